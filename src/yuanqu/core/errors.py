@@ -1,7 +1,7 @@
 """Typed domain errors: a stable code, an HTTP status and a message in Chinese and English.
 
-The API renders them as ``{code, message, details}`` with a 4xx status; the CLI prints the message in
-the chosen language and exits non-zero.
+The API renders them as ``{code, message, details}`` with a 4xx status; the CLI prints the
+message in the chosen language and exits non-zero.
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""The demo zones: deterministic synthetic data calibrated to published figures."""

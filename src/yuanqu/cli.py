@@ -1,0 +1,173 @@
+"""The composition root of the CLI: `yuanqu`, mounting every domain's commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from yuanqu import __version__
+from yuanqu.core import backup as backups
+from yuanqu.core.config import configure, get_settings
+from yuanqu.core.db import dispose_engines, migrate, session_scope
+from yuanqu.core.errors import YuanquError
+from yuanqu.core.terminal import console, exit_code_for, progress_bar, render_error, t
+from yuanqu.registry.cli import app as registry_app
+
+app = typer.Typer(
+    name="yuanqu",
+    help="园区 yuanqu: the operating system of an economic development zone.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(registry_app, name="registry")
+
+
+@app.callback()
+def root(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db", help="database URL (default: SQLite file)", envvar="YUANQU_DATABASE_URL"
+        ),
+    ] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir", envvar="YUANQU_DATA_DIR", help="data directory (default ./.yuanqu)"
+        ),
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", envvar="YUANQU_LANG", help="zh (default) or en")
+    ] = None,
+) -> None:
+    if lang is not None and lang not in ("zh", "en"):
+        raise typer.BadParameter("--lang must be zh or en")
+    configure(database_url=db, data_dir=data_dir, lang=lang)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    console.print(__version__)
+
+
+@app.command()
+def init() -> None:
+    """Create or upgrade the database to the current schema (Alembic migrations)."""
+    url = get_settings().resolved_database_url
+    migrate(url)
+    console.print(t(f"数据库已就绪：{_safe(url)}", f"database ready: {_safe(url)}"))
+
+
+def _safe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command()
+def demo(
+    seed: Annotated[
+        int, typer.Option(help="random seed: the same seed builds the same zone")
+    ] = 2023,
+    firms: Annotated[int, typer.Option(help="number of firms")] = 90_000,
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="serve the site after")] = True,
+    rebuild: Annotated[bool, typer.Option(help="drop the demo data and build it again")] = False,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+) -> None:
+    """Build the demo zone (calibrated to Beijing Yizhuang 2023) and serve it."""
+    from yuanqu.demo.report import print_summary
+    from yuanqu.demo.service import build_demo, registry_is_empty
+
+    settings = get_settings()
+    url = settings.resolved_database_url
+    if rebuild:
+        _drop_embedded(url)
+    migrate(url)
+    with session_scope() as session:
+        empty = registry_is_empty(session)
+    if empty:
+        with session_scope() as session, progress_bar(t("生成演示园区", "building demo")) as bar:
+            summary = build_demo(session, seed=seed, firms=firms, progress=bar)
+        print_summary(summary)
+    else:
+        console.print(
+            t(
+                "演示园区已存在（重建请加 --rebuild）",
+                "demo zone already built (use --rebuild to build it again)",
+            )
+        )
+    if serve:
+        _serve(host, port)
+
+
+def _drop_embedded(url: str) -> None:
+    if not url.startswith("sqlite"):
+        raise YuanquError(
+            "--rebuild 只适用于内置 SQLite 数据库",
+            "--rebuild only applies to the embedded SQLite database",
+        )
+    dispose_engines()
+    path = backups.sqlite_path(url)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _serve(host: str, port: int) -> None:
+    try:
+        from yuanqu.app import serve as run_server
+    except ImportError:
+        console.print(
+            t(
+                "网页应用尚未安装，仅生成了数据",
+                "the web application is not available; data built only",
+            )
+        )
+        return
+    run_server(host=host, port=port)
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the web application and the REST API (migrates the database first)."""
+    migrate(get_settings().resolved_database_url)
+    _serve(host, port)
+
+
+@app.command("backup")
+def backup_cmd(file: Annotated[Path, typer.Argument(help="target file")]) -> None:
+    """Consistent online copy of the embedded database (PostgreSQL: use pg_dump)."""
+    target = backups.backup(get_settings().resolved_database_url, file)
+    console.print(t(f"已备份到 {target}", f"backed up to {target}"))
+
+
+@app.command("restore")
+def restore_cmd(file: Annotated[Path, typer.Argument(help="backup file")]) -> None:
+    """Replace the embedded database with a backup made by `yuanqu backup`."""
+    dispose_engines()
+    target = backups.restore(get_settings().resolved_database_url, file)
+    console.print(t(f"已从 {file} 恢复到 {target}", f"restored {file} into {target}"))
+
+
+def main() -> None:
+    """Console entry point: domain errors become a message and an exit code, not a traceback."""
+    try:
+        app(standalone_mode=False)
+    except YuanquError as error:
+        render_error(error)
+        sys.exit(exit_code_for(error))
+    except typer.Exit as exit_:
+        sys.exit(exit_.exit_code)
+    except typer.Abort:
+        sys.exit(130)
+    except Exception as exc:
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

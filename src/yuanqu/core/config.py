@@ -1,0 +1,53 @@
+"""Settings, read from the environment (``YUANQU_*``) and overridable by the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where the data lives and how the system talks."""
+
+    model_config = SettingsConfigDict(env_prefix="YUANQU_", extra="ignore")
+
+    data_dir: Path = Field(default=Path(".yuanqu"), description="data directory (db, uploads)")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: SQLite file yuanqu.db in data_dir"
+    )
+    lang: str = Field(default="zh", description="language of messages: zh or en")
+    secret_key: str | None = Field(default=None, description="signs session cookies")
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'yuanqu.db').resolve()}"
+
+
+_settings: Settings | None = None
+
+
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    global _settings
+    if _settings is None:
+        _settings = Settings()
+    return _settings
+
+
+def configure(**values: Any) -> Settings:
+    """Override settings for this process (the CLI's global options, tests)."""
+    global _settings
+    base = get_settings().model_dump()
+    base.update({k: v for k, v in values.items() if v is not None})
+    _settings = Settings.model_validate(base)
+    return _settings
+
+
+def reset_settings() -> None:
+    global _settings
+    _settings = None

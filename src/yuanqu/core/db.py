@@ -1,0 +1,215 @@
+"""The system of record: SQLAlchemy 2 engine, sessions, the declarative base and migrations."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    create_engine,
+    event,
+    select,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from yuanqu.core.config import get_settings
+
+# One naming convention from the first day, so constraints have stable names on both databases
+# and Alembic can drop or alter them later.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; BigInteger ids must render as INTEGER there.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+def _prepare_sqlite(url: str) -> None:
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """A new engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+    if url.startswith("sqlite"):
+        _prepare_sqlite(url)
+        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            # Let SQLAlchemy own transactions: the driver's implicit BEGIN would defeat
+            # BEGIN IMMEDIATE (the single-writer discipline).
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The process-wide engine for a URL (default: the configured database)."""
+    url = url or get_settings().resolved_database_url
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = _engines[url] = make_engine(url)
+        return engine
+
+
+def dispose_engines() -> None:
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine or get_engine(), expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(engine: Engine | None = None) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error. Services never commit."""
+    session = session_factory(engine)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def is_sqlite(engine_or_session: Engine | Session) -> bool:
+    bind = (
+        engine_or_session.get_bind()
+        if isinstance(engine_or_session, Session)
+        else engine_or_session
+    )
+    return bind.dialect.name == "sqlite"
+
+
+# --- data versions -------------------------------------------------------------------------------
+# Every import bumps the version of what it changed, so columnar caches (analytics/) know when the
+# data they hold is stale without comparing the data itself.
+
+
+class DataVersion(Base):
+    """A counter per dataset (``registry``, ``stats``...), bumped by every write to it."""
+
+    __tablename__ = "data_versions"
+
+    dataset: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+def bump_data_version(session: Session, dataset: str) -> int:
+    """Record that ``dataset`` changed in this unit of work; returns the new version."""
+    row = session.get(DataVersion, dataset, with_for_update=True)
+    now = datetime.now(UTC)
+    if row is None:
+        row = DataVersion(dataset=dataset, version=1, changed_at=now)
+        session.add(row)
+    else:
+        row.version += 1
+        row.changed_at = now
+    return row.version
+
+
+def data_version(session: Session, dataset: str) -> int:
+    return session.scalar(select(DataVersion.version).where(DataVersion.dataset == dataset)) or 0
+
+
+# --- migrations ----------------------------------------------------------------------------------
+
+
+def alembic_config(url: str) -> Any:
+    """An Alembic config pointing at the migrations shipped inside the package."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "yuanqu:migrations")
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def migrate(url: str | None = None, revision: str = "head") -> None:
+    """Bring the database at ``url`` (default: the configured one) to ``revision``."""
+    from alembic import command
+
+    url = url or get_settings().resolved_database_url
+    if url.startswith("sqlite"):
+        _prepare_sqlite(url)
+    command.upgrade(alembic_config(url), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None
+    return head
+
+
+def require_current(engine: Engine | None = None) -> None:
+    """Refuse to work on a database that is missing or behind the code's migrations."""
+    from yuanqu.core.errors import YuanquError
+
+    engine = engine or get_engine()
+    revision = current_revision(engine)
+    if revision != head_revision():
+        raise YuanquError(
+            f"数据库未初始化或版本过旧（当前 {revision or '空'}），请先运行 `yuanqu init`",
+            f"the database is not initialised or is behind (at {revision or 'nothing'}); "
+            "run `yuanqu init` first",
+            code="database_not_ready",
+        )
+
+
+@contextmanager
+def cli_session() -> Iterator[Session]:
+    """The unit of work of one CLI command, on a database known to be at head."""
+    require_current()
+    with session_scope() as session:
+        yield session

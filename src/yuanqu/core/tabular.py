@@ -1,0 +1,458 @@
+"""Reading the spreadsheets offices keep (xlsx, CSV in UTF-8 or GBK) and reporting bad rows.
+
+Every import in yuanqu goes the same way: read the whole file, map its headers (English or
+Chinese), validate every row collecting *all* errors, and write nothing unless every row is good.
+This module holds the parts every domain's importer shares: reading, header mapping, typed cell
+parsers with bilingual reasons, and the error report.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from yuanqu.core.errors import ValidationError
+
+MAX_ROWS = 2_000_000
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One reason one cell (or row) is wrong. ``row`` is the spreadsheet row number (header = 1)."""
+
+    row: int
+    column: str
+    value: str
+    reason_zh: str
+    reason_en: str
+
+    def reason(self, lang: str = "zh") -> str:
+        return self.reason_en if lang == "en" else self.reason_zh
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "reason": self.reason(lang),
+        }
+
+
+class ImportRejected(ValidationError):
+    """The file has bad rows; nothing was written. ``errors`` lists every one."""
+
+    code = "import_rejected"
+
+    def __init__(self, errors: Sequence[RowError], *, lang: str = "zh") -> None:
+        self.errors = list(errors)
+        n = len(self.errors)
+        super().__init__(
+            f"导入被拒绝：发现 {n} 处错误，未写入任何数据",
+            f"import rejected: {n} error(s) found, nothing was written",
+            details=[e.to_dict(lang) for e in self.errors[:1000]],
+        )
+
+
+class CellError(Exception):
+    """Raised by a cell parser; the importer turns it into a RowError with row and column."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.zh = zh
+        self.en = en
+
+
+@dataclass
+class Table:
+    """A sheet as read: its header and data rows (raw cell values), row numbers start at 2."""
+
+    header: list[str]
+    rows: list[list[Any]]
+    source: str = ""
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+_XLSX_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
+
+
+def read_table(source: Path | str | bytes, *, filename: str | None = None) -> Table:
+    """Read an xlsx or CSV file (UTF-8 with or without BOM, else GB18030/GBK) into a Table."""
+    if isinstance(source, bytes):
+        data, name = source, filename or "upload"
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise ValidationError(
+                f"文件不存在：{path}", f"file not found: {path}", code="file_not_found"
+            )
+        data, name = path.read_bytes(), filename or path.name
+    if not data.strip():
+        raise ValidationError(f"文件为空：{name}", f"the file is empty: {name}", code="empty_file")
+    suffix = Path(name).suffix.lower()
+    if data.startswith(_XLSX_MAGIC):
+        table = _read_xlsx(data, name)
+    elif data.startswith(_OLE_MAGIC) or suffix == ".xls":
+        raise ValidationError(
+            f"不支持旧版 Excel (.xls) 文件：{name}，请另存为 .xlsx 或 CSV",
+            f"legacy Excel (.xls) is not supported: {name}; save it as .xlsx or CSV",
+            code="not_a_spreadsheet",
+        )
+    elif suffix in {".xlsx", ".xlsm"}:
+        raise ValidationError(
+            f"{name} 不是有效的 Excel 文件",
+            f"{name} is not a valid Excel file",
+            code="not_a_spreadsheet",
+        )
+    else:
+        table = _read_csv(data, name)
+    table.header = [_clean_header(h) for h in table.header]
+    if not any(table.header):
+        raise ValidationError(f"{name} 没有表头行", f"{name} has no header row", code="empty_file")
+    if not table.rows:
+        raise ValidationError(
+            f"{name} 只有表头，没有数据行", f"{name} has a header but no rows", code="empty_file"
+        )
+    if len(table.rows) > MAX_ROWS:
+        raise ValidationError(
+            f"{name} 超过 {MAX_ROWS} 行", f"{name} has over {MAX_ROWS} rows", code="file_too_large"
+        )
+    return table
+
+
+def _decode(data: bytes, name: str) -> str:
+    if b"\x00" in data[:4096]:
+        raise ValidationError(
+            f"{name} 不是表格文件（CSV 或 xlsx）",
+            f"{name} is not a spreadsheet (CSV or xlsx)",
+            code="not_a_spreadsheet",
+        )
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationError(
+        f"{name} 的编码无法识别（应为 UTF-8 或 GBK）",
+        f"cannot decode {name}: expected UTF-8 or GBK",
+        code="not_a_spreadsheet",
+    )
+
+
+def _read_csv(data: bytes, name: str) -> Table:
+    text = _decode(data, name)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+        rows = [row for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error as exc:
+        raise ValidationError(
+            f"{name} 不是有效的 CSV：{exc}",
+            f"{name} is not valid CSV: {exc}",
+            code="not_a_spreadsheet",
+        ) from exc
+    return Table(header=header, rows=rows, source=name)
+
+
+def _read_xlsx(data: bytes, name: str) -> Table:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = workbook.get_sheet_by_index(0)
+        values = sheet.to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own types for every kind of corruption
+        raise ValidationError(
+            f"{name} 不是有效的 Excel 文件：{exc}",
+            f"{name} is not a valid Excel file: {exc}",
+            code="not_a_spreadsheet",
+        ) from exc
+    if not values:
+        raise ValidationError(f"文件为空：{name}", f"the file is empty: {name}", code="empty_file")
+    header = [str(h) if h is not None else "" for h in values[0]]
+    rows = [list(r) for r in values[1:] if any(v not in (None, "") for v in r)]
+    return Table(header=header, rows=rows, source=name)
+
+
+def _clean_header(value: Any) -> str:
+    text = str(value or "").strip().replace("\ufeff", "")
+    return text.replace("（", "(").replace("）", ")").replace(" ", "")
+
+
+# --- headers -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column an importer understands: its field, the header names it accepts and a unit."""
+
+    field: str
+    aliases: tuple[str, ...]
+    required: bool = False
+    # A header may carry a unit, e.g. 注册资本(万元): the factor converts to the field's base unit.
+    unit_aliases: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MappedColumn:
+    index: int
+    field: str
+    header: str
+    factor: int = 1
+
+
+def map_headers(header: Sequence[str], columns: Iterable[Column]) -> dict[str, MappedColumn]:
+    """Match headers to fields; unknown, missing or repeated columns are errors (row 1)."""
+    lookup: dict[str, tuple[str, int]] = {}
+    columns = list(columns)
+    for col in columns:
+        for alias in (col.field, *col.aliases):
+            lookup[_key(alias)] = (col.field, 1)
+        for alias, factor in col.unit_aliases.items():
+            lookup[_key(alias)] = (col.field, factor)
+    errors: list[RowError] = []
+    mapped: dict[str, MappedColumn] = {}
+    for index, name in enumerate(header):
+        if not name:
+            continue
+        hit = lookup.get(_key(name))
+        if hit is None:
+            errors.append(RowError(1, name, name, f"未知的列 '{name}'", f"unknown column '{name}'"))
+            continue
+        fld, factor = hit
+        if fld in mapped:
+            errors.append(
+                RowError(
+                    1,
+                    name,
+                    name,
+                    f"列 '{name}' 重复（与 '{mapped[fld].header}'）",
+                    f"column '{name}' repeats '{mapped[fld].header}'",
+                )
+            )
+            continue
+        mapped[fld] = MappedColumn(index, fld, name, factor)
+    for col in columns:
+        if col.required and col.field not in mapped:
+            names = " / ".join((col.field, *col.aliases[:1]))
+            errors.append(
+                RowError(
+                    1,
+                    col.field,
+                    "",
+                    f"缺少必需的列 '{names}'",
+                    f"missing required column '{names}'",
+                )
+            )
+    if errors:
+        raise ImportRejected(errors)
+    return mapped
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[\s_\-()（）]", "", name).lower()
+
+
+# --- cell parsers --------------------------------------------------------------------------------
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def parse_text(value: Any, *, max_length: int) -> str:
+    text = (value if isinstance(value, str) else _plain_number(value)).strip()
+    if len(text) > max_length:
+        raise CellError(
+            f"长度不能超过 {max_length} 个字符（实际 {len(text)}）",
+            f"at most {max_length} characters (found {len(text)})",
+        )
+    return text
+
+
+def _plain_number(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def parse_int(value: Any, *, minimum: int | None = 0) -> int:
+    if isinstance(value, bool):
+        raise CellError("应为整数", "must be a whole number")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if not value.is_integer():
+            raise CellError("应为整数", "must be a whole number")
+        number = int(value)
+    else:
+        text = str(value).strip().replace(",", "").replace("，", "")
+        if not re.fullmatch(r"[+-]?\d+", text):
+            raise CellError("应为整数", "must be a whole number")
+        number = int(text)
+    if minimum is not None and number < minimum:
+        raise CellError(f"不能小于 {minimum}", f"must not be less than {minimum}")
+    return number
+
+
+def parse_amount_fen(value: Any, *, factor: int = 1, allow_negative: bool = False) -> int:
+    """An amount in yuan (times ``factor``, e.g. 10,000 for 万元) as integer fen, exactly."""
+    if isinstance(value, bool):
+        raise CellError("应为金额", "must be an amount")
+    if isinstance(value, float):
+        # Excel stores numbers as binary floats; its shortest repr is what the user typed.
+        text = repr(value)
+    else:
+        text = str(value).strip().replace(",", "").replace("，", "").removesuffix("元")
+    try:
+        amount = Decimal(text) * factor * 100
+    except InvalidOperation:
+        raise CellError("应为金额（数字）", "must be an amount (a number)") from None
+    if not amount.is_finite():
+        raise CellError("应为金额（数字）", "must be an amount (a number)")
+    if amount != amount.to_integral_value():
+        raise CellError(
+            "金额精确到分，小数位过多", "amounts are exact to the fen: too many decimals"
+        )
+    if amount < 0 and not allow_negative:
+        raise CellError("金额不能为负数", "must not be negative")
+    fen = int(amount)
+    if abs(fen) >= 2**63:
+        raise CellError("金额过大", "amount too large")
+    return fen
+
+
+_DATE_PATTERNS = (
+    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
+    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
+    re.compile(r"(\d{4})\.(\d{1,2})\.(\d{1,2})"),
+    re.compile(r"(\d{4})(\d{2})(\d{2})"),
+    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日"),
+)
+
+
+def parse_date_cell(
+    value: Any, *, earliest: date | None = None, latest: date | None = None
+) -> date:
+    """A date as written in offices' sheets; out-of-range dates are errors, not guesses."""
+    if isinstance(value, datetime):
+        result = value.date()
+    elif isinstance(value, date):
+        result = value
+    else:
+        text = str(value).strip()
+        if " " in text:  # "2023-01-05 00:00:00" from spreadsheets exported as text
+            text = text.split(" ", 1)[0]
+        for pattern in _DATE_PATTERNS:
+            match = pattern.fullmatch(text)
+            if match:
+                try:
+                    result = date(*(int(g) for g in match.groups()))
+                except ValueError:
+                    raise CellError(f"日期不存在：{text}", f"no such date: {text}") from None
+                break
+        else:
+            raise CellError("日期格式应为 YYYY-MM-DD", "date must be written YYYY-MM-DD")
+    if latest is not None and result > latest:
+        raise CellError(
+            f"日期 {result} 晚于 {latest}，不能是将来的日期",
+            f"date {result} is after {latest}: it cannot be in the future",
+        )
+    if earliest is not None and result < earliest:
+        raise CellError(
+            f"日期 {result} 早于 {earliest}，不合理",
+            f"date {result} is before {earliest}: not plausible",
+        )
+    return result
+
+
+# --- collecting ----------------------------------------------------------------------------------
+
+
+class RowContext:
+    """Collects the errors of one row: ``ctx.cell(field, parser)`` parses or records."""
+
+    __slots__ = ("columns", "errors", "number", "values")
+
+    def __init__(
+        self,
+        number: int,
+        values: Sequence[Any],
+        columns: Mapping[str, MappedColumn],
+        errors: list[RowError],
+    ) -> None:
+        self.number = number
+        self.values = values
+        self.columns = columns
+        self.errors = errors
+
+    def raw(self, field_name: str) -> Any:
+        col = self.columns.get(field_name)
+        if col is None or col.index >= len(self.values):
+            return None
+        return self.values[col.index]
+
+    def cell(
+        self, field_name: str, parser: Callable[..., Any], *, required: bool = False, **kwargs: Any
+    ) -> Any:
+        value = self.raw(field_name)
+        if is_blank(value):
+            if required:
+                self.fail(field_name, value, "必填项为空", "required value is empty")
+            return None
+        col = self.columns[field_name]
+        if col.factor != 1:
+            kwargs["factor"] = col.factor
+        try:
+            return parser(value, **kwargs)
+        except CellError as exc:
+            self.fail(field_name, value, exc.zh, exc.en)
+            return None
+
+    def fail(self, field_name: str, value: Any, zh: str, en: str) -> None:
+        col = self.columns.get(field_name)
+        header = col.header if col else field_name
+        self.errors.append(
+            RowError(self.number, header, "" if value is None else str(value), zh, en)
+        )
+
+
+# --- reporting -----------------------------------------------------------------------------------
+
+
+def write_error_report(errors: Sequence[RowError], path: Path | str, *, lang: str = "zh") -> Path:
+    """Write the bad rows to an xlsx (or CSV, by suffix) the office can fix and re-import."""
+    path = Path(path)
+    heads = ("行号", "列", "值", "原因") if lang != "en" else ("row", "column", "value", "reason")
+    rows = [(e.row, e.column, e.value, e.reason(lang)) for e in errors]
+    if path.suffix.lower() == ".csv":
+        with path.open("w", newline="", encoding="utf-8-sig") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(heads)
+            writer.writerows(rows)
+        return path
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet("错误" if lang != "en" else "errors")
+    bold = workbook.add_format({"bold": True, "bg_color": "#F2F2F2"})
+    sheet.write_row(0, 0, heads, bold)
+    for i, row in enumerate(rows, start=1):
+        sheet.write_row(i, 0, row)
+    sheet.set_column(0, 0, 8)
+    sheet.set_column(1, 2, 24)
+    sheet.set_column(3, 3, 60)
+    sheet.freeze_panes(1, 0)
+    workbook.close()
+    return path

@@ -1,0 +1,129 @@
+"""What every CLI command shares: the console, output formats, progress bars, error rendering."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from yuanqu.core.config import get_settings
+from yuanqu.core.errors import ValidationError, YuanquError
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def lang() -> str:
+    return get_settings().lang
+
+
+def t(zh: str, en: str) -> str:
+    """Pick the message in the configured language."""
+    return en if lang() == "en" else zh
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def emit_rows(
+    rows: Sequence[dict[str, Any]],
+    fmt: OutputFormat,
+    *,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Print rows as a Rich table, JSON (a list of objects) or CSV on stdout."""
+    if fmt == OutputFormat.json:
+        sys.stdout.write(json.dumps(list(rows), ensure_ascii=False, default=_json_default) + "\n")
+        return
+    keys = list(rows[0]) if rows else list(headers or {})
+    if fmt == OutputFormat.csv:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=keys, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        sys.stdout.write(buffer.getvalue())
+        return
+    table = Table(title=title)
+    for key in keys:
+        table.add_column((headers or {}).get(key, key))
+    for row in rows:
+        table.add_row(*("—" if row[k] is None else str(row[k]) for k in keys))
+    console.print(table)
+
+
+def emit_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, default=_json_default) + "\n")
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A Rich progress bar driven by a ``(stage, done, total)`` callback, on stderr."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(f"{description} · {stage}", total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update
+
+
+def exit_code_for(error: YuanquError) -> int:
+    """Bad input exits 2 (like a usage error); any other refusal exits 1."""
+    return 2 if isinstance(error, ValidationError) else 1
+
+
+def render_error(error: YuanquError) -> None:
+    err_console.print(
+        f"[bold red]{t('错误', 'error')}[/] [{error.code}] {error.message(lang())}", highlight=False
+    )
+    details = error.details
+    if (
+        isinstance(details, list)
+        and details
+        and isinstance(details[0], dict)
+        and "row" in details[0]
+    ):
+        table = Table(show_header=True)
+        for head in (t("行", "row"), t("列", "column"), t("值", "value"), t("原因", "reason")):
+            table.add_column(head)
+        for item in details[:200]:
+            table.add_row(str(item["row"]), item["column"], item["value"][:40], item["reason"])
+        err_console.print(table)
+        if len(details) > 200:
+            err_console.print(
+                t(f"……另有 {len(details) - 200} 处错误", f"... {len(details) - 200} more")
+            )
+    elif details:
+        err_console.print(json.dumps(details, ensure_ascii=False, default=_json_default))

@@ -1,0 +1,8 @@
+"""Imports every domain's models so the metadata (and Alembic) knows every table."""
+
+from __future__ import annotations
+
+
+def import_all_models() -> None:
+    import yuanqu.core.db
+    import yuanqu.registry.models  # noqa: F401

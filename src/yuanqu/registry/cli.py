@@ -1,0 +1,250 @@
+"""`yuanqu registry ...`: the registry verbs on the command line."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from yuanqu.core.codes import check_uscc, industry_catalog
+from yuanqu.core.db import cli_session
+from yuanqu.core.tabular import ImportRejected, write_error_report
+from yuanqu.core.terminal import (
+    OutputFormat,
+    console,
+    emit_json,
+    emit_rows,
+    err_console,
+    lang,
+    progress_bar,
+    t,
+)
+from yuanqu.registry import export as exporter
+from yuanqu.registry import importer, service
+from yuanqu.registry.models import LABEL_NAMES
+from yuanqu.registry.schemas import CountBy, EnterpriseFilter, SortKey
+
+app = typer.Typer(help="企业库 / enterprise registry", no_args_is_help=True)
+
+LabelOpt = Annotated[list[str] | None, typer.Option("--label", help="label held (repeatable)")]
+IndustryOpt = Annotated[str | None, typer.Option(help="GB/T 4754 code at any level: C, 39, 3973")]
+SubAreaOpt = Annotated[str | None, typer.Option("--sub-area", help="片区 sub-area")]
+TaskForceOpt = Annotated[str | None, typer.Option("--task-force", help="产业专班 task force")]
+SearchOpt = Annotated[str | None, typer.Option("--search", "-q", help="name or credit code")]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="judge labels on this date")]
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f")]
+
+
+def _filters(
+    label: list[str] | None,
+    industry: str | None,
+    sub_area: str | None,
+    task_force: str | None,
+    search: str | None,
+    as_of: str | None,
+) -> EnterpriseFilter:
+    from yuanqu.core.periods import parse_date
+
+    return EnterpriseFilter(
+        labels=label or [],
+        industry=industry,
+        sub_area=sub_area,
+        task_force=task_force,
+        q=search,
+        as_of=parse_date(as_of) if as_of else None,
+    )
+
+
+@app.command("check-code")
+def check_code(
+    codes: Annotated[list[str], typer.Argument(help="credit codes")],
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """Check unified social credit codes; exit 1 if any is invalid."""
+    verdicts = [check_uscc(code) for code in codes]
+    rows = [v.to_dict(lang()) for v in verdicts]
+    if fmt == OutputFormat.json:
+        emit_json(rows)
+    else:
+        emit_rows(
+            rows,
+            fmt,
+            headers={
+                "code": t("代码", "code"),
+                "valid": t("有效", "valid"),
+                "reason": t("原因", "reason"),
+                "division": t("行政区划", "division"),
+            },
+        )
+    if not all(v.valid for v in verdicts):
+        raise typer.Exit(1)
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(help=".xlsx or .csv (UTF-8 or GBK)")],
+    upsert: Annotated[bool, typer.Option(help="update firms already present")] = False,
+    errors: Annotated[Path | None, typer.Option(help="write bad rows to this xlsx/csv")] = None,
+) -> None:
+    """Import firms; if any row is bad nothing is written, every bad row is listed, exit 2."""
+    try:
+        with cli_session() as session, progress_bar(t("导入", "import")) as progress:
+            result = importer.import_enterprises(
+                session, source=file, upsert=upsert, progress=progress
+            )
+    except ImportRejected as rejected:
+        if errors is not None:
+            write_error_report(rejected.errors, errors, lang=lang())
+            err_console.print(t(f"错误报告已写入 {errors}", f"error report written to {errors}"))
+        raise
+    console.print(
+        t(
+            f"已导入 {result.rows} 行：新增 {result.created} 家，更新 {result.updated} 家，"
+            f"标签 {result.labels} 条",
+            f"imported {result.rows} rows: {result.created} created, {result.updated} updated, "
+            f"{result.labels} labels",
+        )
+    )
+
+
+@app.command("list")
+def list_firms(
+    label: LabelOpt = None,
+    industry: IndustryOpt = None,
+    sub_area: SubAreaOpt = None,
+    task_force: TaskForceOpt = None,
+    search: SearchOpt = None,
+    as_of: AsOfOpt = None,
+    sort: Annotated[str, typer.Option(help="name|uscc|established|...")] = "name",
+    desc: bool = False,
+    page: int = 1,
+    page_size: Annotated[int, typer.Option("--page-size")] = 20,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """List firms matching the filters, a page at a time."""
+    filters = _filters(label, industry, sub_area, task_force, search, as_of)
+    with cli_session() as session:
+        result = service.list_enterprises(
+            session,
+            filters=filters,
+            sort=_sort_key(sort),
+            descending=desc,
+            page=page,
+            page_size=page_size,
+        )
+    if fmt == OutputFormat.json:
+        emit_json(result.model_dump(mode="json"))
+        return
+    rows = [
+        {
+            "uscc": f.uscc,
+            "name": f.name,
+            "industry": f.industry_section + f.industry_code,
+            "sub_area": f.sub_area,
+            "labels": ",".join(sorted({x.label for x in f.labels})),
+        }
+        for f in result.items
+    ]
+    emit_rows(
+        rows,
+        fmt,
+        title=t(f"共 {result.total} 家，第 {page} 页", f"{result.total} firms, page {page}"),
+    )
+
+
+def _sort_key(sort: str) -> SortKey:
+    if sort not in ("name", "uscc", "established", "registered_capital", "employees"):
+        raise typer.BadParameter(f"unknown sort key {sort!r}")
+    return sort  # type: ignore[return-value]
+
+
+@app.command("show")
+def show(uscc: str, fmt: FormatOpt = OutputFormat.table) -> None:
+    """One firm: identity, decoded credit code, industry path and labels."""
+    with cli_session() as session:
+        firm = service.get_enterprise(session, uscc=uscc)
+        profile = service.profile(firm, lang=lang())
+    if fmt == OutputFormat.json:
+        emit_json(profile)
+        return
+    console.print(f"[bold]{profile['name']}[/]  {profile['uscc']}")
+    for key in (
+        "division",
+        "department",
+        "entity_type",
+        "industry_path",
+        "established",
+        "registered_capital",
+        "employees",
+        "sub_area",
+        "task_force",
+        "address",
+    ):
+        console.print(f"  {key}: {profile[key] if profile[key] is not None else '—'}")
+    emit_rows(profile["labels"], OutputFormat.table, title=t("标签", "labels"))
+
+
+@app.command("count")
+def count(
+    by: Annotated[str | None, typer.Option(help="label|section|division|sub_area")] = None,
+    label: LabelOpt = None,
+    industry: IndustryOpt = None,
+    sub_area: SubAreaOpt = None,
+    task_force: TaskForceOpt = None,
+    search: SearchOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """Count firms, in total or by a dimension; labels are judged as of --as-of (default today)."""
+    filters = _filters(label, industry, sub_area, task_force, search, as_of)
+    with cli_session() as session:
+        rows = service.count_enterprises(session, filters=filters, by=_count_by(by))
+    data = [r.model_dump() for r in rows]
+    if fmt == OutputFormat.table:
+        for row in data:
+            row["name"] = _group_name(by, row["group"])
+    emit_rows(
+        data,
+        fmt,
+        title=t(f"截至 {filters.as_of or date.today()}", f"as of {filters.as_of or date.today()}"),
+    )
+
+
+def _count_by(by: str | None) -> CountBy | None:
+    if by not in (None, "label", "section", "division", "sub_area", "task_force"):
+        raise typer.BadParameter(f"--by must be label, section, division or sub_area, not {by!r}")
+    return by  # type: ignore[return-value]
+
+
+def _group_name(by: str | None, group: str) -> str:
+    if by == "label" and group in LABEL_NAMES:
+        return LABEL_NAMES[group][1 if lang() == "en" else 0]
+    if by in ("section", "division"):
+        industry = industry_catalog().find(group)
+        return industry.label(lang()) if industry else ""
+    return ""
+
+
+@app.command("export")
+def export(
+    file: Annotated[Path, typer.Argument(help=".xlsx, .csv or .parquet")],
+    label: LabelOpt = None,
+    industry: IndustryOpt = None,
+    sub_area: SubAreaOpt = None,
+    task_force: TaskForceOpt = None,
+    search: SearchOpt = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Export matching firms in the import layout (the file re-imports as it is)."""
+    filters = _filters(label, industry, sub_area, task_force, search, as_of)
+    with cli_session() as session, progress_bar(t("导出", "export")) as progress:
+        total = service.count_enterprises(session, filters=filters)[0].count
+        written = exporter.export_enterprises(
+            session,
+            filters=filters,
+            path=file,
+            on_row=lambda n: progress("write", n, total) if n % 5000 == 0 or n == total else None,
+        )
+    console.print(t(f"已导出 {written} 家企业到 {file}", f"exported {written} firms to {file}"))

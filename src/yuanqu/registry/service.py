@@ -1,0 +1,271 @@
+"""Registry verbs: look firms up, list and count them (labels as of a date), export them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from yuanqu.core.codes import industry_catalog, normalize_uscc
+from yuanqu.core.errors import NotFound, ValidationError
+from yuanqu.registry.models import LABEL_NAMES, Enterprise, EnterpriseLabel, Label, TaskForce
+from yuanqu.registry.schemas import (
+    CountBy,
+    CountRow,
+    EnterpriseFilter,
+    EnterprisePage,
+    EnterpriseRead,
+    SortKey,
+)
+
+MAX_PAGE_SIZE = 500
+
+
+def get_enterprise(session: Session, *, uscc: str) -> Enterprise:
+    """The firm with this credit code, labels loaded; NotFound otherwise."""
+    code = normalize_uscc(uscc)
+    firm = session.scalar(
+        select(Enterprise).where(Enterprise.uscc == code).options(selectinload(Enterprise.labels))
+    )
+    if firm is None:
+        raise NotFound(
+            f"企业库中没有信用代码为 {code} 的企业",
+            f"no enterprise with credit code {code} in the registry",
+            details={"uscc": code},
+        )
+    return firm
+
+
+def label_active(as_of: date) -> ColumnElement[bool]:
+    """SQL: the label row is valid on ``as_of`` (open ends count as valid)."""
+    return and_(
+        or_(EnterpriseLabel.valid_from.is_(None), EnterpriseLabel.valid_from <= as_of),
+        or_(EnterpriseLabel.valid_to.is_(None), EnterpriseLabel.valid_to >= as_of),
+    )
+
+
+def labels_on(firm: Enterprise, as_of: date) -> list[EnterpriseLabel]:
+    """The firm's labels valid on ``as_of`` (the firm's labels must be loaded)."""
+    return [
+        lab
+        for lab in firm.labels
+        if (lab.valid_from is None or lab.valid_from <= as_of)
+        and (lab.valid_to is None or lab.valid_to >= as_of)
+    ]
+
+
+def check_label(label: str) -> str:
+    if label not in Label.__members__:
+        known = ", ".join(Label.__members__)
+        raise ValidationError(
+            f"未知的标签 '{label}'（可用：{known}）",
+            f"unknown label '{label}' (known: {known})",
+            details={"field": "label", "value": label},
+        )
+    return label
+
+
+def industry_condition(code: str) -> ColumnElement[bool]:
+    """SQL: the firm's industry is ``code`` or under it, at any level of GB/T 4754."""
+    catalog = industry_catalog()
+    bare = catalog.normalize(code)
+    if catalog.get(bare).level == 1:
+        return Enterprise.industry_section == bare
+    return Enterprise.industry_code.startswith(bare, autoescape=True)
+
+
+def apply_filter(stmt: Select, filters: EnterpriseFilter) -> Select:
+    """Narrow a select over Enterprise to the filter."""
+    as_of = filters.as_of or date.today()
+    for label in filters.labels:
+        stmt = stmt.where(
+            exists().where(
+                EnterpriseLabel.enterprise_id == Enterprise.id,
+                EnterpriseLabel.label == check_label(label),
+                label_active(as_of),
+            )
+        )
+    if filters.industry:
+        stmt = stmt.where(industry_condition(filters.industry))
+    if filters.sub_area:
+        stmt = stmt.where(Enterprise.sub_area == filters.sub_area)
+    if filters.task_force:
+        stmt = stmt.where(Enterprise.task_force == filters.task_force)
+    if filters.q and filters.q.strip():
+        text = filters.q.strip()
+        stmt = stmt.where(
+            or_(
+                Enterprise.name.contains(text, autoescape=True),
+                Enterprise.uscc.startswith(text.upper(), autoescape=True),
+            )
+        )
+    if filters.usccs is not None:
+        stmt = stmt.where(Enterprise.uscc.in_(filters.usccs))
+    return stmt
+
+
+_SORT_COLUMNS = {
+    "name": Enterprise.name,
+    "uscc": Enterprise.uscc,
+    "established": Enterprise.established,
+    "registered_capital": Enterprise.registered_capital_fen,
+    "employees": Enterprise.employees,
+}
+
+
+def list_enterprises(
+    session: Session,
+    *,
+    filters: EnterpriseFilter,
+    sort: SortKey = "name",
+    descending: bool = False,
+    page: int = 1,
+    page_size: int = 50,
+) -> EnterprisePage:
+    """One page of the firms matching the filter, with the total."""
+    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValidationError(
+            f"页码须 ≥ 1，每页条数须在 1 到 {MAX_PAGE_SIZE} 之间",
+            f"page must be >= 1 and page_size between 1 and {MAX_PAGE_SIZE}",
+        )
+    total = session.scalar(apply_filter(select(func.count(Enterprise.id)), filters)) or 0
+    column = _SORT_COLUMNS[sort]
+    order = column.desc() if descending else column.asc()
+    stmt = (
+        apply_filter(select(Enterprise), filters)
+        .options(selectinload(Enterprise.labels))
+        .order_by(order, Enterprise.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    items = [EnterpriseRead.model_validate(f) for f in session.scalars(stmt)]
+    return EnterprisePage(total=total, page=page, page_size=page_size, items=items)
+
+
+def iter_enterprises(
+    session: Session, *, filters: EnterpriseFilter, batch: int = 5000
+) -> Iterator[Enterprise]:
+    """Every matching firm with its labels, streamed in batches (exports)."""
+    last_id = 0
+    while True:
+        stmt = (
+            apply_filter(select(Enterprise), filters)
+            .where(Enterprise.id > last_id)
+            .options(selectinload(Enterprise.labels))
+            .order_by(Enterprise.id)
+            .limit(batch)
+        )
+        firms = list(session.scalars(stmt))
+        if not firms:
+            return
+        yield from firms
+        last_id = firms[-1].id
+        session.expunge_all()
+
+
+def count_enterprises(
+    session: Session, *, filters: EnterpriseFilter, by: CountBy | None = None
+) -> list[CountRow]:
+    """How many firms match, in total or per group; labels count as of ``filters.as_of``."""
+    if by is None:
+        total = session.scalar(apply_filter(select(func.count(Enterprise.id)), filters)) or 0
+        return [CountRow(group="total", count=total)]
+    if by == "label":
+        as_of = filters.as_of or date.today()
+        stmt = (
+            select(EnterpriseLabel.label, func.count(func.distinct(Enterprise.id)))
+            .join(Enterprise, Enterprise.id == EnterpriseLabel.enterprise_id)
+            .where(label_active(as_of))
+            .group_by(EnterpriseLabel.label)
+        )
+    else:
+        key = {
+            "section": Enterprise.industry_section,
+            "division": func.substr(Enterprise.industry_code, 1, 2),
+            "sub_area": func.coalesce(Enterprise.sub_area, ""),
+            "task_force": func.coalesce(Enterprise.task_force, ""),
+        }[by]
+        stmt = select(key, func.count(Enterprise.id)).group_by(key)
+    rows = session.execute(apply_filter(stmt, filters)).all()
+    result = [CountRow(group=str(group), count=count) for group, count in rows]
+    if by == "label":
+        order = list(Label.__members__)
+        result.sort(key=lambda r: order.index(r.group) if r.group in order else len(order))
+    else:
+        result.sort(key=lambda r: r.group)
+    return result
+
+
+def profile(firm: Enterprise, *, lang: str = "zh", as_of: date | None = None) -> dict:
+    """The identity card of a firm (企业画像): decoded code, industry path, labels and validity."""
+    from yuanqu.core.codes import check_uscc
+    from yuanqu.core.money import format_yuan
+
+    as_of = as_of or date.today()
+    verdict = check_uscc(firm.uscc)
+    catalog = industry_catalog()
+    path = catalog.path(firm.industry_code)
+    en = lang == "en"
+    active = {id(lab) for lab in labels_on(firm, as_of)}
+    return {
+        "uscc": firm.uscc,
+        "name": firm.name,
+        "division": verdict.division_en if en else verdict.division,
+        "division_code": verdict.division_code,
+        "department": verdict.department_en if en else verdict.department,
+        "entity_type": verdict.entity_type_en if en else verdict.entity_type,
+        "industry_code": firm.industry_code,
+        "industry_path": " › ".join(f"{i.code} {i.label(lang)}" for i in path),
+        "industry_levels": [
+            {"code": i.code, "level": i.level, "name": i.label(lang)} for i in path
+        ],
+        "established": firm.established.isoformat() if firm.established else None,
+        "registered_capital_fen": firm.registered_capital_fen,
+        "registered_capital": format_yuan(firm.registered_capital_fen, lang=lang),
+        "employees": firm.employees,
+        "sub_area": firm.sub_area,
+        "task_force": firm.task_force,
+        "address": firm.address,
+        "as_of": as_of.isoformat(),
+        "labels": [
+            {
+                "label": lab.label,
+                "name": LABEL_NAMES.get(lab.label, (lab.label, lab.label))[1 if en else 0],
+                "valid_from": lab.valid_from.isoformat() if lab.valid_from else None,
+                "valid_to": lab.valid_to.isoformat() if lab.valid_to else None,
+                "active": id(lab) in active,
+                "certificate": lab.certificate,
+                "exchange": lab.exchange,
+                "ticker": lab.ticker,
+            }
+            for lab in firm.labels
+        ],
+    }
+
+
+def list_task_forces(session: Session) -> list[TaskForce]:
+    return list(session.scalars(select(TaskForce).order_by(TaskForce.code)))
+
+
+def upsert_task_force(
+    session: Session, *, code: str, name_zh: str, name_en: str, leading_industry: bool = True
+) -> TaskForce:
+    """Create a task force, or rename it if the code exists."""
+    code = code.strip()
+    if not code or len(code) > 40 or not code.replace("_", "").replace("-", "").isalnum():
+        raise ValidationError(
+            f"专班代码 '{code}' 无效（字母、数字、-、_，至多40个字符）",
+            f"invalid task force code '{code}' (letters, digits, - and _)",
+            details={"field": "code", "value": code},
+        )
+    force = session.get(TaskForce, code)
+    if force is None:
+        force = TaskForce(
+            code=code, name_zh=name_zh, name_en=name_en, leading_industry=leading_industry
+        )
+        session.add(force)
+    else:
+        force.name_zh, force.name_en, force.leading_industry = name_zh, name_en, leading_industry
+    return force
