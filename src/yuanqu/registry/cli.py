@@ -248,3 +248,19 @@ def export(
             on_row=lambda n: progress("write", n, total) if n % 5000 == 0 or n == total else None,
         )
     console.print(t(f"已导出 {written} 家企业到 {file}", f"exported {written} firms to {file}"))
+
+
+@app.command("task-force")
+def task_force(
+    code: Annotated[str | None, typer.Argument(help="code; omit to list the task forces")] = None,
+    name_zh: Annotated[str | None, typer.Option("--name-zh")] = None,
+    name_en: Annotated[str | None, typer.Option("--name-en")] = None,
+) -> None:
+    """List task forces (产业专班), or create or rename one."""
+    with cli_session() as session:
+        if code is not None:
+            if not name_zh or not name_en:
+                raise typer.BadParameter("--name-zh and --name-en are required")
+            service.upsert_task_force(session, code=code, name_zh=name_zh, name_en=name_en)
+        rows = [{"code": f.code, "name": f.name(lang())} for f in service.list_task_forces(session)]
+    emit_rows(rows, OutputFormat.table, title=t("产业专班", "task forces"))

@@ -1,0 +1,42 @@
+# yuanqu: `make help` lists the targets.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo serve test test-fast lint fmt bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install yuanqu with its dev tools
+
+demo: install ## build the demo zone (Yizhuang 2023) into .yuanqu/ and serve it on 127.0.0.1:8000
+	$(BIN)/yuanqu demo
+
+serve: install ## serve the site on the existing database
+	$(BIN)/yuanqu serve
+
+test: install ## run the whole test suite (PostgreSQL too when YUANQU_TEST_DATABASE_URL is set)
+	$(BIN)/pytest
+
+lint: install ## ruff lint and format check
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+fmt: install ## format and fix what ruff can
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+bench: install ## run the benchmark scripts (print figures and ratios to their baselines)
+	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean: ## remove the virtual environment and the demo data
+	rm -rf $(VENV) .yuanqu
