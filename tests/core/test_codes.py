@@ -26,6 +26,7 @@ from yuanqu.core.codes import (
     org_code_check_char,
     size_class,
     uscc_check_char,
+    valid_uscc_or_none,
     validate_uscc,
 )
 from yuanqu.core.errors import ValidationError
@@ -576,3 +577,23 @@ def test_verdict_is_frozen() -> None:
     assert isinstance(verdict, UsccVerdict)
     with pytest.raises(AttributeError):
         verdict.valid = False  # type: ignore[misc]
+
+
+class TestFastPath:
+    """valid_uscc_or_none (bulk imports) decides exactly as check_uscc does."""
+
+    @given(st.text(alphabet=USCC_ALPHABET + "IOSVZ io", min_size=16, max_size=19))
+    def test_agrees_with_check_uscc_on_arbitrary_text(self, raw):
+        verdict = check_uscc(raw)
+        assert valid_uscc_or_none(raw) == (verdict.code if verdict.valid else None)
+
+    @given(
+        st.integers(min_value=0, max_value=31**8 - 1),
+        st.integers(0, 17),
+        st.sampled_from(USCC_ALPHABET),
+    )
+    def test_agrees_on_single_character_changes(self, serial, position, char):
+        code = make_usccs([serial])[0]
+        changed = code[:position] + char + code[position + 1 :]
+        verdict = check_uscc(changed)
+        assert valid_uscc_or_none(changed) == (verdict.code if verdict.valid else None)

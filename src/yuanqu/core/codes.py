@@ -34,6 +34,7 @@ _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 # GB 11714 (organisation code): digits keep their value, letters count A=10 .. Z=35.
 _ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+_ORG_VALUE = {char: value for value, char in enumerate(_ORG_ALPHABET)}
 
 #: 登记管理部门 (position 1) -> (zh, en), as listed in GB 32100-2015 and its amendments (A, N).
 REGISTRATION_DEPARTMENTS: dict[str, tuple[str, str]] = {
@@ -288,6 +289,37 @@ def check_uscc(raw: str) -> UsccVerdict:
             **decoded,
         )
     return UsccVerdict(code=code, valid=True, **decoded)
+
+
+def valid_uscc_or_none(raw: str) -> str | None:
+    """The normalised code if it is valid, else None: the fast path for bulk imports.
+
+    It decides exactly as ``check_uscc`` does (a test holds them together) but builds no verdict;
+    callers ask ``check_uscc`` for the reason only when this returns None.
+    """
+    code = raw.strip().upper() if raw.isascii() else normalize_uscc(raw)
+    if len(code) != 18 or code[0] not in REGISTRATION_DEPARTMENTS:
+        return None
+    values = _USCC_VALUE
+    try:
+        total = sum([values[c] * w for c, w in zip(code[:17], _USCC_WEIGHTS, strict=True)])
+    except KeyError:
+        return None
+    if USCC_ALPHABET[(31 - total % 31) % 31] != code[17]:
+        return None
+    division = code[2:8]
+    if not division.isdigit():
+        return None
+    if division != "000000" and (division[:2] + "0000") not in _divisions():
+        return None
+    body = code[8:16]
+    org = _ORG_VALUE
+    try:
+        check = 11 - sum([org[c] * w for c, w in zip(body, _ORG_WEIGHTS, strict=True)]) % 11
+    except KeyError:
+        return None
+    expected = "X" if check == 10 else "0" if check == 11 else str(check)
+    return code if code[16] == expected else None
 
 
 def validate_uscc(raw: str) -> str:

@@ -428,6 +428,43 @@ class RowContext:
         )
 
 
+def parse_column(
+    table: Table,
+    columns: Mapping[str, MappedColumn],
+    field_name: str,
+    parser: Callable[..., Any],
+    errors: list[RowError],
+    *,
+    required: bool = False,
+    **kwargs: Any,
+) -> list[Any]:
+    """Parse one column of every row (column-wise: one tight loop per field, which is what makes
+    100,000-row files fast); bad cells are appended to ``errors`` and parse to None."""
+    col = columns.get(field_name)
+    n = len(table.rows)
+    if col is None:
+        if required:
+            raise ValueError(f"required column {field_name} was not mapped")
+        return [None] * n
+    if col.factor != 1:
+        kwargs["factor"] = col.factor
+    index = col.index
+    out: list[Any] = [None] * n
+    for i, row in enumerate(table.rows):
+        value = row[index] if index < len(row) else None
+        if value is None or (value.__class__ is str and not value.strip()):
+            if required:
+                errors.append(
+                    RowError(i + 2, col.header, "", "必填项为空", "required value is empty")
+                )
+            continue
+        try:
+            out[i] = parser(value, **kwargs)
+        except CellError as exc:
+            errors.append(RowError(i + 2, col.header, str(value), exc.zh, exc.en))
+    return out
+
+
 # --- reporting -----------------------------------------------------------------------------------
 
 

@@ -6,24 +6,25 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from yuanqu.core.codes import check_uscc, industry_catalog
+from yuanqu.core.codes import check_uscc, industry_catalog, valid_uscc_or_none
 from yuanqu.core.db import bump_data_version
 from yuanqu.core.errors import ValidationError
 from yuanqu.core.tabular import (
     CellError,
     Column,
     ImportRejected,
-    RowContext,
     RowError,
     Table,
     map_headers,
     parse_amount_fen,
+    parse_column,
     parse_date_cell,
     parse_int,
     parse_text,
@@ -146,6 +147,9 @@ def parse_uscc_cell(value: Any) -> str:
             "信用代码被存成了数字，精度已丢失；请将该列设为文本格式",
             "the code was stored as a number and lost digits; format the column as text",
         )
+    code = valid_uscc_or_none(str(value))
+    if code is not None:
+        return code
     verdict = check_uscc(str(value))
     if not verdict.valid:
         raise CellError(verdict.reason_zh or "无效的信用代码", verdict.reason_en or "invalid code")
@@ -153,15 +157,23 @@ def parse_uscc_cell(value: Any) -> str:
 
 
 def parse_industry_cell(value: Any) -> tuple[str, str]:
+    outcome = _industry_of(parse_text(value, max_length=10))
+    if isinstance(outcome, CellError):
+        raise outcome
+    return outcome
+
+
+@lru_cache(maxsize=8192)
+def _industry_of(text: str) -> tuple[str, str] | CellError:
+    """(bare code, section) or the error; cached, as a file repeats a few thousand codes."""
     catalog = industry_catalog()
-    text = parse_text(value, max_length=10)
     try:
         code = catalog.normalize(text)
     except ValidationError as exc:
-        raise CellError(exc.zh, exc.en) from None
+        return CellError(exc.zh, exc.en)
     industry = catalog.get(code)
     if industry.level < 2:
-        raise CellError(
+        return CellError(
             f"行业代码 '{text}' 只到门类，至少应细到大类（两位数字）",
             f"industry code '{text}' is only a section; give at least a division",
         )
@@ -249,61 +261,65 @@ def validate_table(
     """Every row validated; raises ImportRejected listing every bad cell, or returns the records."""
     today = today or date.today()
     columns = map_headers(table.header, COLUMNS)
-    has_labels = "labels" in columns
     errors: list[RowError] = []
-    records: list[EnterpriseRecord] = []
+
+    def column(name: str, parser: Callable[..., Any], **kwargs: Any) -> list[Any]:
+        return parse_column(table, columns, name, parser, errors, **kwargs)
+
+    usccs = column("uscc", parse_uscc_cell, required=True)
+    names = column("name", parse_text, required=True, max_length=200)
+    industries = column("industry_code", parse_industry_cell, required=True)
+    established = column(
+        "established", parse_date_cell, earliest=EARLIEST_ESTABLISHED, latest=today
+    )
+    capitals = column("registered_capital", parse_amount_fen)
+    employees = column("employees", parse_int)
+    labels = column("labels", parse_labels_cell, today=today)
+    addresses = column("address", parse_text, max_length=300)
+    sub_areas = column("sub_area", parse_text, max_length=60)
+    task_forces = column("task_force", parse_text, max_length=40)
+    scopes = column("business_scope", parse_text, max_length=4000)
+    if progress:
+        progress("validate", len(table), len(table))
     first_row: dict[str, int] = {}
-    total = len(table.rows)
-    for offset, values in enumerate(table.rows):
-        number = offset + 2
-        ctx = RowContext(number, values, columns, errors)
-        before = len(errors)
-        uscc = ctx.cell("uscc", parse_uscc_cell, required=True)
-        name = ctx.cell("name", parse_text, required=True, max_length=200)
-        industry = ctx.cell("industry_code", parse_industry_cell, required=True)
-        established = ctx.cell(
-            "established", parse_date_cell, earliest=EARLIEST_ESTABLISHED, latest=today
-        )
-        capital = ctx.cell("registered_capital", parse_amount_fen)
-        employees = ctx.cell("employees", parse_int)
-        labels = ctx.cell("labels", parse_labels_cell, today=today)
-        if uscc is not None:
-            if uscc in first_row:
-                ctx.fail(
-                    "uscc",
-                    uscc,
-                    f"信用代码与第 {first_row[uscc]} 行重复",
-                    f"duplicates the credit code of row {first_row[uscc]}",
-                )
-            else:
-                first_row[uscc] = number
-        if len(errors) == before:
-            records.append(
-                EnterpriseRecord(
-                    uscc=uscc,
-                    name=name,
-                    industry_code=industry[0],
-                    industry_section=industry[1],
-                    established=established,
-                    registered_capital_fen=capital,
-                    employees=employees,
-                    address=_optional_text(ctx, "address", 300),
-                    sub_area=_optional_text(ctx, "sub_area", 60),
-                    task_force=_optional_text(ctx, "task_force", 40),
-                    business_scope=_optional_text(ctx, "business_scope", 4000),
-                    labels=(labels or []) if has_labels else None,
-                    row=number,
+    uscc_header = columns["uscc"].header
+    for i, code in enumerate(usccs):
+        if code is None:
+            continue
+        if code in first_row:
+            errors.append(
+                RowError(
+                    i + 2,
+                    uscc_header,
+                    code,
+                    f"信用代码与第 {first_row[code]} 行重复",
+                    f"duplicates the credit code of row {first_row[code]}",
                 )
             )
-        if progress and (offset % 5000 == 0 or offset == total - 1):
-            progress("validate", offset + 1, total)
+        else:
+            first_row[code] = i + 2
     if errors:
+        errors.sort(key=lambda e: e.row)
         raise ImportRejected(errors)
-    return records
-
-
-def _optional_text(ctx: RowContext, field_name: str, max_length: int) -> str | None:
-    return ctx.cell(field_name, parse_text, max_length=max_length) or None
+    has_labels = "labels" in columns
+    return [
+        EnterpriseRecord(
+            uscc=usccs[i],
+            name=names[i],
+            industry_code=industries[i][0],
+            industry_section=industries[i][1],
+            established=established[i],
+            registered_capital_fen=capitals[i],
+            employees=employees[i],
+            address=addresses[i] or None,
+            sub_area=sub_areas[i] or None,
+            task_force=task_forces[i] or None,
+            business_scope=scopes[i] or None,
+            labels=(labels[i] or []) if has_labels else None,
+            row=i + 2,
+        )
+        for i in range(len(table.rows))
+    ]
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -313,13 +329,21 @@ _CHUNK = 2000
 
 def existing_ids(session: Session, usccs: Sequence[str]) -> dict[str, int]:
     """uscc -> id for the given codes already in the registry."""
+    if not usccs:
+        return {}
+    table_size = session.scalar(select(func.count(Enterprise.id))) or 0
+    if len(usccs) * 4 > table_size:
+        # A large file against a registry of similar size: one scan beats thousands of lookups.
+        wanted = set(usccs)
+        rows = session.execute(select(Enterprise.uscc, Enterprise.id))
+        return {u: i for u, i in rows if u in wanted}
     found: dict[str, int] = {}
     for start in range(0, len(usccs), _CHUNK):
         chunk = usccs[start : start + _CHUNK]
         rows = session.execute(
             select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(chunk))
         )
-        found.update({u: i for u, i in rows})
+        found.update(dict(rows.tuples()))
     return found
 
 
@@ -373,7 +397,8 @@ def write_records(
     done = 0
     for start in range(0, len(new), 10_000):
         batch = new[start : start + 10_000]
-        session.execute(insert(Enterprise), [r.columns() for r in batch])
+        # Core insert: the ORM's bulk path would split batches by which columns are NULL.
+        session.execute(insert(Enterprise.__table__), [r.columns() for r in batch])
         done += len(batch)
         if progress:
             progress("write", done, total)
@@ -405,7 +430,7 @@ def write_records(
         for lab in (r.labels or ())
     ]
     for start in range(0, len(label_rows), 20_000):
-        session.execute(insert(EnterpriseLabel), label_rows[start : start + 20_000])
+        session.execute(insert(EnterpriseLabel.__table__), label_rows[start : start + 20_000])
     bump_data_version(session, "registry")
     return ImportResult(rows=total, created=len(new), updated=len(old), labels=len(label_rows))
 
