@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -68,7 +69,8 @@ def emit_rows(
         return
     table = Table(title=title)
     for key in keys:
-        table.add_column((headers or {}).get(key, key))
+        # Fold rather than truncate: a credit code cut to "91110302001MMCY…" is useless.
+        table.add_column((headers or {}).get(key, key), overflow="fold")
     for row in rows:
         table.add_row(*("—" if row[k] is None else str(row[k]) for k in keys))
     console.print(table)
@@ -106,7 +108,10 @@ def exit_code_for(error: YuanquError) -> int:
 
 def render_error(error: YuanquError) -> None:
     err_console.print(
-        f"[bold red]{t('错误', 'error')}[/] [{error.code}] {error.message(lang())}", highlight=False
+        f"[bold red]{t('错误', 'error')}[/] {escape(f'[{error.code}]')} "
+        f"{escape(error.message(lang()))}",
+        highlight=False,
+        soft_wrap=True,  # a message cut by hard line breaks cannot be searched or copied
     )
     details = error.details
     if (

@@ -28,6 +28,19 @@ from yuanqu.registry.schemas import CountBy, EnterpriseFilter, SortKey
 
 app = typer.Typer(help="企业库 / enterprise registry", no_args_is_help=True)
 
+PROFILE_FIELDS = {
+    "division": ("登记地", "registered in"),
+    "department": ("登记管理部门", "registration authority"),
+    "entity_type": ("机构类别", "entity type"),
+    "industry_path": ("行业", "industry"),
+    "established": ("成立日期", "established"),
+    "registered_capital": ("注册资本", "registered capital"),
+    "employees": ("从业人员", "employees"),
+    "sub_area": ("片区", "sub-area"),
+    "task_force": ("产业专班", "task force"),
+    "address": ("地址", "address"),
+}
+
 LabelOpt = Annotated[list[str] | None, typer.Option("--label", help="label held (repeatable)")]
 IndustryOpt = Annotated[str | None, typer.Option(help="GB/T 4754 code at any level: C, 39, 3973")]
 SubAreaOpt = Annotated[str | None, typer.Option("--sub-area", help="片区 sub-area")]
@@ -151,6 +164,13 @@ def list_firms(
         rows,
         fmt,
         title=t(f"共 {result.total} 家，第 {page} 页", f"{result.total} firms, page {page}"),
+        headers={
+            "uscc": t("信用代码", "credit code"),
+            "name": t("企业名称", "name"),
+            "industry": t("行业", "industry"),
+            "sub_area": t("片区", "sub-area"),
+            "labels": t("标签", "labels"),
+        },
     )
 
 
@@ -170,20 +190,31 @@ def show(uscc: str, fmt: FormatOpt = OutputFormat.table) -> None:
         emit_json(profile)
         return
     console.print(f"[bold]{profile['name']}[/]  {profile['uscc']}")
-    for key in (
-        "division",
-        "department",
-        "entity_type",
-        "industry_path",
-        "established",
-        "registered_capital",
-        "employees",
-        "sub_area",
-        "task_force",
-        "address",
-    ):
-        console.print(f"  {key}: {profile[key] if profile[key] is not None else '—'}")
-    emit_rows(profile["labels"], OutputFormat.table, title=t("标签", "labels"))
+    for key, (zh, en) in PROFILE_FIELDS.items():
+        value = profile[key]
+        console.print(f"  {t(zh, en)}: {value if value is not None else '—'}", highlight=False)
+    rows = [
+        {
+            "name": lab["name"],
+            "period": f"{lab['valid_from'] or '…'} – {lab['valid_to'] or '…'}",
+            "active": t("有效", "valid") if lab["active"] else t("失效", "lapsed"),
+            "detail": " ".join(
+                str(lab[k]) for k in ("certificate", "exchange", "ticker") if lab[k]
+            ),
+        }
+        for lab in profile["labels"]
+    ]
+    emit_rows(
+        rows,
+        OutputFormat.table,
+        title=t(f"标签（截至 {profile['as_of']}）", f"labels (as of {profile['as_of']})"),
+        headers={
+            "name": t("标签", "label"),
+            "period": t("有效期", "validity"),
+            "active": t("状态", "status"),
+            "detail": t("证书/代码", "details"),
+        },
+    )
 
 
 @app.command("count")
@@ -209,6 +240,11 @@ def count(
         data,
         fmt,
         title=t(f"截至 {filters.as_of or date.today()}", f"as of {filters.as_of or date.today()}"),
+        headers={
+            "group": t("分组", "group"),
+            "count": t("企业数", "firms"),
+            "name": t("名称", "name"),
+        },
     )
 
 
