@@ -158,7 +158,10 @@ def restore_cmd(file: Annotated[Path, typer.Argument(help="backup file")]) -> No
 def main() -> None:
     """Console entry point: domain errors become a message and an exit code, not a traceback."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode click returns a typer.Exit's code instead of raising it.
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except YuanquError as error:
         render_error(error)
         sys.exit(exit_code_for(error))
