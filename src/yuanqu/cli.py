@@ -82,8 +82,8 @@ def demo(
     port: int = 8000,
 ) -> None:
     """Build the demo zone (calibrated to Beijing Yizhuang 2023) and serve it."""
-    from yuanqu.demo.report import print_summary
-    from yuanqu.demo.service import build_demo, registry_is_empty
+    from yuanqu.demo.report import print_calibration, print_summary
+    from yuanqu.demo.service import build_demo, calibration, registry_is_empty
 
     settings = get_settings()
     url = settings.resolved_database_url
@@ -96,6 +96,9 @@ def demo(
         with session_scope() as session, progress_bar(t("生成演示园区", "building demo")) as bar:
             summary = build_demo(session, seed=seed, firms=firms, progress=bar)
         print_summary(summary)
+        # The bulletin reads committed data (the columnar engine has its own connection).
+        with session_scope() as session:
+            print_calibration(calibration(session), summary)
     else:
         console.print(
             t(
