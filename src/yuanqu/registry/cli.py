@@ -165,7 +165,7 @@ def show(uscc: str, fmt: FormatOpt = OutputFormat.table) -> None:
     """One firm: identity, decoded credit code, industry path and labels."""
     with cli_session() as session:
         firm = service.get_enterprise(session, uscc=uscc)
-        profile = service.profile(firm, lang=lang())
+        profile = service.profile(firm, lang=lang(), session=session)
     if fmt == OutputFormat.json:
         emit_json(profile)
         return
@@ -183,6 +183,9 @@ def show(uscc: str, fmt: FormatOpt = OutputFormat.table) -> None:
         "address",
     ):
         console.print(f"  {key}: {profile[key] if profile[key] is not None else '—'}")
+    size = profile["size_class"] or {}
+    if size.get("year"):
+        console.print(f"  size_class: {size['name'] or '—'} ({size['year']})")
     emit_rows(profile["labels"], OutputFormat.table, title=t("标签", "labels"))
 
 

@@ -220,7 +220,8 @@ def setup_statements(scope: Scope, as_of: date, breakdowns: Sequence[str]) -> li
     return [
         "CREATE OR REPLACE TEMP TABLE labels_at AS SELECT DISTINCT enterprise_id, label "
         f"FROM labels WHERE valid_from <= {day} AND (valid_to = '' OR valid_to >= {day})",
-        f"CREATE OR REPLACE TEMP TABLE scope_firms AS SELECT * FROM firms f "
+        "CREATE OR REPLACE TEMP TABLE scope_firms AS SELECT f.id, f.section, f.division, "
+        "f.industry_code, f.sub_area, f.task_force FROM firms f "
         f"WHERE {scope.condition()}",
         "CREATE OR REPLACE TEMP TABLE members AS SELECT * FROM "
         f"({members}) AS u(id, breakdown, grp)",

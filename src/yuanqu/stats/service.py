@@ -4,16 +4,17 @@ columnar engine), a firm's own figures and size class, and the reports still mis
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from yuanqu.analytics.engine import LoadedData
 from yuanqu.analytics.windows import Window, firm_windows_sql, firms_sql, grouped_sql
-from yuanqu.core.codes import industry_catalog
-from yuanqu.core.errors import ValidationError
+from yuanqu.core.codes import industry_catalog, size_class
+from yuanqu.core.errors import NotFound, ValidationError
 from yuanqu.core.periods import Period, bulletin_label, bulletin_months
 from yuanqu.registry.models import LABEL_NAMES, Enterprise, EnterpriseLabel, Label
 from yuanqu.registry.service import get_enterprise, label_active
@@ -36,6 +37,7 @@ from yuanqu.stats.schemas import (
     FirmFigures,
     MissingReport,
     MonthlyFigures,
+    SizeClass,
     TreeNode,
     TrendPoint,
 )
@@ -448,6 +450,50 @@ def firm_statistics(session: Session, *, uscc: str) -> list[MonthlyFigures]:
     return out
 
 
+def size_class_of(session: Session, *, enterprise_id: int, as_of: date | None = None) -> SizeClass:
+    """A firm's statistical size class from its reports: revenue of the latest year reported on
+    or before ``as_of`` (annualised when fewer than 12 months were reported) and its average
+    headcount, classified by 统计上大中小微型企业划分办法(2017)."""
+    as_of = as_of or date.today()
+    firm = session.get(Enterprise, enterprise_id)
+    if firm is None:
+        raise NotFound("没有该企业", "no such enterprise", details={"id": enterprise_id})
+    year_col = func.substr(MonthlyReport.period, 1, 4)
+    latest = session.scalar(
+        select(func.max(year_col)).where(
+            MonthlyReport.enterprise_id == enterprise_id,
+            MonthlyReport.period <= f"{as_of.year:04d}-{as_of.month:02d}",
+        )
+    )
+    if latest is None:
+        return SizeClass(
+            size_class=None, year=None, months_reported=0, revenue_fen=None, employees=None
+        )
+    months, revenue, revenue_months, heads, head_months = session.execute(
+        select(
+            func.count(MonthlyReport.id),
+            func.sum(MonthlyReport.revenue_fen),
+            func.count(MonthlyReport.revenue_fen),
+            func.sum(MonthlyReport.employees),
+            func.count(MonthlyReport.employees),
+        ).where(MonthlyReport.enterprise_id == enterprise_id, year_col == latest)
+    ).one()
+    annual = revenue * 12 // revenue_months if revenue_months else None
+    average = heads / head_months if head_months else None
+    size = size_class(
+        firm.industry_code,
+        employees=None if average is None else round(average),
+        revenue_yuan=None if annual is None else annual // 100,
+    )
+    return SizeClass(
+        size_class=size,
+        year=int(latest),
+        months_reported=months,
+        revenue_fen=annual,
+        employees=average,
+    )
+
+
 def missing_reports(session: Session, *, period: str | Period) -> list[MissingReport]:
     """Firms expected to report for ``period`` that have not: firms that reported in any of
     the three months before, and above-scale firms (label held at the period end)."""
@@ -485,6 +531,7 @@ __all__ = [
     "firm_statistics",
     "missing_reports",
     "ranking",
+    "size_class_of",
     "treemap",
     "trend",
 ]
