@@ -15,6 +15,7 @@ from yuanqu.core.db import dispose_engines, migrate, session_scope
 from yuanqu.core.errors import YuanquError
 from yuanqu.core.terminal import console, exit_code_for, progress_bar, render_error, t
 from yuanqu.registry.cli import app as registry_app
+from yuanqu.stats.cli import app as stats_app
 
 app = typer.Typer(
     name="yuanqu",
@@ -23,6 +24,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(registry_app, name="registry")
+app.add_typer(stats_app, name="stats")
 
 
 @app.callback()
@@ -80,8 +82,8 @@ def demo(
     port: int = 8000,
 ) -> None:
     """Build the demo zone (calibrated to Beijing Yizhuang 2023) and serve it."""
-    from yuanqu.demo.report import print_summary
-    from yuanqu.demo.service import build_demo, registry_is_empty
+    from yuanqu.demo.report import print_calibration, print_summary
+    from yuanqu.demo.service import build_demo, calibration, registry_is_empty
 
     settings = get_settings()
     url = settings.resolved_database_url
@@ -94,6 +96,9 @@ def demo(
         with session_scope() as session, progress_bar(t("生成演示园区", "building demo")) as bar:
             summary = build_demo(session, seed=seed, firms=firms, progress=bar)
         print_summary(summary)
+        # The bulletin reads committed data (the columnar engine has its own connection).
+        with session_scope() as session:
+            print_calibration(calibration(session), summary)
     else:
         console.print(
             t(

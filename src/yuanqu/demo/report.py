@@ -39,3 +39,56 @@ def print_summary(summary: DemoSummary) -> None:
             f"{summary.commercial_aerospace:,}; robotics {summary.robotics:,}",
         )
     )
+
+
+def print_calibration(figures: dict[str, float | None], summary: DemoSummary | None = None) -> None:
+    """The 2023 bulletin figures the demo statistics are calibrated to."""
+
+    def show(value: float | None, digits: int = 1) -> str:
+        return "—" if value is None else f"{value:,.{digits}f}"
+
+    if summary is not None:
+        console.print(
+            t(
+                f"统计月报：{summary.reporting_firms:,} 家报送企业，{summary.monthly_reports:,} "
+                "条月报（2019-01 至 2024-12）",
+                f"statistics: {summary.reporting_firms:,} reporting firms, "
+                f"{summary.monthly_reports:,} monthly reports (2019-01 to 2024-12)",
+            )
+        )
+    table = Table(title=t("2023年1-12月（校准目标）", "Jan-Dec 2023 (calibration targets)"))
+    table.add_column(t("指标", "figure"))
+    table.add_column(t("数值", "value"), justify="right")
+    table.add_column(t("目标", "target"))
+    lines = (
+        ("工业总产值（亿元）", "gross industrial output (100m yuan)", "gross_output_yi", "≈ 5,200"),
+        ("工业总产值同比（%）", "output YoY (%)", "gross_output_yoy_pct", ""),
+        ("工业增加值（亿元）", "industrial value added (100m yuan)", "value_added_yi", ""),
+        (
+            "工业增加值占北京市比重（%）",
+            "value added, share of Beijing (%)",
+            "value_added_share_of_beijing_pct",
+            "≈ 30",
+        ),
+        (
+            "固定资产投资（亿元）",
+            "fixed-asset investment (100m yuan)",
+            "fixed_asset_investment_yi",
+            "> 1,000",
+        ),
+        (
+            "其中工业投资（亿元）",
+            "of which industrial (100m yuan)",
+            "industrial_fixed_asset_investment_yi",
+            "463",
+        ),
+        (
+            "战略性新兴产业占产值比重（%）",
+            "strategic emerging share of output (%)",
+            "strategic_emerging_share_pct",
+            "≈ 44",
+        ),
+    )
+    for zh, en, key, target in lines:
+        table.add_row(t(zh, en), show(figures.get(key)), target)
+    console.print(table)

@@ -7,9 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from yuanqu.demo import statistics as demo_stats
 from yuanqu.demo.zone import AS_OF, build_zone
 from yuanqu.registry import service as registry
 from yuanqu.registry.importer import write_records
@@ -30,6 +32,8 @@ class DemoSummary:
     biotech_and_health: int = 0
     commercial_aerospace: int = 0
     robotics: int = 0
+    reporting_firms: int = 0
+    monthly_reports: int = 0
 
 
 def registry_is_empty(session: Session) -> bool:
@@ -47,8 +51,77 @@ def build_demo(
             session, code=force.code, name_zh=force.name_zh, name_en=force.name_en
         )
     session.flush()  # task forces must exist before firms reference them
+    rng = np.random.default_rng(seed + 1)
+    plan = demo_stats.plan_reporters(rng, zone.records)
+    demo_stats.end_labels_of_leavers(zone.records, plan)
     write_records(session, zone.records, progress=progress)
-    return summarize(session, seed=seed, started=started)
+    reports = build_statistics(
+        session, rng=rng, zone_records=zone.records, plan=plan, progress=progress
+    )
+    summary = summarize(session, seed=seed, started=started)
+    summary.reporting_firms = len(plan.reporters)
+    summary.monthly_reports = len(reports)
+    return summary
+
+
+def build_statistics(
+    session: Session,
+    *,
+    rng: np.random.Generator,
+    zone_records: list,
+    plan: demo_stats.StatsPlan,
+    progress: Progress | None = None,
+) -> list[dict]:
+    """Write the demo's monthly reports and Beijing's reference total through the stats
+    domain's own write paths."""
+    from importlib.resources import files
+
+    from yuanqu.stats.importer import ImportKind, import_stats, write_reports
+
+    ids = dict(session.execute(select(Enterprise.uscc, Enterprise.id)).all())
+    reports = demo_stats.generate_reports(rng, zone_records, plan, ids, as_of=AS_OF)
+    if progress:
+        progress("statistics", 0, len(reports))
+    write_reports(session, reports, progress=progress)
+    reference = files("yuanqu.data").joinpath("reference/beijing.csv").read_bytes()
+    import_stats(session, source=reference, filename="beijing.csv", kind=ImportKind.reference)
+    return reports
+
+
+def calibration(session: Session) -> dict[str, float | None]:
+    """The 2023 figures the demo is calibrated to, read back through the bulletin (亿元, %)."""
+    from yuanqu.stats import service as stats
+
+    def total(scope: str, indicator: str, field: str = "cumulative") -> float | None:
+        bulletin = stats.bulletin(session, period="2023-12", scope=scope, by=[])
+        row = next(r for r in bulletin.rows if r.indicator == indicator)
+        value = getattr(row, field)
+        return None if value is None else value
+
+    def yi(value: float | None) -> float | None:
+        return None if value is None else value / 100 / 1e8
+
+    bulletin = stats.bulletin(session, period="2023-12", by=["label", "section"])
+    rows = {(r.indicator, r.by, r.group): r for r in bulletin.rows}
+    output = rows[("gross_output", "total", "total")]
+    sei = rows.get(("gross_output", "label", "strategic_emerging"))
+    fai = rows[("fixed_asset_investment", "total", "total")]
+    fai_industrial = sum(
+        (rows[k].cumulative or 0)
+        for k in rows
+        if k[0] == "fixed_asset_investment" and k[1] == "section" and k[2] in ("B", "C", "D")
+    )
+    added = rows[("value_added", "total", "total")]
+    return {
+        "gross_output_yi": yi(output.cumulative),
+        "gross_output_yoy_pct": output.cumulative_yoy_pct,
+        "value_added_yi": yi(added.cumulative),
+        "value_added_share_of_beijing_pct": added.share_of_reference_pct,
+        "fixed_asset_investment_yi": yi(fai.cumulative),
+        "industrial_fixed_asset_investment_yi": yi(fai_industrial),
+        "strategic_emerging_share_pct": sei.share_of_zone_pct if sei else None,
+        "above_scale_gross_output_yi": yi(total("above_scale", "gross_output")),
+    }
 
 
 def summarize(session: Session, *, seed: int, started: float) -> DemoSummary:

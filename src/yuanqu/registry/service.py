@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from yuanqu.core.codes import industry_catalog, normalize_uscc
+from yuanqu.core.codes import SIZE_CLASS_NAMES, industry_catalog, normalize_uscc
 from yuanqu.core.errors import NotFound, ValidationError
 from yuanqu.registry.models import LABEL_NAMES, Enterprise, EnterpriseLabel, Label, TaskForce
 from yuanqu.registry.schemas import (
@@ -198,8 +198,15 @@ def count_enterprises(
     return result
 
 
-def profile(firm: Enterprise, *, lang: str = "zh", as_of: date | None = None) -> dict:
-    """The identity card of a firm (企业画像): decoded code, industry path, labels and validity."""
+def profile(
+    firm: Enterprise,
+    *,
+    lang: str = "zh",
+    as_of: date | None = None,
+    session: Session | None = None,
+) -> dict:
+    """The identity card of a firm (企业画像): decoded code, industry path, labels and validity;
+    with a ``session``, also its statistical size class from its monthly reports."""
     from yuanqu.core.codes import check_uscc
     from yuanqu.core.money import format_yuan
 
@@ -209,6 +216,14 @@ def profile(firm: Enterprise, *, lang: str = "zh", as_of: date | None = None) ->
     path = catalog.path(firm.industry_code)
     en = lang == "en"
     active = {id(lab) for lab in labels_on(firm, as_of)}
+    size = None
+    if session is not None:
+        # The statistics domain owns the reports; the import is local because stats builds on
+        # the registry (its reports reference firms).
+        from yuanqu.stats.service import size_class_of
+
+        size = size_class_of(session, enterprise_id=firm.id, as_of=as_of).model_dump()
+        size["name"] = SIZE_CLASS_NAMES.get(size["size_class"] or "", (None, None))[1 if en else 0]
     return {
         "uscc": firm.uscc,
         "name": firm.name,
@@ -229,6 +244,7 @@ def profile(firm: Enterprise, *, lang: str = "zh", as_of: date | None = None) ->
         "task_force": firm.task_force,
         "address": firm.address,
         "as_of": as_of.isoformat(),
+        "size_class": size,
         "labels": [
             {
                 "label": lab.label,

@@ -1,0 +1,71 @@
+"""`yuanqu stats ...` through the real entry point."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+from tests.factories.registry import make_firm
+from yuanqu.core.db import session_scope
+
+
+def _firm(committed_db) -> str:
+    with session_scope(committed_db.engine) as session:
+        return make_firm(session).uscc
+
+
+def _reports(path, uscc: str) -> None:
+    lines = ["uscc,period,gross_output,value_added,employees"]
+    lines += [f"{uscc},2022-{m:02d},100,30,10" for m in range(1, 13)]
+    lines += [f"{uscc},2023-{m:02d},110,33,12" for m in range(1, 4)]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_import_report_json_and_missing(committed_db, cli, tmp_path):
+    uscc = _firm(committed_db)
+    _reports(tmp_path / "r.csv", uscc)
+    result = cli("stats", "import", tmp_path / "r.csv")
+    assert result.exit_code == 0, result.stderr
+    again = cli("stats", "import", tmp_path / "r.csv")
+    assert again.exit_code == 2 and "--replace" in again.stderr
+
+    result = cli("stats", "report", "--period", "2023-03", "--by", "section", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"period", "scope", "rows"}
+    assert (data["period"], data["scope"]) == ("2023-03", "all")
+    total = next(r for r in data["rows"] if r["indicator"] == "gross_output" and r["by"] == "total")
+    assert list(total) == [
+        "indicator",
+        "by",
+        "group",
+        "month",
+        "cumulative",
+        "month_yoy_pct",
+        "cumulative_yoy_pct",
+        "share_pct",
+    ]
+    assert total["month"] == 110 and total["cumulative"] == 330
+    assert total["month_yoy_pct"] == 10.0 and total["share_pct"] is None
+
+    january = cli("stats", "report", "--period", "2023-01")
+    assert january.exit_code == 2 and "1月与2月合并" in january.stderr
+
+    missing = cli("stats", "missing", "--period", "2023-04", "--format", "json")
+    assert missing.exit_code == 1
+    assert [m["uscc"] for m in json.loads(missing.stdout)] == [uscc]
+
+
+def test_xlsx_bulletin_has_a_sheet_per_breakdown_and_charts(committed_db, cli, tmp_path):
+    uscc = _firm(committed_db)
+    _reports(tmp_path / "r.csv", uscc)
+    assert cli("stats", "import", tmp_path / "r.csv").exit_code == 0
+    target = tmp_path / "b.xlsx"
+    result = cli("stats", "report", "--period", "2023-03", "--format", "xlsx", "--output", target)
+    assert result.exit_code == 0, result.stderr
+    names = zipfile.ZipFile(target).namelist()
+    sheets = [n for n in names if n.startswith("xl/worksheets/sheet")]
+    charts = [n for n in names if n.startswith("xl/charts/chart")]
+    # The zone and five breakdowns: the firm holds no label, so there is no label sheet.
+    assert len(sheets) == 6
+    assert len(charts) == 6
