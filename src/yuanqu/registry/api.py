@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator
 from sqlalchemy.orm import Session
 
 from yuanqu.core.auth import EVERYONE, STAFF, Principal, Role, allow
@@ -15,6 +15,14 @@ from yuanqu.registry import dashboard, importer, service
 from yuanqu.registry.schemas import EnterpriseFilter, EnterprisePage, SortKey
 
 router = APIRouter(tags=["registry"])
+
+
+def _blank_is_none(value: object) -> object:
+    return None if value == "" else value
+
+
+# An empty date field of a form arrives as "as_of=": no criterion, not an error.
+OptionalDate = Annotated[date | None, BeforeValidator(_blank_is_none)]
 IMPORTERS = (Role.admin, Role.analyst)
 
 
@@ -26,7 +34,7 @@ def directory_filter(
     industry: Annotated[str | None, Query(max_length=5, description="GB/T 4754 code")] = None,
     sub_area: Annotated[str | None, Query(max_length=60)] = None,
     task_force: Annotated[str | None, Query(max_length=40)] = None,
-    as_of: Annotated[date | None, Query(description="labels judged on this date")] = None,
+    as_of: Annotated[OptionalDate, Query(description="labels judged on this date")] = None,
 ) -> EnterpriseFilter:
     """The directory's filter from the query string (blank fields mean no criterion)."""
     return EnterpriseFilter(

@@ -22,7 +22,7 @@ from yuanqu.core.codes import industry_catalog
 from yuanqu.core.deps import get_db, request_lang
 from yuanqu.core.tabular import ImportRejected
 from yuanqu.registry import dashboard, importer, service
-from yuanqu.registry.api import IMPORTERS, directory_filter
+from yuanqu.registry.api import IMPORTERS, OptionalDate, directory_filter
 from yuanqu.registry.export import export_enterprises
 from yuanqu.registry.models import LABEL_NAMES
 from yuanqu.registry.schemas import EnterpriseFilter, SortKey
@@ -44,7 +44,7 @@ PROFILE_SLOTS: tuple[tuple[str, str], ...] = (
 @router.get("/", response_class=HTMLResponse)
 def dashboard_page(
     request: Request,
-    as_of: date | None = None,
+    as_of: OptionalDate = None,
     session: Session = Depends(get_db),
     principal: Principal = allow(STAFF),
 ) -> HTMLResponse:
