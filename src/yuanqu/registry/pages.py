@@ -104,11 +104,8 @@ def directory_page(
         "label_names": {k: v[lang == "en"] for k, v in LABEL_NAMES.items()},
         "sections": industry_catalog().sections(),
         "task_forces": service.list_task_forces(session),
-        "sub_areas": [
-            r.group
-            for r in service.count_enterprises(session, filters=EnterpriseFilter(), by="sub_area")
-            if r.group
-        ],
+        # the zone's sub-areas, from the cached dashboard figures (a GROUP BY over every firm)
+        "sub_areas": [a.code for a in dashboard.zone_summary(session).sub_areas if a.code],
         "json_url": "/api/v1/enterprises" + (f"?{query}" if query else ""),
         "export_url": "/enterprises/export.xlsx" + (f"?{query}" if query else ""),
     }

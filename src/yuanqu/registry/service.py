@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import date
 
@@ -10,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from yuanqu.core.auth import Principal, Role, forbid_other_firm
 from yuanqu.core.codes import industry_catalog, normalize_uscc
+from yuanqu.core.db import data_version
 from yuanqu.core.errors import NotFound, ValidationError
 from yuanqu.registry.models import LABEL_NAMES, Enterprise, EnterpriseLabel, Label, TaskForce
 from yuanqu.registry.schemas import (
@@ -133,7 +136,7 @@ def list_enterprises(
             f"页码须 ≥ 1，每页条数须在 1 到 {MAX_PAGE_SIZE} 之间",
             f"page must be >= 1 and page_size between 1 and {MAX_PAGE_SIZE}",
         )
-    total = session.scalar(apply_filter(select(func.count(Enterprise.id)), filters)) or 0
+    total = cached_count(session, filters)
     column = _SORT_COLUMNS[sort]
     order = column.desc() if descending else column.asc()
     stmt = (
@@ -145,6 +148,31 @@ def list_enterprises(
     )
     items = [EnterpriseRead.model_validate(f) for f in session.scalars(stmt)]
     return EnterprisePage(total=total, page=page, page_size=page_size, items=items)
+
+
+_COUNTS: OrderedDict[tuple[str, int, str], int] = OrderedDict()
+_COUNTS_LOCK = threading.Lock()
+
+
+def cached_count(session: Session, filters: EnterpriseFilter) -> int:
+    """How many firms match, remembered per registry data version (every import bumps it), so
+    paging through a filtered directory of 90,000 firms counts them once, not on every page."""
+    filters = filters.model_copy(update={"as_of": filters.as_of or date.today()})
+    key = (
+        str(session.get_bind().url),
+        data_version(session, "registry"),
+        filters.model_dump_json(),
+    )
+    with _COUNTS_LOCK:
+        if key in _COUNTS:
+            _COUNTS.move_to_end(key)
+            return _COUNTS[key]
+    total = session.scalar(apply_filter(select(func.count(Enterprise.id)), filters)) or 0
+    with _COUNTS_LOCK:
+        _COUNTS[key] = total
+        while len(_COUNTS) > 1024:
+            _COUNTS.popitem(last=False)
+    return total
 
 
 def iter_enterprises(
