@@ -18,7 +18,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from yuanqu.core.config import configure, reset_settings
+from yuanqu.core.config import configure, get_settings, reset_settings, restore_settings
 from yuanqu.core.db import Base, dispose_engines, make_engine, migrate
 
 PG_ENV = "YUANQU_TEST_DATABASE_URL"
@@ -123,10 +123,14 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
         capsys.readouterr()
         monkeypatch.setattr(sys, "argv", ["yuanqu", *map(str, args)])
         code = 0
+        saved = get_settings()
         try:
             main()
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        finally:
+            # The root options (--db, --lang) configure the process; later tests must not see them.
+            restore_settings(saved)
         out, err = capsys.readouterr()
         return CliResult(code, out, err)
 

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from yuanqu import __version__
+from yuanqu.accounts.cli import app as users_app
 from yuanqu.core import backup as backups
 from yuanqu.core.config import configure, get_settings
 from yuanqu.core.db import dispose_engines, migrate, session_scope
@@ -25,6 +26,7 @@ app = typer.Typer(
 )
 app.add_typer(registry_app, name="registry")
 app.add_typer(stats_app, name="stats")
+app.add_typer(users_app, name="users")
 
 
 @app.callback()
@@ -106,8 +108,31 @@ def demo(
                 "demo zone already built (use --rebuild to build it again)",
             )
         )
+    _demo_accounts(seed)
     if serve:
         _serve(host, port)
+
+
+def _demo_accounts(seed: int) -> None:
+    """One account per role, printed with its password (deterministic from the seed: a demo)."""
+    from rich.table import Table
+
+    from yuanqu.accounts.service import ensure_demo_accounts
+
+    with session_scope() as session:
+        accounts = ensure_demo_accounts(session, seed=seed)
+    table = Table(title=t("演示账号（仅供演示）", "demo accounts (for the demo only)"))
+    for head in (
+        t("用户名", "username"),
+        t("角色", "role"),
+        t("密码", "password"),
+        t("范围", "scope"),
+    ):
+        table.add_column(head)
+    for account in accounts:
+        scope = account.uscc or ",".join(account.task_forces) or "—"
+        table.add_row(account.username, str(account.role), account.password, scope)
+    console.print(table)
 
 
 def _drop_embedded(url: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 def import_all_models() -> None:
+    import yuanqu.accounts.models
     import yuanqu.core.db
     import yuanqu.registry.models
     import yuanqu.stats.models  # noqa: F401

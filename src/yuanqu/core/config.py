@@ -51,3 +51,9 @@ def configure(**values: Any) -> Settings:
 def reset_settings() -> None:
     global _settings
     _settings = None
+
+
+def restore_settings(settings: Settings) -> None:
+    """Put back settings saved with ``get_settings()`` (tests, embedding)."""
+    global _settings
+    _settings = settings

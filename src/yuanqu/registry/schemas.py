@@ -48,6 +48,9 @@ class EnterpriseFilter(BaseModel):
     q: str | None = Field(None, description="name contains, or credit code starts with")
     as_of: date | None = Field(None, description="date the labels are judged at; default today")
     usccs: list[str] | None = Field(None, description="restrict to these firms (enterprise users)")
+    task_forces: list[str] | None = Field(
+        None, description="restrict to firms of these task forces (task-force users)"
+    )
 
 
 class EnterprisePage(BaseModel):

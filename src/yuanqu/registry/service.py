@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import date
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from yuanqu.core.auth import Principal, Role, forbid_other_firm
 from yuanqu.core.codes import SIZE_CLASS_NAMES, industry_catalog, normalize_uscc
+from yuanqu.core.db import data_version
 from yuanqu.core.errors import NotFound, ValidationError
 from yuanqu.registry.models import LABEL_NAMES, Enterprise, EnterpriseLabel, Label, TaskForce
 from yuanqu.registry.schemas import (
@@ -103,6 +107,8 @@ def apply_filter(stmt: Select, filters: EnterpriseFilter) -> Select:
         )
     if filters.usccs is not None:
         stmt = stmt.where(Enterprise.uscc.in_(filters.usccs))
+    if filters.task_forces is not None:
+        stmt = stmt.where(Enterprise.task_force.in_(filters.task_forces))
     return stmt
 
 
@@ -130,7 +136,7 @@ def list_enterprises(
             f"页码须 ≥ 1，每页条数须在 1 到 {MAX_PAGE_SIZE} 之间",
             f"page must be >= 1 and page_size between 1 and {MAX_PAGE_SIZE}",
         )
-    total = session.scalar(apply_filter(select(func.count(Enterprise.id)), filters)) or 0
+    total = cached_count(session, filters)
     column = _SORT_COLUMNS[sort]
     order = column.desc() if descending else column.asc()
     stmt = (
@@ -142,6 +148,36 @@ def list_enterprises(
     )
     items = [EnterpriseRead.model_validate(f) for f in session.scalars(stmt)]
     return EnterprisePage(total=total, page=page, page_size=page_size, items=items)
+
+
+_COUNTS: OrderedDict[tuple[str, int, str], int] = OrderedDict()
+_COUNTS_LOCK = threading.Lock()
+
+
+def database_key(session: Session) -> str:
+    """Which database a session reads (cache keys must not mix two databases)."""
+    bind = session.get_bind()
+    return str(getattr(bind, "engine", bind).url)
+
+
+def cached_count(session: Session, filters: EnterpriseFilter) -> int:
+    """How many firms match, remembered per registry data version (every import bumps it), so
+    paging through a filtered directory of 90,000 firms counts them once, not on every page."""
+    filters = filters.model_copy(update={"as_of": filters.as_of or date.today()})
+    version = data_version(session, "registry")
+    if version == 0:  # written without an import (tests' factories): no version to trust
+        return session.scalar(apply_filter(select(func.count(Enterprise.id)), filters)) or 0
+    key = (database_key(session), version, filters.model_dump_json())
+    with _COUNTS_LOCK:
+        if key in _COUNTS:
+            _COUNTS.move_to_end(key)
+            return _COUNTS[key]
+    total = session.scalar(apply_filter(select(func.count(Enterprise.id)), filters)) or 0
+    with _COUNTS_LOCK:
+        _COUNTS[key] = total
+        while len(_COUNTS) > 1024:
+            _COUNTS.popitem(last=False)
+    return total
 
 
 def iter_enterprises(
@@ -285,3 +321,53 @@ def upsert_task_force(
     else:
         force.name_zh, force.name_en, force.leading_industry = name_zh, name_en, leading_industry
     return force
+
+
+# --- who sees what -------------------------------------------------------------------------------
+
+
+def restrict_to(filters: EnterpriseFilter, principal: Principal) -> EnterpriseFilter:
+    """The filter narrowed to what the principal may see (own firm; own task forces)."""
+    if principal.role == Role.enterprise:
+        return filters.model_copy(update={"usccs": [principal.uscc] if principal.uscc else []})
+    if principal.role == Role.task_force:
+        return filters.model_copy(update={"task_forces": list(principal.task_forces)})
+    return filters
+
+
+def visible_enterprise(session: Session, *, uscc: str, principal: Principal) -> Enterprise:
+    """The firm if the principal may see it: 403 otherwise (before even looking, for a firm user,
+    so another firm's existence is not revealed)."""
+    if principal.role == Role.enterprise:
+        forbid_other_firm(principal, normalize_uscc(uscc), None)
+    firm = get_enterprise(session, uscc=uscc)
+    forbid_other_firm(principal, firm.uscc, firm.task_force)
+    return firm
+
+
+def describe_filter(filters: EnterpriseFilter, *, lang: str = "zh") -> list[str]:
+    """The filter in words, one phrase per criterion (shown above every table)."""
+    en = lang == "en"
+    parts: list[str] = []
+    if filters.q:
+        parts.append(f'name or code "{filters.q}"' if en else f"名称或代码含“{filters.q}”")
+    for label in filters.labels:
+        zh, name_en = LABEL_NAMES.get(label, (label, label))
+        parts.append(f"label: {name_en}" if en else f"标签：{zh}")
+    if filters.industry:
+        catalog = industry_catalog()
+        item = catalog.find(catalog.normalize(filters.industry))
+        name = f"{filters.industry} {item.label(lang)}" if item else filters.industry
+        parts.append(f"industry: {name}" if en else f"行业：{name}")
+    if filters.sub_area:
+        parts.append(f"sub-area: {filters.sub_area}" if en else f"片区：{filters.sub_area}")
+    if filters.task_force:
+        parts.append(f"task force: {filters.task_force}" if en else f"专班：{filters.task_force}")
+    if filters.task_forces is not None:
+        forces = ", ".join(filters.task_forces) or "—"
+        parts.append(f"your task forces: {forces}" if en else f"限本人专班：{forces}")
+    if filters.usccs is not None:
+        parts.append("your own enterprise only" if en else "仅本企业")
+    as_of = (filters.as_of or date.today()).isoformat()
+    parts.append(f"labels as of {as_of}" if en else f"标签截至 {as_of}")
+    return parts

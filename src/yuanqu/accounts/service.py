@@ -1,0 +1,215 @@
+"""Account verbs: create, list, disable, log in, issue tokens; and the request lookup."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yuanqu.accounts.models import ApiToken, User
+from yuanqu.accounts.schemas import UserCreate
+from yuanqu.core.auth import (
+    Principal,
+    Role,
+    hash_password,
+    new_token,
+    token_hash,
+    verify_password,
+)
+from yuanqu.core.errors import Conflict, NotFound, Unauthorized, ValidationError
+from yuanqu.registry import service as registry
+from yuanqu.registry.schemas import EnterpriseFilter
+
+
+def get_user(session: Session, *, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(
+            f"没有用户名为 {username} 的账号",
+            f"no account named {username}",
+            details={"username": username},
+        )
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def create_user(session: Session, *, data: UserCreate) -> User:
+    """A new account; an enterprise user needs a firm, a task-force user its task forces."""
+    if session.scalar(select(User.id).where(User.username == data.username)) is not None:
+        raise Conflict(
+            f"用户名 {data.username} 已被使用",
+            f"the username {data.username} is taken",
+            details={"username": data.username},
+        )
+    uscc = None
+    if data.role == Role.enterprise:
+        if not data.uscc:
+            raise ValidationError(
+                "企业用户必须绑定一个统一社会信用代码",
+                "an enterprise user must be bound to a credit code (uscc)",
+                details={"field": "uscc"},
+            )
+        uscc = registry.get_enterprise(session, uscc=data.uscc).uscc
+    forces: list[str] = []
+    if data.role == Role.task_force:
+        known = {force.code for force in registry.list_task_forces(session)}
+        unknown = sorted(set(data.task_forces) - known)
+        if not data.task_forces or unknown:
+            raise ValidationError(
+                f"专班用户须指定已有的产业专班（未知：{', '.join(unknown) or '无'}）",
+                f"a task-force user needs existing task forces (unknown: {', '.join(unknown)})",
+                details={"field": "task_forces", "known": sorted(known)},
+            )
+        forces = sorted(set(data.task_forces))
+    user = User(
+        username=data.username,
+        display_name=data.display_name,
+        password_hash=hash_password(data.password),
+        role=str(data.role),
+        uscc=uscc,
+        task_forces=forces,
+        active=True,
+    )
+    session.add(user)
+    session.flush()  # the id, for tokens issued in the same unit of work
+    return user
+
+
+def disable_user(session: Session, *, username: str, acting: str | None = None) -> User:
+    """Disable an account and revoke its tokens; nobody disables themselves."""
+    if acting is not None and acting == username:
+        raise Conflict(
+            "不能停用自己的账号",
+            "you cannot disable your own account",
+            details={"username": username},
+        )
+    user = get_user(session, username=username)
+    user.active = False
+    now = datetime.now(UTC)
+    for token in session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        token.revoked_at = now
+    return user
+
+
+def issue_token(session: Session, *, username: str, name: str = "") -> str:
+    """A new bearer token for an active user; the token itself is shown only once."""
+    user = get_user(session, username=username)
+    if not user.active:
+        raise Conflict(
+            f"账号 {username} 已停用",
+            f"the account {username} is disabled",
+            details={"username": username},
+        )
+    token = new_token()
+    session.add(ApiToken(user_id=user.id, name=name, token_hash=token_hash(token)))
+    return token
+
+
+def authenticate(session: Session, *, username: str, password: str) -> User:
+    """The active user with these credentials; one vague error for every failure."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active or not verify_password(user.password_hash, password):
+        raise Unauthorized(
+            "用户名或密码错误，或账号已停用",
+            "wrong username or password, or the account is disabled",
+            code="login_failed",
+        )
+    user.last_login_at = datetime.now(UTC)
+    return user
+
+
+def principal_of(user: User, via: str = "cookie") -> Principal:
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        role=Role(user.role),
+        uscc=user.uscc,
+        task_forces=tuple(user.task_forces or ()),
+        via="token" if via == "token" else "cookie",
+        display_name=user.display_name,
+    )
+
+
+class AccountsBackend:
+    """The accounts domain's answer to ``core.auth.AuthBackend``."""
+
+    def from_token(self, session: Session, token: str) -> Principal | None:
+        user = session.scalar(
+            select(User)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None))
+        )
+        return principal_of(user, "token") if user is not None and user.active else None
+
+    def from_user_id(self, session: Session, user_id: int) -> Principal | None:
+        user = session.get(User, user_id)
+        return principal_of(user) if user is not None and user.active else None
+
+
+# --- the demo accounts ---------------------------------------------------------------------------
+
+DEMO_ACCOUNTS: tuple[tuple[str, Role, str], ...] = (
+    ("admin", Role.admin, "演示管理员"),
+    ("analyst", Role.analyst, "演示分析员"),
+    ("taskforce", Role.task_force, "演示专班成员"),
+    ("policy", Role.policy_officer, "演示政策兑现专员"),
+    ("project", Role.project_officer, "演示项目办专员"),
+    ("enterprise", Role.enterprise, "演示企业用户"),
+)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: Role
+    password: str
+    uscc: str | None = None
+    task_forces: tuple[str, ...] = ()
+
+
+def demo_password(seed: int, username: str) -> str:
+    """Deterministic from the seed: a demo convenience, never for a real site."""
+    digest = hashlib.sha256(f"yuanqu-demo:{seed}:{username}".encode()).hexdigest()
+    return f"{username}-{digest[:8]}"
+
+
+def ensure_demo_accounts(session: Session, *, seed: int = 2023) -> list[DemoAccount]:
+    """One account per role (created if missing); the firm user owns a task-force firm."""
+    codes = [force.code for force in registry.list_task_forces(session)]
+    forces = ["ic"] if "ic" in codes else codes[:1]  # the demo zone's integrated-circuit task force
+    # The firm user's firm is one the task-force user follows, so the two demo views meet.
+    firms = registry.list_enterprises(
+        session, filters=EnterpriseFilter(task_forces=forces or None), sort="uscc", page_size=1
+    )
+    accounts = []
+    for username, role, display in DEMO_ACCOUNTS:
+        password = demo_password(seed, username)
+        uscc = firms.items[0].uscc if role == Role.enterprise and firms.items else None
+        task_forces = forces if role == Role.task_force else []
+        if (role == Role.enterprise and uscc is None) or (role == Role.task_force and not forces):
+            continue  # an empty registry: no firm or task force to bind to
+        existing = session.scalar(select(User).where(User.username == username))
+        if existing is None:
+            create_user(
+                session,
+                data=UserCreate(
+                    username=username,
+                    password=password,
+                    role=role,
+                    display_name=display,
+                    uscc=uscc,
+                    task_forces=task_forces,
+                ),
+            )
+        else:
+            uscc, task_forces = existing.uscc, list(existing.task_forces or ())
+        accounts.append(DemoAccount(username, role, password, uscc, tuple(task_forces)))
+    return accounts

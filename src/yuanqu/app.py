@@ -1,0 +1,246 @@
+"""The composition root of the web: the FastAPI factory that mounts every domain's api and pages."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import BaseRoute
+
+from yuanqu import __version__
+from yuanqu.accounts import api as accounts_api
+from yuanqu.accounts import pages as accounts_pages
+from yuanqu.accounts.service import AccountsBackend
+from yuanqu.core.auth import EVERYONE, STAFF, Role
+from yuanqu.core.config import get_settings
+from yuanqu.core.db import get_engine, session_factory
+from yuanqu.core.deps import check_csrf, request_lang
+from yuanqu.core.errors import Unauthorized, YuanquError
+from yuanqu.core.tabular import ImportRejected
+from yuanqu.registry import api as registry_api
+from yuanqu.registry import pages as registry_pages
+from yuanqu.web.templating import register_nav, render
+
+log = logging.getLogger("yuanqu.web")
+API_PREFIX = "/api/v1"
+SESSION_COOKIE = "yuanqu_session"
+
+# The menu: (path, message id, roles that see it). Pages still check their own roles.
+NAVIGATION = (
+    ("/", "Dashboard", STAFF),
+    ("/enterprises", "Enterprises", EVERYONE),
+    ("/registry/import", "Import", frozenset(registry_api.IMPORTERS)),
+    ("/admin/users", "Users", frozenset({Role.admin})),
+)
+
+HTTP_CODES = {
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+}
+HTTP_MESSAGES = {
+    404: ("找不到该页面或资源", "no such page or resource"),
+    405: ("不支持该请求方法", "method not allowed"),
+}
+
+
+def secret_key() -> str:
+    """The key that signs session cookies: the setting, or one kept in the data directory."""
+    settings = get_settings()
+    if settings.secret_key:
+        return settings.secret_key
+    path = Path(settings.data_dir) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(database_url: str | None = None, *, key: str | None = None) -> FastAPI:
+    """The web application: REST API under /api/v1, pages, vendored static files."""
+    app = FastAPI(
+        title="yuanqu 园区",
+        version=__version__,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=None,  # Swagger UI loads from a CDN; the site loads nothing from the internet
+        redoc_url=None,
+        dependencies=[Depends(check_csrf)],
+    )
+    app.state.sessionmaker = session_factory(get_engine(database_url))
+    app.state.auth_backend = AccountsBackend()
+    app.state.default_lang = get_settings().lang if get_settings().lang in ("zh", "en") else "zh"
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=key or secret_key(),
+        session_cookie=SESSION_COOKIE,
+        max_age=12 * 3600,
+        same_site="lax",
+        https_only=False,  # served on loopback by default; put TLS in front in production
+    )
+    static = resources.files("yuanqu") / "web" / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    for router in (registry_api.router, accounts_api.router):
+        app.include_router(router, prefix=API_PREFIX)
+    for router in (accounts_pages.router, registry_pages.router):
+        app.include_router(router)
+    for href, label, roles in NAVIGATION:
+        register_nav(href, label, roles)
+    install_error_handlers(app)
+    app.openapi = lambda: openapi_schema(app)  # type: ignore[method-assign]
+    return app
+
+
+# --- the route table -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RouteEntry:
+    path: str
+    methods: frozenset[str]
+    route: BaseRoute
+
+
+def route_table(app: FastAPI) -> list[RouteEntry]:
+    """Every route of the app with its full path (recent FastAPI includes routers lazily)."""
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # FastAPI before lazy router inclusion: app.routes is already flat
+        return [
+            RouteEntry(r.path, frozenset(getattr(r, "methods", None) or ()), r)  # type: ignore[attr-defined]
+            for r in app.routes
+        ]
+    return [
+        RouteEntry(str(c.path), frozenset(c.methods or ()), c.original_route)
+        for c in iter_route_contexts(app.routes)
+    ]
+
+
+# --- errors --------------------------------------------------------------------------------------
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX) or request.url.path.endswith(".json")
+
+
+def error_response(
+    request: Request, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> Response:
+    """The JSON body ``{code, message, details}`` for the API; a friendly page for a person."""
+    if wants_json(request):
+        return JSONResponse(jsonable_encoder(body), status_code=status, headers=headers)
+    if status == 401 and request.method == "GET":
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    return render(request, "error.html", {"error": body, "status": status}, status_code=status)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(YuanquError)
+    async def domain_error(request: Request, error: YuanquError) -> Response:
+        lang = request_lang(request)
+        body = error.to_dict(lang)
+        if isinstance(error, ImportRejected):
+            body["details"] = [e.to_dict(lang) for e in error.errors[:1000]]
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None
+        return error_response(request, error.status, body, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+        en = request_lang(request) == "en"
+        details = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in error.errors()
+        ]
+        body = {
+            "code": "validation_error",
+            "message": "the request is not valid" if en else "请求参数无效",
+            "details": details,
+        }
+        return error_response(request, 422, body)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        zh, en = HTTP_MESSAGES.get(error.status_code, (str(error.detail), str(error.detail)))
+        body = {
+            "code": HTTP_CODES.get(error.status_code, f"http_{error.status_code}"),
+            "message": en if request_lang(request) == "en" else zh,
+            "details": None,
+        }
+        return error_response(request, error.status_code, body, dict(error.headers or {}))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        body = {
+            "code": "internal_error",
+            "message": "internal error; it has been logged"
+            if request_lang(request) == "en"
+            else "系统内部错误，已记录",
+            "details": None,
+        }
+        return error_response(request, 500, body)
+
+
+# --- OpenAPI -------------------------------------------------------------------------------------
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["code", "message", "details"],
+    "properties": {
+        "code": {"type": "string", "description": "stable machine-readable code"},
+        "message": {"type": "string", "description": "human message (zh or en)"},
+        "details": {"description": "what was wrong: a field, rows of a file..."},
+    },
+}
+
+
+def openapi_schema(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema with bearer authentication and our error body on every 4xx."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+    components = schema.setdefault("components", {})
+    components.setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    components.get("schemas", {}).pop("HTTPValidationError", None)
+    components.get("schemas", {}).pop("ValidationError", None)
+    components["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+    schema["security"] = [{"bearer": []}]
+    error = {
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in (
+                ("401", "not logged in, or a bad token"),
+                ("403", "the role may not use this, or not this firm"),
+                ("404", "not found"),
+                ("422", "invalid request"),
+            ):
+                responses[status] = {"description": description, **error}
+    app.openapi_schema = schema
+    return schema
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, *, access_log: bool = True) -> None:
+    """Serve the site with uvicorn (one process; the database is the shared state)."""
+    import uvicorn
+
+    uvicorn.run(create_app(), host=host, port=port, access_log=access_log, log_level="info")

@@ -1,0 +1,73 @@
+"""Request dependencies: one unit of work per request, the reader's language, CSRF tokens."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Iterator
+
+from fastapi import Request
+from sqlalchemy.orm import Session
+
+from yuanqu.core.errors import Forbidden
+
+LANG_COOKIE = "yuanqu_lang"
+LANGS = ("zh", "en")
+CSRF_KEY = "csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """The request's session: committed once if the handler succeeds, rolled back otherwise.
+
+    Services never commit; this is the owner of the unit of work for a request.
+    """
+    session: Session = request.app.state.sessionmaker()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def request_lang(request: Request) -> str:
+    """The reader's language: ``?lang=``, then the cookie, then the site default (Chinese)."""
+    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    if asked in LANGS:
+        return asked
+    return request.app.state.default_lang
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, created on first use; every form carries it."""
+    token = request.session.get(CSRF_KEY)
+    if not isinstance(token, str):
+        token = request.session[CSRF_KEY] = secrets.token_urlsafe(32)
+    return token
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse a state-changing request made with the session cookie but without its CSRF token.
+
+    Bearer-token requests carry no ambient credential, so they need none.
+    """
+    if request.method in ("GET", "HEAD", "OPTIONS") or "authorization" in request.headers:
+        return
+    expected = request.session.get(CSRF_KEY)
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("multipart/form-data", "application/x-www-form-urlencoded")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not (isinstance(expected, str) and sent and hmac.compare_digest(expected, sent)):
+        raise Forbidden(
+            "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试",
+            "the form expired or came from another site (CSRF check failed); reload and retry",
+            code="csrf_failed",
+        )

@@ -1,0 +1,182 @@
+"""The registry's pages: the zone dashboard (首页), the directory, the profile, the import page.
+
+Each page calls the same service function as its JSON twin in ``api.py`` and links to it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from sqlalchemy.orm import Session
+from starlette.background import BackgroundTask
+
+from yuanqu.core.auth import EVERYONE, STAFF, Principal, allow
+from yuanqu.core.codes import industry_catalog
+from yuanqu.core.deps import get_db, request_lang
+from yuanqu.core.tabular import ImportRejected
+from yuanqu.registry import dashboard, importer, service
+from yuanqu.registry.api import IMPORTERS, OptionalDate, directory_filter
+from yuanqu.registry.export import export_enterprises
+from yuanqu.registry.models import LABEL_NAMES
+from yuanqu.registry.schemas import EnterpriseFilter, SortKey
+from yuanqu.web import charts
+from yuanqu.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+# Tabs of the profile that later modules fill; each is an empty, labelled slot until then.
+PROFILE_SLOTS: tuple[tuple[str, str], ...] = (
+    ("statistics", "Statistics"),
+    ("policies", "Policies and awards"),
+    ("projects", "Projects"),
+    ("insurance", "Tech insurance"),
+    ("chain", "Industry chain"),
+)
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard_page(
+    request: Request,
+    as_of: OptionalDate = None,
+    session: Session = Depends(get_db),
+    principal: Principal = allow(STAFF),
+) -> HTMLResponse:
+    summary = dashboard.zone_summary(session, as_of=as_of)
+    return render(
+        request, "registry/dashboard.html", dashboard_context(summary, request_lang(request))
+    )
+
+
+def dashboard_context(summary: dashboard.ZoneSummary, lang: str) -> dict[str, Any]:
+    en = lang == "en"
+    labels = {row.code: row.name(lang) for row in summary.labels}
+    return {
+        "summary": summary,
+        "json_url": f"/api/v1/dashboard?as_of={summary.as_of.isoformat()}",
+        "sections_chart": charts.bar(
+            [f"{s.code} {s.name(lang)}" for s in summary.sections],
+            [s.count for s in summary.sections],
+            name="enterprises" if en else "企业数",
+            horizontal=True,
+        ),
+        "labels_chart": charts.lines(
+            [d.isoformat() for d in summary.labels_over_time.dates],
+            {labels[k]: v for k, v in summary.labels_over_time.counts.items()},
+        ),
+        "sub_areas_chart": charts.pie(
+            [(s.name(lang), s.count) for s in summary.sub_areas],
+            name="片区" if not en else "sub-area",
+        ),
+    }
+
+
+@router.get("/enterprises", response_class=HTMLResponse)
+def directory_page(
+    request: Request,
+    filters: EnterpriseFilter = Depends(directory_filter),
+    sort: SortKey = "name",
+    desc: bool = False,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+    session: Session = Depends(get_db),
+    principal: Principal = allow(EVERYONE),
+) -> HTMLResponse:
+    lang = request_lang(request)
+    scoped = service.restrict_to(filters, principal)
+    result = service.list_enterprises(
+        session, filters=scoped, sort=sort, descending=desc, page=page, page_size=page_size
+    )
+    query = urlencode(list(request.query_params.multi_items()))
+    context = {
+        "result": result,
+        "filters": filters,
+        "description": service.describe_filter(scoped, lang=lang),
+        "sort": sort,
+        "desc": desc,
+        "pages": max(1, -(-result.total // page_size)),
+        "label_names": {k: v[lang == "en"] for k, v in LABEL_NAMES.items()},
+        "sections": industry_catalog().sections(),
+        "task_forces": service.list_task_forces(session),
+        # the zone's sub-areas, from the cached dashboard figures (a GROUP BY over every firm)
+        "sub_areas": [a.code for a in dashboard.zone_summary(session).sub_areas if a.code],
+        "json_url": "/api/v1/enterprises" + (f"?{query}" if query else ""),
+        "export_url": "/enterprises/export.xlsx" + (f"?{query}" if query else ""),
+    }
+    partial = request.headers.get("hx-request") == "true"
+    template = "registry/_results.html" if partial else "registry/directory.html"
+    return render(request, template, context)
+
+
+@router.get("/enterprises/export.xlsx")
+def export_page(
+    filters: EnterpriseFilter = Depends(directory_filter),
+    session: Session = Depends(get_db),
+    principal: Principal = allow(EVERYONE),
+) -> Response:
+    """The directory's current filter as an xlsx in the import layout."""
+    scoped = service.restrict_to(filters, principal)
+    folder = FilePath(tempfile.mkdtemp(prefix="yuanqu-export-"))
+    name = folder / "enterprises.xlsx"
+    export_enterprises(session, filters=scoped, path=name, fmt="xlsx")
+    stamp = (filters.as_of or date.today()).isoformat()
+    return FileResponse(
+        name,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename=f"enterprises-{stamp}.xlsx",
+        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+    )
+
+
+@router.get("/enterprises/{uscc}", response_class=HTMLResponse)
+def profile_page(
+    request: Request,
+    uscc: Annotated[str, Path(max_length=40)],
+    as_of: date | None = None,
+    session: Session = Depends(get_db),
+    principal: Principal = allow(EVERYONE),
+) -> HTMLResponse:
+    lang = request_lang(request)
+    firm = service.visible_enterprise(session, uscc=uscc, principal=principal)
+    card = service.profile(firm, lang=lang, as_of=as_of)
+    return render(
+        request,
+        "registry/profile.html",
+        {
+            "card": card,
+            "slots": PROFILE_SLOTS,
+            "json_url": f"/api/v1/enterprises/{firm.uscc}?lang={lang}",
+        },
+    )
+
+
+@router.get("/registry/import", response_class=HTMLResponse)
+def import_form(request: Request, principal: Principal = allow(IMPORTERS)) -> HTMLResponse:
+    return render(request, "registry/import.html", {"errors": None, "result": None})
+
+
+@router.post("/registry/import", response_class=HTMLResponse)
+def import_upload(
+    request: Request,
+    file: UploadFile = File(),
+    upsert: bool = Form(False),
+    session: Session = Depends(get_db),
+    principal: Principal = allow(IMPORTERS),
+) -> HTMLResponse:
+    lang = request_lang(request)
+    try:
+        result = importer.import_enterprises(
+            session, source=file.file.read(), filename=file.filename or "upload.csv", upsert=upsert
+        )
+    except ImportRejected as rejected:
+        session.rollback()  # the importer wrote nothing; make the unit of work say so too
+        errors = [error.to_dict(lang) for error in rejected.errors]
+        context = {"errors": errors, "result": None, "message": rejected.message(lang)}
+        return render(request, "registry/import.html", context, status_code=422)
+    return render(request, "registry/import.html", {"errors": None, "result": result})

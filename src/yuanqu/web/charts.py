@@ -1,0 +1,68 @@
+"""Apache ECharts option builders: chart options are data built in Python, passed with |tojson."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+PALETTE = ["#1d6fb8", "#e07b39", "#3a9c5b", "#c9403a", "#7b5ea7", "#8c6d31", "#d36fa8", "#6b7b8c"]
+
+
+def bar(
+    categories: Sequence[str],
+    values: Sequence[int | float],
+    *,
+    name: str,
+    horizontal: bool = False,
+) -> dict[str, Any]:
+    """One series of bars; horizontal bars suit long category names (industry sections)."""
+    category_axis = {"type": "category", "data": list(categories), "axisLabel": {"fontSize": 11}}
+    value_axis = {"type": "value"}
+    if horizontal:
+        category_axis["inverse"] = True
+    return {
+        "color": PALETTE,
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 8, "right": 24, "top": 16, "bottom": 8, "containLabel": True},
+        "xAxis": value_axis if horizontal else category_axis,
+        "yAxis": category_axis if horizontal else value_axis,
+        "series": [{"type": "bar", "name": name, "data": list(values)}],
+        "aria": {"enabled": True},
+    }
+
+
+def lines(categories: Sequence[str], series: dict[str, Sequence[int | float]]) -> dict[str, Any]:
+    """Several lines over the same categories (labels over time)."""
+    return {
+        "color": PALETTE,
+        "tooltip": {"trigger": "axis"},
+        "legend": {"type": "scroll", "top": 0},
+        "grid": {"left": 8, "right": 24, "top": 40, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "category", "data": list(categories)},
+        "yAxis": {"type": "value"},
+        "series": [
+            {"type": "line", "name": name, "data": list(values), "smooth": False}
+            for name, values in series.items()
+        ],
+        "aria": {"enabled": True},
+    }
+
+
+def pie(items: Sequence[tuple[str, int | float]], *, name: str) -> dict[str, Any]:
+    """Shares of a whole (sub-areas)."""
+    return {
+        "color": PALETTE,
+        "tooltip": {"trigger": "item"},
+        "legend": {"type": "scroll", "bottom": 0},
+        "series": [
+            {
+                "type": "pie",
+                "name": name,
+                "radius": ["35%", "65%"],
+                "center": ["50%", "45%"],
+                "data": [{"name": label, "value": value} for label, value in items],
+                "label": {"formatter": "{b}\n{d}%"},
+            }
+        ],
+        "aria": {"enabled": True},
+    }

@@ -1,0 +1,130 @@
+"""The Jinja2 environment every domain's pages share: filters for numbers, money and dates in the
+reader's language, gettext from the catalogs, and ``render`` (HTML page or htmx fragment)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+from urllib.parse import urlencode
+
+from babel.numbers import format_decimal, format_percent
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from yuanqu.core.auth import ROLE_NAMES, Principal, Role
+from yuanqu.core.deps import csrf_token, request_lang
+from yuanqu.core.i18n import LOCALES, translations
+from yuanqu.core.money import format_yuan
+
+TEMPLATES = resources.files("yuanqu") / "web" / "templates"
+
+
+def number(value: int | float | Decimal | None, lang: str = "zh", digits: int = 0) -> str:
+    """``12,345`` in both languages; ``—`` when missing."""
+    if value is None:
+        return "—"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=LOCALES[lang])
+
+
+def count_short(value: int | None, lang: str = "zh") -> str:
+    """A headline count: 万 in Chinese from 10,000 (``9.03万``), thousands separators in English."""
+    if value is None:
+        return "—"
+    if lang == "zh" and value >= 10_000:
+        return f"{Decimal(value) / 10_000:.2f}万"
+    return number(value, lang)
+
+
+def percent(value: float | None, lang: str = "zh") -> str:
+    if value is None:
+        return "—"
+    return format_percent(value, format="#,##0.0%", locale=LOCALES[lang])
+
+
+def iso_date(value: date | datetime | str | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        number=number, count_short=count_short, percent=percent, iso_date=iso_date, yuan=format_yuan
+    )
+    return env
+
+
+def page_url(request: Request, **changes: Any) -> str:
+    """This page's URL with some query parameters changed (None removes one)."""
+    params = dict(request.query_params.multi_items())
+    multi = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value is not None and value != "":
+            multi.append((key, str(value)))
+    query = urlencode(multi)
+    return request.url.path + ("?" + query if query else "")
+
+
+NAV: tuple[tuple[str, str, frozenset[Role]], ...] = ()
+
+
+def navigation(principal: Principal | None) -> list[dict[str, str]]:
+    """The menu entries this user may open (the app registers them at start-up)."""
+    if principal is None:
+        return []
+    return [{"href": href, "label": label} for href, label, roles in NAV if principal.role in roles]
+
+
+def register_nav(href: str, label: str, roles: frozenset[Role]) -> None:
+    global NAV
+    if href not in {h for h, _l, _r in NAV}:
+        NAV = (*NAV, (href, label, roles))
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Render a page in the reader's language (a partial ``_x.html`` is an htmx fragment)."""
+    lang = request_lang(request)
+    gettext = translations(lang).gettext
+    principal: Principal | None = getattr(request.state, "principal", None)
+    values: dict[str, Any] = {
+        "request": request,
+        "lang": lang,
+        "_": gettext,
+        "principal": principal,
+        "role_name": (ROLE_NAMES[principal.role][lang == "en"] if principal else ""),
+        "nav": [
+            {"href": item["href"], "label": gettext(item["label"])}
+            for item in navigation(principal)
+        ],
+        "csrf_token": csrf_token(request) if "session" in request.scope else "",
+        "page_url": lambda **changes: page_url(request, **changes),
+        "json_url": None,
+    }
+    values.update(context or {})
+    html = environment().get_template(template).render(values)
+    return HTMLResponse(html, status_code=status_code, headers=headers)

@@ -1,0 +1,210 @@
+"""The site in a real browser: Debian's Chromium driven by Playwright against a served demo zone.
+
+Skipped when Chromium is absent, except where YUANQU_REQUIRE_BROWSER=1 (CI), where that fails.
+Set YUANQU_SCREENSHOTS=DIR to keep screenshots of the pages at 1366x768 and phone size.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.web.conftest import seed_site
+from yuanqu.accounts.service import DemoAccount
+from yuanqu.core.db import dispose_engines, migrate
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+BAD_FILE = (
+    "uscc,name,industry_code,established,registered_capital,employees,labels\n"
+    "91110000MA00000000,坏代码企业,3973,2020-01-01,100,5,\n"
+    "91110302MA01ABCD1X,,XX,2020-13-01,-5,many,unknown_label\n"
+)
+
+
+@dataclass
+class Served:
+    base: str
+    accounts: dict[str, DemoAccount]
+    other_uscc: str
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """A real uvicorn server on loopback, in a thread, over a seeded SQLite database."""
+    import uvicorn
+
+    from yuanqu.app import create_app
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'site.db'}"
+    migrate(url)
+    accounts, _tokens, other_uscc, _name = seed_site(url)
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(url, key="browser-test"), host="127.0.0.1", port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    yield Served(f"http://127.0.0.1:{port}", accounts, other_uscc)
+    server.should_exit = True
+    thread.join(10)
+    dispose_engines()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    if not CHROMIUM.exists():
+        if os.environ.get("YUANQU_REQUIRE_BROWSER") == "1":
+            pytest.fail("YUANQU_REQUIRE_BROWSER=1 but /usr/bin/chromium is missing")
+        pytest.skip("Chromium is not installed (apt-get install chromium fonts-noto-cjk)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, served: Served):
+    context = browser.new_context(viewport=DESKTOP, base_url=served.base, locale="zh-CN")
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def log_in(page, served: Served, username: str) -> None:
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", served.accounts[username].password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def snap(page, name: str) -> None:
+    folder = os.environ.get("YUANQU_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize(
+    "username", ["admin", "analyst", "taskforce", "policy", "project", "enterprise"]
+)
+def test_each_demo_role_logs_in_and_lands_home(page, served: Served, username: str) -> None:
+    log_in(page, served, username)
+    assert "/login" not in page.url
+    if username == "enterprise":
+        assert page.url.endswith(f"/enterprises/{served.accounts['enterprise'].uscc}")
+        assert page.locator("#identity").is_visible()
+        assert page.goto("/").status == 403
+    else:
+        assert page.locator("h1").inner_text() == "园区首页"
+        page.wait_for_selector("[data-chart='sections'] svg")
+    snap(page, f"home-{username}")
+
+
+def test_dashboard_filter_profile_and_keyboard(page, served: Served) -> None:
+    log_in(page, served, "analyst")
+    page.wait_for_selector("[data-chart='labels'] svg")
+    snap(page, "dashboard-desktop")
+    page.goto("/enterprises")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    total_before = page.locator("#results-caption").inner_text()
+    with page.expect_response(lambda r: "label=high_tech" in r.url):
+        page.select_option("select[name=label]", "high_tech")
+    page.wait_for_function(
+        "document.querySelector('#results-caption').innerText.includes('国家高新技术企业')"
+    )
+    assert page.locator("#results-caption").inner_text() != total_before
+    assert "label=high_tech" in page.url  # htmx pushed the filter into the address
+    snap(page, "directory-desktop")
+    first = page.locator("#results tbody a").first
+    name = first.inner_text()
+    first.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == name
+    assert page.locator("#statistics").is_visible()
+    snap(page, "profile-desktop")
+
+
+def test_language_switch_is_remembered(page, served: Served) -> None:
+    log_in(page, served, "analyst")
+    page.click("text=English")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Zone dashboard"
+    page.goto("/enterprises")
+    assert page.locator("h1").inner_text() == "Enterprise directory"
+    page.click("text=中文")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "企业名录"
+
+
+def test_bad_upload_shows_every_error(page, served: Served, tmp_path: Path) -> None:
+    bad = tmp_path / "firms.csv"
+    bad.write_text(BAD_FILE, encoding="utf-8")
+    log_in(page, served, "admin")
+    page.goto("/registry/import")
+    page.set_input_files("input[type=file]", str(bad))
+    page.click("form button[type=submit] >> text=导入")
+    page.wait_for_selector(".report")
+    assert "未写入任何数据" in page.locator(".report [role=alert]").inner_text()
+    assert page.locator(".report tbody tr").count() >= 4
+    snap(page, "import-errors")
+
+
+def test_phone_size_has_no_horizontal_scroll(browser, served: Served) -> None:
+    context = browser.new_context(viewport=PHONE, base_url=served.base, is_mobile=True)
+    page = context.new_page()
+    try:
+        log_in(page, served, "analyst")
+        page.wait_for_selector("[data-chart='sections'] svg")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"] + 1
+        snap(page, "dashboard-phone")
+        page.goto("/enterprises")
+        snap(page, "directory-phone")
+        page.goto(f"/enterprises/{served.accounts['enterprise'].uscc}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+        snap(page, "profile-phone")
+    finally:
+        context.close()
+
+
+def test_enterprise_user_cannot_open_another_firm(page, served: Served) -> None:
+    log_in(page, served, "enterprise")
+    response = page.goto(f"/enterprises/{served.other_uscc}")
+    assert response.status == 403
+    assert "无权" in page.locator("main").inner_text()
