@@ -10,6 +10,7 @@ import typer
 
 from yuanqu import __version__
 from yuanqu.core import backup as backups
+from yuanqu.core.audit_cli import app as audit_app
 from yuanqu.core.config import configure, get_settings
 from yuanqu.core.db import dispose_engines, migrate, session_scope
 from yuanqu.core.errors import YuanquError
@@ -23,6 +24,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(registry_app, name="registry")
+app.add_typer(audit_app, name="audit")
 
 
 @app.callback()
@@ -156,7 +158,10 @@ def restore_cmd(file: Annotated[Path, typer.Argument(help="backup file")]) -> No
 def main() -> None:
     """Console entry point: domain errors become a message and an exit code, not a traceback."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode click returns a command's typer.Exit code instead of exiting.
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except YuanquError as error:
         render_error(error)
         sys.exit(exit_code_for(error))

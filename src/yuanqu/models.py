@@ -4,5 +4,8 @@ from __future__ import annotations
 
 
 def import_all_models() -> None:
+    import yuanqu.attraction.models
+    import yuanqu.core.audit
     import yuanqu.core.db
+    import yuanqu.projects.models
     import yuanqu.registry.models  # noqa: F401
