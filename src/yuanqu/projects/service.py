@@ -314,6 +314,21 @@ def _check_industry(code: str | None) -> str | None:
     return bare
 
 
+def _check_task_force(session: Session, code: str | None) -> str | None:
+    from yuanqu.registry.models import TaskForce
+
+    if not code:
+        return None
+    if session.get(TaskForce, code) is None:
+        known = ", ".join(session.scalars(select(TaskForce.code).order_by(TaskForce.code)))
+        raise ValidationError(
+            f"未知的专班 '{code}'（已有：{known or '无'}）",
+            f"unknown task force '{code}' (known: {known or 'none'})",
+            details={"task_force": code},
+        )
+    return code
+
+
 def _next_code(session: Session, year: int) -> str:
     prefix = f"{year}-"
     existing = session.scalars(select(Project.code).where(Project.code.startswith(prefix)))
@@ -456,6 +471,7 @@ def create_project(
     if planned_investment_fen < 0:
         raise ValidationError("计划总投资不能为负", "planned investment must not be negative")
     industry = _check_industry(industry_code)
+    task_force = _check_task_force(session, task_force)
     code = (code or "").strip() or _next_code(session, dates[stage].year)
     if session.scalar(select(Project.id).where(Project.code == code)) is not None:
         raise Conflict(
@@ -534,6 +550,8 @@ def update_project(
     for key, value in changes.items():
         if key == "industry_code":
             value = _check_industry(value)
+        if key == "task_force":
+            value = _check_task_force(session, value)
         if key == "planned_investment_fen" and (value is None or value < 0):
             raise ValidationError("计划总投资不能为负", "planned investment must not be negative")
         setattr(project, key, value)
