@@ -9,12 +9,14 @@ from typing import Annotated
 import typer
 
 from yuanqu import __version__
+from yuanqu.attraction.cli import app as leads_app
 from yuanqu.core import backup as backups
 from yuanqu.core.audit_cli import app as audit_app
 from yuanqu.core.config import configure, get_settings
 from yuanqu.core.db import dispose_engines, migrate, session_scope
 from yuanqu.core.errors import YuanquError
 from yuanqu.core.terminal import console, exit_code_for, progress_bar, render_error, t
+from yuanqu.projects.cli import app as projects_app
 from yuanqu.registry.cli import app as registry_app
 
 app = typer.Typer(
@@ -25,6 +27,8 @@ app = typer.Typer(
 )
 app.add_typer(registry_app, name="registry")
 app.add_typer(audit_app, name="audit")
+app.add_typer(projects_app, name="projects")
+app.add_typer(leads_app, name="leads")
 
 
 @app.callback()
