@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import xlsxwriter
 
@@ -40,23 +41,12 @@ def test_project_and_lead_workflow_end_to_end(committed_db, cli, tmp_path):
     batches = cli("projects", "batches", "2023", "--format", "json")
     signed = next(b for b in json.loads(batches.stdout)["batches"] if b["stage"] == "signed")
     assert signed["projects"] == 1 and signed["investment_fen"] == 100_000 * 10_000 * 100
-    assert (
-        cli(
-            "leads",
-            "add",
-            "ic",
-            "甲公司",
-            "--source",
-            "visit",
-            "--investment",
-            "5000",
-            "--contacted",
-            "2023-01-05",
-        ).exit_code
-        == 0
-    )
-    assert cli("leads", "move", "1", "lost", "--on", "2023-02-01").exit_code == 2
-    signed_lead = cli("leads", "sign", "1", "--on", "2023-04-01")
+    args = ["--source", "visit", "--investment", "5000", "--contacted", "2023-01-05"]
+    added = cli("leads", "add", "ic", "甲公司", *args)
+    assert added.exit_code == 0
+    lead = re.search(r"#(\d+)", added.stdout).group(1)  # ids are not reused on PostgreSQL
+    assert cli("leads", "move", lead, "lost", "--on", "2023-02-01").exit_code == 2
+    signed_lead = cli("leads", "sign", lead, "--on", "2023-04-01")
     assert signed_lead.exit_code == 0, signed_lead.stderr
     funnel = json.loads(cli("leads", "funnel", "2023", "--format", "json").stdout)
     assert funnel[0]["signed"] == 1
