@@ -82,13 +82,18 @@ def demo(
     firms: Annotated[int, typer.Option(help="number of firms")] = 90_000,
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="serve the site after")] = True,
     rebuild: Annotated[bool, typer.Option(help="drop the demo data and build it again")] = False,
+    zone: Annotated[
+        str, typer.Option(help="yizhuang (default, Beijing 2023) or fangchenggang (Guangxi 2023)")
+    ] = "yizhuang",
     host: str = "127.0.0.1",
     port: int = 8000,
 ) -> None:
     """Build the demo zone (calibrated to Beijing Yizhuang 2023) and serve it."""
     from yuanqu.demo.report import print_summary
-    from yuanqu.demo.service import build_demo, registry_is_empty
+    from yuanqu.demo.service import build_demo, build_fangchenggang, registry_is_empty
 
+    if zone not in ("yizhuang", "fangchenggang"):
+        raise typer.BadParameter("--zone must be yizhuang or fangchenggang")
     settings = get_settings()
     url = settings.resolved_database_url
     if rebuild:
@@ -97,9 +102,19 @@ def demo(
     with session_scope() as session:
         empty = registry_is_empty(session)
     if empty:
-        with session_scope() as session, progress_bar(t("生成演示园区", "building demo")) as bar:
-            summary = build_demo(session, seed=seed, firms=firms, progress=bar)
-        print_summary(summary)
+        if zone == "fangchenggang":
+            from yuanqu.demo.report import print_portfolio
+
+            with session_scope() as session:
+                summary = build_fangchenggang(session, seed=seed)
+            print_portfolio(summary)
+        else:
+            with (
+                session_scope() as session,
+                progress_bar(t("生成演示园区", "building demo")) as bar,
+            ):
+                summary = build_demo(session, seed=seed, firms=firms, progress=bar)
+            print_summary(summary)
     else:
         console.print(
             t(

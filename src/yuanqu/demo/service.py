@@ -10,6 +10,11 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from yuanqu.demo.projects import (
+    PortfolioSummary,
+    build_fangchenggang_portfolio,
+    build_yizhuang_portfolio,
+)
 from yuanqu.demo.zone import AS_OF, build_zone
 from yuanqu.registry import service as registry
 from yuanqu.registry.importer import write_records
@@ -30,6 +35,7 @@ class DemoSummary:
     biotech_and_health: int = 0
     commercial_aerospace: int = 0
     robotics: int = 0
+    portfolio: PortfolioSummary | None = None
 
 
 def registry_is_empty(session: Session) -> bool:
@@ -48,7 +54,20 @@ def build_demo(
         )
     session.flush()  # task forces must exist before firms reference them
     write_records(session, zone.records, progress=progress)
-    return summarize(session, seed=seed, started=started)
+    portfolio = build_yizhuang_portfolio(session, seed=seed)
+    summary = summarize(session, seed=seed, started=started)
+    summary.portfolio = portfolio
+    return summary
+
+
+def build_fangchenggang(session: Session, *, seed: int = 2023) -> DemoSummary:
+    """The smaller Fangchenggang zone: its task forces, the investors of its projects, the
+    2023 portfolio (175 projects in the seven batches, 24 signed for 33.13 billion yuan)."""
+    started = time.perf_counter()
+    portfolio = build_fangchenggang_portfolio(session, seed=seed)
+    summary = summarize(session, seed=seed, started=started)
+    summary.portfolio = portfolio
+    return summary
 
 
 def summarize(session: Session, *, seed: int, started: float) -> DemoSummary:
