@@ -10,11 +10,14 @@ import typer
 
 from yuanqu import __version__
 from yuanqu.accounts.cli import app as users_app
+from yuanqu.attraction.cli import app as leads_app
 from yuanqu.core import backup as backups
+from yuanqu.core.audit_cli import app as audit_app
 from yuanqu.core.config import configure, get_settings
 from yuanqu.core.db import dispose_engines, migrate, session_scope
 from yuanqu.core.errors import YuanquError
 from yuanqu.core.terminal import console, exit_code_for, progress_bar, render_error, t
+from yuanqu.projects.cli import app as projects_app
 from yuanqu.registry.cli import app as registry_app
 from yuanqu.stats.cli import app as stats_app
 
@@ -27,6 +30,9 @@ app = typer.Typer(
 app.add_typer(registry_app, name="registry")
 app.add_typer(stats_app, name="stats")
 app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+app.add_typer(projects_app, name="projects")
+app.add_typer(leads_app, name="leads")
 
 
 @app.callback()
@@ -80,13 +86,23 @@ def demo(
     firms: Annotated[int, typer.Option(help="number of firms")] = 90_000,
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="serve the site after")] = True,
     rebuild: Annotated[bool, typer.Option(help="drop the demo data and build it again")] = False,
+    zone: Annotated[
+        str, typer.Option(help="yizhuang (default, Beijing 2023) or fangchenggang (Guangxi 2023)")
+    ] = "yizhuang",
     host: str = "127.0.0.1",
     port: int = 8000,
 ) -> None:
     """Build the demo zone (calibrated to Beijing Yizhuang 2023) and serve it."""
     from yuanqu.demo.report import print_calibration, print_summary
-    from yuanqu.demo.service import build_demo, calibration, registry_is_empty
+    from yuanqu.demo.service import (
+        build_demo,
+        build_fangchenggang,
+        calibration,
+        registry_is_empty,
+    )
 
+    if zone not in ("yizhuang", "fangchenggang"):
+        raise typer.BadParameter("--zone must be yizhuang or fangchenggang")
     settings = get_settings()
     url = settings.resolved_database_url
     if rebuild:
@@ -95,12 +111,22 @@ def demo(
     with session_scope() as session:
         empty = registry_is_empty(session)
     if empty:
-        with session_scope() as session, progress_bar(t("生成演示园区", "building demo")) as bar:
-            summary = build_demo(session, seed=seed, firms=firms, progress=bar)
-        print_summary(summary)
-        # The bulletin reads committed data (the columnar engine has its own connection).
-        with session_scope() as session:
-            print_calibration(calibration(session), summary)
+        if zone == "fangchenggang":
+            from yuanqu.demo.report import print_portfolio
+
+            with session_scope() as session:
+                summary = build_fangchenggang(session, seed=seed)
+            print_portfolio(summary)
+        else:
+            with (
+                session_scope() as session,
+                progress_bar(t("生成演示园区", "building demo")) as bar,
+            ):
+                summary = build_demo(session, seed=seed, firms=firms, progress=bar)
+            print_summary(summary)
+            # The bulletin reads committed data (the columnar engine has its own connection).
+            with session_scope() as session:
+                print_calibration(calibration(session), summary)
     else:
         console.print(
             t(

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 def import_all_models() -> None:
     import yuanqu.accounts.models
+    import yuanqu.attraction.models
+    import yuanqu.core.audit
     import yuanqu.core.db
+    import yuanqu.projects.models
     import yuanqu.registry.models
     import yuanqu.stats.models  # noqa: F401

@@ -39,6 +39,7 @@ def print_summary(summary: DemoSummary) -> None:
             f"{summary.commercial_aerospace:,}; robotics {summary.robotics:,}",
         )
     )
+    print_portfolio(summary)
 
 
 def print_calibration(figures: dict[str, float | None], summary: DemoSummary | None = None) -> None:
@@ -91,4 +92,29 @@ def print_calibration(figures: dict[str, float | None], summary: DemoSummary | N
     )
     for zh, en, key, target in lines:
         table.add_row(t(zh, en), show(figures.get(key)), target)
+    console.print(table)
+
+
+def print_portfolio(summary: DemoSummary) -> None:
+    from yuanqu.core.money import format_yuan
+
+    p = summary.portfolio
+    if p is None:
+        return
+    signed = format_yuan(p.signed_investment_fen, lang="en" if t("zh", "en") == "en" else "zh")
+    console.print(
+        t(
+            f"重点项目 {p.projects} 个；2023年七个一批共 {p.tracked_in_year} 个项目，"
+            f"签约 {p.signed_in_year} 个、总投资 {signed}；招商线索 {p.leads} 条；"
+            f"未销号事项 {p.open_items} 项，年末逾期 {p.overdue_items} 项",
+            f"{p.projects} key projects; {p.tracked_in_year} in the 2023 seven batches, "
+            f"{p.signed_in_year} signed for {signed}; {p.leads} leads; {p.open_items} open "
+            f"list items, {p.overdue_items} overdue at year end",
+        )
+    )
+    table = Table(title=t("2023年七个一批", "seven batches, 2023"))
+    table.add_column(t("批次", "batch"))
+    table.add_column(t("项目数", "projects"), justify="right")
+    for name, count in p.batches.items():
+        table.add_row(name, str(count))
     console.print(table)

@@ -343,7 +343,7 @@ def existing_ids(session: Session, usccs: Sequence[str]) -> dict[str, int]:
         rows = session.execute(
             select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(chunk))
         )
-        found.update(dict(rows.tuples()))
+        found.update(dict(rows.all()))
     return found
 
 

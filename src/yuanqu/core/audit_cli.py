@@ -1,0 +1,60 @@
+"""`yuanqu audit ...`: prove the audit chain intact, read an entity's history."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from yuanqu.core import audit
+from yuanqu.core.db import cli_session
+from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, err_console, lang, t
+
+app = typer.Typer(help="审计日志 / audit log", no_args_is_help=True)
+
+
+@app.command("verify")
+def verify(
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+) -> None:
+    """Recompute the hash chain; name the first broken record and exit 1 if there is one."""
+    with cli_session() as session:
+        report = audit.verify_chain(session)
+    if fmt == OutputFormat.json:
+        emit_json(report.to_dict(lang()))
+    elif report.intact:
+        console.print(
+            t(
+                f"审计链完整：{report.records} 条记录，链头 #{report.head_seq} {report.head_hash}",
+                f"audit chain intact: {report.records} records, head #{report.head_seq} "
+                f"{report.head_hash}",
+            )
+        )
+    else:
+        err_console.print(
+            t(
+                f"[bold red]审计链已损坏[/]：第 {report.broken_seq} 条。{report.reason('zh')}",
+                f"[bold red]audit chain broken[/] at record {report.broken_seq}: "
+                f"{report.reason('en')}",
+            )
+        )
+    if not report.intact:
+        raise typer.Exit(1)
+
+
+@app.command("log")
+def log(
+    entity: Annotated[str, typer.Argument(help="TYPE:ID, e.g. project:12 or lead:3")],
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+) -> None:
+    """Every audit record about one entity, oldest first."""
+    kind, sep, ident = entity.partition(":")
+    if not sep or not kind or not ident:
+        raise typer.BadParameter("write the entity as TYPE:ID, e.g. project:12")
+    with cli_session() as session:
+        rows = [r.to_dict() for r in audit.entity_history(session, entities=[(kind, ident)])]
+    if fmt == OutputFormat.table:
+        for row in rows:
+            row["before"] = audit.canonical_json(row["before"])
+            row["after"] = audit.canonical_json(row["after"])
+    emit_rows(rows, fmt, title=entity)

@@ -1,0 +1,254 @@
+"""Demo project portfolios, written through the project and attraction services (so audited).
+
+Fangchenggang (防城港) 2023, as its government reported it: 175 projects tracked in the seven
+batches (七个一批); 24 key projects signed in the year totalling 33.13 billion yuan (331.3亿元). The
+generator draws everything else from one seeded generator and then fixes those two figures
+exactly: the 24 signings split 33.13 billion yuan with :meth:`Money.allocate`, and every other
+project reaches at least one stage in 2023 without signing in it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yuanqu.attraction import service as attraction
+from yuanqu.core.codes import make_usccs
+from yuanqu.core.money import Money
+from yuanqu.projects import ledger, reports, service
+from yuanqu.projects.permissions import Actor
+from yuanqu.registry import service as registry
+
+YEAR = 2023
+AS_OF = date(YEAR, 12, 31)
+ACTOR = Actor.system("system:demo")
+
+FANGCHENGGANG_TASK_FORCES = (
+    (
+        "metals",
+        "钢铁和有色金属产业专班",
+        "Steel and non-ferrous metals task force",
+        ("3120", "3216"),
+    ),
+    ("energy", "能源产业专班", "Energy task force", ("4411", "4413", "2511")),
+    ("grain_oil", "粮油食品产业专班", "Grain, oil and food task force", ("1331", "1391")),
+    ("chemicals", "化工新材料产业专班", "Chemicals and new materials task force", ("2614", "2653")),
+    ("logistics", "港口物流产业专班", "Port logistics task force", ("5532", "5990")),
+)
+
+SIGNED_COUNT = 24
+SIGNED_TOTAL = Money.from_yuan(33_130_000_000)
+TRACKED = 175
+
+
+@dataclass
+class PortfolioSummary:
+    zone: str
+    projects: int
+    tracked_in_year: int
+    signed_in_year: int
+    signed_investment_fen: int
+    leads: int
+    open_items: int
+    overdue_items: int
+    batches: dict[str, int] = field(default_factory=dict)
+
+
+def _day(rng: np.random.Generator, start: date, end: date) -> date:
+    return start + timedelta(days=int(rng.integers(0, (end - start).days + 1)))
+
+
+def _stages_after(pipeline, first_key: str, n: int) -> list[str]:
+    keys = [s.key for s in pipeline.stages]
+    i = keys.index(first_key)
+    return keys[i : i + n]
+
+
+def _dated(rng, keys: list[str], start: date, end: date) -> dict[str, date]:
+    days = sorted(_day(rng, start, end) for _ in keys)
+    return dict(zip(keys, days, strict=True))
+
+
+def build_fangchenggang_portfolio(session: Session, *, seed: int = 2023) -> PortfolioSummary:
+    """The Fangchenggang 2023 portfolio: task forces, 175 projects, 24 signings, leads, lists."""
+    rng = np.random.default_rng(seed)
+    for code, zh, en, industries in FANGCHENGGANG_TASK_FORCES:
+        registry.upsert_task_force(session, code=code, name_zh=zh, name_en=en)
+        session.flush()  # the task force must exist before members and industries refer to it
+        for industry in industries:
+            attraction.cover_industry(session, actor=ACTOR, task_force=code, industry_code=industry)
+    pipeline = service.active_pipeline(session)
+    signed = pipeline.signed.key
+    usccs = iter(make_usccs(list(range(500_000, 500_000 + TRACKED + 50)), division="450600"))
+    amounts = SIGNED_TOTAL.allocate([int(w) for w in rng.integers(20, 400, SIGNED_COUNT)])
+    nouns = ("项目", "扩建项目", "一期项目", "基地项目", "产业园项目")
+    for i in range(TRACKED):
+        force, _zh, _en, industries = FANGCHENGGANG_TASK_FORCES[i % len(FANGCHENGGANG_TASK_FORCES)]
+        industry = industries[int(rng.integers(0, len(industries)))]
+        if i < SIGNED_COUNT:
+            # signed in 2023; some started within the year too
+            reached = 3 + int(rng.integers(0, 2))
+            keys = _stages_after(pipeline, pipeline.stages[0].key, reached)
+            dates = _dated(rng, keys[:2], date(2022, 3, 1), date(2022, 12, 31))
+            dates.update(_dated(rng, keys[2:], date(YEAR, 1, 5), AS_OF - timedelta(days=20)))
+            fen = amounts[i].fen
+        else:
+            kind = i % 3
+            if kind == 0:  # pre-signing work in 2023
+                keys = _stages_after(pipeline, pipeline.stages[0].key, 1 + int(rng.integers(0, 2)))
+                dates = _dated(rng, keys, date(YEAR, 1, 3), AS_OF - timedelta(days=5))
+            else:  # signed before 2023, moved on in 2023
+                extra = 1 + int(rng.integers(0, 4))
+                keys = _stages_after(pipeline, signed, 1 + extra)
+                dates = {signed: _day(rng, date(2020, 6, 1), date(2022, 12, 20))}
+                dates.update(_dated(rng, keys[1:], date(YEAR, 1, 3), AS_OF - timedelta(days=5)))
+            fen = int(rng.lognormal(np.log(3e8), 1.2)) * 100
+            if i % 17 == 0:
+                fen = int(rng.integers(100, 499)) * 10_000 * 100  # below the 5-million threshold
+        stage = keys[-1]
+        project = service.create_project(
+            session,
+            actor=ACTOR,
+            code=f"FCG-{YEAR}-{i + 1:03d}",
+            name=f"防城港{_zh[:-4]}{nouns[i % len(nouns)]}{i + 1:03d}",
+            investor_name=f"防城港{_zh[:2]}投资有限公司{i + 1:03d}",
+            uscc=next(usccs),
+            industry_code=industry,
+            task_force=force,
+            sub_area=("港口区", "防城区", "东兴市", "上思县")[i % 4],
+            planned_investment_fen=fen,
+            stage=stage,
+            stage_dates=dates,
+            today=AS_OF,
+        )
+        service.set_annual_plan(session, project, actor=ACTOR, year=YEAR, planned_fen=fen // 3)
+        if i % 5 == 0:
+            opened = _day(rng, date(YEAR, 6, 1), date(YEAR, 11, 30))
+            item = ledger.open_item(
+                session,
+                project,
+                actor=ACTOR,
+                kind=("problem", "task")[i % 2],
+                category=("land", "permit", "power", "financing")[i % 4],
+                title=("用地报批", "环评批复", "110千伏线路接入", "银团贷款")[i % 4],
+                owner=("自然资源局", "生态环境局", "供电局", "金融办")[i % 4],
+                opened_on=opened,
+                workdays=int(rng.integers(5, 30)),
+            )
+            if i % 10 == 0 and item.due_on < AS_OF:
+                ledger.close_item(
+                    session, item, project, actor=ACTOR, resolution="已办结",
+                    closed_on=item.due_on, today=AS_OF,
+                )  # fmt: skip
+    for stage_key, count in ((signed, SIGNED_COUNT), (pipeline.started.key, 40)):
+        reports.set_batch_target(
+            session,
+            actor=ACTOR,
+            year=YEAR,
+            stage=stage_key,
+            projects=count,
+            investment_fen=SIGNED_TOTAL.fen if stage_key == signed else SIGNED_TOTAL.fen // 2,
+        )
+    leads = _leads(session, rng, [f[0] for f in FANGCHENGGANG_TASK_FORCES])
+    return summarize(session, zone="fangchenggang", leads=leads)
+
+
+def _leads(session: Session, rng: np.random.Generator, forces: list[str]) -> int:
+    sources = ("exhibition", "referral", "chain", "visit", "agency")
+    n = 0
+    for i in range(60):
+        force = forces[i % len(forces)]
+        contacted = _day(rng, date(YEAR, 1, 3), date(YEAR, 10, 31))
+        lead = attraction.create_lead(
+            session,
+            actor=ACTOR,
+            task_force=force,
+            prospect_name=f"意向企业{i + 1:03d}",
+            source=sources[i % len(sources)],
+            contacted_on=contacted,
+            expected_investment_fen=int(rng.integers(5, 500)) * 10**6 * 100,
+            next_action="回访洽谈",
+            next_action_on=contacted + timedelta(days=30),
+        )
+        step = i % 4
+        if step >= 1:
+            attraction.move_lead(
+                session, lead, actor=ACTOR, to="negotiating",
+                on=contacted + timedelta(days=10), today=AS_OF,
+            )  # fmt: skip
+        if step == 2:
+            attraction.move_lead(
+                session, lead, actor=ACTOR, to="intent", on=contacted + timedelta(days=25),
+                today=AS_OF,
+            )  # fmt: skip
+        if step == 3:
+            attraction.move_lead(
+                session, lead, actor=ACTOR, to="lost", on=contacted + timedelta(days=40),
+                reason="选址其他地区", today=AS_OF,
+            )  # fmt: skip
+        n += 1
+    return n
+
+
+def build_yizhuang_portfolio(
+    session: Session, *, seed: int = 2023, projects: int = 240
+) -> PortfolioSummary:
+    """A key-project portfolio for the Yizhuang demo zone, investors drawn from its registry."""
+    from yuanqu.registry.models import Enterprise
+
+    rng = np.random.default_rng(seed + 7)
+    pipeline = service.active_pipeline(session)
+    forces = [f.code for f in registry.list_task_forces(session)]
+    for i in range(projects):
+        force = forces[i % len(forces)]
+        firm = session.execute(
+            select(Enterprise.uscc, Enterprise.name, Enterprise.industry_code)
+            .where(Enterprise.task_force == force)
+            .order_by(Enterprise.id)
+            .offset(int(rng.integers(0, 500)))
+            .limit(1)
+        ).first()
+        if firm is None:
+            continue
+        reached = 1 + int(rng.integers(0, len(pipeline.stages)))
+        keys = _stages_after(pipeline, pipeline.stages[0].key, reached)
+        dates = _dated(rng, keys, date(2020, 1, 6), AS_OF - timedelta(days=3))
+        service.create_project(
+            session,
+            actor=ACTOR,
+            code=f"YZ-{i + 1:04d}",
+            name=f"{firm[1][:12]}{('研发中心', '生产基地', '扩产项目', '总部项目')[i % 4]}",
+            investor_name=firm[1],
+            uscc=firm[0],
+            industry_code=firm[2],
+            task_force=force,
+            planned_investment_fen=int(rng.lognormal(np.log(8e8), 1.0)) * 100,
+            stage=keys[-1],
+            stage_dates=dates,
+            today=AS_OF,
+        )
+    leads = _leads(session, rng, forces)
+    return summarize(session, zone="yizhuang", leads=leads)
+
+
+def summarize(session: Session, *, zone: str, leads: int) -> PortfolioSummary:
+    report = reports.seven_batches(session, start=date(YEAR, 1, 1), end=AS_OF)
+    signed = next(
+        b for b in report.batches if b.stage == service.active_pipeline(session).signed.key
+    )
+    items = ledger.list_items(session, status="unclosed")
+    return PortfolioSummary(
+        zone=zone,
+        projects=service.list_projects(session).total,
+        tracked_in_year=report.tracked_projects,
+        signed_in_year=signed.projects,
+        signed_investment_fen=signed.investment_fen,
+        leads=leads,
+        open_items=len(items),
+        overdue_items=len(ledger.overdue_items(session, as_of=AS_OF)),
+        batches={b.name: b.projects for b in report.batches},
+    )

@@ -1,0 +1,125 @@
+"""Typed, JSON-ready results of the project services (the API and pages return these)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+
+class StageDateRead(BaseModel):
+    stage: str
+    name: str
+    planned_on: date | None = None
+    actual_on: date | None = None
+    late_days: int | None = Field(
+        default=None, description="actual minus planned, or today minus planned if not reached"
+    )
+
+
+class ProjectRead(BaseModel):
+    id: int
+    code: str
+    name: str
+    investor_name: str
+    investor_uscc: str | None = None
+    industry_code: str | None = None
+    chain_segment: str | None = None
+    task_force: str | None = None
+    sub_area: str | None = None
+    land_area_sqm: int | None = None
+    space: str | None = None
+    planned_investment_fen: int
+    planned_investment: str
+    below_fai_threshold: bool
+    stage: str
+    stage_name: str
+    stage_since: date
+    officer: str | None = None
+    close_out_waiver: str | None = None
+    lead_id: int | None = None
+
+
+class ProjectDetail(ProjectRead):
+    stages: list[StageDateRead]
+    annual_plans: dict[int, int]
+    monthly_investment: dict[str, int]
+    actual_investment_fen: int
+    open_items: int
+
+
+class ProjectPage(BaseModel):
+    total: int
+    items: list[ProjectRead]
+
+
+class ItemRead(BaseModel):
+    id: int
+    project_id: int
+    project_name: str
+    task_force: str | None
+    kind: str
+    category: str
+    title: str
+    owner: str
+    opened_on: date
+    workdays: int
+    due_on: date
+    status: str
+    resolution: str | None = None
+    closed_on: date | None = None
+    overdue_workdays: int = 0
+
+
+class BatchRow(BaseModel):
+    """One batch (a stage reached) in the seven-batches report."""
+
+    stage: str
+    name: str
+    projects: int
+    investment_fen: int
+    ytd_projects: int
+    ytd_investment_fen: int
+    target_projects: int | None = None
+    target_investment_fen: int | None = None
+    projects_rate: float | None = Field(default=None, description="ytd / target, 0..1+")
+    investment_rate: float | None = None
+
+
+class BatchReport(BaseModel):
+    start: date
+    end: date
+    tracked_projects: int = Field(description="distinct projects in any batch of the period")
+    tracked_investment_fen: int
+    batches: list[BatchRow]
+    below_fai_threshold: int
+
+
+class StageCount(BaseModel):
+    stage: str
+    name: str
+    projects: int
+    investment_fen: int
+
+
+class WeeklyRow(BaseModel):
+    project_id: int
+    code: str
+    name: str
+    task_force: str | None
+    stage_name: str
+    stage_moves: list[str]
+    planned_investment_fen: int
+    year_plan_fen: int
+    year_actual_fen: int
+    open_items: int
+    overdue_items: int
+    closed_this_week: int
+
+
+class WeeklyReport(BaseModel):
+    week_start: date
+    week_end: date
+    rows: list[WeeklyRow]
+    overdue: list[ItemRead]
+    calendar_warnings: list[str] = []

@@ -1,0 +1,793 @@
+"""Project verbs: the pipeline, create, read, move through stages, plan and record investment.
+
+Every change checks the actor's role, does its side effects and records an audit event in the
+caller's unit of work. Services never commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from yuanqu.core import audit
+from yuanqu.core.codes import industry_catalog, normalize_uscc
+from yuanqu.core.db import bump_data_version
+from yuanqu.core.errors import Conflict, NotFound, ValidationError
+from yuanqu.core.money import format_yuan
+from yuanqu.core.periods import Period
+from yuanqu.projects.models import (
+    AnnualPlan,
+    ItemStatus,
+    MonthlyInvestment,
+    PipelineSetting,
+    Project,
+    ProjectItem,
+    ProjectStageDate,
+)
+from yuanqu.projects.permissions import Actor, require_officer, require_project_editor
+from yuanqu.projects.pipeline import Pipeline, parse_pipeline, shipped_pipeline
+from yuanqu.projects.schemas import ProjectDetail, ProjectPage, ProjectRead, StageDateRead
+
+ENTITY = "project"
+DATASET = "projects"
+
+
+# --- the pipeline --------------------------------------------------------------------------------
+
+
+def active_pipeline(session: Session) -> Pipeline:
+    """The zone's pipeline: the one loaded into its database, else the shipped default."""
+    setting = session.get(PipelineSetting, 1)
+    if setting is None:
+        return shipped_pipeline("default")
+    return parse_pipeline(setting.definition, source="database")
+
+
+def load_pipeline(session: Session, *, actor: Actor, text: str, source: str = "") -> Pipeline:
+    """Make ``text`` the zone's pipeline; refused if a project sits in a stage it lacks."""
+    require_officer(actor, "修改阶段配置", "change the stage pipeline")
+    pipeline = parse_pipeline(text, source=source or "<yaml>")
+    keys = {s.key for s in pipeline.stages}
+    used = set(session.scalars(select(Project.stage).distinct())) | set(
+        session.scalars(select(ProjectStageDate.stage).distinct())
+    )
+    missing = sorted(used - keys)
+    if missing:
+        raise Conflict(
+            f"已有项目使用新配置中没有的阶段：{', '.join(missing)}",
+            f"projects use stages the new pipeline lacks: {', '.join(missing)}",
+            details={"missing": missing},
+        )
+    before = active_pipeline(session)
+    setting = session.get(PipelineSetting, 1)
+    now = datetime.now(UTC)
+    if setting is None:
+        session.add(PipelineSetting(id=1, definition=text, loaded_at=now, loaded_by=actor.user))
+    else:
+        setting.definition, setting.loaded_at, setting.loaded_by = text, now, actor.user
+    audit.record(
+        session,
+        actor=actor.user,
+        entity_type="project_pipeline",
+        entity_id=1,
+        action="load",
+        before={"name": before.name, "stages": [s.key for s in before.stages]},
+        after={"name": pipeline.name, "stages": [s.key for s in pipeline.stages]},
+    )
+    return pipeline
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def get_project(session: Session, *, project_id: int) -> Project:
+    project = session.scalar(
+        select(Project).where(Project.id == project_id).options(selectinload(Project.stage_dates))
+    )
+    if project is None:
+        raise NotFound(
+            f"没有编号为 {project_id} 的项目",
+            f"no project with id {project_id}",
+            details={"project_id": project_id},
+        )
+    return project
+
+
+def find_project(session: Session, *, ref: str) -> Project:
+    """A project by its id or its code (项目编号)."""
+    project_id = session.scalar(select(Project.id).where(Project.code == ref.strip()))
+    if project_id is None and ref.strip().isdigit():
+        project_id = int(ref)
+    if project_id is None:
+        raise NotFound(f"没有编号为 {ref} 的项目", f"no project {ref}", details={"ref": ref})
+    return get_project(session, project_id=project_id)
+
+
+def _investor_usccs(session: Session, ids: set[int]) -> dict[int, str]:
+    from yuanqu.registry.models import Enterprise
+
+    if not ids:
+        return {}
+    rows = session.execute(select(Enterprise.id, Enterprise.uscc).where(Enterprise.id.in_(ids)))
+    return {k: v for k, v in rows}
+
+
+def _lead_ids(session: Session, project_ids: list[int]) -> dict[int, int]:
+    # The attraction domain links leads to projects; reading the link here keeps one undertaking.
+    from yuanqu.attraction.models import Lead
+
+    if not project_ids:
+        return {}
+    rows = session.execute(select(Lead.project_id, Lead.id).where(Lead.project_id.in_(project_ids)))
+    return {p: lead for p, lead in rows if p is not None}
+
+
+def to_read(
+    project: Project,
+    pipeline: Pipeline,
+    *,
+    uscc: str | None = None,
+    lead_id: int | None = None,
+    lang: str = "zh",
+) -> ProjectRead:
+    return ProjectRead(
+        id=project.id,
+        code=project.code,
+        name=project.name,
+        investor_name=project.investor_name,
+        investor_uscc=uscc,
+        industry_code=project.industry_code,
+        chain_segment=project.chain_segment,
+        task_force=project.task_force,
+        sub_area=project.sub_area,
+        land_area_sqm=project.land_area_sqm,
+        space=project.space,
+        planned_investment_fen=project.planned_investment_fen,
+        planned_investment=format_yuan(project.planned_investment_fen, lang=lang),  # type: ignore[arg-type]
+        below_fai_threshold=project.below_fai_threshold,
+        stage=project.stage,
+        stage_name=pipeline.stage(project.stage).name(lang),
+        stage_since=project.stage_since,
+        officer=project.officer,
+        close_out_waiver=project.close_out_waiver,
+        lead_id=lead_id,
+    )
+
+
+def list_projects(
+    session: Session,
+    *,
+    stage: str | None = None,
+    task_force: str | None = None,
+    sub_area: str | None = None,
+    enterprise_id: int | None = None,
+    below_threshold: bool | None = None,
+    q: str | None = None,
+    lang: str = "zh",
+) -> ProjectPage:
+    """Projects matching the filters, in pipeline order then by investment."""
+    from yuanqu.projects.models import FAI_THRESHOLD_FEN
+
+    pipeline = active_pipeline(session)
+    stmt = select(Project)
+    if stage:
+        stmt = stmt.where(Project.stage == pipeline.find(stage).key)
+    if task_force:
+        stmt = stmt.where(Project.task_force == task_force)
+    if sub_area:
+        stmt = stmt.where(Project.sub_area == sub_area)
+    if enterprise_id is not None:
+        stmt = stmt.where(Project.enterprise_id == enterprise_id)
+    if below_threshold is not None:
+        threshold = Project.planned_investment_fen < FAI_THRESHOLD_FEN
+        stmt = stmt.where(threshold if below_threshold else ~threshold)
+    if q and q.strip():
+        text = q.strip()
+        stmt = stmt.where(
+            Project.name.contains(text, autoescape=True)
+            | Project.investor_name.contains(text, autoescape=True)
+            | (Project.code == text)
+        )
+    projects = list(session.scalars(stmt))
+    projects.sort(key=lambda p: (pipeline.index(p.stage), -p.planned_investment_fen, p.code))
+    usccs = _investor_usccs(session, {p.enterprise_id for p in projects if p.enterprise_id})
+    leads = _lead_ids(session, [p.id for p in projects])
+    items = [
+        to_read(
+            p,
+            pipeline,
+            uscc=usccs.get(p.enterprise_id or 0),
+            lead_id=leads.get(p.id),
+            lang=lang,
+        )
+        for p in projects
+    ]
+    return ProjectPage(total=len(items), items=items)
+
+
+def project_detail(
+    session: Session, *, project_id: int, today: date | None = None, lang: str = "zh"
+) -> ProjectDetail:
+    """One project with its stage timeline (planned vs actual), plans, investment, open items."""
+    today = today or date.today()
+    project = get_project(session, project_id=project_id)
+    pipeline = active_pipeline(session)
+    dates = {d.stage: d for d in project.stage_dates}
+    stages = []
+    for stage in pipeline.stages:
+        row = dates.get(stage.key)
+        planned, actual = (row.planned_on, row.actual_on) if row else (None, None)
+        late = None
+        if planned is not None:
+            late = ((actual or today) - planned).days
+            if actual is None and late < 0:
+                late = None
+        stages.append(
+            StageDateRead(
+                stage=stage.key,
+                name=stage.name(lang),
+                planned_on=planned,
+                actual_on=actual,
+                late_days=late,
+            )
+        )
+    plans = {
+        p.year: p.planned_fen
+        for p in session.scalars(
+            select(AnnualPlan).where(AnnualPlan.project_id == project.id).order_by(AnnualPlan.year)
+        )
+    }
+    monthly = {
+        m.period: m.actual_fen
+        for m in session.scalars(
+            select(MonthlyInvestment)
+            .where(MonthlyInvestment.project_id == project.id)
+            .order_by(MonthlyInvestment.period)
+        )
+    }
+    base = to_read(
+        project,
+        pipeline,
+        uscc=_investor_usccs(
+            session, {project.enterprise_id} if project.enterprise_id else set()
+        ).get(project.enterprise_id or 0),
+        lead_id=_lead_ids(session, [project.id]).get(project.id),
+        lang=lang,
+    )
+    return ProjectDetail(
+        **base.model_dump(),
+        stages=stages,
+        annual_plans=plans,
+        monthly_investment=monthly,
+        actual_investment_fen=sum(monthly.values()),
+        open_items=count_open_items(session, project_id=project.id),
+    )
+
+
+def count_open_items(session: Session, *, project_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count(ProjectItem.id)).where(
+                ProjectItem.project_id == project_id, ProjectItem.status != ItemStatus.closed
+            )
+        )
+        or 0
+    )
+
+
+# --- creating ------------------------------------------------------------------------------------
+
+
+def _snapshot(project: Project) -> dict[str, Any]:
+    return {
+        "code": project.code,
+        "name": project.name,
+        "investor_name": project.investor_name,
+        "enterprise_id": project.enterprise_id,
+        "industry_code": project.industry_code,
+        "chain_segment": project.chain_segment,
+        "task_force": project.task_force,
+        "sub_area": project.sub_area,
+        "land_area_sqm": project.land_area_sqm,
+        "space": project.space,
+        "planned_investment_fen": project.planned_investment_fen,
+        "stage": project.stage,
+        "stage_since": project.stage_since,
+        "officer": project.officer,
+    }
+
+
+def _check_industry(code: str | None) -> str | None:
+    if code is None or not code.strip():
+        return None
+    catalog = industry_catalog()
+    bare = catalog.normalize(code)
+    if catalog.get(bare).level < 2:
+        raise ValidationError(
+            f"行业代码 '{code}' 至少应细到大类",
+            f"industry code '{code}' must be a division or finer",
+        )
+    return bare
+
+
+def _check_task_force(session: Session, code: str | None) -> str | None:
+    from yuanqu.registry.models import TaskForce
+
+    if not code:
+        return None
+    if session.get(TaskForce, code) is None:
+        known = ", ".join(session.scalars(select(TaskForce.code).order_by(TaskForce.code)))
+        raise ValidationError(
+            f"未知的专班 '{code}'（已有：{known or '无'}）",
+            f"unknown task force '{code}' (known: {known or 'none'})",
+            details={"task_force": code},
+        )
+    return code
+
+
+def _next_code(session: Session, year: int) -> str:
+    prefix = f"{year}-"
+    existing = session.scalars(select(Project.code).where(Project.code.startswith(prefix)))
+    numbers = [int(c[len(prefix) :]) for c in existing if c[len(prefix) :].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:03d}"
+
+
+def resolve_investor(
+    session: Session,
+    *,
+    uscc: str | None,
+    investor_name: str,
+    industry_code: str | None,
+    sub_area: str | None = None,
+    task_force: str | None = None,
+) -> int | None:
+    """The registry firm with this credit code, registering it first if it is new; None if no code.
+
+    A new firm goes through the registry's own write path (the importer's writer), never straight
+    into its table.
+    """
+    if not uscc:
+        return None
+    from yuanqu.registry.importer import EnterpriseRecord, write_records
+    from yuanqu.registry.models import Enterprise
+
+    code = normalize_uscc(uscc)
+    found = session.scalar(select(Enterprise.id).where(Enterprise.uscc == code))
+    if found is not None:
+        return found
+    from yuanqu.core.codes import check_uscc
+
+    verdict = check_uscc(code)
+    if not verdict.valid:
+        raise ValidationError(
+            f"投资方信用代码无效：{verdict.reason_zh}",
+            f"invalid investor credit code: {verdict.reason_en}",
+            details={"uscc": code},
+        )
+    if industry_code is None:
+        raise ValidationError(
+            "新登记的投资方企业需要行业代码",
+            "an investor new to the registry needs an industry code",
+            details={"uscc": code},
+        )
+    catalog = industry_catalog()
+    write_records(
+        session,
+        [
+            EnterpriseRecord(
+                uscc=code,
+                name=investor_name,
+                industry_code=industry_code,
+                industry_section=catalog.section_of(industry_code),
+                sub_area=sub_area,
+                task_force=task_force,
+            )
+        ],
+    )
+    return session.scalar(select(Enterprise.id).where(Enterprise.uscc == code))
+
+
+def _check_stage_dates(
+    pipeline: Pipeline, stage: str, dates: Mapping[str, date], today: date
+) -> None:
+    """Dates only for reached stages, in order, none in the future, signed before started."""
+    current = pipeline.index(stage)
+    previous: tuple[str, date] | None = None
+    for s in pipeline.stages:
+        on = dates.get(s.key)
+        if on is None:
+            continue
+        if s.index > current:
+            raise ValidationError(
+                f"阶段 {s.zh} 尚未到达，不能有实际日期",
+                f"stage {s.en} is not reached yet: it cannot have an actual date",
+                details={"stage": s.key},
+            )
+        if on > today:
+            raise ValidationError(
+                f"阶段 {s.zh} 的实际日期 {on} 在将来",
+                f"the actual date of stage {s.en} ({on}) is in the future",
+                details={"stage": s.key, "date": on.isoformat()},
+            )
+        if previous is not None and on < previous[1]:
+            raise ValidationError(
+                f"阶段 {s.zh} 的日期 {on} 早于前一阶段 {previous[0]} 的 {previous[1]}",
+                f"stage {s.en} on {on} is before the earlier stage {previous[0]} ({previous[1]})",
+                details={"stage": s.key},
+            )
+        previous = (s.key, on)
+    if stage not in dates:
+        raise ValidationError(
+            "当前阶段需要实际日期",
+            "the current stage needs its actual date",
+            details={"stage": stage},
+        )
+    for marker in (pipeline.signed, pipeline.started, pipeline.marker("production")):
+        if marker is not None and marker.index < current and marker.key not in dates:
+            raise ValidationError(
+                f"项目已过 {marker.zh} 阶段，须填写 {marker.zh} 日期（不能未签约先开工）",
+                f"the project is past {marker.en}: give the {marker.en} date "
+                "(no start before signing)",
+                details={"stage": marker.key},
+            )
+
+
+def create_project(
+    session: Session,
+    *,
+    actor: Actor,
+    name: str,
+    investor_name: str,
+    planned_investment_fen: int,
+    stage: str,
+    stage_dates: Mapping[str, date],
+    uscc: str | None = None,
+    industry_code: str | None = None,
+    chain_segment: str | None = None,
+    task_force: str | None = None,
+    sub_area: str | None = None,
+    land_area_sqm: int | None = None,
+    space: str | None = None,
+    officer: str | None = None,
+    code: str | None = None,
+    planned_dates: Mapping[str, date] | None = None,
+    today: date | None = None,
+    action: str = "create",
+    reason: str | None = None,
+) -> Project:
+    """Put a project on the list at ``stage``, with the actual dates of the stages it reached."""
+    require_project_editor(actor, task_force)
+    today = today or date.today()
+    pipeline = active_pipeline(session)
+    stage = pipeline.find(stage).key
+    dates = {pipeline.find(k).key: v for k, v in stage_dates.items()}
+    _check_stage_dates(pipeline, stage, dates, today)
+    if not name.strip() or not investor_name.strip():
+        raise ValidationError("项目名称和投资方不能为空", "name and investor are required")
+    if planned_investment_fen < 0:
+        raise ValidationError("计划总投资不能为负", "planned investment must not be negative")
+    industry = _check_industry(industry_code)
+    task_force = _check_task_force(session, task_force)
+    code = (code or "").strip() or _next_code(session, dates[stage].year)
+    if session.scalar(select(Project.id).where(Project.code == code)) is not None:
+        raise Conflict(
+            f"项目编号 {code} 已存在", f"project code {code} exists", details={"code": code}
+        )
+    enterprise_id = resolve_investor(
+        session,
+        uscc=uscc,
+        investor_name=investor_name.strip(),
+        industry_code=industry,
+        sub_area=sub_area,
+        task_force=task_force,
+    )
+    project = Project(
+        code=code,
+        name=name.strip(),
+        enterprise_id=enterprise_id,
+        investor_name=investor_name.strip(),
+        industry_code=industry,
+        chain_segment=chain_segment or None,
+        task_force=task_force or None,
+        sub_area=sub_area or None,
+        land_area_sqm=land_area_sqm,
+        space=space or None,
+        planned_investment_fen=planned_investment_fen,
+        stage=stage,
+        stage_since=dates[stage],
+        officer=officer or None,
+    )
+    planned = {pipeline.find(k).key: v for k, v in (planned_dates or {}).items()}
+    for key in sorted(set(dates) | set(planned), key=pipeline.index):
+        project.stage_dates.append(
+            ProjectStageDate(stage=key, planned_on=planned.get(key), actual_on=dates.get(key))
+        )
+    session.add(project)
+    session.flush()  # the audit record needs the project's id
+    audit.record(
+        session,
+        actor=actor.user,
+        entity_type=ENTITY,
+        entity_id=project.id,
+        action=action,
+        after={**_snapshot(project), "stage_dates": dates, "planned_dates": planned},
+        reason=reason,
+    )
+    bump_data_version(session, DATASET)
+    return project
+
+
+def update_project(
+    session: Session, project: Project, *, actor: Actor, changes: Mapping[str, Any]
+) -> Project:
+    """Change descriptive fields (not the stage: that is :func:`move_stage`)."""
+    require_project_editor(actor, project.task_force)
+    allowed = {
+        "name",
+        "investor_name",
+        "industry_code",
+        "chain_segment",
+        "task_force",
+        "sub_area",
+        "land_area_sqm",
+        "space",
+        "planned_investment_fen",
+        "officer",
+    }
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(
+            f"不能直接修改：{', '.join(sorted(unknown))}",
+            f"cannot be changed here: {', '.join(sorted(unknown))}",
+        )
+    if "task_force" in changes:
+        require_project_editor(actor, changes["task_force"])
+    before = _snapshot(project)
+    for key, value in changes.items():
+        if key == "industry_code":
+            value = _check_industry(value)
+        if key == "task_force":
+            value = _check_task_force(session, value)
+        if key == "planned_investment_fen" and (value is None or value < 0):
+            raise ValidationError("计划总投资不能为负", "planned investment must not be negative")
+        setattr(project, key, value)
+    audit.record(
+        session,
+        actor=actor.user,
+        entity_type=ENTITY,
+        entity_id=project.id,
+        action="update",
+        before={k: before[k] for k in changes},
+        after={k: _snapshot(project)[k] for k in changes},
+    )
+    bump_data_version(session, DATASET)
+    return project
+
+
+# --- stages --------------------------------------------------------------------------------------
+
+
+def _stage_row(project: Project, stage: str) -> ProjectStageDate:
+    for row in project.stage_dates:
+        if row.stage == stage:
+            return row
+    row = ProjectStageDate(stage=stage)
+    project.stage_dates.append(row)
+    return row
+
+
+def move_stage(
+    session: Session,
+    project: Project,
+    *,
+    actor: Actor,
+    to: str,
+    on: date,
+    reason: str | None = None,
+    waiver: str | None = None,
+    today: date | None = None,
+) -> Project:
+    """Move a project to another stage on ``on``: the one transition, with every rule checked.
+
+    Forward: stages before signing may be skipped; signed, started and production may not (no
+    start before signing); the date may not be in the future nor before the current stage's.
+    Reaching full production with open list items needs an officer's ``waiver``. Back: needs a
+    ``reason``; the actual dates of the stages undone are cleared (the audit log keeps them).
+    """
+    require_project_editor(actor, project.task_force)
+    today = today or date.today()
+    pipeline = active_pipeline(session)
+    current = pipeline.stage(project.stage)
+    target = pipeline.find(to)
+    if target.key == current.key:
+        raise Conflict(
+            f"项目已处于 {current.zh} 阶段",
+            f"the project is already at {current.en}",
+            code="same_stage",
+        )
+    if on > today:
+        raise ValidationError(
+            f"日期 {on} 在将来：阶段变更记录已发生的事",
+            f"{on} is in the future: a stage change records what has happened",
+            details={"on": on.isoformat()},
+        )
+    before = {"stage": project.stage, "stage_since": project.stage_since}
+    dates = {d.stage: d.actual_on for d in project.stage_dates if d.actual_on}
+    if target.index > current.index:
+        _check_forward(pipeline, project, current.index, target.index, on, dates)
+        blocked = target.index >= pipeline.close_out.index
+        open_items = count_open_items(session, project_id=project.id) if blocked else 0
+        if open_items:
+            if not (waiver and waiver.strip()):
+                raise Conflict(
+                    f"项目还有 {open_items} 项未销号的清单事项，不能进入 {target.zh} 阶段；"
+                    "如确需进入，须由项目办人员说明理由",
+                    f"{open_items} list item(s) are still open: the project cannot reach "
+                    f"{target.en} unless a project officer records why",
+                    code="open_items",
+                    details={"open_items": open_items},
+                )
+            require_officer(actor, "在清单未销号时确认达产", "waive open items at full production")
+            project.close_out_waiver = waiver.strip()
+        action = "stage_forward"
+    else:
+        if not (reason and reason.strip()):
+            raise ValidationError(
+                f"退回到 {target.zh} 阶段须说明理由",
+                f"going back to {target.en} needs a reason",
+                code="reason_required",
+            )
+        for row in project.stage_dates:
+            if pipeline.index(row.stage) > target.index:
+                row.actual_on = None
+        if target.index < pipeline.close_out.index:
+            project.close_out_waiver = None
+        action = "stage_back"
+    _stage_row(project, target.key).actual_on = (
+        on if action == "stage_forward" else dates.get(target.key, on)
+    )
+    project.stage = target.key
+    project.stage_since = on if action == "stage_forward" else dates.get(target.key, on)
+    audit.record(
+        session,
+        actor=actor.user,
+        entity_type=ENTITY,
+        entity_id=project.id,
+        action=action,
+        before=before,
+        after={"stage": project.stage, "stage_since": project.stage_since, "on": on},
+        reason=(reason or waiver or None),
+    )
+    bump_data_version(session, DATASET)
+    return project
+
+
+def _check_forward(
+    pipeline: Pipeline,
+    project: Project,
+    current: int,
+    target: int,
+    on: date,
+    dates: Mapping[str, date | None],
+) -> None:
+    for marker in (pipeline.signed, pipeline.started, pipeline.marker("production")):
+        if marker is None or not current < marker.index < target:
+            continue
+        raise Conflict(
+            f"不能跳过 {marker.zh} 阶段（未签约不能开工）：请先进入 {marker.zh}",
+            f"cannot skip {marker.en} (no start before signing): move to {marker.en} first",
+            code="stage_skipped",
+            details={"skipped": marker.key},
+        )
+    latest = max((d for d in dates.values() if d is not None), default=None)
+    if latest is not None and on < latest:
+        raise ValidationError(
+            f"日期 {on} 早于项目上一阶段的日期 {latest}",
+            f"{on} is before the project's previous stage date {latest}",
+            details={"on": on.isoformat(), "latest": latest.isoformat()},
+        )
+
+
+def plan_stage(
+    session: Session, project: Project, *, actor: Actor, stage: str, planned_on: date | None
+) -> Project:
+    """Set (or clear) the planned date of a stage: the timeline compares it with the actual."""
+    require_project_editor(actor, project.task_force)
+    key = active_pipeline(session).find(stage).key
+    row = _stage_row(project, key)
+    before = row.planned_on
+    row.planned_on = planned_on
+    audit.record(
+        session,
+        actor=actor.user,
+        entity_type=ENTITY,
+        entity_id=project.id,
+        action="plan_stage",
+        before={"stage": key, "planned_on": before},
+        after={"stage": key, "planned_on": planned_on},
+    )
+    return project
+
+
+# --- investment ----------------------------------------------------------------------------------
+
+
+def set_annual_plan(
+    session: Session, project: Project, *, actor: Actor, year: int, planned_fen: int
+) -> AnnualPlan:
+    require_project_editor(actor, project.task_force)
+    if planned_fen < 0 or not 2000 <= year <= 2100:
+        raise ValidationError("年度计划投资无效", "invalid annual plan", details={"year": year})
+    plan = session.get(AnnualPlan, (project.id, year))
+    before = plan.planned_fen if plan else None
+    if plan is None:
+        plan = AnnualPlan(project_id=project.id, year=year, planned_fen=planned_fen)
+        session.add(plan)
+    else:
+        plan.planned_fen = planned_fen
+    audit.record(
+        session,
+        actor=actor.user,
+        entity_type=ENTITY,
+        entity_id=project.id,
+        action="annual_plan",
+        before={"year": year, "planned_fen": before},
+        after={"year": year, "planned_fen": planned_fen},
+    )
+    bump_data_version(session, DATASET)
+    return plan
+
+
+def record_investment(
+    session: Session,
+    project: Project,
+    *,
+    actor: Actor,
+    period: str | Period,
+    actual_fen: int,
+    today: date | None = None,
+) -> MonthlyInvestment:
+    """The investment completed in one month (a correction replaces it, audited)."""
+    require_project_editor(actor, project.task_force)
+    month = Period.parse(period)
+    today = today or date.today()
+    if month.first_day > today:
+        raise ValidationError(
+            f"{month} 尚未开始，不能填报完成投资",
+            f"{month} has not begun: no investment can be reported for it",
+        )
+    if actual_fen < 0:
+        raise ValidationError("完成投资不能为负", "actual investment must not be negative")
+    row = session.get(MonthlyInvestment, (project.id, str(month)))
+    before = row.actual_fen if row else None
+    if row is None:
+        row = MonthlyInvestment(project_id=project.id, period=str(month), actual_fen=actual_fen)
+        session.add(row)
+    else:
+        row.actual_fen = actual_fen
+    audit.record(
+        session,
+        actor=actor.user,
+        entity_type=ENTITY,
+        entity_id=project.id,
+        action="investment",
+        before={"period": str(month), "actual_fen": before},
+        after={"period": str(month), "actual_fen": actual_fen},
+    )
+    bump_data_version(session, DATASET)
+    return row
+
+
+def project_history(session: Session, *, project_id: int) -> list[audit.AuditRecordRead]:
+    """The project's audit trail, starting with its lead's when it came from one."""
+    entities: list[tuple[str, str | int]] = [(ENTITY, project_id)]
+    lead = _lead_ids(session, [project_id]).get(project_id)
+    if lead is not None:
+        entities.append(("lead", lead))
+    item_ids = session.scalars(select(ProjectItem.id).where(ProjectItem.project_id == project_id))
+    entities.extend(("project_item", i) for i in item_ids)
+    return audit.entity_history(session, entities=entities)
