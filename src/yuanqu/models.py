@@ -4,5 +4,6 @@ from __future__ import annotations
 
 
 def import_all_models() -> None:
+    import yuanqu.chains.models
     import yuanqu.core.db
     import yuanqu.registry.models  # noqa: F401
