@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from yuanqu import __version__
+from yuanqu.chains.cli import app as chains_app
 from yuanqu.core import backup as backups
 from yuanqu.core.config import configure, get_settings
 from yuanqu.core.db import dispose_engines, migrate, session_scope
@@ -23,6 +24,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(registry_app, name="registry")
+app.add_typer(chains_app, name="chains")
 
 
 @app.callback()

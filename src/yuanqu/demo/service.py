@@ -30,6 +30,9 @@ class DemoSummary:
     biotech_and_health: int = 0
     commercial_aerospace: int = 0
     robotics: int = 0
+    # chain -> (firms placed on its segments, firms of its industries left for review)
+    chains: dict[str, tuple[int, int]] = field(default_factory=dict)
+    placement_seconds: float = 0.0
 
 
 def registry_is_empty(session: Session) -> bool:
@@ -48,7 +51,23 @@ def build_demo(
         )
     session.flush()  # task forces must exist before firms reference them
     write_records(session, zone.records, progress=progress)
-    return summarize(session, seed=seed, started=started)
+    summary = summarize(session, seed=seed, started=started)
+    place_on_chains(session, summary)
+    return summary
+
+
+def place_on_chains(session: Session, summary: DemoSummary) -> None:
+    """Place the zone's firms on the shipped chains and record the counts in the summary."""
+    from yuanqu.chains.definitions import shipped_chains
+    from yuanqu.chains.service import compute_placements
+
+    run = compute_placements(session)
+    placements = run.placements.to_pylist()
+    left = run.unplaced.column("chain").to_pylist()
+    for chain in shipped_chains():
+        firms = {p["enterprise_id"] for p in placements if p["chain"] == chain.key}
+        summary.chains[chain.key] = (len(firms), left.count(chain.key))
+    summary.placement_seconds = run.seconds
 
 
 def summarize(session: Session, *, seed: int, started: float) -> DemoSummary:
