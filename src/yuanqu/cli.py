@@ -11,6 +11,7 @@ import typer
 from yuanqu import __version__
 from yuanqu.accounts.cli import app as users_app
 from yuanqu.attraction.cli import app as leads_app
+from yuanqu.chains.cli import app as chains_app
 from yuanqu.core import backup as backups
 from yuanqu.core.audit_cli import app as audit_app
 from yuanqu.core.config import configure, get_settings
@@ -33,6 +34,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(projects_app, name="projects")
 app.add_typer(leads_app, name="leads")
+app.add_typer(chains_app, name="chains")
 
 
 @app.callback()

@@ -53,3 +53,4 @@ def test_models_and_migrations_agree(empty_url):
             assert compare_metadata(context, Base.metadata) == []
     finally:
         engine.dispose()
+

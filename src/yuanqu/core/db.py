@@ -140,14 +140,20 @@ class DataVersion(Base):
 
 
 def bump_data_version(session: Session, dataset: str) -> int:
-    """Record that ``dataset`` changed in this unit of work; returns the new version."""
+    """Record that ``dataset`` changed in this unit of work; returns the new version.
+
+    Versions are microseconds since the epoch, kept strictly increasing: a counter would start
+    again at 1 after a restore, a rebuilt demo or a rolled-back transaction, and a cache keyed on
+    it would then serve figures of other data.
+    """
     row = session.get(DataVersion, dataset, with_for_update=True)
     now = datetime.now(UTC)
+    clock = int(now.timestamp() * 1_000_000)
     if row is None:
-        row = DataVersion(dataset=dataset, version=1, changed_at=now)
+        row = DataVersion(dataset=dataset, version=clock, changed_at=now)
         session.add(row)
     else:
-        row.version += 1
+        row.version = max(row.version + 1, clock)
         row.changed_at = now
     return row.version
 

@@ -39,6 +39,21 @@ def print_summary(summary: DemoSummary) -> None:
             f"{summary.commercial_aerospace:,}; robotics {summary.robotics:,}",
         )
     )
+    if summary.chains:
+        from yuanqu.chains.definitions import get_chain
+
+        chains = Table(
+            title=t(
+                f"产业链落位（{summary.placement_seconds:.1f} 秒）",
+                f"placed on the chains ({summary.placement_seconds:.1f} s)",
+            )
+        )
+        chains.add_column(t("产业链", "chain"))
+        chains.add_column(t("落位企业", "firms placed"), justify="right")
+        chains.add_column(t("待复核", "for review"), justify="right")
+        for key, (placed, review) in summary.chains.items():
+            chains.add_row(get_chain(key).name(t("zh", "en")), f"{placed:,}", f"{review:,}")
+        console.print(chains)
     print_portfolio(summary)
 
 

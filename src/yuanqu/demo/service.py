@@ -40,6 +40,9 @@ class DemoSummary:
     reporting_firms: int = 0
     monthly_reports: int = 0
     portfolio: PortfolioSummary | None = None
+    # chain -> (firms placed on its segments, firms of its industries left for review)
+    chains: dict[str, tuple[int, int]] = field(default_factory=dict)
+    placement_seconds: float = 0.0
 
 
 def registry_is_empty(session: Session) -> bool:
@@ -140,6 +143,23 @@ def build_fangchenggang(session: Session, *, seed: int = 2023) -> DemoSummary:
     summary = summarize(session, seed=seed, started=started)
     summary.portfolio = portfolio
     return summary
+    summary = summarize(session, seed=seed, started=started)
+    place_on_chains(session, summary)
+    return summary
+
+
+def place_on_chains(session: Session, summary: DemoSummary) -> None:
+    """Place the zone's firms on the shipped chains and record the counts in the summary."""
+    from yuanqu.chains.definitions import shipped_chains
+    from yuanqu.chains.service import compute_placements
+
+    run = compute_placements(session)
+    placements = run.placements.to_pylist()
+    left = run.unplaced.column("chain").to_pylist()
+    for chain in shipped_chains():
+        firms = {p["enterprise_id"] for p in placements if p["chain"] == chain.key}
+        summary.chains[chain.key] = (len(firms), left.count(chain.key))
+    summary.placement_seconds = run.seconds
 
 
 def summarize(session: Session, *, seed: int, started: float) -> DemoSummary:

@@ -121,6 +121,76 @@ SECTORS: tuple[tuple[str, int, str | None, tuple[str, ...]], ...] = (
     ("39", 250, "ngit", ("电子科技", "电子")),
 )
 
+# What registrations say in 经营范围, per sector: one specific activity is drawn per firm (an empty
+# entry means "generic only"), so the chain keyword rules have real wording to match.
+SCOPE_GENERIC = "技术开发、技术咨询、技术服务、技术转让；销售机械设备、电子产品"
+SCOPES: dict[str, tuple[str, ...]] = {
+    "6520": ("集成电路设计",) * 8 + ("芯片设计", "SoC设计", "EDA工具软件开发", "IP核授权"),
+    "3973": ("集成电路制造", "晶圆制造", "集成电路封装测试", "先进封装", "晶圆代工"),
+    "3562": ("半导体设备制造", "刻蚀设备研发", "薄膜沉积设备制造", "清洗设备制造"),
+    "3985": ("电子专用材料制造", "光刻胶研发", "电子特气生产", "靶材制造"),
+    "3976": ("光电子器件制造", "激光雷达研发", "激光器制造"),
+    "3979": ("电子器件制造", "功率半导体器件制造"),
+    "392": ("通信设备制造",) * 6 + ("V2X通信设备", "路侧单元研发", "卫星通信终端"),
+    "396": ("智能车载设备制造", "可穿戴设备", "服务机器人研发", "智能无人飞行器制造"),
+    "6511": ("",) * 20 + ("基础软件开发", "车载操作系统开发"),
+    "6513": ("",) * 60 + ("智能座舱软件", "自动驾驶算法研发", "机器视觉软件"),
+    "6531": ("",) * 60 + ("车联网平台", "遥感数据处理", "卫星导航应用"),
+    "64": ("",) * 60 + ("车联网平台运营", "北斗位置服务"),
+    "63": ("",) * 10 + ("卫星互联网服务",),
+    "2710": ("化学原料药生产", "医药中间体生产"),
+    "2720": ("化学药品制剂生产", "创新药研发", "抗体药物研发"),
+    "2761": ("生物药品制造", "细胞治疗产品研发", "CAR-T细胞治疗", "基因治疗载体", "单克隆抗体"),
+    "2762": ("疫苗研发生产", "基因工程药物", "mRNA疫苗"),
+    "358": ("医疗器械生产", "体外诊断试剂", "医学影像设备", "手术机器人研发"),
+    "7340": ("医学研究和试验发展",) * 4
+    + (
+        "CRO临床试验服务",
+        "临床前研究服务",
+        "CDMO合同研发生产",
+        "医学检验实验室",
+        "干细胞技术研究",
+        "基因编辑技术研发",
+        "生命科学试剂研发",
+    ),
+    "36": ("汽车零部件制造",) * 4
+    + (
+        "新能源汽车整车制造",
+        "动力电池系统集成",
+        "驱动电机制造",
+        "电机控制器研发",
+        "域控制器研发",
+        "氢燃料电池汽车",
+    ),
+    "34": ("",) * 20 + ("自动化生产线集成", "谐波减速器", "电解槽制造", "储氢瓶制造"),
+    "3491": ("工业机器人制造", "机器人本体制造", "伺服系统"),
+    "3492": ("特种机器人制造", "巡检机器人"),
+    "3964": ("服务机器人制造", "人形机器人研发", "配送机器人"),
+    "38": ("",) * 20 + ("充电桩制造", "伺服电机", "燃料电池电堆", "膜电极", "锂离子电池"),
+    "40": ("",) * 20 + ("运动控制器", "力矩传感器", "航天测控设备"),
+    "3742": ("运载火箭研制", "卫星研制", "液体火箭发动机", "微小卫星研制", "可回收火箭"),
+    "3743": ("航天相关设备", "卫星地面站设备", "星载电子设备", "商业发射服务"),
+    "3749": ("空天飞行器研制",),
+    "75": ("",) * 400
+    + (
+        "氢能技术研发",
+        "自动驾驶测试服务",
+        "车路协同技术",
+        "人形机器人研发",
+        "卫星应用技术",
+        "燃料电池检测",
+        "商业发射服务",
+    ),
+    "7320": ("",) * 60 + ("航天测控技术", "氢安全研究", "具身智能研究", "卫星测控"),
+    "74": ("",) * 60 + ("汽车检测", "芯片测试服务"),
+    "54": ("",) * 40 + ("无人配送", "Robotaxi运营", "氢气运输"),
+    "44": ("",) * 6 + ("光伏发电", "氢能发电"),
+    "26": ("",) * 20 + ("电子化学品", "工业副产氢提纯", "质子交换膜"),
+    "33": ("",) * 20 + ("储氢容器",),
+    "35": ("",) * 20 + ("制药专用设备", "半导体设备零部件", "加氢站设备"),
+    "52": ("",) * 100 + ("加氢站运营",),
+}
+
 SUB_AREAS = (
     ("核心区", 0.30),
     ("路东区", 0.18),
@@ -236,6 +306,7 @@ def build_zone(
     area_weights = np.array([w for _a, w in SUB_AREAS])
     areas = rng.choice(len(area_names), size=n, p=area_weights / area_weights.sum())
 
+    scopes = _business_scopes(seed, sectors)
     records = [
         EnterpriseRecord(
             uscc=usccs[i],
@@ -248,6 +319,7 @@ def build_zone(
             address=f"北京市北京经济技术开发区{area_names[areas[i]]}{int(rng.integers(1, 300))}号",
             sub_area=area_names[areas[i]],
             task_force=SECTORS[sectors[i]][2],
+            business_scope=scopes[i],
             labels=[],
             row=i + 2,
         )
@@ -259,6 +331,18 @@ def build_zone(
     if progress:
         progress("labels", n, n)
     return DemoZone(records=records, facts=facts)
+
+
+def _business_scopes(seed: int, sectors: list[int]) -> list[str]:
+    """A 经营范围 per firm, from its own generator so the rest of the zone stays as it was."""
+    rng = np.random.default_rng(seed + 7919)
+    draws = rng.random(len(sectors))
+    scopes: list[str] = []
+    for sector, draw in zip(sectors, draws, strict=True):
+        pool = SCOPES.get(SECTORS[sector][0], ("",))
+        specific = pool[int(draw * len(pool))]
+        scopes.append(f"{specific}；{SCOPE_GENERIC}" if specific else SCOPE_GENERIC)
+    return scopes
 
 
 def _pick(
