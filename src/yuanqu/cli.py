@@ -15,6 +15,7 @@ from yuanqu.core.db import dispose_engines, migrate, session_scope
 from yuanqu.core.errors import YuanquError
 from yuanqu.core.terminal import console, exit_code_for, progress_bar, render_error, t
 from yuanqu.registry.cli import app as registry_app
+from yuanqu.stats.cli import app as stats_app
 
 app = typer.Typer(
     name="yuanqu",
@@ -23,6 +24,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(registry_app, name="registry")
+app.add_typer(stats_app, name="stats")
 
 
 @app.callback()

@@ -5,4 +5,5 @@ from __future__ import annotations
 
 def import_all_models() -> None:
     import yuanqu.core.db
-    import yuanqu.registry.models  # noqa: F401
+    import yuanqu.registry.models
+    import yuanqu.stats.models  # noqa: F401

@@ -1,0 +1,168 @@
+"""The columnar engine: DuckDB in-process over Arrow tables read from the system of record.
+
+Tables are read with ADBC (SQLite or PostgreSQL) straight into Arrow, handed to DuckDB and kept
+in memory, keyed by the data versions of the datasets they come from: while no import bumps a
+version, every call reuses the loaded tables, and results already computed are memoised. The SQL
+run here is plain ANSI SQL with ``FILTER`` and ``GROUPING SETS``, which Spark SQL runs as well.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from sqlalchemy.engine import make_url
+
+MEMO_SIZE = 256
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table to load: the SQL run on the system of record (portable to SQLite and PostgreSQL)
+    and the DuckDB SQL that shapes the raw Arrow table ``raw`` into the engine's table."""
+
+    name: str
+    source_sql: str
+    shape_sql: str = "SELECT * FROM raw"
+
+
+def read_arrow(url: str, queries: Mapping[str, str]) -> dict[str, pa.Table]:
+    """Run each query on the database at ``url`` through ADBC and return Arrow tables."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _read_sqlite(parsed.database or ":memory:", queries)
+    if parsed.get_backend_name() != "postgresql":  # pragma: no cover - configuration error
+        raise ValueError(f"no ADBC driver for {parsed.get_backend_name()}")
+    import adbc_driver_postgresql.dbapi as driver
+
+    uri = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    tables: dict[str, pa.Table] = {}
+    with driver.connect(uri) as connection, connection.cursor() as cursor:
+        for name, sql in queries.items():
+            cursor.execute(sql)
+            tables[name] = cursor.fetch_arrow_table()
+    return tables
+
+
+def _read_sqlite(path: str, queries: Mapping[str, str]) -> dict[str, pa.Table]:
+    """ADBC's SQLite driver runs in a child process (see :mod:`yuanqu.analytics.adbc_reader`)."""
+    tables: dict[str, pa.Table] = {}
+    with subprocess.Popen(
+        [sys.executable, "-m", "yuanqu.analytics.adbc_reader", path],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as child:
+        assert child.stdin is not None and child.stdout is not None and child.stderr is not None
+        child.stdin.write(json.dumps(dict(queries)).encode())
+        child.stdin.close()
+        try:
+            for name in queries:
+                tables[name] = pa.ipc.open_stream(child.stdout).read_all()
+        except pa.ArrowInvalid:
+            pass  # the child failed: its error is reported below
+        error = child.stderr.read().decode(errors="replace")
+        code = child.wait()
+    if code != 0 or len(tables) != len(queries):
+        raise RuntimeError(f"reading {path} through ADBC failed: {error.strip()[-2000:]}")
+    return tables
+
+
+@dataclass
+class LoadedData:
+    """One snapshot of the data in DuckDB, valid for one tuple of data versions."""
+
+    versions: Hashable
+    connection: duckdb.DuckDBPyConnection
+    memo: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def query(self, sql: str, params: list[Any] | None = None) -> pa.Table:
+        """Run SQL on this snapshot (thread-safe: one cursor per call)."""
+        cursor = self.connection.cursor()
+        try:
+            return cursor.sql(sql, params=params or None).to_arrow_table()
+        finally:
+            cursor.close()
+
+    def script(self, statements: list[str], *, fetch: int = 1) -> list[pa.Table]:
+        """Run statements on one cursor (temp tables live per cursor); returns the results of
+        the last ``fetch`` statements."""
+        cursor = self.connection.cursor()
+        try:
+            results: list[pa.Table] = []
+            for index, sql in enumerate(statements):
+                if index >= len(statements) - fetch:
+                    results.append(cursor.sql(sql).to_arrow_table())
+                else:
+                    cursor.execute(sql)
+            return results
+        finally:
+            cursor.close()
+
+    def memoised(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The result for ``key``, computed once per snapshot."""
+        with self.lock:
+            if key in self.memo:
+                self.memo.move_to_end(key)
+                return self.memo[key]
+        value = compute()
+        with self.lock:
+            self.memo[key] = value
+            while len(self.memo) > MEMO_SIZE:
+                self.memo.popitem(last=False)
+        return value
+
+
+def load(url: str, specs: tuple[TableSpec, ...], versions: Hashable) -> LoadedData:
+    """Read every table through ADBC and materialise it in a fresh in-memory DuckDB."""
+    raw = read_arrow(url, {spec.name: spec.source_sql for spec in specs})
+    connection = duckdb.connect(":memory:")
+    for spec in specs:
+        connection.register("raw", raw[spec.name])
+        connection.execute(f"CREATE TABLE {spec.name} AS {spec.shape_sql}")
+        connection.unregister("raw")
+    return LoadedData(versions=versions, connection=connection)
+
+
+class Cache:
+    """Loaded snapshots per (database URL, table set); a new version reloads, nothing else does."""
+
+    def __init__(self) -> None:
+        self._entries: dict[Hashable, LoadedData] = {}
+        self._lock = threading.Lock()
+
+    def get(
+        self, url: str, specs: tuple[TableSpec, ...], versions: Hashable
+    ) -> tuple[LoadedData, bool]:
+        """The snapshot for these versions and whether it was already loaded (warm)."""
+        key = (url, tuple(spec.name for spec in specs))
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry.versions == versions:
+                return entry, True
+        fresh = load(url, specs, versions)
+        with self._lock:
+            old = self._entries.get(key)
+            self._entries[key] = fresh
+        if old is not None:
+            old.connection.close()
+        return fresh, False
+
+    def clear(self) -> None:
+        with self._lock:
+            for entry in self._entries.values():
+                entry.connection.close()
+            self._entries.clear()
+
+
+#: The process-wide cache (the web app and the CLI share it within a process).
+CACHE = Cache()

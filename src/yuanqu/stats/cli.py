@@ -1,0 +1,156 @@
+"""`yuanqu stats ...`: import statistics, list missing reports, print the monthly bulletin."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from yuanqu.core.db import cli_session
+from yuanqu.core.tabular import ImportRejected, write_error_report
+from yuanqu.core.terminal import (
+    OutputFormat,
+    console,
+    emit_json,
+    emit_rows,
+    err_console,
+    lang,
+    progress_bar,
+    t,
+)
+from yuanqu.stats import export, service
+from yuanqu.stats.frames import BULLETIN_BREAKDOWNS
+from yuanqu.stats.importer import ImportKind, import_stats
+
+app = typer.Typer(help="经济运行监测 / economic monitoring", no_args_is_help=True)
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+@app.command("import")
+def import_cmd(
+    file: Annotated[Path, typer.Argument(help="xlsx or csv")],
+    kind: Annotated[ImportKind, typer.Option(help="what the file holds")] = ImportKind.reports,
+    replace: Annotated[bool, typer.Option(help="replace figures already imported")] = False,
+    errors: Annotated[Path | None, typer.Option(help="write the bad rows to xlsx/csv")] = None,
+) -> None:
+    """Import monthly reports, reference totals or price indices (all rows or none)."""
+    try:
+        with cli_session() as session, progress_bar(t("导入", "importing")) as bar:
+            result = import_stats(session, source=file, kind=kind, replace=replace, progress=bar)
+    except ImportRejected as rejected:
+        if errors is not None:
+            write_error_report(rejected.errors, errors, lang=lang())
+            err_console.print(t(f"错误清单已写入 {errors}", f"errors written to {errors}"))
+        raise
+    periods = f"{result.periods[0]}..{result.periods[-1]}" if result.periods else "-"
+    console.print(
+        t(
+            f"已导入 {result.rows:,} 行（新增 {result.created:,}，替换 {result.replaced:,}），"
+            f"统计期 {periods}",
+            f"imported {result.rows:,} rows ({result.created:,} new, {result.replaced:,} "
+            f"replaced), periods {periods}",
+        )
+    )
+
+
+@app.command("missing")
+def missing(
+    period: Annotated[str, typer.Option(help="YYYY-MM")],
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+) -> None:
+    """Firms expected to report for a month that have not (exit 1 if any)."""
+    with cli_session() as session:
+        rows = [m.model_dump() for m in service.missing_reports(session, period=period)]
+    emit_rows(rows, fmt, title=t(f"{period} 未报送", f"missing for {period}"))
+    if rows:
+        raise typer.Exit(1)
+
+
+@app.command("report")
+def report(
+    period: Annotated[str, typer.Option(help="YYYY-MM (February = January-February)")],
+    scope: Annotated[
+        str,
+        typer.Option(
+            help="all, above_scale, high_tech, strategic_emerging, leading_industry, "
+            "task_force:X, sub_area:X"
+        ),
+    ] = "all",
+    by: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="breakdown (repeatable): leading_industry, section, division, "
+            "industry_class, sub_area, task_force, label; default: all but industry_class"
+        ),
+    ] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
+    output: Annotated[Path | None, typer.Option(help="write to this file")] = None,
+) -> None:
+    """The monthly bulletin (统计月报): month, cumulative, same-scope YoY and shares."""
+    with cli_session() as session:
+        bulletin = service.bulletin(
+            session, period=period, scope=scope, by=by or BULLETIN_BREAKDOWNS, lang=lang()
+        )
+    if fmt == ReportFormat.xlsx:
+        target = output or Path(f"bulletin-{bulletin.period}.xlsx")
+        export.write_xlsx(bulletin, target, lang=lang())
+        console.print(t(f"月报已写入 {target}", f"bulletin written to {target}"))
+        return
+    if fmt == ReportFormat.json:
+        if output:
+            import json
+
+            output.write_text(json.dumps(export.bulletin_json(bulletin), ensure_ascii=False))
+        else:
+            emit_json(export.bulletin_json(bulletin))
+        return
+    rows = export.table_rows(bulletin, lang())
+    if fmt == ReportFormat.csv:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        if output:
+            output.write_text(buffer.getvalue(), encoding="utf-8-sig")
+        else:
+            sys.stdout.write(buffer.getvalue())
+        return
+    basis = (
+        t("可比价", "comparable prices")
+        if bulletin.price_basis == "comparable"
+        else t("现价（无价格指数）", "current prices (no price index)")
+    )
+    emit_rows(rows, OutputFormat.table, title=f"{bulletin.label} · {bulletin.scope} · {basis}")
+
+
+@app.command("ranking")
+def ranking(
+    period: Annotated[str, typer.Option(help="YYYY-MM")],
+    indicator: str = "gross_output",
+    order_by: Annotated[str, typer.Option(help="value or growth")] = "value",
+    scope: str = "all",
+    limit: int = 20,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+) -> None:
+    """Top firms by cumulative value or growth."""
+    with cli_session() as session:
+        rows = service.ranking(
+            session,
+            period=period,
+            indicator=indicator,
+            order_by=order_by,  # type: ignore[arg-type]  # checked by the service
+            scope=scope,
+            limit=limit,
+        )
+    emit_rows([r.model_dump() for r in rows], fmt)

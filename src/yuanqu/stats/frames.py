@@ -1,0 +1,238 @@
+"""The statistics snapshot in the columnar engine: which tables, how scopes and breakdowns are
+expressed in SQL. The verbs in :mod:`yuanqu.stats.service` run on it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yuanqu.analytics.engine import CACHE, LoadedData, TableSpec
+from yuanqu.analytics.windows import Measure
+from yuanqu.core.db import DataVersion
+from yuanqu.core.errors import ValidationError
+from yuanqu.registry.models import Label
+from yuanqu.stats.indicators import INDICATORS, Indicator, compile_expression
+from yuanqu.stats.models import MEASURE_FIELDS
+
+Breakdown = Literal[
+    "leading_industry", "section", "division", "industry_class", "sub_area", "task_force", "label"
+]
+BREAKDOWNS: tuple[str, ...] = (
+    "leading_industry",
+    "section",
+    "division",
+    "industry_class",
+    "sub_area",
+    "task_force",
+    "label",
+)
+#: The breakdowns of the full bulletin (the industry class is available but too fine to print).
+BULLETIN_BREAKDOWNS: tuple[str, ...] = (
+    "leading_industry",
+    "section",
+    "division",
+    "sub_area",
+    "task_force",
+    "label",
+)
+#: The group of firms outside every group of a partition (no sub-area, no leading industry...).
+OTHER = "other"
+
+_MEASURE_SQL = ", ".join(
+    f"CAST(r.{c} AS BIGINT) AS {c}"
+    for c in (f if f == "employees" else f"{f}_fen" for f in MEASURE_FIELDS)
+)
+
+# Text columns are COALESCEd in the source SQL: ADBC's SQLite driver infers a column's type from
+# its first rows, and a NULL there would type the column as an integer.
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec(
+        "firms",
+        "SELECT id, uscc, name, industry_code, industry_section, "
+        "COALESCE(sub_area, '') AS sub_area, COALESCE(task_force, '') AS task_force "
+        "FROM enterprises",
+        "SELECT CAST(id AS BIGINT) AS id, CAST(uscc AS VARCHAR) AS uscc, "
+        "CAST(name AS VARCHAR) AS name, CAST(industry_code AS VARCHAR) AS industry_code, "
+        "CAST(industry_section AS VARCHAR) AS section, "
+        "substr(CAST(industry_code AS VARCHAR), 1, 2) AS division, "
+        "CAST(sub_area AS VARCHAR) AS sub_area, CAST(task_force AS VARCHAR) AS task_force "
+        "FROM raw",
+    ),
+    TableSpec(
+        "task_forces",
+        "SELECT code, name_zh, name_en, CASE WHEN leading_industry THEN 1 ELSE 0 END AS is_leading "
+        "FROM task_forces",
+        "SELECT CAST(code AS VARCHAR) AS code, CAST(name_zh AS VARCHAR) AS name_zh, "
+        "CAST(name_en AS VARCHAR) AS name_en, CAST(is_leading AS INTEGER) AS is_leading FROM raw",
+    ),
+    TableSpec(
+        "labels",
+        "SELECT enterprise_id, label, COALESCE(CAST(valid_from AS TEXT), '') AS valid_from, "
+        "COALESCE(CAST(valid_to AS TEXT), '') AS valid_to FROM enterprise_labels",
+        "SELECT CAST(enterprise_id AS BIGINT) AS enterprise_id, CAST(label AS VARCHAR) AS label, "
+        "CAST(valid_from AS VARCHAR) AS valid_from, CAST(valid_to AS VARCHAR) AS valid_to "
+        "FROM raw",
+    ),
+    TableSpec(
+        "reports",
+        "SELECT enterprise_id, period, "
+        + ", ".join(f if f == "employees" else f"{f}_fen" for f in MEASURE_FIELDS)
+        + " FROM monthly_reports",
+        "SELECT CAST(r.enterprise_id AS BIGINT) AS enterprise_id, "
+        "CAST(substr(CAST(r.period AS VARCHAR), 1, 4) AS INTEGER) AS year, "
+        "CAST(substr(CAST(r.period AS VARCHAR), 6, 2) AS INTEGER) AS month, "
+        f"f.division, {_MEASURE_SQL} FROM raw r LEFT JOIN firms f ON f.id = r.enterprise_id",
+    ),
+    TableSpec(
+        "prices",
+        "SELECT division, period, price_index FROM price_indices",
+        "SELECT CAST(division AS VARCHAR) AS division, "
+        "CAST(substr(CAST(period AS VARCHAR), 1, 4) AS INTEGER) AS year, "
+        "CAST(substr(CAST(period AS VARCHAR), 6, 2) AS INTEGER) AS month, "
+        "CAST(price_index AS DOUBLE) AS price_index FROM raw",
+    ),
+    TableSpec(
+        "reference",
+        "SELECT region, COALESCE(region_name, '') AS region_name, indicator, period, "
+        "month_fen, cumulative_fen FROM reference_totals",
+        "SELECT CAST(region AS VARCHAR) AS region, CAST(region_name AS VARCHAR) AS region_name, "
+        "CAST(indicator AS VARCHAR) AS indicator, CAST(period AS VARCHAR) AS period, "
+        "CAST(month_fen AS BIGINT) AS month_fen, "
+        "CAST(cumulative_fen AS BIGINT) AS cumulative_fen FROM raw",
+    ),
+)
+
+MEASURES: tuple[Measure, ...] = tuple(
+    Measure(i.key, compile_expression(i.expression, table="r"), i.kind, i.deflate)
+    for i in INDICATORS
+)
+
+
+def versions(session: Session) -> tuple:
+    """The data versions the snapshot depends on (a counter and when it last changed)."""
+    rows = session.execute(
+        select(DataVersion.dataset, DataVersion.version, DataVersion.changed_at).where(
+            DataVersion.dataset.in_(("registry", "stats"))
+        )
+    ).all()
+    found = {dataset: (version, str(changed)) for dataset, version, changed in rows}
+    return (found.get("registry"), found.get("stats"))
+
+
+def database_url(session: Session) -> str:
+    return session.get_bind().engine.url.render_as_string(hide_password=False)
+
+
+def snapshot(session: Session) -> LoadedData:
+    """The statistics tables in DuckDB, as of the last committed import (cached by version)."""
+    data, _warm = CACHE.get(database_url(session), TABLES, versions(session))
+    return data
+
+
+# --- scopes and breakdowns -----------------------------------------------------------------------
+
+LABEL_SCOPES = tuple(Label.__members__)
+
+
+def lit(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which firms a figure covers: ``all``, a label held at the period end (``above_scale``,
+    ``high_tech``...), ``leading_industry``, ``task_force:X`` or ``sub_area:X``."""
+
+    kind: str
+    value: str | None = None
+
+    @classmethod
+    def parse(cls, text: str | None) -> Scope:
+        text = (text or "all").strip()
+        kind, _sep, value = text.partition(":")
+        if kind in ("task_force", "sub_area") and value:
+            return cls(kind, value)
+        if not value and (kind in ("all", "leading_industry") or kind in LABEL_SCOPES):
+            return cls(kind)
+        raise ValidationError(
+            f"无效的范围 '{text}'（可用：all、{'、'.join(LABEL_SCOPES)}、leading_industry、"
+            "task_force:代码、sub_area:名称）",
+            f"invalid scope '{text}' (all, {', '.join(LABEL_SCOPES)}, leading_industry, "
+            "task_force:CODE, sub_area:NAME)",
+            details={"scope": text},
+        )
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}" if self.value else self.kind
+
+    def condition(self) -> str:
+        """SQL over ``firms f``; labels are judged on the period end (``labels_at``)."""
+        if self.kind == "all":
+            return "TRUE"
+        if self.kind == "leading_industry":
+            return "f.task_force IN (SELECT code FROM task_forces WHERE is_leading = 1)"
+        if self.kind == "task_force":
+            return f"f.task_force = {lit(self.value or '')}"
+        if self.kind == "sub_area":
+            return f"f.sub_area = {lit(self.value or '')}"
+        return f"f.id IN (SELECT enterprise_id FROM labels_at WHERE label = {lit(self.kind)})"
+
+
+def check_breakdowns(names: Sequence[str]) -> list[str]:
+    for name in names:
+        if name not in BREAKDOWNS:
+            raise ValidationError(
+                f"未知的分组 '{name}'（可用：{'、'.join(BREAKDOWNS)}）",
+                f"unknown breakdown '{name}' (known: {', '.join(BREAKDOWNS)})",
+                details={"by": name},
+            )
+    return list(dict.fromkeys(names))
+
+
+_MEMBER_SQL = {
+    "section": "SELECT id, 'section' AS breakdown, section AS grp FROM scope_firms",
+    "division": "SELECT id, 'division', division FROM scope_firms",
+    "industry_class": "SELECT id, 'industry_class', industry_code FROM scope_firms",
+    "sub_area": f"SELECT id, 'sub_area', CASE WHEN sub_area = '' THEN '{OTHER}' ELSE sub_area END "
+    "FROM scope_firms",
+    "task_force": f"SELECT id, 'task_force', CASE WHEN task_force = '' THEN '{OTHER}' "
+    "ELSE task_force END FROM scope_firms",
+    "leading_industry": f"SELECT s.id, 'leading_industry', COALESCE(t.code, '{OTHER}') "
+    "FROM scope_firms s LEFT JOIN task_forces t ON t.code = s.task_force AND t.is_leading = 1",
+    "label": "SELECT l.enterprise_id, 'label', l.label FROM labels_at l "
+    "JOIN scope_firms s ON s.id = l.enterprise_id",
+}
+
+
+def setup_statements(scope: Scope, as_of: date, breakdowns: Sequence[str]) -> list[str]:
+    """Temp tables every query on a period shares: labels held on ``as_of``, the firms in scope
+    and their group memberships."""
+    day = lit(as_of.isoformat())
+    members = " UNION ALL ".join(_MEMBER_SQL[b] for b in breakdowns) or (
+        "SELECT CAST(NULL AS BIGINT) AS id, '' AS breakdown, '' AS grp WHERE FALSE"
+    )
+    return [
+        "CREATE OR REPLACE TEMP TABLE labels_at AS SELECT DISTINCT enterprise_id, label "
+        f"FROM labels WHERE valid_from <= {day} AND (valid_to = '' OR valid_to >= {day})",
+        f"CREATE OR REPLACE TEMP TABLE scope_firms AS SELECT * FROM firms f "
+        f"WHERE {scope.condition()}",
+        "CREATE OR REPLACE TEMP TABLE members AS SELECT * FROM "
+        f"({members}) AS u(id, breakdown, grp)",
+    ]
+
+
+def indicator_list(keys: Sequence[str] | None) -> list[Indicator]:
+    from yuanqu.stats.indicators import get_indicator
+
+    return [get_indicator(k) for k in keys] if keys else list(INDICATORS)
+
+
+def measures_for(indicators: Sequence[Indicator]) -> list[Measure]:
+    wanted = {i.key for i in indicators}
+    return [m for m in MEASURES if m.key in wanted]
