@@ -14,6 +14,7 @@ from yuanqu.core.config import configure, get_settings
 from yuanqu.core.db import dispose_engines, migrate, session_scope
 from yuanqu.core.errors import YuanquError
 from yuanqu.core.terminal import console, exit_code_for, progress_bar, render_error, t
+from yuanqu.policies.cli import app as policy_app
 from yuanqu.registry.cli import app as registry_app
 from yuanqu.stats.cli import app as stats_app
 
@@ -25,6 +26,7 @@ app = typer.Typer(
 )
 app.add_typer(registry_app, name="registry")
 app.add_typer(stats_app, name="stats")
+app.add_typer(policy_app, name="policy")
 
 
 @app.callback()

@@ -203,3 +203,16 @@ def test_sql_and_python_agree(a, b, flag) -> None:
         "band(rd_min, revenue)",
     ]:
         assert py_eval(text, env) == sql_eval(text, env), text
+
+
+def test_a_quotient_just_below_a_threshold_stays_below() -> None:
+    # 7,999,999.99 / 200,000,000 = 0.03999999995, which rounding to 10 places would make 4%.
+    env = {"rd_expense": Decimal("7999999.99"), "revenue": Decimal(200_000_000)}
+    for text, expected in [
+        ("rd_expense / revenue >= 0.04", False),
+        ("rd_expense / revenue < 0.04", True),
+    ]:
+        assert py_eval(text, env) is expected
+        assert sql_eval(text, env) is expected
+    neg = {"rd_expense": Decimal(-1), "revenue": Decimal(3)}
+    assert py_eval("rd_expense / revenue", neg) == sql_eval("rd_expense / revenue", neg)

@@ -37,6 +37,7 @@ from yuanqu.policies.expressions import (
 )
 from yuanqu.policies.inputs import variables_select
 from yuanqu.policies.parameters import Resolved, period_of, resolve_all
+from yuanqu.policies.variables import DEPENDS
 
 STATUSES = ("eligible", "ineligible", "missing", "excluded")
 
@@ -74,7 +75,9 @@ def compile_policy(policy: Policy, award_year: int) -> Compiled:
     used: dict[str, None] = {}
     for node in [c.node for c in policy.conditions] + [policy.amount, policy.cap_per_firm]:
         if node is not None:
-            used.update(dict.fromkeys(variables_used(node)))
+            for name in variables_used(node):
+                used.update(dict.fromkeys(DEPENDS.get(name, ())))
+                used[name] = None
     amount = sql(policy.amount) if policy.amount is not None else sql_number(Decimal(0))
     return Compiled(
         policy=policy,
@@ -134,7 +137,7 @@ def policy_sql(compiled: Compiled, index: int, source: str, *, keep_ineligible: 
         f"CAST({failed} AS SMALLINT) AS failed, "
         f"CASE WHEN {any_false} THEN NULL ELSE amount_fen END AS amount_fen, "
         f"CASE WHEN {any_false} OR {any_null} THEN NULL ELSE {capped} END AS capped_fen, "
-        f"order_key, CASE WHEN {any_false} THEN '' ELSE missing_vars END AS missing_vars "
+        f"order_key, CASE WHEN {status} = 2 THEN missing_vars ELSE '' END AS missing_vars "
         f"FROM ({inner})"
     )
     if not keep_ineligible:
@@ -176,7 +179,7 @@ class BatchResult:
                   r.failed, r.missing_vars, r.amount_fen, r.capped_fen, r.allocated_fen
                 FROM {self.table} r JOIN (VALUES {ids}) p(idx, policy) ON p.idx = r.policy_idx
                 {clause} ORDER BY p.policy, r.uscc"""
-        ).fetch_arrow_table()
+        ).to_arrow_table()
 
     def one(self, policy_id: str, uscc: str) -> dict | None:
         index = self.policy_ids().index(policy_id)
@@ -192,6 +195,15 @@ class BatchResult:
         result = dict(zip(keys, row, strict=True))
         result["status"] = STATUSES[result["status"]]
         return result
+
+    def variables(self, policy: Policy, uscc: str) -> dict | None:
+        """One firm's catalogue variables, read from the table the batch evaluated."""
+        cursor = self.con.execute(
+            f"SELECT * FROM inputs_{policy.data_year(self.award_year)} WHERE uscc = ?", [uscc]
+        )
+        names = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+        return dict(zip(names, rows[0], strict=True)) if rows else None
 
     def totals(self) -> list[dict]:
         """Per policy: firms by status, claims, capped and allocated totals (fen)."""

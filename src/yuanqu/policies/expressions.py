@@ -12,7 +12,8 @@ Both follow one arithmetic, written down here so that they agree to the last dig
 
 * every number is a decimal with 10 places (DuckDB ``DECIMAL(38,10)``); literals may not have more;
 * ``+``, ``-`` and comparisons are exact; ``*`` is exact then rounded half away from zero to 10
-  places; ``/`` is rounded half away from zero to 10 places and a zero divisor gives *missing*;
+  places; ``/`` is rounded down (towards minus infinity) to 10 places, which keeps ``a / b >= t``
+  and ``a / b < t`` exact for thresholds of up to 10 decimals, and a zero divisor gives *missing*;
 * any missing input makes the result missing (``min``/``max`` included, unlike SQL's ``least``),
   ``and``/``or``/``not`` follow SQL's three-valued logic, ``coalesce`` is the only way to turn a
   missing value into a default;
@@ -486,15 +487,20 @@ def _plain(value: Decimal) -> str:
 
 
 #: DuckDB divides decimals in floating point; these macros divide exactly on integers scaled by
-#: 10^SCALE and round half away from zero to SCALE places, like :func:`_divide`. The dividend is
-#: split (quotient, then remainder x 10^SCALE) so that no intermediate exceeds 128 bits.
+#: 10^SCALE and round *down* (towards minus infinity) to SCALE places, like :func:`_divide`.
+#: Rounding down keeps ``a / b >= t`` and ``a / b < t`` exact for any threshold ``t`` written with
+#: at most SCALE decimals: 7,999,999.99 / 200,000,000 is below 4% even though it rounds to 4%.
+#: The dividend is split (quotient, then remainder x 10^SCALE) so no intermediate exceeds 128 bits.
 DIVIDE_MACRO = f"""
 CREATE OR REPLACE TEMP MACRO yq_divq(n, d) AS (
-  (n // d) * 10000000000 + ((n % d) * 10000000000) // d
-  + CASE WHEN 2 * (((n % d) * 10000000000) % d) >= d THEN 1 ELSE 0 END);
+  (n // d) * 10000000000 + ((n % d) * 10000000000) // d);
+CREATE OR REPLACE TEMP MACRO yq_divr(n, d) AS (((n % d) * 10000000000) % d);
 CREATE OR REPLACE TEMP MACRO yq_divi(n, d) AS (
   CASE WHEN d = 0 THEN NULL ELSE
-    CAST(CAST(sign(n) * sign(d) * yq_divq(abs(n), abs(d)) AS DECIMAL(38,0))
+    CAST(CAST(CASE WHEN sign(n) * sign(d) >= 0 THEN yq_divq(abs(n), abs(d))
+                   ELSE -(yq_divq(abs(n), abs(d))
+                          + CASE WHEN yq_divr(abs(n), abs(d)) > 0 THEN 1 ELSE 0 END) END
+              AS DECIMAL(38,0))
          * CAST(0.0000000001 AS {NUM_SQL}) AS {NUM_SQL}) END);
 CREATE OR REPLACE TEMP MACRO yq_div(a, b) AS (
   yq_divi(CAST(a * 10000000000 AS HUGEINT), CAST(b * 10000000000 AS HUGEINT)));
@@ -624,7 +630,9 @@ def _divide(a: Decimal, b: Decimal) -> Decimal | None:
     sign = (1 if n >= 0 else -1) * (1 if d > 0 else -1)
     n, d = abs(n), abs(d)
     t = (n % d) * 10**SCALE
-    q = (n // d) * 10**SCALE + t // d + (1 if 2 * (t % d) >= d else 0)
+    q = (n // d) * 10**SCALE + t // d
+    if sign < 0 and t % d:
+        q += 1
     return quantize(Decimal(sign * q).scaleb(-SCALE))
 
 

@@ -271,3 +271,13 @@ def variable_types() -> dict[str, str]:
 
 def catalogue() -> list[Variable]:
     return list(_CATALOGUE)
+
+
+#: What each derived variable is computed from, so a missing input is named at its source.
+DEPENDS: dict[str, tuple[str, ...]] = {
+    "rd_ratio": ("rd_expense", "revenue"),
+    "value_added_yoy_pct": ("value_added", "value_added_prev"),
+    "rd_expense_growth": ("rd_expense", "rd_expense_prev"),
+    "tech_staff_share": ("tech_staff", "employees"),
+    "high_tech_product_share": ("high_tech_product_revenue", "revenue"),
+}
