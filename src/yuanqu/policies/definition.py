@@ -6,6 +6,7 @@ file, each with its line, before refusing it, so an author fixes a file in one p
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -539,10 +540,8 @@ class _Reader:
         cap_text = doc.get("cap_per_firm")
         cap = None
         if cap_text is not None:
-            try:  # a plain amount such as 1000万 or 5000000
+            with contextlib.suppress(ValueError):  # a plain amount such as 1000万 or 5000000
                 cap_text = format(parse_number(cap_text), "f")
-            except ValueError:
-                pass
             cap = self.expression(
                 cap_text, scope, doc.line_of("cap_per_firm"), "cap_per_firm", NUMBER
             )
