@@ -53,4 +53,3 @@ def test_models_and_migrations_agree(empty_url):
             assert compare_metadata(context, Base.metadata) == []
     finally:
         engine.dispose()
-

@@ -1,6 +1,6 @@
 """chains
 
-Revision ID: 20261127_0006
+Revision ID: 20261127_0005
 Revises: 20261127_0004
 Create Date: 2026-11-27 01:10:34.110929
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "20261127_0006"
+revision: str = "20261127_0005"
 down_revision: str | None = "20261127_0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

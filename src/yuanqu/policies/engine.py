@@ -1,0 +1,365 @@
+"""Batch evaluation: every policy for every firm, compiled to SQL and run by DuckDB over Arrow.
+
+For each policy and firm the engine computes, with no Python loop over firms:
+
+* ``status``: ``eligible``, ``ineligible`` (some condition is false), ``missing`` (no condition is
+  false but one cannot be decided, or the amount cannot be computed, for want of data), or
+  ``excluded`` (eligible, but a larger award of the same exclusive group was kept);
+* ``failed``: the first false condition, else the first undecidable one;
+* ``amount_fen`` (the formula, rounded half up to the fen, never below 0), ``capped_fen`` (after the
+  per-firm cap) and ``allocated_fen`` (after the exclusive groups and the budget).
+
+Money is integer fen or DECIMAL(38,10); never a float. Budgets are shared out exactly:
+``pro_rata`` gives each claim ``floor(claim x budget / total)`` fen and hands the remaining fen
+one each to the largest remainders (ties by credit code), so the shares add up to the budget;
+``first_come`` (ascending ``order_by``) and ``ranked`` (descending ``order_by``) pay claims in
+order until the budget runs out, the claim that crosses it receiving what is left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import duckdb
+import pyarrow as pa
+
+from yuanqu.policies.definition import Policy
+from yuanqu.policies.expressions import (
+    DIVIDE_MACRO,
+    NUM_SQL,
+    sql_number,
+    sql_text,
+    to_sql,
+    variables_used,
+)
+from yuanqu.policies.inputs import variables_select
+from yuanqu.policies.parameters import Resolved, period_of, resolve_all
+from yuanqu.policies.variables import DEPENDS
+
+STATUSES = ("eligible", "ineligible", "missing", "excluded")
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute(DIVIDE_MACRO)
+    return con
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """The SQL of one policy for one award year, with the parameters it was resolved with."""
+
+    policy: Policy
+    award_year: int
+    parameters: dict[str, Resolved]
+    conditions: tuple[str, ...]
+    amount: str
+    cap: str | None
+    order_by: str | None
+    used: tuple[str, ...]
+
+
+def compile_policy(policy: Policy, award_year: int) -> Compiled:
+    parameters = resolve_all(policy, award_year)
+    scalars = {n: r.value for n, r in parameters.items() if not r.bands}
+    bands = {
+        n: r.bands for n, r in parameters.items() if r.bands or policy.parameters[n].kind == "band"
+    }
+
+    def sql(node) -> str:
+        return to_sql(node, scalars=scalars, bands=bands)
+
+    used: dict[str, None] = {}
+    for node in [c.node for c in policy.conditions] + [policy.amount, policy.cap_per_firm]:
+        if node is not None:
+            for name in variables_used(node):
+                used.update(dict.fromkeys(DEPENDS.get(name, ())))
+                used[name] = None
+    amount = sql(policy.amount) if policy.amount is not None else sql_number(Decimal(0))
+    return Compiled(
+        policy=policy,
+        award_year=award_year,
+        parameters=parameters,
+        conditions=tuple(sql(c.node) for c in policy.conditions),
+        amount=amount,
+        cap=sql(policy.cap_per_firm) if policy.cap_per_firm is not None else None,
+        order_by=sql(policy.allocation.order_by)
+        if policy.allocation.order_by is not None
+        else None,
+        used=tuple(used),
+    )
+
+
+def _to_fen(expr: str) -> str:
+    return (
+        f"(CASE WHEN ({expr}) IS NULL THEN NULL WHEN ({expr}) < 0 THEN CAST(0 AS BIGINT) "
+        f"ELSE CAST(round(CAST(({expr}) * 100 AS {NUM_SQL}), 0) AS BIGINT) END)"
+    )
+
+
+def policy_sql(compiled: Compiled, index: int, source: str, *, keep_ineligible: bool = True) -> str:
+    """One SELECT giving this policy's claim for every firm of ``source``."""
+    conds = compiled.conditions
+    n = len(conds)
+    failed_false = " ".join(f"WHEN c{i} = FALSE THEN {i}" for i in range(n))
+    failed_null = " ".join(f"WHEN c{i} IS NULL THEN {i}" for i in range(n))
+    failed = f"CASE {failed_false} {failed_null} ELSE NULL END" if n else "CAST(NULL AS INTEGER)"
+    any_false = " OR ".join(f"c{i} = FALSE" for i in range(n)) or "FALSE"
+    any_null = " OR ".join(f"c{i} IS NULL" for i in range(n)) or "FALSE"
+    amount_fen = _to_fen(compiled.amount)
+    cap_fen = _to_fen(compiled.cap) if compiled.cap else None
+    capped = (
+        "CASE WHEN amount_fen IS NULL OR cap_fen IS NULL THEN NULL "
+        "ELSE least(amount_fen, cap_fen) END"
+        if cap_fen
+        else "amount_fen"
+    )
+    missing_list = ", ".join(
+        f"CASE WHEN {_column(v)} IS NULL THEN {sql_text(v)} END" for v in compiled.used
+    )
+    missing = f"concat_ws(',', {missing_list})" if missing_list else "''"
+    cond_cols = "".join(f", {c} AS c{i}" for i, c in enumerate(conds))
+    inner = (
+        f"SELECT firm_id, uscc{cond_cols}, {amount_fen} AS amount_fen"
+        f"{', ' + cap_fen + ' AS cap_fen' if cap_fen else ''}"
+        f", {compiled.order_by or f'CAST(NULL AS {NUM_SQL})'} AS order_key"
+        f", {missing} AS missing_vars FROM {source}"
+    )
+    status = (
+        f"CASE WHEN {any_false} THEN 1 WHEN {any_null} THEN 2 "
+        f"WHEN ({capped}) IS NULL THEN 2 ELSE 0 END"
+    )
+    outer = (
+        f"SELECT {index} AS policy_idx, firm_id, uscc, CAST({status} AS TINYINT) AS status, "
+        f"CAST({failed} AS SMALLINT) AS failed, "
+        f"CASE WHEN {any_false} THEN NULL ELSE amount_fen END AS amount_fen, "
+        f"CASE WHEN {any_false} OR {any_null} THEN NULL ELSE {capped} END AS capped_fen, "
+        f"order_key, CASE WHEN {status} = 2 THEN missing_vars ELSE '' END AS missing_vars "
+        f"FROM ({inner})"
+    )
+    if not keep_ineligible:
+        outer = f"SELECT * FROM ({outer}) WHERE status <> 1"
+    return outer
+
+
+def _column(name: str) -> str:
+    from yuanqu.policies.expressions import quote_ident
+
+    return quote_ident(name)
+
+
+@dataclass
+class BatchResult:
+    """The evaluation of several policies for one award year, held in DuckDB."""
+
+    con: duckdb.DuckDBPyConnection
+    award_year: int
+    compiled: list[Compiled]
+    table: str = "policy_results"
+
+    def policy_ids(self) -> list[str]:
+        return [c.policy.id for c in self.compiled]
+
+    def rows(self, *, only_eligible: bool = False, policy: str | None = None) -> pa.Table:
+        ids = ", ".join(f"({i}, {sql_text(c.policy.id)})" for i, c in enumerate(self.compiled))
+        where = []
+        if only_eligible:
+            where.append("r.status = 0")
+        if policy is not None:
+            where.append(f"p.policy = {sql_text(policy)}")
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        return self.con.sql(
+            f"""SELECT p.policy, r.uscc,
+                  CASE r.status WHEN 0 THEN 'eligible' WHEN 1 THEN 'ineligible'
+                       WHEN 2 THEN 'missing'
+                       ELSE 'excluded' END AS status,
+                  r.failed, r.missing_vars, r.amount_fen, r.capped_fen, r.allocated_fen
+                FROM {self.table} r JOIN (VALUES {ids}) p(idx, policy) ON p.idx = r.policy_idx
+                {clause} ORDER BY p.policy, r.uscc"""
+        ).to_arrow_table()
+
+    def one(self, policy_id: str, uscc: str) -> dict | None:
+        index = self.policy_ids().index(policy_id)
+        row = self.con.execute(
+            f"SELECT status, failed, missing_vars, amount_fen, capped_fen, allocated_fen "
+            f"FROM {self.table} WHERE policy_idx = ? AND uscc = ?",
+            [index, uscc],
+        ).fetchall()
+        if not row:
+            return None
+        row = row[0]
+        keys = ("status", "failed", "missing_vars", "amount_fen", "capped_fen", "allocated_fen")
+        result = dict(zip(keys, row, strict=True))
+        result["status"] = STATUSES[result["status"]]
+        return result
+
+    def variables(self, policy: Policy, uscc: str) -> dict | None:
+        """One firm's catalogue variables, read from the table the batch evaluated."""
+        cursor = self.con.execute(
+            f"SELECT * FROM inputs_{policy.data_year(self.award_year)} WHERE uscc = ?", [uscc]
+        )
+        names = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+        return dict(zip(names, rows[0], strict=True)) if rows else None
+
+    def totals(self) -> list[dict]:
+        """Per policy: firms by status, claims, capped and allocated totals (fen)."""
+        rows = self.con.sql(
+            f"""SELECT policy_idx, count(*) FILTER (WHERE status = 0) AS eligible,
+                   count(*) FILTER (WHERE status = 2) AS missing,
+                   count(*) FILTER (WHERE status = 3) AS excluded,
+                   coalesce(sum(capped_fen) FILTER (WHERE status = 0), 0) AS claimed_fen,
+                   coalesce(sum(allocated_fen), 0) AS allocated_fen,
+                   count(*) FILTER (WHERE allocated_fen > 0) AS beneficiaries
+                FROM {self.table} GROUP BY policy_idx ORDER BY policy_idx"""
+        ).fetchall()
+        out = []
+        for idx, eligible, missing, excluded, claimed, allocated, beneficiaries in rows:
+            compiled = self.compiled[idx]
+            out.append(
+                {
+                    "policy": compiled.policy.id,
+                    "eligible": eligible,
+                    "missing": missing,
+                    "excluded": excluded,
+                    "beneficiaries": beneficiaries,
+                    "claimed_fen": int(claimed),
+                    "allocated_fen": int(allocated),
+                    "budget_fen": None
+                    if compiled.policy.budget is None
+                    else int(compiled.policy.budget * 100),
+                }
+            )
+        return out
+
+
+def evaluate(
+    con: duckdb.DuckDBPyConnection,
+    policies: Sequence[Policy],
+    award_year: int,
+    base: pa.Table | dict[int, pa.Table] | str,
+    *,
+    keep_ineligible: bool = True,
+) -> BatchResult:
+    """Evaluate ``policies`` for ``award_year``.
+
+    ``base`` is the base-column table (or one per data year, or the name of a DuckDB relation
+    already holding them). Each data year's variables are computed once and shared by every policy.
+    """
+    active = [p for p in policies if p.in_effect(award_year)]
+    compiled = [compile_policy(p, award_year) for p in active]
+    sources: dict[int, str] = {}
+    for c in compiled:
+        year = c.policy.data_year(award_year)
+        if year in sources:
+            continue
+        name = f"inputs_{year}"
+        _, end = period_of(c.policy, award_year)
+        relation = _base_for(con, base, year)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {variables_select(relation, end)}")
+        sources[year] = name
+    parts = [
+        policy_sql(c, i, sources[c.policy.data_year(award_year)], keep_ineligible=keep_ineligible)
+        for i, c in enumerate(compiled)
+    ]
+    empty = (
+        "SELECT CAST(NULL AS INTEGER) AS policy_idx, CAST(NULL AS BIGINT) AS firm_id, "
+        "CAST(NULL AS VARCHAR) AS uscc, CAST(NULL AS TINYINT) AS status, "
+        "CAST(NULL AS SMALLINT) AS failed, "
+        "CAST(NULL AS BIGINT) AS amount_fen, CAST(NULL AS BIGINT) AS capped_fen, "
+        f"CAST(NULL AS {NUM_SQL}) "
+        "AS order_key, CAST(NULL AS VARCHAR) AS missing_vars WHERE FALSE"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE policy_claims AS " + " UNION ALL ".join(parts or [empty])
+    )
+    _exclusive_groups(con, compiled)
+    _allocate(con, compiled)
+    return BatchResult(con, award_year, compiled)
+
+
+def _base_for(con: duckdb.DuckDBPyConnection, base, year: int) -> str:
+    if isinstance(base, str):
+        return base
+    table = base[year] if isinstance(base, dict) else base
+    name = f"base_{year}"
+    con.register(name, table)
+    return name
+
+
+def _exclusive_groups(con: duckdb.DuckDBPyConnection, compiled: list[Compiled]) -> None:
+    groups: dict[str, list[int]] = {}
+    for i, c in enumerate(compiled):
+        if c.policy.exclusive_group:
+            groups.setdefault(c.policy.exclusive_group, []).append(i)
+    cases = []
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        cases.append(f"WHEN policy_idx IN ({', '.join(map(str, members))}) THEN {members[0]}")
+    if not cases:
+        return
+    # A firm keeps, within a group, its largest eligible claim; ties go to the policy listed first.
+    order = " ".join(f"WHEN {i} THEN {sql_text(c.policy.id)}" for i, c in enumerate(compiled))
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE policy_claims AS
+        SELECT * REPLACE (CASE WHEN status = 0 AND grp IS NOT NULL AND
+                 row_number() OVER (PARTITION BY grp, firm_id, status = 0
+                                    ORDER BY capped_fen DESC, CASE policy_idx {order} END) > 1
+               THEN CAST(3 AS TINYINT) ELSE status END AS status)
+        FROM (SELECT *, CASE {" ".join(cases)} ELSE NULL END AS grp FROM policy_claims)"""
+    )
+    con.execute("ALTER TABLE policy_claims DROP COLUMN grp")
+
+
+def _allocate(con: duckdb.DuckDBPyConnection, compiled: list[Compiled]) -> None:
+    budgets = []
+    for i, c in enumerate(compiled):
+        if c.policy.budget is not None:
+            method = {"pro_rata": 0, "first_come": 1, "ranked": 2}[c.policy.allocation.method]
+            budgets.append(f"({i}, CAST({int(c.policy.budget * 100)} AS HUGEINT), {method})")
+    budget_values = ", ".join(budgets) or "(-1, CAST(0 AS HUGEINT), 0)"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE policy_results AS
+        WITH budgets(policy_idx, budget, method) AS (VALUES {budget_values}),
+        claims AS (
+          SELECT c.*, b.budget, b.method,
+                 CAST(CASE WHEN c.status = 0 THEN c.capped_fen ELSE 0 END AS HUGEINT) AS claim
+          FROM policy_claims c LEFT JOIN budgets b USING (policy_idx)),
+        totals AS (SELECT *, sum(claim) OVER (PARTITION BY policy_idx) AS total FROM claims),
+        shares AS (
+          SELECT *,
+            CASE WHEN budget IS NULL OR total <= budget OR method <> 0 THEN NULL
+                 ELSE claim * budget // total END AS base_share,
+            CASE WHEN budget IS NULL OR total <= budget OR method <> 0 THEN NULL
+                 ELSE claim * budget % total END AS remainder,
+            sum(claim) OVER (PARTITION BY policy_idx ORDER BY
+                 CASE WHEN method = 1 THEN order_key END ASC NULLS LAST,
+                 CASE WHEN method = 2 THEN order_key END DESC NULLS LAST,
+                 uscc ROWS UNBOUNDED PRECEDING) AS running
+          FROM totals),
+        ranked AS (
+          SELECT *,
+            budget - sum(base_share) OVER (PARTITION BY policy_idx) AS leftover,
+            row_number() OVER (PARTITION BY policy_idx ORDER BY remainder DESC NULLS LAST, uscc)
+              AS remainder_rank
+          FROM shares)
+        SELECT policy_idx, firm_id, uscc, status, failed, amount_fen, capped_fen, order_key,
+          missing_vars,
+          CAST(CASE
+            WHEN status <> 0 THEN 0
+            WHEN budget IS NULL OR total <= budget THEN claim
+            WHEN method = 0 THEN base_share
+              + CASE WHEN claim > 0 AND remainder_rank <= leftover THEN 1 ELSE 0 END
+            WHEN running <= budget THEN claim
+            WHEN running - claim < budget THEN budget - (running - claim)
+            ELSE 0 END AS BIGINT) AS allocated_fen
+        FROM ranked"""
+    )
+
+
+def period_end(policy: Policy, award_year: int) -> date:
+    return period_of(policy, award_year)[1]

@@ -1,0 +1,180 @@
+"""The inputs of an evaluation: one Arrow row per firm with the *base* columns, and the DuckDB
+SQL that turns them into the catalogue's variables.
+
+Base columns hold what the system of record holds: money in integer fen, counts as integers,
+dates, codes, label flags; a NULL is a missing figure. :func:`variables_select` converts them,
+exactly, into catalogue variables (yuan as DECIMAL(38,10), shares by exact division...). The batch
+evaluation and ``explain`` both read the variables through that one query, so they cannot disagree
+on an input.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+
+from yuanqu.policies.expressions import NUM_SQL, quote_ident, sql_text
+from yuanqu.policies.variables import FACTS, STAT_SUMS
+from yuanqu.registry.models import LABEL_NAMES
+
+LABELS = tuple(str(label) for label in LABEL_NAMES)
+
+#: Base column -> Arrow type. Fen and counts are int64; NULL means missing.
+BASE_SCHEMA = pa.schema(
+    [
+        ("firm_id", pa.int64()),
+        ("uscc", pa.string()),
+        ("name", pa.string()),
+        ("industry_code", pa.string()),
+        ("industry_section", pa.string()),
+        ("task_force", pa.string()),
+        ("sub_area", pa.string()),
+        ("size", pa.string()),
+        ("established", pa.date32()),
+        ("registered_capital_fen", pa.int64()),
+        *((f"label_{label}", pa.bool_()) for label in LABELS),
+        *((f"{name}_fen", pa.int64()) for name in STAT_SUMS),
+        ("revenue_prev_fen", pa.int64()),
+        ("rd_expense_prev_fen", pa.int64()),
+        ("value_added_prev_fen", pa.int64()),
+        ("employees_stats", pa.int64()),
+        *((f"fact_{fact.name}", pa.int64()) for fact in FACTS),
+    ]
+)
+
+
+def _yuan(expr: str) -> str:
+    return f"CAST(CAST({expr} AS DECIMAL(38,0)) * CAST(0.01 AS DECIMAL(3,2)) AS {NUM_SQL})"
+
+
+def _num(expr: str) -> str:
+    return f"CAST({expr} AS {NUM_SQL})"
+
+
+def variables_select(source: str, period_end: date) -> str:
+    """SELECT turning the base columns of ``source`` into the catalogue's variables."""
+    q = quote_ident
+    end = f"DATE {sql_text(period_end.isoformat())}"
+    revenue = _yuan("coalesce(revenue_fen, fact_annual_revenue)")
+    rd = _yuan("coalesce(rd_expense_fen, fact_annual_rd_expense)")
+    employees = _num("coalesce(employees_stats, fact_annual_employees)")
+    columns = [
+        "firm_id",
+        "uscc",
+        "name",
+        "size",
+        "industry_code",
+        "industry_section",
+        "task_force",
+        "sub_area",
+        f"""CASE WHEN established IS NULL OR established > {end} THEN NULL ELSE {
+            _num(
+                f"(year({end}) - year(established)) - CASE WHEN month({end}) * 100 + day({end}) "
+                "< month(established) * 100 + day(established) THEN 1 ELSE 0 END"
+            )
+        } END AS years_since_established""",
+        f"{_yuan('registered_capital_fen')} AS registered_capital",
+        *(f"coalesce({q('label_' + label)}, FALSE) AS {q('label_' + label)}" for label in LABELS),
+        f"{revenue} AS revenue",
+        f"{rd} AS rd_expense",
+        *(
+            f"{_yuan(q(name + '_fen'))} AS {q(name)}"
+            for name in STAT_SUMS
+            if name not in ("revenue", "rd_expense")
+        ),
+        f"{_yuan('revenue_prev_fen')} AS revenue_prev",
+        f"{_yuan('rd_expense_prev_fen')} AS rd_expense_prev",
+        f"{_yuan('value_added_prev_fen')} AS value_added_prev",
+        f"{employees} AS employees",
+        f"yq_div({rd}, {revenue}) AS rd_ratio",
+        f"""CASE WHEN value_added_prev_fen > 0 THEN
+            CAST((yq_div({_yuan("value_added_fen")}, {_yuan("value_added_prev_fen")}) - 1)
+                 * 100 AS {NUM_SQL})
+            ELSE NULL END AS value_added_yoy_pct""",
+        f"({rd} - {_yuan('rd_expense_prev_fen')}) AS rd_expense_growth",
+        f"{_num('fact_tech_staff')} AS tech_staff",
+        f"yq_div({_num('fact_tech_staff')}, {employees}) AS tech_staff_share",
+        f"{_yuan('fact_high_tech_product_revenue')} AS high_tech_product_revenue",
+        f"yq_div({_yuan('fact_high_tech_product_revenue')}, {revenue}) AS high_tech_product_share",
+        *(
+            f"{_num('fact_' + name)} AS {q(name)}"
+            for name in (
+                "invention_patents",
+                "class2_ip",
+                "clinical_trials_approved",
+                "rockets_launched",
+                "satellites_delivered",
+            )
+        ),
+        f"{_yuan('fact_tech_insurance_premium')} AS tech_insurance_premium",
+    ]
+    return f"SELECT {', '.join(columns)} FROM {source}"
+
+
+def base_table(rows: list[dict[str, Any]]) -> pa.Table:
+    """An Arrow table of base columns from dicts (absent keys are NULL)."""
+    columns = {f.name: [row.get(f.name) for row in rows] for f in BASE_SCHEMA}
+    return pa.table(columns, schema=BASE_SCHEMA)
+
+
+def base_row_from_values(values: dict[str, Any], *, firm_id: int, uscc: str) -> dict[str, Any]:
+    """A base row from catalogue-style values (money in yuan), as golden cases write them.
+
+    Keys may be catalogue variables of source registry/label/stats/facts (not derived ones), or
+    ``established`` (a date) and ``size``.
+    """
+    from yuanqu.policies.variables import FACT_NAMES, VARIABLES
+
+    row: dict[str, Any] = {"firm_id": firm_id, "uscc": uscc, "name": uscc, "industry_section": None}
+    for key, value in values.items():
+        if key in (
+            "industry_code",
+            "industry_section",
+            "task_force",
+            "sub_area",
+            "size",
+            "established",
+        ):
+            row[key] = value
+        elif key.startswith("label_"):
+            row[key] = bool(value)
+        elif key == "registered_capital":
+            row["registered_capital_fen"] = _fen(value)
+        elif key in STAT_SUMS or key in ("revenue_prev", "rd_expense_prev", "value_added_prev"):
+            row[f"{key}_fen"] = None if value is None else _fen(value)
+        elif key == "employees":
+            row["employees_stats"] = None if value is None else int(value)
+        elif key in FACT_NAMES:
+            unit = FACT_NAMES[key].unit
+            row[f"fact_{key}"] = (
+                None if value is None else (_fen(value) if unit == "fen" else int(value))
+            )
+        else:
+            known = VARIABLES.get(key)
+            raise ValueError(
+                f"{key} cannot be given as an input"
+                + (
+                    " (it is derived from other inputs)"
+                    if known and known.source == "derived"
+                    else ""
+                )
+            )
+    if row.get("industry_code") and not row.get("industry_section"):
+        from yuanqu.core.codes import industry_catalog
+
+        row["industry_section"] = industry_catalog().section_of(str(row["industry_code"]))
+    return row
+
+
+def _fen(value: Any) -> int:
+    if value is None:
+        return None  # type: ignore[return-value]
+    if isinstance(value, float | bool):
+        raise TypeError("amounts must not be floats")
+    amount = Decimal(str(value)) * 100
+    if amount != amount.to_integral_value():
+        raise ValueError(f"{value} yuan is not a whole number of fen")
+    return int(amount)

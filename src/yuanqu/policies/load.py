@@ -1,0 +1,140 @@
+"""Reading a year's base inputs from the system of record into Arrow (one row per firm).
+
+Four portable queries (registry, labels as of the period's last day, the statistics summed per
+firm and year, the policy facts), shaped by DuckDB into :data:`inputs.BASE_SCHEMA`. They run in
+the caller's session, so a unit of work sees its own uncommitted writes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pyarrow as pa
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from yuanqu.policies.inputs import BASE_SCHEMA, LABELS
+from yuanqu.policies.models import PolicyFact
+from yuanqu.policies.variables import FACTS, STAT_SUMS
+from yuanqu.registry.models import Enterprise, EnterpriseLabel
+from yuanqu.registry.service import label_active
+from yuanqu.stats.models import MonthlyReport
+
+
+def _arrow(rows, names: list[str], types: list[pa.DataType]) -> pa.Table:
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
+    return pa.table(
+        {n: pa.array(list(c), type=t) for n, c, t in zip(names, columns, types, strict=True)}
+    )
+
+
+def load_base(session: Session, year: int, *, uscc: str | None = None) -> pa.Table:
+    """Base columns for every firm (or one firm) for the calendar year ``year``."""
+    end = date(year, 12, 31)
+    firms_q = select(
+        Enterprise.id,
+        Enterprise.uscc,
+        Enterprise.name,
+        Enterprise.industry_code,
+        Enterprise.industry_section,
+        Enterprise.task_force,
+        Enterprise.sub_area,
+        Enterprise.established,
+        Enterprise.registered_capital_fen,
+    )
+    if uscc is not None:
+        firms_q = firms_q.where(Enterprise.uscc == uscc)
+    firms = _arrow(
+        session.execute(firms_q).all(),
+        [
+            "firm_id",
+            "uscc",
+            "name",
+            "industry_code",
+            "industry_section",
+            "task_force",
+            "sub_area",
+            "established",
+            "registered_capital_fen",
+        ],
+        [
+            pa.int64(),
+            pa.string(),
+            pa.string(),
+            pa.string(),
+            pa.string(),
+            pa.string(),
+            pa.string(),
+            pa.date32(),
+            pa.int64(),
+        ],
+    )
+    ids = firms.column("firm_id").to_pylist() if uscc is not None else None
+
+    labels_q = select(EnterpriseLabel.enterprise_id, EnterpriseLabel.label).where(label_active(end))
+    if ids is not None:
+        labels_q = labels_q.where(EnterpriseLabel.enterprise_id.in_(ids))
+    labels = _arrow(
+        session.execute(labels_q.distinct()).all(), ["firm_id", "label"], [pa.int64(), pa.string()]
+    )
+
+    year_of = func.substr(MonthlyReport.period, 1, 4)
+    sums = [func.sum(getattr(MonthlyReport, f"{name}_fen")) for name in STAT_SUMS]
+    december = func.max(MonthlyReport.employees).filter(MonthlyReport.period == f"{year}-12")
+    stats_q = (
+        select(MonthlyReport.enterprise_id, year_of, *sums, december)
+        .where(MonthlyReport.period >= f"{year - 1}-01", MonthlyReport.period <= f"{year}-12")
+        .group_by(MonthlyReport.enterprise_id, year_of)
+    )
+    if ids is not None:
+        stats_q = stats_q.where(MonthlyReport.enterprise_id.in_(ids))
+    stats = _arrow(
+        [
+            (r[0], int(r[1]), *(None if v is None else int(v) for v in r[2:]))
+            for r in session.execute(stats_q).all()
+        ],
+        ["firm_id", "year", *STAT_SUMS, "employees"],
+        [pa.int64(), pa.int64(), *(pa.int64() for _ in STAT_SUMS), pa.int64()],
+    )
+
+    facts_q = select(PolicyFact.enterprise_id, PolicyFact.fact, PolicyFact.value).where(
+        PolicyFact.year == year
+    )
+    if ids is not None:
+        facts_q = facts_q.where(PolicyFact.enterprise_id.in_(ids))
+    facts = _arrow(
+        session.execute(facts_q).all(),
+        ["firm_id", "fact", "value"],
+        [pa.int64(), pa.string(), pa.int64()],
+    )
+    return shape_base(firms, labels, stats, facts, year)
+
+
+def shape_base(
+    firms: pa.Table, labels: pa.Table, stats: pa.Table, facts: pa.Table, year: int
+) -> pa.Table:
+    """Join the four raw tables into the base schema (vectorised in DuckDB)."""
+    con = duckdb.connect()
+    for name, table in (("firms", firms), ("labels", labels), ("stats", stats), ("facts", facts)):
+        con.register(name, table)
+    label_cols = ", ".join(f"bool_or(label = '{label}') AS label_{label}" for label in LABELS)
+    fact_cols = ", ".join(
+        f"max(value) FILTER (WHERE fact = '{f.name}') AS fact_{f.name}" for f in FACTS
+    )
+    stat_cols = ", ".join(f"s.{n} AS {n}_fen" for n in STAT_SUMS)
+    columns = ", ".join(f'"{f.name}"' for f in BASE_SCHEMA)
+    sql = f"""
+    WITH l AS (SELECT firm_id, {label_cols} FROM labels GROUP BY firm_id),
+         f AS (SELECT firm_id, {fact_cols} FROM facts GROUP BY firm_id),
+         s AS (SELECT * FROM stats WHERE year = {int(year)}),
+         p AS (SELECT * FROM stats WHERE year = {int(year) - 1})
+    SELECT {columns} FROM (
+      SELECT firms.*, CAST(NULL AS VARCHAR) AS size, l.* EXCLUDE (firm_id), {stat_cols},
+             p.revenue AS revenue_prev_fen, p.rd_expense AS rd_expense_prev_fen,
+             p.value_added AS value_added_prev_fen, s.employees AS employees_stats,
+             f.* EXCLUDE (firm_id)
+      FROM firms LEFT JOIN l USING (firm_id) LEFT JOIN s USING (firm_id)
+           LEFT JOIN p USING (firm_id) LEFT JOIN f USING (firm_id))
+    ORDER BY firm_id"""
+    return con.sql(sql).to_arrow_table().cast(BASE_SCHEMA)

@@ -1,0 +1,298 @@
+"""Policy verbs: the catalogue, check, evaluate, explain and simulate, with JSON-ready results."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from yuanqu.core.codes import normalize_uscc
+from yuanqu.core.errors import NotFound, ValidationError
+from yuanqu.policies import engine
+from yuanqu.policies.definition import Issue, Parameter, ParameterVersion, Policy, load_policy
+from yuanqu.policies.definition import read_policy as _read
+from yuanqu.policies.explain import explain as _explain
+from yuanqu.policies.expressions import sql_text
+from yuanqu.policies.load import load_base
+from yuanqu.policies.variables import catalogue
+
+
+def shipped_dir() -> Path:
+    return Path(str(resources.files("yuanqu") / "data" / "policies"))
+
+
+@lru_cache(maxsize=1)
+def shipped_policies() -> tuple[Policy, ...]:
+    """The policies shipped under ``yuanqu/data/policies``, sorted by id."""
+    return tuple(sorted((load_policy(p) for p in shipped_dir().glob("*.yaml")), key=lambda p: p.id))
+
+
+def get_policy(policy_id: str) -> Policy:
+    for policy in shipped_policies():
+        if policy.id == policy_id:
+            return policy
+    known = ", ".join(p.id for p in shipped_policies())
+    raise NotFound(
+        f"没有政策 {policy_id}（可用：{known}）", f"no policy {policy_id} (known: {known})"
+    )
+
+
+def select_policies(ids: list[str] | None) -> list[Policy]:
+    return [get_policy(i) for i in ids] if ids else list(shipped_policies())
+
+
+def check_files(paths: list[Path]) -> list[Issue]:
+    """Every issue of every file (an empty list: all files are valid)."""
+    issues: list[Issue] = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            issues.append(
+                Issue(str(path), 0, f"无法读取：{error.strerror}", f"cannot read: {error.strerror}")
+            )
+            continue
+        issues.extend(_read(data, file=str(path))[1])
+    return issues
+
+
+def variable_catalogue() -> list[dict[str, str]]:
+    return [v.to_dict() for v in catalogue()]
+
+
+def policy_summary(policy: Policy, lang: str = "zh") -> dict[str, Any]:
+    return {
+        "id": policy.id,
+        "title": policy.title(lang),
+        "basis": policy.basis,
+        "effective_from": policy.effective_from,
+        "effective_to": policy.effective_to,
+        "period": policy.period,
+        "auto_entitlement": policy.auto_entitlement,
+        "evidence": list(policy.evidence),
+        "conditions": [
+            {"id": c.id, "label": c.zh if lang == "zh" else c.en, "when": c.text}
+            for c in policy.conditions
+        ],
+        "amount": policy.amount_text,
+        "cap_per_firm": policy.cap_text,
+        "budget_fen": None if policy.budget is None else int(policy.budget * 100),
+        "allocation": policy.allocation.method,
+        "exclusive_group": policy.exclusive_group,
+        "parameters": [
+            {
+                "name": p.name,
+                "label": p.zh if lang == "zh" else p.en,
+                "unit": p.unit,
+                "versions": [
+                    {
+                        "from": v.start,
+                        "value": None if v.value is None else str(v.value),
+                        "bands": [{"range": b.label(), "value": str(b.value)} for b in v.bands],
+                    }
+                    for v in p.versions
+                ],
+            }
+            for p in policy.parameters.values()
+        ],
+    }
+
+
+# --- evaluation ----------------------------------------------------------------------------------
+
+
+def _bases(session: Session, policies: list[Policy], year: int, uscc: str | None = None):
+    years = {p.data_year(year) for p in policies}
+    return {y: load_base(session, y, uscc=uscc) for y in years}
+
+
+def run(session: Session, *, year: int, policies: list[Policy]) -> engine.BatchResult:
+    """Evaluate ``policies`` for award year ``year`` over every firm in the registry."""
+    con = engine.connect()
+    return engine.evaluate(con, policies, year, _bases(session, policies, year))
+
+
+def evaluate_year(
+    session: Session, *, year: int, policy_ids: list[str] | None = None, only_eligible: bool = False
+) -> dict[str, Any]:
+    """Every (firm, policy) decision plus totals by policy, industry section and task force."""
+    policies = select_policies(policy_ids)
+    result = run(session, year=year, policies=policies)
+    rows = result.rows(only_eligible=only_eligible).to_pylist()
+    names = {c.policy.id: [x.id for x in c.policy.conditions] for c in result.compiled}
+    for row in rows:
+        failed = row.pop("failed")
+        row["failed_condition"] = None if failed is None else names[row["policy"]][failed]
+        row["missing"] = [m for m in (row.pop("missing_vars") or "").split(",") if m]
+    return {
+        "year": year,
+        "rows": rows,
+        "totals": result.totals(),
+        "by_industry": _grouped(result, "industry_section"),
+        "by_task_force": _grouped(result, "task_force"),
+    }
+
+
+def _grouped(result: engine.BatchResult, column: str) -> list[dict[str, Any]]:
+    sources = [
+        f"SELECT firm_id, {column} FROM inputs_{y}"
+        for y in {c.policy.data_year(result.award_year) for c in result.compiled}
+    ]
+    if not sources:
+        return []
+    ids = ", ".join(f"({i}, {sql_text(c.policy.id)})" for i, c in enumerate(result.compiled))
+    rows = result.con.execute(
+        f"""SELECT p.policy, g.{column} AS grp,
+                   count(*) FILTER (WHERE r.allocated_fen > 0) AS firms,
+                   coalesce(sum(r.allocated_fen), 0) AS allocated_fen
+            FROM policy_results r JOIN (VALUES {ids}) p(idx, policy) ON p.idx = r.policy_idx
+            JOIN (SELECT DISTINCT * FROM ({" UNION ALL ".join(sources)})) g USING (firm_id)
+            WHERE r.status = 0 GROUP BY ALL ORDER BY 1, 4 DESC"""
+    ).fetchall()
+    return [{"policy": p, "group": g, "firms": n, "allocated_fen": int(a)} for p, g, n, a in rows]
+
+
+def explain_firm(
+    session: Session, *, uscc: str, policy_id: str, year: int, lang: str = "zh"
+) -> dict[str, Any]:
+    """Why this firm is or is not entitled, step by step; agrees with :func:`evaluate_year`."""
+    code = normalize_uscc(uscc)
+    policy = get_policy(policy_id)
+    if not policy.in_effect(year):
+        raise ValidationError(
+            f"政策 {policy_id} 在 {year} 年不在有效期内",
+            f"policy {policy_id} is not in effect in {year}",
+        )
+    group = [policy]
+    if policy.exclusive_group or policy.budget is not None:
+        # The allocation depends on every other firm (and the group's other policies).
+        group += [
+            p
+            for p in shipped_policies()
+            if p.id != policy.id
+            and p.exclusive_group
+            and p.exclusive_group == policy.exclusive_group
+        ]
+        result = run(session, year=year, policies=group)
+    else:
+        base = _bases(session, [policy], year, uscc=code)
+        if base[policy.data_year(year)].num_rows == 0:
+            raise NotFound(
+                f"企业库中没有信用代码为 {code} 的企业", f"no enterprise with credit code {code}"
+            )
+        result = engine.evaluate(engine.connect(), [policy], year, base)
+    compiled = result.compiled[0]
+    variables = firm_variables(result, policy, code)
+    return _explain(
+        compiled, variables, uscc=code, lang=lang, batch_row=result.one(policy.id, code)
+    ).to_dict()
+
+
+def firm_variables(result: engine.BatchResult, policy: Policy, uscc: str) -> dict[str, Any]:
+    """The firm's catalogue variables as the batch read them (same SQL, one row)."""
+    variables = result.variables(policy, uscc)
+    if variables is None:
+        raise NotFound(
+            f"企业库中没有信用代码为 {uscc} 的企业", f"no enterprise with credit code {uscc}"
+        )
+    return variables
+
+
+# --- simulation ----------------------------------------------------------------------------------
+
+
+def with_overrides(policy: Policy, overrides: dict[str, str]) -> Policy:
+    """The policy with scalar parameters (or ``budget``) set to new values for every date."""
+    from yuanqu.policies.definition import parse_number
+
+    parameters = dict(policy.parameters)
+    budget = policy.budget
+    for name, raw in overrides.items():
+        try:
+            value = parse_number(raw)
+        except ValueError as error:
+            raise ValidationError(f"{name} 的值不是数：{raw}", f"{name}: {error}") from None
+        if name == "budget":
+            budget = value
+            continue
+        parameter = parameters.get(name)
+        if parameter is None or parameter.kind != "scalar":
+            known = ", ".join(n for n, p in parameters.items() if p.kind == "scalar")
+            raise ValidationError(
+                f"{name} 不是本政策的数值参数（可用：{known}、budget）",
+                f"{name} is not a scalar parameter of this policy (known: {known}, budget)",
+            )
+        parameters[name] = Parameter(
+            parameter.name,
+            "scalar",
+            parameter.unit,
+            parameter.zh,
+            parameter.en,
+            "by_date",
+            (ParameterVersion(date(1900, 1, 1), value=value),),
+        )
+    return dataclasses.replace(policy, parameters=parameters, budget=budget)
+
+
+def simulate(
+    session: Session, *, policy_id: str, year: int, overrides: dict[str, str], top: int = 20
+) -> dict[str, Any]:
+    """The policy as it stands against the policy with ``overrides``: cost, beneficiaries,
+    distribution by industry section and task force, and the firms that gain or lose."""
+    current = get_policy(policy_id)
+    variant = with_overrides(current, overrides)
+    bases = _bases(session, [current], year)
+    before = engine.evaluate(engine.connect(), [current], year, bases)
+    after = engine.evaluate(engine.connect(), [variant], year, bases)
+    a = before.con.sql("SELECT uscc, allocated_fen FROM policy_results").to_arrow_table()
+    b = after.con.sql(
+        "SELECT r.uscc, r.allocated_fen, i.industry_section, i.task_force FROM policy_results r "
+        f"JOIN inputs_{current.data_year(year)} i USING (firm_id)"
+    ).to_arrow_table()
+    con = engine.connect()
+    con.register("a", a)
+    con.register("b", b)
+    changes = con.execute(
+        """SELECT b.uscc, a.allocated_fen AS before_fen, b.allocated_fen AS after_fen,
+                  b.allocated_fen - a.allocated_fen AS change_fen
+           FROM b JOIN a USING (uscc) WHERE a.allocated_fen <> b.allocated_fen
+           ORDER BY abs(b.allocated_fen - a.allocated_fen) DESC, b.uscc"""
+    ).fetchall()
+    dist = {}
+    for column in ("industry_section", "task_force"):
+        dist[column] = [
+            {"group": g, "firms": n, "allocated_fen": int(s)}
+            for g, n, s in con.execute(
+                f"""SELECT {column}, count(*) FILTER (WHERE allocated_fen > 0),
+                           coalesce(sum(allocated_fen), 0)
+                    FROM b GROUP BY 1 HAVING sum(allocated_fen) > 0 ORDER BY 3 DESC"""
+            ).fetchall()
+        ]
+    total_before, total_after = before.totals()[0], after.totals()[0]
+    gainers = [c for c in changes if c[3] > 0]
+    losers = [c for c in changes if c[3] < 0]
+    return {
+        "policy": policy_id,
+        "year": year,
+        "overrides": overrides,
+        "before": {
+            "beneficiaries": total_before["beneficiaries"],
+            "cost_fen": total_before["allocated_fen"],
+        },
+        "after": {
+            "beneficiaries": total_after["beneficiaries"],
+            "cost_fen": total_after["allocated_fen"],
+        },
+        "distribution": dist,
+        "gainers": len(gainers),
+        "losers": len(losers),
+        "changes": [
+            {"uscc": u, "before_fen": int(x), "after_fen": int(y), "change_fen": int(z)}
+            for u, x, y, z in changes[:top]
+        ],
+    }
