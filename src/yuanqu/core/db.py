@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -140,11 +141,16 @@ class DataVersion(Base):
 
 
 def bump_data_version(session: Session, dataset: str) -> int:
-    """Record that ``dataset`` changed in this unit of work; returns the new version."""
+    """Record that ``dataset`` changed in this unit of work; returns the new version.
+
+    A new counter starts at a random value, not at 1: when the table is emptied (tests, a rebuilt
+    demo) the counter restarts, and a cache keyed by versions must never take the new data for
+    the old (a restarted counter repeating 1, 2... within one clock tick did exactly that)."""
     row = session.get(DataVersion, dataset, with_for_update=True)
     now = datetime.now(UTC)
     if row is None:
-        row = DataVersion(dataset=dataset, version=1, changed_at=now)
+        # 52 bits: exact in a double too (JSON, JavaScript), and room to count up for ever.
+        row = DataVersion(dataset=dataset, version=secrets.randbits(52) + 1, changed_at=now)
         session.add(row)
     else:
         row.version += 1
