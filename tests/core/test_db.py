@@ -13,7 +13,7 @@ def test_versions_increase_and_never_repeat_after_the_table_is_emptied(session):
     assert second > first
     assert data_version(session, "registry") == second
     session.execute(delete(DataVersion))
-    assert bump_data_version(session, "registry") > second
+    assert bump_data_version(session, "registry") not in (first, second)
 
 
 def test_unknown_dataset_is_version_zero(session):

@@ -180,3 +180,30 @@ class TestDashboards:
         assert months[-1].period == "2023-03"
         assert months[-1].gross_output_yoy_pct == pytest.approx(20.0)
         assert months[0].gross_output_yoy_pct is None
+
+
+def test_emptied_tables_never_reuse_a_stale_snapshot(
+    golden_db, committed_db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Emptying the tables restarts the version counters; with the clock on the same tick (a
+    rebuilt demo, a restore, tests) the cache used to take the new data for the old."""
+    import yuanqu.core.db as db
+    from tests.conftest import empty_tables
+
+    class FrozenClock(db.datetime):  # type: ignore[misc, valid-type]
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[no-untyped-def, override]
+            return db.datetime(2026, 1, 1, tzinfo=tz)
+
+    monkeypatch.setattr(db, "datetime", FrozenClock)
+    golden_db(CASES["march_entry_and_exit"])
+    with session_scope(committed_db.engine) as session:
+        before = service.bulletin(session, period="2023-03", by=[]).rows[0].cumulative
+    empty_tables(committed_db.engine)
+    with session_scope(committed_db.engine) as session:
+        firm = make_firm(session, industry_code="3562")
+        add_reports(session, [report_row(firm.id, "2023-03", gross_output=7)])
+    with session_scope(committed_db.engine) as session:
+        after = service.bulletin(session, period="2023-03", by=[]).rows[0].cumulative
+    assert before == 53000
+    assert after == 700  # 7 yuan in fen: the new data, not the old snapshot

@@ -22,6 +22,8 @@ import pyarrow as pa
 from sqlalchemy.engine import make_url
 
 MEMO_SIZE = 256
+#: Large intermediate results (a per-firm pre-aggregate is tens of MB at 100,000 firms).
+LARGE_MEMO_SIZE = 8
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,12 @@ class TableSpec:
     name: str
     source_sql: str
     shape_sql: str = "SELECT * FROM raw"
+    #: A sliced table is read only in the slices a query asks for (see :meth:`LoadedData.ensure`):
+    #: ``source_sql`` then holds a ``{where}`` placeholder for the slices' condition.
+    sliced: bool = False
+    #: A derived table reads nothing: ``shape_sql`` runs over the tables loaded before it (a
+    #: join done once per snapshot instead of once per query).
+    derived: bool = False
 
 
 def read_arrow(url: str, queries: Mapping[str, str]) -> dict[str, pa.Table]:
@@ -82,13 +90,46 @@ class LoadedData:
 
     versions: Hashable
     connection: duckdb.DuckDBPyConnection
+    url: str = ""
+    specs: dict[str, TableSpec] = field(default_factory=dict)
+    slices: dict[str, set[Hashable]] = field(default_factory=dict)
     memo: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict)
+    large_memo: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    load_lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def query(self, sql: str, params: list[Any] | None = None) -> pa.Table:
-        """Run SQL on this snapshot (thread-safe: one cursor per call)."""
+    def ensure(self, name: str, slices: Mapping[Hashable, str]) -> None:
+        """Make sure the sliced table ``name`` holds these slices (key -> SQL condition on the
+        source table), reading the missing ones in one pass. A bulletin needs two years of
+        reports, not the whole history: reading only those is most of the cold time saved."""
+        with self.load_lock:
+            loaded = self.slices.setdefault(name, set())
+            missing = [key for key in slices if key not in loaded]
+            if not missing:
+                return
+            spec = self.specs[name]
+            where = " OR ".join(f"({slices[key]})" for key in missing)
+            raw = read_arrow(self.url, {name: spec.source_sql.format(where=where)})[name]
+            self.connection.register("raw", raw)
+            try:
+                self.connection.execute(f"INSERT INTO {name} {spec.shape_sql}")
+            finally:
+                self.connection.unregister("raw")
+            loaded.update(missing)
+
+    def query(
+        self,
+        sql: str,
+        params: list[Any] | None = None,
+        *,
+        tables: Mapping[str, pa.Table] | None = None,
+    ) -> pa.Table:
+        """Run SQL on this snapshot (thread-safe: one cursor per call); ``tables`` are Arrow
+        tables (e.g. memoised intermediate results) visible to the query under their names."""
         cursor = self.connection.cursor()
         try:
+            for name, table in (tables or {}).items():
+                cursor.register(name, table)
             return cursor.sql(sql, params=params or None).to_arrow_table()
         finally:
             cursor.close()
@@ -108,29 +149,47 @@ class LoadedData:
         finally:
             cursor.close()
 
-    def memoised(self, key: Hashable, compute: Callable[[], Any]) -> Any:
-        """The result for ``key``, computed once per snapshot."""
+    def memoised(self, key: Hashable, compute: Callable[[], Any], *, large: bool = False) -> Any:
+        """The result for ``key``, computed once per snapshot (``large``: kept in a shorter
+        list, for intermediate tables)."""
+        memo, size = (self.large_memo, LARGE_MEMO_SIZE) if large else (self.memo, MEMO_SIZE)
         with self.lock:
-            if key in self.memo:
-                self.memo.move_to_end(key)
-                return self.memo[key]
+            if key in memo:
+                memo.move_to_end(key)
+                return memo[key]
         value = compute()
         with self.lock:
-            self.memo[key] = value
-            while len(self.memo) > MEMO_SIZE:
-                self.memo.popitem(last=False)
+            memo[key] = value
+            while len(memo) > size:
+                memo.popitem(last=False)
         return value
 
 
 def load(url: str, specs: tuple[TableSpec, ...], versions: Hashable) -> LoadedData:
-    """Read every table through ADBC and materialise it in a fresh in-memory DuckDB."""
-    raw = read_arrow(url, {spec.name: spec.source_sql for spec in specs})
+    """Read every table through ADBC and materialise it in a fresh in-memory DuckDB; a sliced
+    table starts empty (its shape from an empty read) and fills by :meth:`LoadedData.ensure`."""
+    raw = read_arrow(
+        url,
+        {
+            spec.name: spec.source_sql.format(where="1 = 0") if spec.sliced else spec.source_sql
+            for spec in specs
+            if not spec.derived
+        },
+    )
     connection = duckdb.connect(":memory:")
     for spec in specs:
+        if spec.derived:
+            connection.execute(f"CREATE TABLE {spec.name} AS {spec.shape_sql}")
+            continue
         connection.register("raw", raw[spec.name])
         connection.execute(f"CREATE TABLE {spec.name} AS {spec.shape_sql}")
         connection.unregister("raw")
-    return LoadedData(versions=versions, connection=connection)
+    return LoadedData(
+        versions=versions,
+        connection=connection,
+        url=url,
+        specs={spec.name: spec for spec in specs},
+    )
 
 
 class Cache:

@@ -4,9 +4,10 @@ comparable prices and shares, compiled from indicator definitions (no Python row
 Input contract (tables the caller loaded into the engine):
 - ``reports(enterprise_id, year, month, division, <measure columns>)`` one row per firm-month;
 - ``prices(division, year, month, price_index)`` same month last year = 100 (may be empty);
-- ``scope_firms(id, ...)`` the firms in scope, and ``members(id, breakdown, grp)`` the groups each
-  firm belongs to, one row per (firm, breakdown, group); a firm may be in several groups of one
-  breakdown (labels) or in one (a partition such as the industry section).
+- ``dims(id, <one column per partition breakdown>)`` each firm's group in every partition (the
+  industry section, the sub-area...), and ``labels_at(enterprise_id, label)`` the labels held
+  (a firm may hold several, so label groups overlap);
+- ``fw``: the per-firm pre-aggregate of :func:`firm_windows_sql`.
 """
 
 from __future__ import annotations
@@ -40,41 +41,53 @@ class Window:
         return self.last - self.first + 1
 
 
-def firm_windows_sql(measures: Sequence[Measure], window: Window, *, prices: bool) -> str:
-    """Per firm in scope: presence in each window and each measure's window sums."""
+def firm_windows_sql(
+    measures: Sequence[Measure], window: Window, *, prices: bool, scope: str | None = None
+) -> str:
+    """Per firm (in ``scope``, a SQL subquery of firm ids; None: every firm): presence in each
+    window and each measure's window sums, the pre-aggregate every figure of a period is read
+    from. Two steps: plain sums per (firm, year, in the month window), then pivoted per firm;
+    this is cheaper than one pass of ``FILTER`` sums over every firm-month."""
     y, b, m0, m = window.year, window.year - 1, window.first, window.last
-    cols = [
-        f"bool_or(r.year = {y} AND r.month >= {m0}) AS present_month",
-        f"bool_or(r.year = {b} AND r.month >= {m0}) AS present_month_base",
-        f"bool_or(r.year = {y}) AS present_cum",
-        f"bool_or(r.year = {b}) AS present_cum_base",
-    ]
+    sums: list[str] = []
     for item in measures:
         expr = f"({item.sql})"
-        cols += [
-            f"SUM({expr}) FILTER (WHERE r.year = {y} AND r.month >= {m0}) AS {item.key}__m",
-            f"SUM({expr}) FILTER (WHERE r.year = {b} AND r.month >= {m0}) AS {item.key}__mb",
-            f"SUM({expr}) FILTER (WHERE r.year = {y}) AS {item.key}__c",
-            f"SUM({expr}) FILTER (WHERE r.year = {b}) AS {item.key}__cb",
-        ]
+        sums.append(f"SUM({expr}) AS {item.key}")
         if item.deflate and prices:
             # This year's value at last year's prices: deflate each month by its own index.
-            real = f"{expr} * 100.0 / COALESCE(p.price_index, 100.0)"
-            cols += [
-                f"SUM({real}) FILTER (WHERE r.year = {y} AND r.month >= {m0}) AS {item.key}__mr",
-                f"SUM({real}) FILTER (WHERE r.year = {y}) AS {item.key}__cr",
-            ]
+            sums.append(f"SUM({expr} * 100.0 / COALESCE(p.price_index, 100.0)) AS {item.key}__r")
     join = (
         "LEFT JOIN prices p ON p.division = r.division AND p.year = r.year AND p.month = r.month"
         if prices
         else ""
     )
-    return (
-        f"SELECT r.enterprise_id, {', '.join(cols)} FROM reports r {join} "
-        f"WHERE r.year IN ({b}, {y}) AND r.month <= {m} "
-        "AND r.enterprise_id IN (SELECT id FROM scope_firms) "
-        "GROUP BY r.enterprise_id"
+    in_scope = f" AND r.enterprise_id IN ({scope})" if scope else ""
+    parts = (
+        f"SELECT r.enterprise_id, r.year, r.month >= {m0} AS in_month, {', '.join(sums)} "
+        f"FROM reports r {join} WHERE r.year IN ({b}, {y}) AND r.month <= {m}{in_scope} "
+        f"GROUP BY r.enterprise_id, r.year, r.month >= {m0}"
     )
+    this_m, base_m = f"year = {y} AND in_month", f"year = {b} AND in_month"
+    cols = [
+        f"bool_or({this_m}) AS present_month",
+        f"bool_or({base_m}) AS present_month_base",
+        f"bool_or(year = {y}) AS present_cum",
+        f"bool_or(year = {b}) AS present_cum_base",
+    ]
+    for item in measures:
+        k = item.key
+        cols += [
+            f"SUM({k}) FILTER (WHERE {this_m}) AS {k}__m",
+            f"SUM({k}) FILTER (WHERE {base_m}) AS {k}__mb",
+            f"SUM({k}) FILTER (WHERE year = {y}) AS {k}__c",
+            f"SUM({k}) FILTER (WHERE year = {b}) AS {k}__cb",
+        ]
+        if item.deflate and prices:
+            cols += [
+                f"SUM({k}__r) FILTER (WHERE {this_m}) AS {k}__mr",
+                f"SUM({k}__r) FILTER (WHERE year = {y}) AS {k}__cr",
+            ]
+    return f"SELECT enterprise_id, {', '.join(cols)} FROM ({parts}) AS s GROUP BY enterprise_id"
 
 
 def _aggregates(measures: Sequence[Measure], window: Window, *, prices: bool) -> list[str]:
@@ -103,17 +116,44 @@ def _growth(current: str, base: str) -> str:
     return f"CASE WHEN {base} > 0 THEN ({current} * 1.0 / {base} - 1) * 100 END"
 
 
-def grouped_sql(measures: Sequence[Measure], window: Window, *, prices: bool) -> str:
-    """The zone total and every (breakdown, group) of ``members``: values, both growth rates
-    (same scope; plain total to total) and the share of the scope's total, per measure."""
-    aggs = ", ".join(_aggregates(measures, window, prices=prices))
-    inner = (
-        f"SELECT 'total' AS breakdown, 'total' AS grp, {aggs} FROM fw w "
-        "UNION ALL "
-        f"SELECT g.breakdown, g.grp, {aggs} FROM fw w JOIN members g ON g.id = w.enterprise_id "
-        "GROUP BY g.breakdown, g.grp"
+def grouped_sql(
+    measures: Sequence[Measure],
+    window: Window,
+    *,
+    prices: bool,
+    partitions: Sequence[str],
+    labels: bool,
+) -> str:
+    """The zone total and every group of each breakdown in one ``GROUPING SETS`` query over the
+    per-firm pre-aggregate ``fw`` joined once to the firm dimensions ``dims`` (one column per
+    partition breakdown, named after it); labels overlap, so they come from ``labels_at``
+    (``enterprise_id, label``). Per measure: values, both growth rates (same scope; plain total
+    to total) and the share of the scope's total. ``firms_reporting``: firms with a report in
+    the month window."""
+    aggs = ", ".join(
+        [
+            *_aggregates(measures, window, prices=prices),
+            "count(*) FILTER (WHERE w.present_month) AS firms_reporting",
+        ]
     )
-    cols = ["g.breakdown", "g.grp"]
+    names = [f"d.{name}" for name in partitions]
+    pairs = zip(names, partitions, strict=True)
+    which = " ".join(f"WHEN GROUPING({col}) = 0 THEN '{name}'" for col, name in pairs)
+    value = " ".join(f"WHEN GROUPING({col}) = 0 THEN {col}" for col in names)
+    breakdown = f"CASE {which} ELSE 'total' END" if partitions else "'total'"
+    grp = f"CASE {value} ELSE 'total' END" if partitions else "'total'"
+    sets = ", ".join(["()", *(f"({col})" for col in names)])
+    inner = (
+        f"SELECT {breakdown} AS breakdown, {grp} AS grp, {aggs} "
+        "FROM fw w JOIN dims d ON d.id = w.enterprise_id "
+        f"GROUP BY GROUPING SETS ({sets})"
+    )
+    if labels:
+        inner += (
+            f" UNION ALL SELECT 'label', l.label, {aggs} FROM fw w "
+            "JOIN labels_at l ON l.enterprise_id = w.enterprise_id GROUP BY l.label"
+        )
+    cols = ["g.breakdown", "g.grp", "g.firms_reporting"]
     for item in measures:
         k = item.key
         n_month, n_cum = (window.months, window.last) if item.kind == "stock" else (1, 1)
@@ -139,7 +179,7 @@ def grouped_sql(measures: Sequence[Measure], window: Window, *, prices: bool) ->
 def firms_sql(
     measures: Sequence[Measure], window: Window, *, prices: bool, where: str = "TRUE"
 ) -> str:
-    """One row per firm in scope (filtered by ``where`` over ``members g`` or ``fw w``): its
+    """One row per firm in scope (filtered by ``where`` over ``dims d`` or ``fw w``): its
     window values and its own growth rates, for drill-downs and rankings."""
     cols = ["w.enterprise_id"]
     for item in measures:
@@ -155,7 +195,4 @@ def firms_sql(
             f"{_growth(real_m, f'w.{k}__mb')} AS {k}__month_yoy",
             f"{_growth(real_c, f'w.{k}__cb')} AS {k}__cum_yoy",
         ]
-    return (
-        f"SELECT DISTINCT {', '.join(cols)} FROM fw w "
-        f"LEFT JOIN members g ON g.id = w.enterprise_id WHERE {where}"
-    )
+    return f"SELECT {', '.join(cols)} FROM fw w JOIN dims d ON d.id = w.enterprise_id WHERE {where}"

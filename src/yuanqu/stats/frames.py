@@ -78,15 +78,21 @@ TABLES: tuple[TableSpec, ...] = (
         "CAST(valid_from AS VARCHAR) AS valid_from, CAST(valid_to AS VARCHAR) AS valid_to "
         "FROM raw",
     ),
+    # Read by year, only the years a query needs (a bulletin: this year and last). substr() keeps
+    # the databases from walking the period index: a year's rows are scattered over the whole
+    # table, and one sequential scan is several times faster than millions of index lookups.
     TableSpec(
         "reports",
         "SELECT enterprise_id, period, "
         + ", ".join(f if f == "employees" else f"{f}_fen" for f in MEASURE_FIELDS)
-        + " FROM monthly_reports",
+        + " FROM monthly_reports WHERE {where}",
         "SELECT CAST(r.enterprise_id AS BIGINT) AS enterprise_id, "
         "CAST(substr(CAST(r.period AS VARCHAR), 1, 4) AS INTEGER) AS year, "
         "CAST(substr(CAST(r.period AS VARCHAR), 6, 2) AS INTEGER) AS month, "
-        f"f.division, {_MEASURE_SQL} FROM raw r LEFT JOIN firms f ON f.id = r.enterprise_id",
+        f"f.division, {_MEASURE_SQL} FROM raw r LEFT JOIN firms f ON f.id = r.enterprise_id "
+        # Sorted by month, so a window's filter skips whole row groups.
+        "ORDER BY year, month, enterprise_id",
+        sliced=True,
     ),
     TableSpec(
         "prices",
@@ -106,6 +112,19 @@ TABLES: tuple[TableSpec, ...] = (
         "CAST(cumulative_fen AS BIGINT) AS cumulative_fen FROM raw",
     ),
 )
+
+# Each firm's group in every partition breakdown, joined once per snapshot.
+DIMS = TableSpec(
+    "dims",
+    "",
+    "SELECT f.id, f.section, f.division, f.industry_code AS industry_class, "
+    f"CASE WHEN f.sub_area = '' THEN '{OTHER}' ELSE f.sub_area END AS sub_area, "
+    f"CASE WHEN f.task_force = '' THEN '{OTHER}' ELSE f.task_force END AS task_force, "
+    f"COALESCE(t.code, '{OTHER}') AS leading_industry FROM firms f "
+    "LEFT JOIN task_forces t ON t.code = f.task_force AND t.is_leading = 1",
+    derived=True,
+)
+TABLES = (*TABLES, DIMS)
 
 MEASURES: tuple[Measure, ...] = tuple(
     Measure(i.key, compile_expression(i.expression, table="r"), i.kind, i.deflate)
@@ -128,9 +147,11 @@ def database_url(session: Session) -> str:
     return session.get_bind().engine.url.render_as_string(hide_password=False)
 
 
-def snapshot(session: Session) -> LoadedData:
-    """The statistics tables in DuckDB, as of the last committed import (cached by version)."""
+def snapshot(session: Session, years: Sequence[int] = ()) -> LoadedData:
+    """The statistics tables in DuckDB, as of the last committed import (cached by version),
+    with the reports of ``years`` loaded."""
     data, _warm = CACHE.get(database_url(session), TABLES, versions(session))
+    data.ensure("reports", {year: f"substr(period, 1, 4) = '{year:04d}'" for year in years})
     return data
 
 
@@ -171,17 +192,21 @@ class Scope:
     def __str__(self) -> str:
         return f"{self.kind}:{self.value}" if self.value else self.kind
 
-    def condition(self) -> str:
-        """SQL over ``firms f``; labels are judged on the period end (``labels_at``)."""
+    def firm_ids(self, as_of: date) -> str | None:
+        """A SQL subquery of the ids of the firms in scope (None: every firm); labels are
+        judged on ``as_of`` (the period end)."""
         if self.kind == "all":
-            return "TRUE"
+            return None
         if self.kind == "leading_industry":
-            return "f.task_force IN (SELECT code FROM task_forces WHERE is_leading = 1)"
+            return (
+                "SELECT id FROM firms WHERE task_force IN "
+                "(SELECT code FROM task_forces WHERE is_leading = 1)"
+            )
         if self.kind == "task_force":
-            return f"f.task_force = {lit(self.value or '')}"
+            return f"SELECT id FROM firms WHERE task_force = {lit(self.value or '')}"
         if self.kind == "sub_area":
-            return f"f.sub_area = {lit(self.value or '')}"
-        return f"f.id IN (SELECT enterprise_id FROM labels_at WHERE label = {lit(self.kind)})"
+            return f"SELECT id FROM firms WHERE sub_area = {lit(self.value or '')}"
+        return f"SELECT enterprise_id FROM ({labels_at_sql(as_of)}) WHERE label = {lit(self.kind)}"
 
 
 def check_breakdowns(names: Sequence[str]) -> list[str]:
@@ -195,37 +220,16 @@ def check_breakdowns(names: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-_MEMBER_SQL = {
-    "section": "SELECT id, 'section' AS breakdown, section AS grp FROM scope_firms",
-    "division": "SELECT id, 'division', division FROM scope_firms",
-    "industry_class": "SELECT id, 'industry_class', industry_code FROM scope_firms",
-    "sub_area": f"SELECT id, 'sub_area', CASE WHEN sub_area = '' THEN '{OTHER}' ELSE sub_area END "
-    "FROM scope_firms",
-    "task_force": f"SELECT id, 'task_force', CASE WHEN task_force = '' THEN '{OTHER}' "
-    "ELSE task_force END FROM scope_firms",
-    "leading_industry": f"SELECT s.id, 'leading_industry', COALESCE(t.code, '{OTHER}') "
-    "FROM scope_firms s LEFT JOIN task_forces t ON t.code = s.task_force AND t.is_leading = 1",
-    "label": "SELECT l.enterprise_id, 'label', l.label FROM labels_at l "
-    "JOIN scope_firms s ON s.id = l.enterprise_id",
-}
-
-
-def setup_statements(scope: Scope, as_of: date, breakdowns: Sequence[str]) -> list[str]:
-    """Temp tables every query on a period shares: labels held on ``as_of``, the firms in scope
-    and their group memberships."""
+def labels_at_sql(as_of: date) -> str:
+    """The labels each firm holds on ``as_of``: ``(enterprise_id, label)``."""
     day = lit(as_of.isoformat())
-    members = " UNION ALL ".join(_MEMBER_SQL[b] for b in breakdowns) or (
-        "SELECT CAST(NULL AS BIGINT) AS id, '' AS breakdown, '' AS grp WHERE FALSE"
+    return (
+        "SELECT DISTINCT enterprise_id, label FROM labels "
+        f"WHERE valid_from <= {day} AND (valid_to = '' OR valid_to >= {day})"
     )
-    return [
-        "CREATE OR REPLACE TEMP TABLE labels_at AS SELECT DISTINCT enterprise_id, label "
-        f"FROM labels WHERE valid_from <= {day} AND (valid_to = '' OR valid_to >= {day})",
-        "CREATE OR REPLACE TEMP TABLE scope_firms AS SELECT f.id, f.section, f.division, "
-        "f.industry_code, f.sub_area, f.task_force FROM firms f "
-        f"WHERE {scope.condition()}",
-        "CREATE OR REPLACE TEMP TABLE members AS SELECT * FROM "
-        f"({members}) AS u(id, breakdown, grp)",
-    ]
+
+
+PARTITIONS = tuple(name for name in BREAKDOWNS if name != "label")
 
 
 def indicator_list(keys: Sequence[str] | None) -> list[Indicator]:

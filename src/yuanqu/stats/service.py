@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
+import pyarrow as pa
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
@@ -20,13 +21,15 @@ from yuanqu.registry.models import LABEL_NAMES, Enterprise, EnterpriseLabel, Lab
 from yuanqu.registry.service import get_enterprise, label_active
 from yuanqu.stats.frames import (
     BULLETIN_BREAKDOWNS,
+    MEASURES,
     OTHER,
+    PARTITIONS,
     Scope,
     check_breakdowns,
     indicator_list,
+    labels_at_sql,
     lit,
     measures_for,
-    setup_statements,
     snapshot,
 )
 from yuanqu.stats.indicators import get_indicator
@@ -63,6 +66,23 @@ def _has_prices(data: LoadedData, window: Window) -> bool:
         f"SELECT count(*) AS n FROM prices WHERE year = {window.year} AND month <= {window.last}"
     )
     return bool(found.column("n")[0].as_py())
+
+
+def _labels_at(data: LoadedData, as_of: date) -> pa.Table:
+    return data.memoised(("labels_at", as_of), lambda: data.query(labels_at_sql(as_of)))
+
+
+def _firm_windows(data: LoadedData, p: Period, scope: Scope) -> tuple[pa.Table, bool]:
+    """The per-firm pre-aggregate of a period and scope (every measure), computed once per
+    snapshot: the bulletin, its drill-downs and the rankings of the period all read it."""
+    window = bulletin_window(p)
+
+    def compute() -> tuple[pa.Table, bool]:
+        prices = _has_prices(data, window)
+        sql = firm_windows_sql(MEASURES, window, prices=prices, scope=scope.firm_ids(p.last_day))
+        return data.query(sql), prices
+
+    return data.memoised(("fw", str(p), str(scope)), compute, large=True)
 
 
 def group_names(data: LoadedData, lang: str = "zh") -> dict[tuple[str, str], str]:
@@ -105,23 +125,21 @@ def bulletin(
     parsed_scope = Scope.parse(scope)
     breakdowns = check_breakdowns(by)
     chosen = indicator_list(indicators)
-    data = snapshot(session)
+    data = snapshot(session, years=(p.year - 1, p.year))
     key = ("bulletin", str(p), str(parsed_scope), tuple(breakdowns), tuple(i.key for i in chosen))
 
     def compute() -> tuple[list[dict[str, Any]], bool, int]:
-        prices = _has_prices(data, window)
-        measures = measures_for(chosen)
-        grouped, counted = data.script(
-            [
-                *setup_statements(parsed_scope, p.last_day, breakdowns),
-                "CREATE OR REPLACE TEMP TABLE fw AS "
-                + firm_windows_sql(measures, window, prices=prices),
-                grouped_sql(measures, window, prices=prices),
-                "SELECT count(*) AS n FROM fw WHERE present_month",
-            ],
-            fetch=2,
+        fw, prices = _firm_windows(data, p, parsed_scope)
+        sql = grouped_sql(
+            measures_for(chosen),
+            window,
+            prices=prices,
+            partitions=[b for b in breakdowns if b in PARTITIONS],
+            labels="label" in breakdowns,
         )
-        return grouped.to_pylist(), prices, counted.column("n")[0].as_py()
+        grouped = data.query(sql, tables={"fw": fw, "labels_at": _labels_at(data, p.last_day)})
+        rows = grouped.to_pylist()
+        return rows, prices, rows[0]["firms_reporting"]
 
     rows, prices, reporting = data.memoised(key, compute)
     references = data.query(
@@ -188,24 +206,20 @@ def _firm_rows(
     window = bulletin_window(p)
     chosen = [get_indicator(indicator)]
     measures = measures_for(chosen)
-    data = snapshot(session)
+    data = snapshot(session, years=(p.year - 1, p.year))
     key = ("firms", str(p), scope, indicator, where, tuple(breakdowns), order, limit)
     k = chosen[0].key
 
     def compute() -> list[dict[str, Any]]:
-        prices = _has_prices(data, window)
+        fw, prices = _firm_windows(data, p, Scope.parse(scope))
         inner = firms_sql(measures, window, prices=prices, where=where)
         limit_sql = f" LIMIT {int(limit)}" if limit else ""
-        (result,) = data.script(
-            [
-                *setup_statements(Scope.parse(scope), p.last_day, breakdowns),
-                "CREATE OR REPLACE TEMP TABLE fw AS "
-                + firm_windows_sql(measures, window, prices=prices),
-                f"WITH x AS ({inner}) SELECT f.uscc, f.name, f.industry_code, x.*, "
-                f"x.{k}__cum * 100.0 / NULLIF(SUM(x.{k}__cum) OVER (), 0) AS share "
-                f"FROM x JOIN firms f ON f.id = x.enterprise_id "
-                f"ORDER BY {order} NULLS LAST, f.uscc{limit_sql}",
-            ]
+        result = data.query(
+            f"WITH x AS ({inner}) SELECT f.uscc, f.name, f.industry_code, x.*, "
+            f"x.{k}__cum * 100.0 / NULLIF(SUM(x.{k}__cum) OVER (), 0) AS share "
+            f"FROM x JOIN firms f ON f.id = x.enterprise_id "
+            f"ORDER BY {order} NULLS LAST, f.uscc{limit_sql}",
+            tables={"fw": fw, "labels_at": _labels_at(data, p.last_day)},
         )
         return result.to_pylist()
 
@@ -253,7 +267,11 @@ def drill_down(
         period=period,
         scope=scope,
         indicator=get_indicator(indicator).key,
-        where=f"g.breakdown = {lit(by)} AND g.grp = {lit(group)}",
+        where=(
+            f"w.enterprise_id IN (SELECT enterprise_id FROM labels_at WHERE label = {lit(group)})"
+            if by == "label"
+            else f"d.{by} = {lit(group)}"
+        ),
         breakdowns=[by],
         order=f"{indicator}__cum DESC",
         limit=limit,
@@ -304,7 +322,7 @@ def trend(
     first, last = Period.parse(start), Period.parse(end)
     item = get_indicator(indicator)
     (measure,) = measures_for([item])
-    data = snapshot(session)
+    data = snapshot(session, years=range(first.year - 1, last.year + 1))
     prices = bool(data.query("SELECT count(*) AS n FROM prices").column("n")[0].as_py())
     value = measure.sql
     real = f"{value} * 100.0 / COALESCE(p.price_index, 100.0)" if item.deflate and prices else value
@@ -319,22 +337,22 @@ def trend(
     scale = f" * 1.0 / {months_in}" if item.kind == "stock" else ""
     key = ("trend", item.key, str(first), str(last), scope)
 
+    ids = Scope.parse(scope).firm_ids(last.last_day)
+    in_scope = f"AND r.enterprise_id IN ({ids}) " if ids else ""
+
     def compute() -> list[dict[str, Any]]:
-        (result,) = data.script(
-            [
-                *setup_statements(Scope.parse(scope), last.last_day, []),
-                f"WITH f AS (SELECT r.enterprise_id, r.year, {bucket} AS bm, SUM({value}) AS v, "
-                f"SUM({real}) AS v_real FROM reports r {join} "
-                f"WHERE r.year * 12 + r.month - 1 BETWEEN {lo} AND {hi} "
-                "AND r.enterprise_id IN (SELECT id FROM scope_firms) GROUP BY ALL), "
-                "j AS (SELECT c.year, c.bm, c.v, c.v_real, b.v AS base, "
-                "b.enterprise_id IS NOT NULL AS both_years FROM f c LEFT JOIN f b "
-                "ON b.enterprise_id = c.enterprise_id AND b.year = c.year - 1 AND b.bm = c.bm) "
-                f"SELECT year, bm, SUM(v){scale} AS total, "
-                "SUM(CASE WHEN both_years THEN v_real END) AS cur_ss, "
-                "SUM(CASE WHEN both_years THEN base END) AS base_ss FROM j c "
-                "GROUP BY year, bm ORDER BY year, bm",
-            ]
+        result = data.query(
+            f"WITH f AS (SELECT r.enterprise_id, r.year, {bucket} AS bm, SUM({value}) AS v, "
+            f"SUM({real}) AS v_real FROM reports r {join} "
+            f"WHERE r.year * 12 + r.month - 1 BETWEEN {lo} AND {hi} "
+            f"{in_scope}GROUP BY ALL), "
+            "j AS (SELECT c.year, c.bm, c.v, c.v_real, b.v AS base, "
+            "b.enterprise_id IS NOT NULL AS both_years FROM f c LEFT JOIN f b "
+            "ON b.enterprise_id = c.enterprise_id AND b.year = c.year - 1 AND b.bm = c.bm) "
+            f"SELECT year, bm, SUM(v){scale} AS total, "
+            "SUM(CASE WHEN both_years THEN v_real END) AS cur_ss, "
+            "SUM(CASE WHEN both_years THEN base END) AS base_ss FROM j c "
+            "GROUP BY year, bm ORDER BY year, bm"
         )
         return result.to_pylist()
 
