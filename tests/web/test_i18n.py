@@ -21,7 +21,7 @@ def template_messages() -> set[str]:
 
 def test_every_message_is_translated_to_chinese() -> None:
     messages = template_messages() | {label for _h, label, _r in NAVIGATION}
-    messages |= {title for _k, title in PROFILE_SLOTS}
+    messages |= {title for _k, title, _path in PROFILE_SLOTS}
     assert len(messages) > 50
     missing = sorted(m for m in messages if gettext("zh", m) == m)
     assert not missing, f"add these to locale/zh/LC_MESSAGES/messages.po: {missing}"

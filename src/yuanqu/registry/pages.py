@@ -32,12 +32,15 @@ from yuanqu.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 # Tabs of the profile that later modules fill; each is an empty, labelled slot until then.
-PROFILE_SLOTS: tuple[tuple[str, str], ...] = (
-    ("statistics", "Statistics"),
-    ("policies", "Policies and awards"),
-    ("projects", "Projects"),
-    ("insurance", "Tech insurance"),
-    ("chain", "Industry chain"),
+# The profile's tabs filled by other domains. Each domain serves its tab as an htmx fragment at
+# ``/enterprises/{uscc}/<key>`` from its own pages.py (with its own role check); a tab whose
+# domain serves nothing yet says so. ``None`` as the path: no fragment yet.
+PROFILE_SLOTS: tuple[tuple[str, str, str | None], ...] = (
+    ("statistics", "Statistics", None),
+    ("policies", "Policies and awards", None),
+    ("projects", "Projects", None),
+    ("insurance", "Tech insurance", None),
+    ("chain", "Industry chain", None),
 )
 
 
