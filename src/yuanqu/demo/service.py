@@ -93,7 +93,13 @@ def build_statistics(
     reports = demo_stats.generate_reports(rng, zone_records, plan, ids, as_of=AS_OF)
     if progress:
         progress("statistics", 0, len(reports))
-    write_reports(session, reports, progress=progress)
+    write_reports(
+        session,
+        reports,
+        progress=(lambda _stage, done, total: progress("statistics", done, total))
+        if progress
+        else None,
+    )
     reference = files("yuanqu.data").joinpath("reference/beijing.csv").read_bytes()
     import_stats(session, source=reference, filename="beijing.csv", kind=ImportKind.reference)
     return reports

@@ -23,6 +23,11 @@ from yuanqu.registry.importer import EnterpriseRecord, LabelRecord
 from yuanqu.registry.models import Label
 
 AS_OF = date(2023, 12, 31)
+# Certificates are renewed up to this day, so the site shows a live registry today and not one
+# that stopped in 2024. Fixed (not today's date) so a seed always builds the same zone.
+PRESENT = date(2026, 10, 31)
+# label -> probability that a holder renews at expiry (three-year certificates).
+RENEWAL = {Label.high_tech: 0.85, Label.specialized: 0.8, Label.little_giant: 0.8}
 LATEST_ESTABLISHED = date(2024, 12, 31)
 
 
@@ -328,6 +333,8 @@ def build_zone(
     if progress:
         progress("firms", n, n)
     facts = _assign_labels(rng, records, sectors, employees, industrial)
+    # Its own generator, so the 2023 calibration above draws exactly the same numbers.
+    _renew_to_present(np.random.default_rng(seed + 2026), records)
     if progress:
         progress("labels", n, n)
     return DemoZone(records=records, facts=facts)
@@ -452,3 +459,31 @@ def _assign_labels(
             add(int(i), Label.strategic_emerging, records[i].established, None)
     facts["firms"] = n
     return facts
+
+
+def _renew_to_present(rng: np.random.Generator, records: list[EnterpriseRecord]) -> None:
+    """Extend the three-year labels still held at the end of 2024 by renewals up to PRESENT."""
+    for record in records:
+        latest: dict[str, LabelRecord] = {}
+        for lab in record.labels or ():
+            if lab.label in RENEWAL and (
+                lab.label not in latest or lab.valid_from > latest[lab.label].valid_from
+            ):
+                latest[lab.label] = lab
+        for label, last in latest.items():
+            # Chains that already lapsed before 2025 stay lapsed: the firm did not renew.
+            while last.valid_to and date(2024, 12, 31) <= last.valid_to < PRESENT:
+                start = last.valid_to + timedelta(days=1)
+                if rng.random() > RENEWAL[label]:
+                    break
+                certificate = None
+                if label == Label.high_tech:
+                    certificate = f"GR{start.year}11{int(rng.integers(0, 10**6)):06d}"
+                last = LabelRecord(
+                    label,
+                    start,
+                    start.replace(year=start.year + 3) - timedelta(days=1),
+                    certificate=certificate,
+                )
+                assert record.labels is not None
+                record.labels.append(last)
