@@ -133,3 +133,21 @@ class TestProfile:
     def test_unknown_firm_is_not_found(self, session):
         with pytest.raises(NotFound):
             service.get_enterprise(session, uscc="91110108551385082Q")
+
+
+class TestActiveLabels:
+    def test_listing_shows_each_label_held_on_the_date_once(self, session):
+        make_firm(
+            session,
+            name="续期企业",
+            labels=[
+                ("high_tech", date(2018, 11, 1), date(2021, 10, 31)),
+                ("high_tech", date(2021, 11, 1), date(2024, 10, 31)),
+                ("listed", date(2020, 1, 1), None),
+                ("specialized", date(2019, 7, 1), date(2022, 6, 30)),
+            ],
+        )
+        page = service.list_enterprises(
+            session, filters=EnterpriseFilter(q="续期企业", as_of=date(2023, 6, 30))
+        )
+        assert page.items[0].active_labels == ["high_tech", "listed"]

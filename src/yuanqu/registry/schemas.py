@@ -36,6 +36,9 @@ class EnterpriseRead(BaseModel):
     sub_area: str | None = None
     task_force: str | None = None
     labels: list[LabelRead] = []
+    active_labels: list[str] = Field(
+        [], description="labels held on the listing's as-of date, each once (listings only)"
+    )
 
 
 class EnterpriseFilter(BaseModel):

@@ -146,7 +146,14 @@ def list_enterprises(
         .offset((page - 1) * page_size)
         .limit(page_size)
     )
-    items = [EnterpriseRead.model_validate(f) for f in session.scalars(stmt)]
+    as_of = filters.as_of or date.today()
+    order = list(Label.__members__)
+    items = []
+    for firm in session.scalars(stmt):
+        item = EnterpriseRead.model_validate(firm)
+        held = {lab.label for lab in labels_on(firm, as_of)}
+        item.active_labels = sorted(held, key=lambda x: order.index(x) if x in order else 99)
+        items.append(item)
     return EnterprisePage(total=total, page=page, page_size=page_size, items=items)
 
 
