@@ -25,7 +25,7 @@ serve: install ## serve the site on the existing database
 	$(BIN)/yuanqu serve
 
 test: install ## run the whole test suite (PostgreSQL too when YUANQU_TEST_DATABASE_URL is set)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 lint: install ## ruff lint and format check
 	$(BIN)/ruff check src tests benchmarks
