@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import time
 from importlib import resources
 
 import pytest
@@ -314,12 +313,9 @@ class TestMakeUsccs:
         codes = make_usccs(serials, division="440300")
         assert codes == [make_uscc(division="440300", body8=_to_base31(s)) for s in serials]
 
-    def test_hundred_thousand_unique_valid_codes_fast(self) -> None:
-        make_usccs(range(10))  # warm up numpy
-        started = time.perf_counter()
+    def test_hundred_thousand_unique_valid_codes(self) -> None:
+        # Correctness only: its speed is measured by benchmarks, never asserted by tests.
         codes = make_usccs(range(100_000))
-        elapsed = time.perf_counter() - started
-        assert elapsed < 1.0
         assert len(set(codes)) == 100_000
         assert all(check_uscc(code).valid for code in codes[::997])
 
