@@ -81,7 +81,12 @@ def timeline(
         "tooltip": {"trigger": "item"},
         "legend": {"top": 0},
         "grid": {"left": 8, "right": 24, "top": 36, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "time"},
+        # a month at least between ticks: a project's milestones span months or years
+        "xAxis": {
+            "type": "time",
+            "minInterval": 30 * 86_400_000,
+            "axisLabel": {"hideOverlap": True},
+        },
         "yAxis": {"type": "category", "data": list(categories), "inverse": True},
         "series": [
             {
@@ -117,7 +122,8 @@ def funnel(items: Sequence[tuple[str, int]], *, name: str) -> dict[str, Any]:
                 "sort": "none",
                 "left": "10%",
                 "width": "80%",
-                "label": {"formatter": "{b}: {c}"},
+                "minSize": "12%",
+                "label": {"position": "inside", "formatter": "{b} {c}", "color": "#fff"},
                 "data": [{"name": label, "value": value} for label, value in items],
             }
         ],
