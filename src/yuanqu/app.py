@@ -29,6 +29,9 @@ from yuanqu.core.db import get_engine, session_factory
 from yuanqu.core.deps import check_csrf, request_lang
 from yuanqu.core.errors import Unauthorized, YuanquError
 from yuanqu.core.tabular import ImportRejected
+from yuanqu.projects import api as projects_api
+from yuanqu.projects import pages as projects_pages
+from yuanqu.projects.access import READERS as PROJECT_READERS
 from yuanqu.registry import api as registry_api
 from yuanqu.registry import pages as registry_pages
 from yuanqu.web.templating import register_nav, render
@@ -42,6 +45,8 @@ NAVIGATION = (
     ("/", "Dashboard", STAFF),
     ("/enterprises", "Enterprises", EVERYONE),
     ("/registry/import", "Import", frozenset(registry_api.IMPORTERS)),
+    ("/projects", "Key projects", PROJECT_READERS),
+    ("/leads", "Leads", PROJECT_READERS),
     ("/admin/users", "Users", frozenset({Role.admin})),
 )
 
@@ -97,9 +102,9 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
     )
     static = resources.files("yuanqu") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    for router in (registry_api.router, accounts_api.router):
+    for router in (registry_api.router, accounts_api.router, projects_api.router):
         app.include_router(router, prefix=API_PREFIX)
-    for router in (accounts_pages.router, registry_pages.router):
+    for router in (accounts_pages.router, registry_pages.router, projects_pages.router):
         app.include_router(router)
     for href, label, roles in NAVIGATION:
         register_nav(href, label, roles)

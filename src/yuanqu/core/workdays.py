@@ -45,6 +45,7 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 import chinese_calendar
@@ -216,7 +217,7 @@ class WorkCalendar:
         if day.year in self._by_year:
             return not _is_weekend(day)
         if day.year in LIBRARY_YEARS:
-            return bool(chinese_calendar.is_workday(day))
+            return _library_workday(day)
         self._warn_unknown(day.year)
         return not _is_weekend(day)
 
@@ -355,3 +356,11 @@ def _notice_rows(
             values += [""] * (2 - len(values))
             result.append((number, values[0], values[1]))
     return result
+
+
+@cache
+def _library_workday(day: date) -> bool:
+    # chinese_calendar validates every call against the min and max of all its holiday tables
+    # (about 0.3 ms a day): an overdue list counting years of days took seconds. A day's answer
+    # never changes, and the library's years are a bounded set of days.
+    return bool(chinese_calendar.is_workday(day))

@@ -73,9 +73,22 @@ def _dated(rng, keys: list[str], start: date, end: date) -> dict[str, date]:
     return dict(zip(keys, days, strict=True))
 
 
+def _planned(rng: np.random.Generator, pipeline, dates: dict[str, date]) -> dict[str, date]:
+    """Planned dates for the timeline: most stages planned before they happened (late), a few
+    after (early), and the next stage planned ahead. A generator of its own keeps the rest of the
+    portfolio (and its calibrated figures) exactly as before."""
+    planned = {k: v - timedelta(days=int(rng.integers(-20, 90))) for k, v in dates.items()}
+    last = max(dates, key=pipeline.index)
+    if pipeline.index(last) + 1 < len(pipeline.stages):
+        following = pipeline.stages[pipeline.index(last) + 1].key
+        planned[following] = dates[last] + timedelta(days=int(rng.integers(60, 300)))
+    return planned
+
+
 def build_fangchenggang_portfolio(session: Session, *, seed: int = 2023) -> PortfolioSummary:
     """The Fangchenggang 2023 portfolio: task forces, 175 projects, 24 signings, leads, lists."""
     rng = np.random.default_rng(seed)
+    plans = np.random.default_rng(seed + 101)
     for code, zh, en, industries in FANGCHENGGANG_TASK_FORCES:
         registry.upsert_task_force(session, code=code, name_zh=zh, name_en=en)
         session.flush()  # the task force must exist before members and industries refer to it
@@ -123,6 +136,7 @@ def build_fangchenggang_portfolio(session: Session, *, seed: int = 2023) -> Port
             planned_investment_fen=fen,
             stage=stage,
             stage_dates=dates,
+            planned_dates=_planned(plans, pipeline, dates),
             today=AS_OF,
         )
         service.set_annual_plan(session, project, actor=ACTOR, year=YEAR, planned_fen=fen // 3)
@@ -201,6 +215,7 @@ def build_yizhuang_portfolio(
     from yuanqu.registry.models import Enterprise
 
     rng = np.random.default_rng(seed + 7)
+    plans = np.random.default_rng(seed + 107)
     pipeline = service.active_pipeline(session)
     forces = [f.code for f in registry.list_task_forces(session)]
     for i in range(projects):
@@ -229,6 +244,7 @@ def build_yizhuang_portfolio(
             planned_investment_fen=int(rng.lognormal(np.log(8e8), 1.0)) * 100,
             stage=keys[-1],
             stage_dates=dates,
+            planned_dates=_planned(plans, pipeline, dates),
             today=AS_OF,
         )
     leads = _leads(session, rng, forces)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -20,15 +21,20 @@ def _wan(fen: int) -> float:
     return float(Money(fen).yuan / 10_000)
 
 
-def export_projects(session: Session, *, path: Path | str, plan_year: int | None = None) -> int:
-    """Write every project in the import layout; returns how many."""
+def export_projects(
+    session: Session,
+    *,
+    path: Path | str,
+    plan_year: int | None = None,
+    task_forces: Sequence[str] | None = None,
+) -> int:
+    """Write every project (or those of ``task_forces``) in the import layout; returns how many."""
     pipeline = service.active_pipeline(session)
     plan_year = plan_year or date.today().year
-    projects = list(
-        session.scalars(
-            select(Project).options(selectinload(Project.stage_dates)).order_by(Project.code)
-        )
-    )
+    stmt = select(Project).options(selectinload(Project.stage_dates)).order_by(Project.code)
+    if task_forces is not None:
+        stmt = stmt.where(Project.task_force.in_(list(task_forces)))
+    projects = list(session.scalars(stmt))
     plans = {
         pid: fen
         for pid, fen in session.execute(

@@ -48,7 +48,7 @@ def parse_span(text: str) -> tuple[date, date]:
         start, sep, end = value.partition("..")
         first = Period.parse(start)
         last = Period.parse(end) if sep else first
-    except ValidationError:
+    except (ValidationError, ValueError):  # ValueError: a year date() refuses, e.g. 0000
         raise ValidationError(
             f"无法识别的期间 '{text}'（例：2023、2023-06、2023Q2、2023-01..2023-06）",
             f"not a period: '{text}' (e.g. 2023, 2023-06, 2023Q2, 2023-01..2023-06)",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
@@ -62,7 +63,7 @@ class ItemRead(BaseModel):
     category: str
     title: str
     owner: str
-    opened_on: date
+    opened_on: Day
     workdays: int
     due_on: date
     status: str
@@ -123,3 +124,47 @@ class WeeklyReport(BaseModel):
     rows: list[WeeklyRow]
     overdue: list[ItemRead]
     calendar_warnings: list[str] = []
+
+
+# --- requests (the JSON API's bodies) ------------------------------------------------------------
+
+# A day a project office can mean: the working-day calendar knows nothing outside this range.
+EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
+Day = Annotated[date, Field(ge=EARLIEST, le=LATEST)]
+MAX_FEN = 10**17  # 1 trillion yuan in fen, far above any project, well inside BIGINT
+
+
+class StageMove(BaseModel):
+    """Move a project to a stage on a date; going back needs a reason."""
+
+    to: str = Field(min_length=1, max_length=40, description="stage key or name (zh/en)")
+    on: Day
+    reason: str | None = Field(default=None, max_length=500)
+    waiver: str | None = Field(
+        default=None, max_length=500, description="why full production with open items"
+    )
+
+
+class ItemCreate(BaseModel):
+    kind: str = Field(description="task, problem or milestone")
+    title: str = Field(min_length=1, max_length=200)
+    owner: str = Field(min_length=1, max_length=100)
+    opened_on: Day
+    workdays: int = Field(ge=1, le=250, description="deadline in working days after opening")
+    category: str = Field(default="other", max_length=40)
+
+
+class ItemClose(BaseModel):
+    """销号: the resolution and the date are both required."""
+
+    resolution: str = Field(min_length=1, max_length=500)
+    closed_on: Day
+
+
+class LeadSign(BaseModel):
+    """A lead signs: it becomes a key project in one step."""
+
+    signed_on: Day
+    planned_investment_fen: int | None = Field(default=None, ge=0, le=MAX_FEN)
+    project_name: str | None = Field(default=None, max_length=200)
+    sub_area: str | None = Field(default=None, max_length=100)

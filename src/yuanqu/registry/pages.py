@@ -38,7 +38,7 @@ router = APIRouter(include_in_schema=False)
 PROFILE_SLOTS: tuple[tuple[str, str, str | None], ...] = (
     ("statistics", "Statistics", None),
     ("policies", "Policies and awards", None),
-    ("projects", "Projects", None),
+    ("projects", "Projects", "projects"),
     ("insurance", "Tech insurance", None),
     ("chain", "Industry chain", None),
 )

@@ -66,3 +66,84 @@ def pie(items: Sequence[tuple[str, int | float]], *, name: str) -> dict[str, Any
         ],
         "aria": {"enabled": True},
     }
+
+
+def timeline(
+    categories: Sequence[str],
+    planned: Sequence[str | None],
+    actual: Sequence[str | None],
+    *,
+    names: tuple[str, str],
+) -> dict[str, Any]:
+    """Milestones on a time axis: planned and actual dates of each stage (a stage per row)."""
+    return {
+        "color": PALETTE,
+        "tooltip": {"trigger": "item"},
+        "legend": {"top": 0},
+        "grid": {"left": 8, "right": 24, "top": 36, "bottom": 8, "containLabel": True},
+        # a month at least between ticks: a project's milestones span months or years
+        "xAxis": {
+            "type": "time",
+            "minInterval": 30 * 86_400_000,
+            "axisLabel": {"hideOverlap": True},
+        },
+        "yAxis": {"type": "category", "data": list(categories), "inverse": True},
+        "series": [
+            {
+                "type": "line",
+                "name": name,
+                "symbolSize": 12,
+                "symbol": symbol,
+                "connectNulls": True,
+                "lineStyle": {"type": style},
+                "data": [
+                    [day, stage] if day else [None, stage]
+                    for day, stage in zip(days, categories, strict=True)
+                ],
+            }
+            for name, days, symbol, style in (
+                (names[0], planned, "emptyCircle", "dashed"),
+                (names[1], actual, "circle", "solid"),
+            )
+        ],
+        "aria": {"enabled": True},
+    }
+
+
+def funnel(items: Sequence[tuple[str, int]], *, name: str) -> dict[str, Any]:
+    """A narrowing pipeline (contacted → negotiating → intent → signed)."""
+    return {
+        "color": PALETTE,
+        "tooltip": {"trigger": "item"},
+        "series": [
+            {
+                "type": "funnel",
+                "name": name,
+                "sort": "none",
+                "left": "10%",
+                "width": "80%",
+                "minSize": "12%",
+                "label": {"position": "inside", "formatter": "{b} {c}", "color": "#fff"},
+                "data": [{"name": label, "value": value} for label, value in items],
+            }
+        ],
+        "aria": {"enabled": True},
+    }
+
+
+def grouped_bars(
+    categories: Sequence[str], series: dict[str, Sequence[int | float | None]]
+) -> dict[str, Any]:
+    """Several series of bars over the same categories (done against target)."""
+    return {
+        "color": PALETTE,
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0},
+        "grid": {"left": 8, "right": 24, "top": 36, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "category", "data": list(categories)},
+        "yAxis": {"type": "value"},
+        "series": [
+            {"type": "bar", "name": name, "data": list(values)} for name, values in series.items()
+        ],
+        "aria": {"enabled": True},
+    }

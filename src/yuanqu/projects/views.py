@@ -1,0 +1,175 @@
+"""What the project pages and their JSON twins show, read once through the services and
+scoped to the reader's task forces (a task-force member sees only its own)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from yuanqu.attraction import service as attraction
+from yuanqu.attraction.service import FunnelRow, LeadRead
+from yuanqu.projects import ledger, reports, service
+from yuanqu.projects.schemas import BatchReport, ItemRead, ProjectDetail, ProjectRead
+from yuanqu.web import charts
+
+
+class BoardColumn(BaseModel):
+    stage: str
+    name: str
+    projects: int
+    investment_fen: int
+    items: list[ProjectRead]
+
+
+class Board(BaseModel):
+    task_force: str | None
+    stages: list[str]
+    columns: list[BoardColumn]
+
+
+class ProjectView(BaseModel):
+    project: ProjectDetail
+    items: list[ItemRead]
+
+
+class LeadPipeline(BaseModel):
+    start: date
+    end: date
+    task_force: str | None
+    leads: list[LeadRead]
+    funnel: list[FunnelRow]
+
+
+def _in_scope(task_force: str | None, scope: frozenset[str] | None) -> bool:
+    return scope is None or task_force in scope
+
+
+def board(
+    session: Session,
+    *,
+    scope: frozenset[str] | None,
+    task_force: str | None = None,
+    q: str | None = None,
+    lang: str = "zh",
+) -> Board:
+    """Every visible project in its stage's column, in pipeline order."""
+    pipeline = service.active_pipeline(session)
+    page = service.list_projects(session, task_force=task_force, q=q, lang=lang)
+    visible = [p for p in page.items if _in_scope(p.task_force, scope)]
+    columns = []
+    for stage in pipeline.stages:
+        items = [p for p in visible if p.stage == stage.key]
+        columns.append(
+            BoardColumn(
+                stage=stage.key,
+                name=stage.name(lang),
+                projects=len(items),
+                investment_fen=sum(p.planned_investment_fen for p in items),
+                items=items,
+            )
+        )
+    return Board(task_force=task_force, stages=[s.key for s in pipeline.stages], columns=columns)
+
+
+def project_view(session: Session, *, project_id: int, lang: str = "zh") -> ProjectView:
+    detail = service.project_detail(session, project_id=project_id, lang=lang)
+    items = ledger.list_items(session, project_id=project_id, as_of=date.today())
+    return ProjectView(project=detail, items=items)
+
+
+def timeline_chart(detail: ProjectDetail, *, lang: str = "zh") -> dict[str, Any]:
+    names = ("Planned", "Actual") if lang == "en" else ("计划", "实际")
+    return charts.timeline(
+        [s.name for s in detail.stages],
+        [s.planned_on.isoformat() if s.planned_on else None for s in detail.stages],
+        [s.actual_on.isoformat() if s.actual_on else None for s in detail.stages],
+        names=names,
+    )
+
+
+def batches_charts(report: BatchReport, *, lang: str = "zh") -> dict[str, Any]:
+    en = lang == "en"
+    names = [b.name for b in report.batches]
+    return {
+        "projects": charts.grouped_bars(
+            names,
+            {
+                ("in the period" if en else "本期"): [b.projects for b in report.batches],
+                ("year to date" if en else "年累计"): [b.ytd_projects for b in report.batches],
+                ("target" if en else "年度目标"): [b.target_projects for b in report.batches],
+            },
+        ),
+        "investment": charts.grouped_bars(
+            names,
+            {
+                ("year to date, 100 million yuan" if en else "年累计（亿元）"): [
+                    round(b.ytd_investment_fen / 1e10, 2) for b in report.batches
+                ],
+                ("target, 100 million yuan" if en else "年度目标（亿元）"): [
+                    None
+                    if b.target_investment_fen is None
+                    else round(b.target_investment_fen / 1e10, 2)
+                    for b in report.batches
+                ],
+            },
+        ),
+    }
+
+
+def overdue(
+    session: Session, *, scope: frozenset[str] | None, by: str, as_of: date
+) -> dict[str, list[ItemRead]]:
+    groups = ledger.overdue_by(session, as_of=as_of, by=by)
+    out = {}
+    for key, items in groups.items():
+        kept = [i for i in items if _in_scope(i.task_force, scope)]
+        if kept:
+            out[key] = kept
+    return out
+
+
+def lead_pipeline(
+    session: Session,
+    *,
+    scope: frozenset[str] | None,
+    start: date,
+    end: date,
+    task_force: str | None = None,
+    stage: str | None = None,
+) -> LeadPipeline:
+    leads = [
+        lead
+        for lead in attraction.list_leads(session, task_force=task_force, stage=stage)
+        if _in_scope(lead.task_force, scope)
+    ]
+    rows = [
+        r
+        for r in attraction.funnel(session, start=start, end=end)
+        if _in_scope(r.task_force, scope) and (task_force is None or r.task_force == task_force)
+    ]
+    return LeadPipeline(start=start, end=end, task_force=task_force, leads=leads, funnel=rows)
+
+
+def funnel_charts(rows: list[FunnelRow], *, lang: str = "zh") -> dict[str, Any]:
+    labels = (
+        ("contacted", "negotiating", "intent", "signed")
+        if lang == "en"
+        else ("接触", "洽谈", "意向", "签约")
+    )
+    return {
+        row.task_force: charts.funnel(
+            list(
+                zip(labels, (row.contacted, row.negotiating, row.intent, row.signed), strict=True)
+            ),
+            name=row.task_force,
+        )
+        for row in rows
+    }
+
+
+def seven_batches(session: Session, *, span: str, lang: str = "zh") -> BatchReport:
+    start, end = reports.parse_span(span)
+    return reports.seven_batches(session, start=start, end=end, lang=lang)
