@@ -340,7 +340,7 @@ def chain_gaps(
 ) -> list[Gap]:
     """Ranked gaps of one chain or all shipped chains, each with its candidate targets and the
     open leads and projects that would fill it."""
-    from yuanqu.chains.links import open_links
+    from yuanqu.chains.links import links_by_segment
     from yuanqu.chains.targets import targets_for_segment
 
     run = run or cached_placements(session)
@@ -349,9 +349,10 @@ def chain_gaps(
         chain_coverage(session, chain=key, as_of=as_of, run=run, lang=lang) for key in keys
     ]
     gaps = rank_gaps(coverages, lang=lang)
+    links = links_by_segment(session) if gaps else {}
     for gap in gaps:
         gap.targets = targets_for_segment(
             session, chain=gap.chain, segment=gap.segment, limit=targets_per_gap
         )
-        gap.links = open_links(session, segment_key=gap.segment_key)
+        gap.links = links.get(gap.segment_key, [])
     return gaps

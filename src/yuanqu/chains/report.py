@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from yuanqu.chains.analysis import chain_coverage, rank_gaps
 from yuanqu.chains.definitions import Chain, get_chain
-from yuanqu.chains.links import open_links
+from yuanqu.chains.links import links_by_segment
 from yuanqu.chains.schemas import ACTION_NAMES, GRADE_NAMES
 from yuanqu.chains.service import PlacementRun, compute_placements
 from yuanqu.chains.targets import targets_for_segment
@@ -156,9 +156,10 @@ def write_report(
         ],
         [6, 16, 24, 8, 8, 8, 30, 50, 40],
     )
+    all_links = links_by_segment(session)
     for i, gap in enumerate(gaps, start=1):
         targets = targets_for_segment(session, chain=gap.chain, segment=gap.segment)
-        links = open_links(session, segment_key=gap.segment_key)
+        links = all_links.get(gap.segment_key, [])
         ws.write_row(
             i,
             0,
