@@ -22,5 +22,10 @@
       link.remove();
     });
   }
-  window.addEventListener("resize", function () { chart.resize(); });
+  // Follow the box, not only the window: a phone settles its layout after the first paint.
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () { chart.resize(); }).observe(el);
+  } else {
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
 })();
