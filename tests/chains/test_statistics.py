@@ -3,6 +3,8 @@ a hand-made zone; the same figures on SQLite and PostgreSQL (the ``database`` fi
 
 from __future__ import annotations
 
+import json
+
 import pyarrow as pa
 import pytest
 
@@ -100,3 +102,15 @@ class TestPlacementCache:
         assert [f.uscc for f in service.segment_firms(again, chain="ic", segment="eda_ip")] == [
             firm.uscc
         ]
+
+
+class TestCoverageCommand:
+    def test_period_option_adds_the_figures(self, cli, zone_with_statistics):
+        result = cli("chains", "coverage", "ic", "--as-of", "2023-12-31", "-f", "json")
+        assert result.exit_code == 0, result.stderr
+        segments = {s["segment"]: s for s in json.loads(result.stdout)["segments"]}
+        # Without --period: the latest month reported (2023-03 here).
+        assert segments["manufacturing"]["output_fen"] == 1100 * 3 * 100
+        bad = cli("chains", "coverage", "ic", "--period", "2023-13")
+        assert bad.exit_code != 0
+        assert "2023-13" in bad.stdout + bad.stderr
