@@ -229,6 +229,9 @@ def click_busiest_segment(page) -> str:
 
 
 def test_chain_map_click_lists_firms_and_profile_tab(page, served: Served) -> None:
+    # The first map of a process loads the statistics snapshot; on a shared, loaded machine
+    # that has taken longer than the default 30 s.
+    page.set_default_timeout(120_000)
     log_in(page, served, "analyst")
     page.goto("/chains")
     assert page.locator("h1").inner_text() == "产业链图谱"
@@ -251,6 +254,7 @@ def test_chain_map_click_lists_firms_and_profile_tab(page, served: Served) -> No
 def test_chain_map_on_a_phone(browser, served: Served) -> None:
     context = browser.new_context(viewport=PHONE, base_url=served.base, is_mobile=True)
     page = context.new_page()
+    page.set_default_timeout(120_000)
     try:
         log_in(page, served, "taskforce")
         page.goto("/chains/ic")

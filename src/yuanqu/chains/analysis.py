@@ -182,12 +182,13 @@ def chain_coverage(
     lang: str = "zh",
     top: int = 5,
     period: str | None = None,
+    labels: pa.Table | None = None,
 ) -> ChainCoverage:
     """Coverage and strength of every segment of ``chain`` as of ``as_of``; with ``period``,
     each segment's output, value added and growth to that month from the statistics."""
     definition = get_chain(chain)
     run = run or cached_placements(session)
-    labels = labels_on(session, as_of)
+    labels = labels if labels is not None else labels_on(session, as_of)
     figures, top_firms = segment_figures(run, labels, definition, top=top)
     stats = segment_statistics(session, run, definition, period) if period else {}
     segments = []
@@ -337,17 +338,22 @@ def chain_gaps(
     run: PlacementRun | None = None,
     lang: str = "zh",
     targets_per_gap: int = 10,
+    coverages: Sequence[ChainCoverage] | None = None,
 ) -> list[Gap]:
     """Ranked gaps of one chain or all shipped chains, each with its candidate targets and the
-    open leads and projects that would fill it."""
+    open leads and projects that would fill it (``coverages``: already computed, as the map
+    page has them)."""
     from yuanqu.chains.links import links_by_segment
     from yuanqu.chains.targets import targets_for_segment
 
-    run = run or cached_placements(session)
-    keys = [chain] if chain else [c.key for c in shipped_chains()]
-    coverages = [
-        chain_coverage(session, chain=key, as_of=as_of, run=run, lang=lang) for key in keys
-    ]
+    if coverages is None:
+        run = run or cached_placements(session)
+        labels = labels_on(session, as_of)  # read once for every chain
+        keys = [chain] if chain else [c.key for c in shipped_chains()]
+        coverages = [
+            chain_coverage(session, chain=key, as_of=as_of, run=run, lang=lang, labels=labels)
+            for key in keys
+        ]
     gaps = rank_gaps(coverages, lang=lang)
     links = links_by_segment(session) if gaps else {}
     for gap in gaps:

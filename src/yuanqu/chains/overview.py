@@ -89,9 +89,10 @@ def chain_overview(
         lang=lang,
         period=statistics_period(session, period),
     )
+    # Gaps from this coverage before it is cut to a task force's firms (grades use every firm).
+    gaps = chain_gaps(session, as_of=as_of, run=run, lang=lang, coverages=[coverage])
     if task_forces is not None:
         _cut_to(coverage, run, task_forces)
-    gaps = chain_gaps(session, as_of=as_of, chain=definition.key, run=run, lang=lang)
     unplaced = int(pc.sum(pc.equal(run.unplaced["chain"], definition.key)).as_py() or 0)
     return ChainOverview(
         coverage=coverage, gaps=gaps, unplaced=unplaced, chains=list_chains(lang=lang)
