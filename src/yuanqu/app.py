@@ -23,6 +23,8 @@ from yuanqu import __version__
 from yuanqu.accounts import api as accounts_api
 from yuanqu.accounts import pages as accounts_pages
 from yuanqu.accounts.service import AccountsBackend
+from yuanqu.chains import api as chains_api
+from yuanqu.chains import pages as chains_pages
 from yuanqu.core.auth import EVERYONE, STAFF, Role
 from yuanqu.core.config import get_settings
 from yuanqu.core.db import get_engine, session_factory
@@ -44,6 +46,7 @@ SESSION_COOKIE = "yuanqu_session"
 NAVIGATION = (
     ("/", "Dashboard", STAFF),
     ("/enterprises", "Enterprises", EVERYONE),
+    ("/chains", "Industry chains", frozenset(chains_api.READERS)),
     ("/registry/import", "Import", frozenset(registry_api.IMPORTERS)),
     ("/projects", "Key projects", PROJECT_READERS),
     ("/leads", "Leads", PROJECT_READERS),
@@ -102,9 +105,16 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
     )
     static = resources.files("yuanqu") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    for router in (registry_api.router, accounts_api.router, projects_api.router):
+    api_routers = (registry_api.router, accounts_api.router, projects_api.router, chains_api.router)
+    for router in api_routers:
         app.include_router(router, prefix=API_PREFIX)
-    for router in (accounts_pages.router, registry_pages.router, projects_pages.router):
+    page_routers = (
+        accounts_pages.router,
+        chains_pages.router,
+        registry_pages.router,
+        projects_pages.router,
+    )
+    for router in page_routers:
         app.include_router(router)
     for href, label, roles in NAVIGATION:
         register_nav(href, label, roles)

@@ -208,3 +208,61 @@ def test_enterprise_user_cannot_open_another_firm(page, served: Served) -> None:
     response = page.goto(f"/enterprises/{served.other_uscc}")
     assert response.status == 403
     assert "无权" in page.locator("main").inner_text()
+
+
+def click_busiest_segment(page) -> str:
+    """Click, with the mouse, the map's node of the largest measure; returns the segment key."""
+    page.wait_for_selector("#chain-map canvas")
+    found = page.evaluate(
+        """() => {
+          const el = document.getElementById('chain-map');
+          const chart = echarts.getInstanceByDom(el);
+          const nodes = chart.getOption().series[0].data;
+          const node = nodes.reduce((a, b) => (b.value > a.value ? b : a));
+          const [x, y] = chart.convertToPixel({seriesIndex: 0}, [node.x, node.y]);
+          const box = el.getBoundingClientRect();
+          return {key: node.id, x: box.left + x, y: box.top + y};
+        }"""
+    )
+    page.mouse.click(found["x"], found["y"])
+    return found["key"]
+
+
+def test_chain_map_click_lists_firms_and_profile_tab(page, served: Served) -> None:
+    # The first map of a process loads the statistics snapshot; on a shared, loaded machine
+    # that has taken longer than the default 30 s.
+    page.set_default_timeout(120_000)
+    log_in(page, served, "analyst")
+    page.goto("/chains")
+    assert page.locator("h1").inner_text() == "产业链图谱"
+    page.click(".chain-picker >> text=集成电路")
+    page.wait_for_load_state()
+    assert "/chains/ic" in page.url
+    key = click_busiest_segment(page)
+    page.wait_for_selector("#segment-firms table.segment-firms tbody tr")
+    assert page.locator("#segment-firms tbody tr").count() >= 1
+    assert key  # the node clicked is a segment of the chain
+    snap(page, "chain-map-desktop")
+    first = page.locator("#segment-firms tbody a").first
+    first.click()
+    page.wait_for_load_state()
+    page.wait_for_selector("#chain table.firm-chain")
+    assert "集成电路" in page.locator("#chain").inner_text()
+    snap(page, "profile-chain-tab")
+
+
+def test_chain_map_on_a_phone(browser, served: Served) -> None:
+    context = browser.new_context(viewport=PHONE, base_url=served.base, is_mobile=True)
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    try:
+        log_in(page, served, "taskforce")
+        page.goto("/chains/ic")
+        page.wait_for_selector("#chain-map canvas")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+        folder = os.environ.get("YUANQU_SCREENSHOTS")
+        if folder:
+            page.screenshot(path=str(Path(folder) / "chain-map-phone-screen.png"))
+        snap(page, "chain-map-phone")
+    finally:
+        context.close()

@@ -27,12 +27,13 @@ from collections.abc import Sequence
 from datetime import date
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy.orm import Session
 
 from yuanqu.analytics.tables import duck, read_arrow
 from yuanqu.chains.definitions import Chain, get_chain, segment_key, shipped_chains
 from yuanqu.chains.schemas import ChainCoverage, Gap, SegmentCoverage, TopFirm
-from yuanqu.chains.service import PlacementRun, compute_placements
+from yuanqu.chains.service import PlacementRun, cached_placements
 from yuanqu.registry.models import Label
 
 ANCHOR_LABELS = (
@@ -180,12 +181,16 @@ def chain_coverage(
     run: PlacementRun | None = None,
     lang: str = "zh",
     top: int = 5,
+    period: str | None = None,
+    labels: pa.Table | None = None,
 ) -> ChainCoverage:
-    """Coverage and strength of every segment of ``chain`` as of ``as_of``."""
+    """Coverage and strength of every segment of ``chain`` as of ``as_of``; with ``period``,
+    each segment's output, value added and growth to that month from the statistics."""
     definition = get_chain(chain)
-    run = run or compute_placements(session)
-    labels = labels_on(session, as_of)
+    run = run or cached_placements(session)
+    labels = labels if labels is not None else labels_on(session, as_of)
     figures, top_firms = segment_figures(run, labels, definition, top=top)
+    stats = segment_statistics(session, run, definition, period) if period else {}
     segments = []
     for seg in definition.segments:
         fig = figures.get(
@@ -227,11 +232,44 @@ def chain_coverage(
                 ],
                 score=score,
                 grade=grade_of(fig["firms"], score),  # type: ignore[arg-type]
+                **stats.get(seg.key, {}),
             )
         )
     return ChainCoverage(
-        chain=definition.key, name=definition.name(lang), as_of=as_of, segments=segments
+        chain=definition.key,
+        name=definition.name(lang),
+        as_of=as_of,
+        period=period,
+        segments=segments,
     )
+
+
+def segment_statistics(
+    session: Session, run: PlacementRun, chain: Chain, period: str
+) -> dict[str, dict]:
+    """Output, value added and their growth per segment, from the statistics of the firms
+    placed on it (the stats domain's grouped figures: the bulletin's own rules)."""
+    from yuanqu.stats.service import group_figures
+
+    mask = pc.equal(run.placements["chain"], chain.key)
+    placed = run.placements.filter(mask)
+    groups = pa.table(
+        {
+            "enterprise_id": placed.column("enterprise_id").combine_chunks(),
+            "group": placed.column("segment").combine_chunks(),
+        }
+    )
+    fields = {
+        "gross_output": ("output_fen", "output_growth"),
+        "value_added": ("value_added_fen", "value_added_growth"),
+    }
+    found: dict[str, dict] = {}
+    for row in group_figures(session, period=period, groups=groups, indicators=list(fields)):
+        value, growth = fields[row.indicator]
+        entry = found.setdefault(row.group, {})
+        entry[value] = None if row.cumulative is None else int(row.cumulative)
+        entry[growth] = None if row.cumulative_yoy_pct is None else round(row.cumulative_yoy_pct, 2)
+    return found
 
 
 def _downstream_distances(chain: Chain, start: str) -> dict[str, int]:
@@ -300,21 +338,27 @@ def chain_gaps(
     run: PlacementRun | None = None,
     lang: str = "zh",
     targets_per_gap: int = 10,
+    coverages: Sequence[ChainCoverage] | None = None,
 ) -> list[Gap]:
     """Ranked gaps of one chain or all shipped chains, each with its candidate targets and the
-    open leads and projects that would fill it."""
-    from yuanqu.chains.links import open_links
+    open leads and projects that would fill it (``coverages``: already computed, as the map
+    page has them)."""
+    from yuanqu.chains.links import links_by_segment
     from yuanqu.chains.targets import targets_for_segment
 
-    run = run or compute_placements(session)
-    keys = [chain] if chain else [c.key for c in shipped_chains()]
-    coverages = [
-        chain_coverage(session, chain=key, as_of=as_of, run=run, lang=lang) for key in keys
-    ]
+    if coverages is None:
+        run = run or cached_placements(session)
+        labels = labels_on(session, as_of)  # read once for every chain
+        keys = [chain] if chain else [c.key for c in shipped_chains()]
+        coverages = [
+            chain_coverage(session, chain=key, as_of=as_of, run=run, lang=lang, labels=labels)
+            for key in keys
+        ]
     gaps = rank_gaps(coverages, lang=lang)
+    links = links_by_segment(session) if gaps else {}
     for gap in gaps:
         gap.targets = targets_for_segment(
             session, chain=gap.chain, segment=gap.segment, limit=targets_per_gap
         )
-        gap.links = open_links(session, segment_key=gap.segment_key)
+        gap.links = links.get(gap.segment_key, [])
     return gaps

@@ -74,11 +74,16 @@ def chain_map_option(
     return {
         "title": {"text": chain.name(lang), "subtext": coverage.as_of.isoformat()},
         "tooltip": {},
-        "legend": [{"data": [c["name"] for c in categories]}],
+        # No category legend: nodes are coloured by grade (the page's own legend), and the
+        # positions read from left to right.
         "series": [
             {
                 "type": "graph",
                 "layout": "none",
+                # Room for the labels of the outer columns on a narrow screen. Only the sides:
+                # with all four set ECharts stretches the view (and the round nodes) to the box.
+                "left": "14%",
+                "right": "14%",
                 "roam": True,
                 "label": {"show": True, "position": "bottom"},
                 "edgeSymbol": ["none", "arrow"],

@@ -19,6 +19,7 @@ from yuanqu.chains.definitions import (
 from yuanqu.chains.schemas import ACTION_NAMES, GRADE_NAMES
 from yuanqu.core.db import cli_session
 from yuanqu.core.errors import ValidationError
+from yuanqu.core.money import format_yuan
 from yuanqu.core.tabular import ImportRejected, write_error_report
 from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, err_console, lang, t
 
@@ -26,6 +27,10 @@ app = typer.Typer(help="产业链图谱 / industry chain maps", no_args_is_help=
 
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f")]
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="judge labels on this date")]
+PeriodOpt = Annotated[
+    str | None,
+    typer.Option("--period", help="statistics to this month, e.g. 2023-12 (default: the latest)"),
+]
 
 
 def _as_of(text: str | None) -> date:
@@ -164,12 +169,22 @@ def where(
 def coverage(
     chain: Annotated[str, typer.Argument(help="chain key, e.g. ic")],
     as_of: AsOfOpt = None,
+    period: PeriodOpt = None,
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
-    """Coverage and strength of each segment: firms, high-tech share, concentration, grade."""
+    """Coverage and strength of each segment: firms, output, value added and growth,
+    high-tech share, concentration, grade."""
+    from yuanqu.chains.overview import statistics_period
+
     get_chain(chain)
     with cli_session() as session:
-        result = analysis.chain_coverage(session, chain=chain, as_of=_as_of(as_of), lang=lang())
+        result = analysis.chain_coverage(
+            session,
+            chain=chain,
+            as_of=_as_of(as_of),
+            lang=lang(),
+            period=statistics_period(session, period),
+        )
     if fmt == OutputFormat.json:
         emit_json(result.model_dump())
         return
@@ -179,6 +194,9 @@ def coverage(
             "name": s.name,
             "position": _position(s.position),
             "firms": s.firms,
+            "output": format_yuan(s.output_fen, lang()),
+            "output_growth": None if s.output_growth is None else f"{s.output_growth:.1f}%",
+            "value_added": format_yuan(s.value_added_fen, lang()),
             "high_tech_share": f"{s.high_tech_share:.1%}",
             "anchors": s.anchors,
             "hhi": s.hhi,
@@ -189,7 +207,7 @@ def coverage(
         }
         for s in result.segments
     ]
-    emit_rows(rows, fmt, title=f"{result.name} · {result.as_of}")
+    emit_rows(rows, fmt, title=f"{result.name} · {result.as_of} · {result.period or '—'}")
 
 
 @app.command()
@@ -251,13 +269,22 @@ def report(
     out: Annotated[Path, typer.Argument(help="the xlsx file to write")],
     chain: Annotated[str | None, typer.Option(help="one chain (default: every chain)")] = None,
     as_of: AsOfOpt = None,
+    period: PeriodOpt = None,
 ) -> None:
     """Write the chain report (coverage, gaps, firms per segment, review list) to xlsx."""
+    from yuanqu.chains.overview import statistics_period
     from yuanqu.chains.report import write_report
 
     if out.suffix.lower() != ".xlsx":
         raise ValidationError("报告须为 .xlsx 文件", "the report must be an .xlsx file")
     chains = [get_chain(chain)] if chain else list(shipped_chains())
     with cli_session() as session:
-        path = write_report(session, out, chains=chains, as_of=_as_of(as_of), lang=lang())
+        path = write_report(
+            session,
+            out,
+            chains=chains,
+            as_of=_as_of(as_of),
+            lang=lang(),
+            period=statistics_period(session, period),
+        )
     console.print(t(f"报告已写入 {path}", f"report written to {path}"))

@@ -28,14 +28,18 @@ def _service(domain: str) -> ModuleType | None:
 
 def open_links(session: Session, *, segment_key: str) -> list[dict[str, Any]]:
     """Open leads and the projects linked to a segment, JSON-ready; empty without those domains."""
-    links: list[dict[str, Any]] = []
+    return links_by_segment(session).get(segment_key, [])
+
+
+def links_by_segment(session: Session) -> dict[str, list[dict[str, Any]]]:
+    """Every segment's open leads and projects, read once (a gap list asks for many segments)."""
+    links: dict[str, list[dict[str, Any]]] = {}
     attraction = _service("attraction")
     if attraction is not None and hasattr(attraction, "list_leads"):
         for lead in attraction.list_leads(session):
-            if getattr(lead, "chain_gap", None) == segment_key and lead.stage not in (
-                CLOSED_LEAD_STAGES
-            ):
-                links.append(
+            key = getattr(lead, "chain_gap", None)
+            if key and lead.stage not in CLOSED_LEAD_STAGES:
+                links.setdefault(key, []).append(
                     {
                         "kind": "lead",
                         "id": lead.id,
@@ -48,8 +52,9 @@ def open_links(session: Session, *, segment_key: str) -> list[dict[str, Any]]:
     projects = _service("projects")
     if projects is not None and hasattr(projects, "list_projects"):
         for project in projects.list_projects(session).items:
-            if getattr(project, "chain_segment", None) == segment_key:
-                links.append(
+            key = getattr(project, "chain_segment", None)
+            if key:
+                links.setdefault(key, []).append(
                     {
                         "kind": "project",
                         "id": project.id,

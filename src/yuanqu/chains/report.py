@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from yuanqu.chains.analysis import chain_coverage, rank_gaps
 from yuanqu.chains.definitions import Chain, get_chain
-from yuanqu.chains.links import open_links
+from yuanqu.chains.links import links_by_segment
 from yuanqu.chains.schemas import ACTION_NAMES, GRADE_NAMES
 from yuanqu.chains.service import PlacementRun, compute_placements
 from yuanqu.chains.targets import targets_for_segment
@@ -38,14 +38,17 @@ def write_report(
     as_of: date,
     lang: str = "zh",
     run: PlacementRun | None = None,
+    period: str | None = None,
 ) -> Path:
-    """Write the report of ``chains`` as of ``as_of`` to ``path`` (xlsx)."""
+    """Write the report of ``chains`` as of ``as_of`` to ``path`` (xlsx); with ``period``, each
+    segment's output, value added and growth to that month (in 万元 and percent)."""
     import xlsxwriter
 
     en = lang == "en"
     run = run or compute_placements(session)
     coverages = [
-        chain_coverage(session, chain=c.key, as_of=as_of, run=run, lang=lang) for c in chains
+        chain_coverage(session, chain=c.key, as_of=as_of, run=run, lang=lang, period=period)
+        for c in chains
     ]
     gaps = rank_gaps(coverages, lang=lang)
     book = xlsxwriter.Workbook(str(path))
@@ -76,6 +79,10 @@ def write_report(
             "得分",
             "等级",
             "龙头（前三）",
+            "工业总产值（万元）",
+            "总产值增速%",
+            "工业增加值（万元）",
+            "增加值增速%",
         ]
         if not en
         else [
@@ -91,8 +98,12 @@ def write_report(
             "score",
             "grade",
             "top firms",
+            "output (10k yuan)",
+            "output growth %",
+            "value added (10k yuan)",
+            "value added growth %",
         ],
-        [16, 24, 10, 8, 8, 10, 8, 8, 10, 8, 8, 60],
+        [16, 24, 10, 8, 8, 10, 8, 8, 10, 8, 8, 60, 14, 10, 14, 10],
     )
     row = 1
     for coverage in coverages:
@@ -103,6 +114,17 @@ def write_report(
             ws.write_number(row, 8, s.top3_share, pct)
             grade = GRADE_NAMES[s.grade][1 if en else 0]
             ws.write_row(row, 9, [s.score, grade, "、".join(f.name for f in s.top_firms[:3])])
+            for col, value in enumerate(
+                (
+                    None if s.output_fen is None else s.output_fen / 1_000_000,
+                    s.output_growth,
+                    None if s.value_added_fen is None else s.value_added_fen / 1_000_000,
+                    s.value_added_growth,
+                ),
+                start=12,
+            ):
+                if value is not None:
+                    ws.write_number(row, col, value)
             row += 1
     ws.write(row + 1, 0, FORMULA_EN if en else FORMULA_ZH)
 
@@ -134,9 +156,10 @@ def write_report(
         ],
         [6, 16, 24, 8, 8, 8, 30, 50, 40],
     )
+    all_links = links_by_segment(session)
     for i, gap in enumerate(gaps, start=1):
         targets = targets_for_segment(session, chain=gap.chain, segment=gap.segment)
-        links = open_links(session, segment_key=gap.segment_key)
+        links = all_links.get(gap.segment_key, [])
         ws.write_row(
             i,
             0,

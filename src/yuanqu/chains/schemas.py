@@ -109,16 +109,19 @@ class SegmentCoverage(BaseModel):
     top_firms: list[TopFirm]
     score: float = Field(description="strength score 0-100, see strength_score()")
     grade: Grade
-    # Monthly statistics (output, value added, growth) join here when the stats domain lands.
-    output_fen: int | None = None
-    value_added_fen: int | None = None
-    output_growth: float | None = None
+    # Monthly statistics of the firms on the segment (stats.service.group_figures), cumulative
+    # to ``ChainCoverage.period``; growth is the bulletin's same-scope year-on-year, in percent.
+    output_fen: int | None = Field(None, description="gross industrial output, year to date")
+    value_added_fen: int | None = Field(None, description="industrial value added, year to date")
+    output_growth: float | None = Field(None, description="output growth yoy, percent")
+    value_added_growth: float | None = Field(None, description="value added growth yoy, percent")
 
 
 class ChainCoverage(BaseModel):
     chain: str
     name: str
     as_of: date
+    period: str | None = Field(None, description="the statistics' month (cumulative 1-N)")
     segments: list[SegmentCoverage]
 
 

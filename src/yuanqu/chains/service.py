@@ -3,13 +3,15 @@ where one firm sits. Placement itself runs on the columnar engine (``placement.p
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yuanqu.analytics.tables import read_arrow
@@ -23,7 +25,7 @@ from yuanqu.chains.schemas import (
     PlacementSummary,
     SegmentCount,
 )
-from yuanqu.core.db import bump_data_version
+from yuanqu.core.db import bump_data_version, data_version
 from yuanqu.core.errors import NotFound, ValidationError
 from yuanqu.registry import service as registry
 from yuanqu.registry.models import Enterprise
@@ -38,11 +40,12 @@ FIRMS_SCHEMA = pa.schema(
         ("business_scope", pa.string()),
         ("employees", pa.int64()),
         ("registered_capital_fen", pa.int64()),
+        ("task_force", pa.string()),
     ]
 )
 FIRMS_SQL = (
     "SELECT id, uscc, name, industry_code, industry_section, business_scope, employees, "
-    "registered_capital_fen FROM enterprises"
+    "registered_capital_fen, task_force FROM enterprises"
 )
 OVERRIDES_SQL = "SELECT id, enterprise_id, chain_key, segment_key, action FROM chain_overrides"
 
@@ -70,6 +73,59 @@ def compute_placements(session: Session, *, chains: Sequence[Chain] | None = Non
     placements = place(firms, chains, overrides=overrides)
     left = unplaced(firms, placements, chains)
     return PlacementRun(firms, placements, left, time.perf_counter() - started)
+
+
+# Placements per (database, registry version, chains version, firms fingerprint): the map, its
+# segment lists, the gaps and the report of one data version place the zone's firms once.
+_PLACEMENTS: OrderedDict[tuple, PlacementRun] = OrderedDict()
+_PLACEMENTS_LOCK = threading.Lock()
+_PLACEMENTS_KEPT = 4
+
+
+def placement_key(session: Session) -> tuple | None:
+    """What a cached placement is valid for, or None when there is no version to trust.
+
+    Every import and override bumps the ``registry`` or ``chains`` version. Rows written without
+    an import (test factories, a script) bump nothing: the firm count, highest id and latest
+    override id in the key catch added rows there; a version of 0 (never imported) is not cached.
+    """
+    registry_version = data_version(session, "registry")
+    if registry_version == 0:
+        return None
+    firms, last_firm = session.execute(
+        select(func.count(Enterprise.id), func.max(Enterprise.id))
+    ).one()
+    last_override = session.scalar(select(func.max(PlacementOverride.id)))
+    return (
+        registry.database_key(session),
+        registry_version,
+        data_version(session, "chains"),
+        firms,
+        last_firm,
+        last_override,
+    )
+
+
+def cached_placements(session: Session) -> PlacementRun:
+    """The placement of every firm on the shipped chains, computed once per data version."""
+    key = placement_key(session)
+    if key is None:
+        return compute_placements(session)
+    with _PLACEMENTS_LOCK:
+        if key in _PLACEMENTS:
+            _PLACEMENTS.move_to_end(key)
+            return _PLACEMENTS[key]
+    run = compute_placements(session)
+    with _PLACEMENTS_LOCK:
+        _PLACEMENTS[key] = run
+        while len(_PLACEMENTS) > _PLACEMENTS_KEPT:
+            _PLACEMENTS.popitem(last=False)
+    return run
+
+
+def clear_placement_cache() -> None:
+    with _PLACEMENTS_LOCK:
+        _PLACEMENTS.clear()
 
 
 def placement_summary(
@@ -138,15 +194,28 @@ def _firm_rows(
     return rows
 
 
-def segment_firms(run: PlacementRun, *, chain: str, segment: str) -> list[FirmOnSegment]:
-    """The firms on one segment, largest first (what a click on the map lists)."""
+def segment_firms(
+    run: PlacementRun,
+    *,
+    chain: str,
+    segment: str,
+    task_forces: Sequence[str] | None = None,
+) -> list[FirmOnSegment]:
+    """The firms on one segment, largest first (what a click on the map lists); with
+    ``task_forces``, only the firms those task forces follow."""
     check_segment(chain, segment)
     p = run.placements.filter(
         pc.and_(
             pc.equal(run.placements["chain"], chain), pc.equal(run.placements["segment"], segment)
         )
     )
-    return _firm_rows(run, p.column("enterprise_id").combine_chunks(), p)
+    ids = p.column("enterprise_id").combine_chunks()
+    if task_forces is not None:
+        followed = run.firms.filter(
+            pc.is_in(run.firms["task_force"], value_set=pa.array(list(task_forces), pa.string()))
+        )
+        ids = pc.filter(ids, pc.is_in(ids, value_set=followed.column("id").combine_chunks()))
+    return _firm_rows(run, ids, p)
 
 
 def unplaced_firms(run: PlacementRun, *, chain: str) -> list[FirmOnSegment]:

@@ -40,7 +40,7 @@ PROFILE_SLOTS: tuple[tuple[str, str, str | None], ...] = (
     ("policies", "Policies and awards", None),
     ("projects", "Projects", "projects"),
     ("insurance", "Tech insurance", None),
-    ("chain", "Industry chain", None),
+    ("chain", "Industry chain", "chain"),
 )
 
 

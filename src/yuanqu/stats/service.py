@@ -191,6 +191,64 @@ def bulletin(
     )
 
 
+def latest_period(session: Session) -> str | None:
+    """The most recent month any firm reported (``2023-12``), or None before any report."""
+    return session.scalar(select(func.max(MonthlyReport.period)))
+
+
+def group_figures(
+    session: Session,
+    *,
+    period: str | Period,
+    groups: pa.Table,
+    indicators: Sequence[str] = ("gross_output", "value_added"),
+) -> list[BulletinRow]:
+    """The bulletin's figures for groups the caller defines (``groups``: ``enterprise_id``
+    int64, ``group`` string; a firm may sit in several groups, as it may hold several labels):
+    per group and indicator the cumulative value and the same-scope growth, computed exactly as
+    the bulletin's label rows are. Other domains (industry chains) group firms this way without
+    reading the statistics tables. Groups with no reporting firm are absent from the result."""
+    p = Period.parse(period)
+    window = bulletin_window(p)
+    chosen = indicator_list(list(indicators))
+    if set(groups.column_names) != {"enterprise_id", "group"}:
+        raise ValidationError(
+            "分组表须有 enterprise_id 与 group 两列",
+            "groups must have the columns enterprise_id and group",
+            details={"columns": groups.column_names},
+        )
+    data = snapshot(session, years=(p.year - 1, p.year))
+    fw, prices = _firm_windows(data, p, Scope.parse("all"))
+    members = groups.select(["enterprise_id", "group"]).rename_columns(["enterprise_id", "label"])
+    sql = grouped_sql(measures_for(chosen), window, prices=prices, partitions=[], labels=True)
+    rows = data.query(sql, tables={"fw": fw, "labels_at": members}).to_pylist()
+    out: list[BulletinRow] = []
+    for indicator in chosen:
+        k = indicator.key
+        for row in rows:
+            if row["breakdown"] != "label":
+                continue
+            out.append(
+                BulletinRow(
+                    indicator=k,
+                    indicator_name=indicator.name("zh"),
+                    unit=indicator.unit,
+                    by="group",
+                    group=row["grp"],
+                    group_name=row["grp"],
+                    month=_num(row[f"{k}__month"]),
+                    cumulative=_num(row[f"{k}__cum"]),
+                    month_yoy_pct=row[f"{k}__month_yoy"],
+                    cumulative_yoy_pct=row[f"{k}__cum_yoy"],
+                    month_change_pct=row[f"{k}__month_change"],
+                    cumulative_change_pct=row[f"{k}__cum_change"],
+                    share_of_zone_pct=row[f"{k}__share"],
+                    share_of_reference_pct=None,
+                )
+            )
+    return out
+
+
 def _firm_rows(
     session: Session,
     *,
