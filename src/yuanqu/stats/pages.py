@@ -44,6 +44,11 @@ def _yi(fen: float | int | None) -> float | None:
     return None if fen is None else round(fen / YI, 2)
 
 
+def wan(fen: float | int | None) -> float | None:
+    """Fen in 万元, the unit of a statistics table."""
+    return None if fen is None else fen / WAN
+
+
 def _pct(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
@@ -78,6 +83,7 @@ def economy_context(view: dashboard.EconomyDashboard, lang: str) -> dict[str, An
     return {
         "view": view,
         "yi": _yi,
+        "wan": wan,
         "drill_url": drill_url,
         "trend_chart": charts.lines_and_bars(
             [p.label for p in points],
@@ -140,6 +146,7 @@ def drill_down_page(
     )
     context = {
         "firms": firms,
+        "wan": wan,
         "period": str(p),
         "scope": chosen,
         "scope_name": dashboard.scope_name(session, chosen, lang),
@@ -188,6 +195,7 @@ def firm_context(view: dashboard.FirmStatistics, lang: str) -> dict[str, Any]:
     recent = view.months[-24:]
     return {
         "view": view,
+        "wan": wan,
         "months": list(reversed(view.months)),
         "firm_chart": charts.lines_and_bars(
             [m.period for m in recent],
