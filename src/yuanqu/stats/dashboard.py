@@ -18,7 +18,7 @@ from yuanqu.core.periods import Period, bulletin_months, is_bulletin_period
 from yuanqu.registry.models import LABEL_NAMES
 from yuanqu.registry.service import get_enterprise, list_task_forces
 from yuanqu.stats import service
-from yuanqu.stats.frames import OTHER, Scope
+from yuanqu.stats.frames import OTHER, Scope, snapshot
 from yuanqu.stats.models import MonthlyReport
 from yuanqu.stats.schemas import (
     BulletinRow,
@@ -147,8 +147,6 @@ def scope_options(session: Session, principal: Principal, lang: str = "zh") -> l
     if principal.role == Role.task_force:
         forces = [f for f in forces if f.code in principal.task_forces]
         return [ScopeOption(value=f"task_force:{f.code}", name=f.name(lang)) for f in forces]
-    from yuanqu.registry.dashboard import zone_summary
-
     en = lang == "en"
     options = [ScopeOption(value="all", name="all firms" if en else "全部企业")]
     options += [
@@ -162,11 +160,16 @@ def scope_options(session: Session, principal: Principal, lang: str = "zh") -> l
         ScopeOption(value=f"task_force:{f.code}", name=prefix[0] + f.name(lang)) for f in forces
     ]
     options += [
-        ScopeOption(value=f"sub_area:{a.code}", name=prefix[1] + a.name(lang))
-        for a in zone_summary(session).sub_areas
-        if a.code
+        ScopeOption(value=f"sub_area:{area}", name=prefix[1] + area) for area in sub_areas(session)
     ]
     return options
+
+
+def sub_areas(session: Session) -> list[str]:
+    """The zone's sub-areas, from the firms already in the columnar snapshot (no years needed)."""
+    data = snapshot(session)
+    found = data.query("SELECT DISTINCT sub_area FROM firms WHERE sub_area <> '' ORDER BY 1")
+    return [str(area) for area in found.column("sub_area").to_pylist()]
 
 
 def scope_name(session: Session, scope: str, lang: str = "zh") -> str:
