@@ -74,3 +74,12 @@ def test_economy_fits_a_phone(browser, served) -> None:  # noqa: F811
         snap(phone, "economy-phone")
     finally:
         context.close()
+
+
+def test_a_role_without_statistics_sees_the_tab_refused(page, served) -> None:  # noqa: F811
+    log_in(page, served, "policy")
+    page.goto(f"/enterprises/{served.other_uscc}")
+    page.wait_for_function(
+        "document.querySelector('#statistics').innerText.includes('无权查看此栏目')"
+    )
+    assert not page.locator("#statistics [aria-busy]").count()
