@@ -229,6 +229,10 @@ def economy_dashboard(
     p = checked_period(session, period)
     chosen = reader_scope(principal, scope)
     periods = available_periods(session)
+    start = max(p - (TREND_MONTHS - 1), Period.parse(periods[-1]))
+    # Every year the bulletin and the trends read, loaded in one pass: each load of the engine
+    # is a read of the database (a child process for SQLite), the bulk of a cold request.
+    snapshot(session, years=range(start.year - 1, p.year + 1))
     bulletin = service.bulletin(
         session,
         period=p,
@@ -237,7 +241,6 @@ def economy_dashboard(
         indicators=list(HEADLINE),
         lang=lang,
     )
-    start = max(p - (TREND_MONTHS - 1), Period.parse(periods[-1]))
     return EconomyDashboard(
         period=str(p),
         scope=chosen,
