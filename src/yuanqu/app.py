@@ -36,6 +36,8 @@ from yuanqu.projects import pages as projects_pages
 from yuanqu.projects.access import READERS as PROJECT_READERS
 from yuanqu.registry import api as registry_api
 from yuanqu.registry import pages as registry_pages
+from yuanqu.stats import api as stats_api
+from yuanqu.stats import pages as stats_pages
 from yuanqu.web.templating import register_nav, render
 
 log = logging.getLogger("yuanqu.web")
@@ -45,11 +47,12 @@ SESSION_COOKIE = "yuanqu_session"
 # The menu: (path, message id, roles that see it). Pages still check their own roles.
 NAVIGATION = (
     ("/", "Dashboard", STAFF),
+    ("/stats/economy", "Economy", frozenset(stats_api.READERS)),
     ("/enterprises", "Enterprises", EVERYONE),
     ("/chains", "Industry chains", frozenset(chains_api.READERS)),
-    ("/registry/import", "Import", frozenset(registry_api.IMPORTERS)),
     ("/projects", "Key projects", PROJECT_READERS),
     ("/leads", "Leads", PROJECT_READERS),
+    ("/registry/import", "Import", frozenset(registry_api.IMPORTERS)),
     ("/admin/users", "Users", frozenset({Role.admin})),
 )
 
@@ -105,7 +108,13 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
     )
     static = resources.files("yuanqu") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    api_routers = (registry_api.router, accounts_api.router, projects_api.router, chains_api.router)
+    api_routers = (
+        registry_api.router,
+        accounts_api.router,
+        projects_api.router,
+        chains_api.router,
+        stats_api.router,
+    )
     for router in api_routers:
         app.include_router(router, prefix=API_PREFIX)
     page_routers = (
@@ -113,6 +122,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         chains_pages.router,
         registry_pages.router,
         projects_pages.router,
+        stats_pages.router,
     )
     for router in page_routers:
         app.include_router(router)

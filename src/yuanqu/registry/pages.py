@@ -36,7 +36,7 @@ router = APIRouter(include_in_schema=False)
 # ``/enterprises/{uscc}/<key>`` from its own pages.py (with its own role check); a tab whose
 # domain serves nothing yet says so. ``None`` as the path: no fragment yet.
 PROFILE_SLOTS: tuple[tuple[str, str, str | None], ...] = (
-    ("statistics", "Statistics", None),
+    ("statistics", "Statistics", "statistics"),
     ("policies", "Policies and awards", None),
     ("projects", "Projects", "projects"),
     ("insurance", "Tech insurance", None),

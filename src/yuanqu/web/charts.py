@@ -147,3 +147,68 @@ def grouped_bars(
         ],
         "aria": {"enabled": True},
     }
+
+
+def lines_and_bars(
+    categories: Sequence[str],
+    lines: dict[str, Sequence[int | float | None]],
+    bars: dict[str, Sequence[int | float | None]],
+    *,
+    line_unit: str,
+    bar_unit: str = "%",
+) -> dict[str, Any]:
+    """Values as lines on the left axis and rates as bars on the right (output and its growth)."""
+    return {
+        "color": PALETTE,
+        "tooltip": {"trigger": "axis"},
+        "legend": {"type": "scroll", "top": 0},
+        "grid": {"left": 8, "right": 8, "top": 40, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "category", "data": list(categories)},
+        "yAxis": [
+            {"type": "value", "name": line_unit, "position": "left"},
+            {"type": "value", "name": bar_unit, "position": "right", "splitLine": {"show": False}},
+        ],
+        "series": [
+            *(
+                {"type": "line", "name": name, "data": list(values), "yAxisIndex": 0}
+                for name, values in lines.items()
+            ),
+            *(
+                {"type": "bar", "name": name, "data": list(values), "yAxisIndex": 1}
+                for name, values in bars.items()
+            ),
+        ],
+        "aria": {"enabled": True},
+    }
+
+
+def treemap(nodes: Sequence[dict[str, Any]], *, name: str) -> dict[str, Any]:
+    """A hierarchy by size (industry section > division > class). A node's ``link`` is where a
+    click on it goes (charts.js follows it); the breadcrumb climbs back up."""
+    return {
+        "color": PALETTE,
+        "tooltip": {"trigger": "item"},
+        "series": [
+            {
+                "type": "treemap",
+                "name": name,
+                "data": list(nodes),
+                "roam": False,
+                "leafDepth": 2,
+                "nodeClick": "zoomToNode",
+                "breadcrumb": {"show": True, "bottom": 0},
+                "top": 8,
+                "left": 4,
+                "right": 4,
+                "bottom": 32,
+                "label": {"show": True, "formatter": "{b}"},
+                "upperLabel": {"show": True, "height": 20},
+                "levels": [
+                    {"itemStyle": {"borderWidth": 2, "gapWidth": 2}},
+                    {"itemStyle": {"gapWidth": 1}, "colorSaturation": [0.35, 0.6]},
+                    {"colorSaturation": [0.35, 0.6]},
+                ],
+            }
+        ],
+        "aria": {"enabled": True},
+    }
