@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from yuanqu.core.auth import Principal, Role, forbid_other_firm
 from yuanqu.core.codes import SIZE_CLASS_NAMES, industry_catalog, normalize_uscc
-from yuanqu.core.db import data_version
+from yuanqu.core.db import bump_data_version, data_version
 from yuanqu.core.errors import NotFound, ValidationError
 from yuanqu.registry.models import LABEL_NAMES, Enterprise, EnterpriseLabel, Label, TaskForce
 from yuanqu.registry.schemas import (
@@ -136,6 +136,34 @@ def list_enterprises(
             f"页码须 ≥ 1，每页条数须在 1 到 {MAX_PAGE_SIZE} 之间",
             f"page must be >= 1 and page_size between 1 and {MAX_PAGE_SIZE}",
         )
+    filters = filters.model_copy(update={"as_of": filters.as_of or date.today()})
+    version = data_version(session, "registry")
+    if version == 0:  # written without an import (tests' factories): no version to trust
+        return _list_page(session, filters, sort, descending, page, page_size)
+    # The key is the filter as restricted to the reader (``restrict_to`` adds the firm user's own
+    # code, the task forces of a task-force member), so one reader's page never serves another.
+    query = f"{filters.model_dump_json()}|{sort}|{descending}|{page}|{page_size}"
+    key = (database_key(session), version, query)
+    with _COUNTS_LOCK:
+        if key in _PAGES:
+            _PAGES.move_to_end(key)
+            return _PAGES[key]
+    result = _list_page(session, filters, sort, descending, page, page_size)
+    with _COUNTS_LOCK:
+        _PAGES[key] = result
+        while len(_PAGES) > 256:
+            _PAGES.popitem(last=False)
+    return result
+
+
+def _list_page(
+    session: Session,
+    filters: EnterpriseFilter,
+    sort: SortKey,
+    descending: bool,
+    page: int,
+    page_size: int,
+) -> EnterprisePage:
     total = cached_count(session, filters)
     column = _SORT_COLUMNS[sort]
     order = column.desc() if descending else column.asc()
@@ -150,7 +178,11 @@ def list_enterprises(
     return EnterprisePage(total=total, page=page, page_size=page_size, items=items)
 
 
+# Counts and pages of the directory, remembered per registry data version (every import bumps
+# it): the same filtered page is a dictionary lookup until the data changes. Callers get the
+# cached object itself, so they must treat it as read-only (the pages and the API only render it).
 _COUNTS: OrderedDict[tuple[str, int, str], int] = OrderedDict()
+_PAGES: OrderedDict[tuple[str, int, str], EnterprisePage] = OrderedDict()
 _COUNTS_LOCK = threading.Lock()
 
 
@@ -158,6 +190,13 @@ def database_key(session: Session) -> str:
     """Which database a session reads (cache keys must not mix two databases)."""
     bind = session.get_bind()
     return str(getattr(bind, "engine", bind).url)
+
+
+def cache_key(session: Session) -> tuple[str, int] | None:
+    """The registry's data as a cache key: the database and its data version (every import and
+    every task-force change bumps it); None when it has no version (tests' factories)."""
+    version = data_version(session, "registry")
+    return (database_key(session), version) if version else None
 
 
 def cached_count(session: Session, filters: EnterpriseFilter) -> int:
@@ -312,6 +351,8 @@ def upsert_task_force(
             f"invalid task force code '{code}' (letters, digits, - and _)",
             details={"field": "code", "value": code},
         )
+    # Registry pages and figures show task forces' names and are cached by this version.
+    bump_data_version(session, "registry")
     force = session.get(TaskForce, code)
     if force is None:
         force = TaskForce(
