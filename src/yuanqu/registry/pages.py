@@ -134,8 +134,7 @@ def directory_context(
         "label_names": {k: v[lang == "en"] for k, v in LABEL_NAMES.items()},
         "sections": industry_catalog().sections(),
         "task_forces": service.list_task_forces(session),
-        # the zone's sub-areas, from the cached dashboard figures (a GROUP BY over every firm)
-        "sub_areas": [a.code for a in dashboard.zone_summary(session).sub_areas if a.code],
+        "sub_areas": service.sub_areas(session),
         "json_url": "/api/v1/enterprises" + (f"?{query}" if query else ""),
         "export_url": "/enterprises/export.xlsx" + (f"?{query}" if query else ""),
     }

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import date
 
@@ -11,6 +9,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from yuanqu.core.auth import Principal, Role, forbid_other_firm
+from yuanqu.core.cache import LruCache
 from yuanqu.core.codes import SIZE_CLASS_NAMES, industry_catalog, normalize_uscc
 from yuanqu.core.db import bump_data_version, data_version
 from yuanqu.core.errors import NotFound, ValidationError
@@ -144,16 +143,9 @@ def list_enterprises(
     # code, the task forces of a task-force member), so one reader's page never serves another.
     query = f"{filters.model_dump_json()}|{sort}|{descending}|{page}|{page_size}"
     key = (database_key(session), version, query)
-    with _COUNTS_LOCK:
-        if key in _PAGES:
-            _PAGES.move_to_end(key)
-            return _PAGES[key]
-    result = _list_page(session, filters, sort, descending, page, page_size)
-    with _COUNTS_LOCK:
-        _PAGES[key] = result
-        while len(_PAGES) > 256:
-            _PAGES.popitem(last=False)
-    return result
+    return _PAGES.get_or_compute(
+        key, lambda: _list_page(session, filters, sort, descending, page, page_size)
+    )
 
 
 def _list_page(
@@ -181,9 +173,8 @@ def _list_page(
 # Counts and pages of the directory, remembered per registry data version (every import bumps
 # it): the same filtered page is a dictionary lookup until the data changes. Callers get the
 # cached object itself, so they must treat it as read-only (the pages and the API only render it).
-_COUNTS: OrderedDict[tuple[str, int, str], int] = OrderedDict()
-_PAGES: OrderedDict[tuple[str, int, str], EnterprisePage] = OrderedDict()
-_COUNTS_LOCK = threading.Lock()
+_COUNTS: LruCache[int] = LruCache(1024)
+_PAGES: LruCache[EnterprisePage] = LruCache(256)
 
 
 def database_key(session: Session) -> str:
@@ -207,16 +198,9 @@ def cached_count(session: Session, filters: EnterpriseFilter) -> int:
     if version == 0:  # written without an import (tests' factories): no version to trust
         return session.scalar(apply_filter(select(func.count(Enterprise.id)), filters)) or 0
     key = (database_key(session), version, filters.model_dump_json())
-    with _COUNTS_LOCK:
-        if key in _COUNTS:
-            _COUNTS.move_to_end(key)
-            return _COUNTS[key]
-    total = session.scalar(apply_filter(select(func.count(Enterprise.id)), filters)) or 0
-    with _COUNTS_LOCK:
-        _COUNTS[key] = total
-        while len(_COUNTS) > 1024:
-            _COUNTS.popitem(last=False)
-    return total
+    return _COUNTS.get_or_compute(
+        key, lambda: session.scalar(apply_filter(select(func.count(Enterprise.id)), filters)) or 0
+    )
 
 
 def iter_enterprises(
@@ -334,6 +318,12 @@ def profile(
             for lab in firm.labels
         ],
     }
+
+
+def sub_areas(session: Session) -> list[str]:
+    """The zone's sub-areas (片区) that have firms, the largest first."""
+    rows = count_enterprises(session, filters=EnterpriseFilter(), by="sub_area")
+    return [row.group for row in sorted(rows, key=lambda r: -r.count) if row.group]
 
 
 def list_task_forces(session: Session) -> list[TaskForce]:

@@ -14,8 +14,6 @@ to another.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +25,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from yuanqu.core.auth import Principal
+from yuanqu.core.cache import LruCache
 from yuanqu.core.deps import request_lang
 from yuanqu.web.templating import environment, page_values, reader_values, render
 
@@ -43,9 +42,7 @@ class RenderedPage:
     fragment: Markup | None = None  # a partial (``_x.html``) rendered whole
 
 
-_PAGES: OrderedDict[Hashable, RenderedPage] = OrderedDict()
-_lock = threading.Lock()
-stats = {"hits": 0, "misses": 0}
+PAGES: LruCache[RenderedPage] = LruCache(MAX_ENTRIES)
 
 
 def reader_scope(principal: Principal | None) -> Hashable:
@@ -80,18 +77,7 @@ def render_cached(
         request.url.query,
         date.today(),
     )
-    with _lock:
-        page = _PAGES.get(full_key)
-        if page is not None:
-            _PAGES.move_to_end(full_key)
-            stats["hits"] += 1
-    if page is None:
-        page = _render_blocks(request, template, context())
-        with _lock:
-            stats["misses"] += 1
-            _PAGES[full_key] = page
-            while len(_PAGES) > MAX_ENTRIES:
-                _PAGES.popitem(last=False)
+    page = PAGES.get_or_compute(full_key, lambda: _render_blocks(request, template, context()))
     if page.fragment is not None:
         return HTMLResponse(page.fragment)
     return HTMLResponse(_render_frame(request, frame, page))
@@ -125,6 +111,4 @@ def _constant(html: Markup) -> Callable[[Context], Iterator[str]]:
 
 
 def clear() -> None:
-    with _lock:
-        _PAGES.clear()
-        stats.update(hits=0, misses=0)
+    PAGES.clear()
