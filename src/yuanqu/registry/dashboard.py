@@ -6,13 +6,12 @@ was computed from changes; a 90,000-firm zone is then a dictionary lookup, not s
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from datetime import date
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from yuanqu.core.cache import LruCache
 from yuanqu.core.codes import industry_catalog
 from yuanqu.core.db import data_version
 from yuanqu.registry.models import LABEL_NAMES, Label
@@ -51,9 +50,7 @@ class ZoneSummary(BaseModel):
         return next((row.count for row in self.labels if row.code == label), 0)
 
 
-_CACHE: OrderedDict[tuple[str, int, date], ZoneSummary] = OrderedDict()
-_CACHE_SIZE = 64
-_lock = threading.Lock()
+_CACHE: LruCache[ZoneSummary] = LruCache(64)
 
 
 def history_dates(as_of: date, years: int = 5) -> list[date]:
@@ -69,16 +66,9 @@ def zone_summary(session: Session, *, as_of: date | None = None) -> ZoneSummary:
     if version == 0:  # written without an import (tests' factories): no version to trust
         return compute_summary(session, as_of=as_of, version=version)
     key = (database_key(session), version, as_of)
-    with _lock:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    summary = compute_summary(session, as_of=as_of, version=version)
-    with _lock:
-        _CACHE[key] = summary
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return summary
+    return _CACHE.get_or_compute(
+        key, lambda: compute_summary(session, as_of=as_of, version=version)
+    )
 
 
 def _label_counts(session: Session, as_of: date) -> dict[str, int]:
@@ -146,5 +136,4 @@ def compute_summary(session: Session, *, as_of: date, version: int = 0) -> ZoneS
 
 
 def clear_cache() -> None:
-    with _lock:
-        _CACHE.clear()
+    _CACHE.clear()

@@ -27,6 +27,7 @@ from yuanqu.registry.export import export_enterprises
 from yuanqu.registry.models import LABEL_NAMES
 from yuanqu.registry.schemas import EnterpriseFilter, SortKey
 from yuanqu.web import charts
+from yuanqu.web.pagecache import render_cached
 from yuanqu.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -51,9 +52,13 @@ def dashboard_page(
     session: Session = Depends(get_db),
     principal: Principal = allow(STAFF),
 ) -> HTMLResponse:
-    summary = dashboard.zone_summary(session, as_of=as_of)
-    return render(
-        request, "registry/dashboard.html", dashboard_context(summary, request_lang(request))
+    return render_cached(
+        request,
+        "registry/dashboard.html",
+        key=service.cache_key(session),
+        context=lambda: dashboard_context(
+            dashboard.zone_summary(session, as_of=as_of), request_lang(request)
+        ),
     )
 
 
@@ -91,13 +96,35 @@ def directory_page(
     session: Session = Depends(get_db),
     principal: Principal = allow(EVERYONE),
 ) -> HTMLResponse:
+    partial = request.headers.get("hx-request") == "true"
+    template = "registry/_results.html" if partial else "registry/directory.html"
+    return render_cached(
+        request,
+        template,
+        key=service.cache_key(session),
+        context=lambda: directory_context(
+            request, session, filters, principal, sort, desc, page, page_size
+        ),
+    )
+
+
+def directory_context(
+    request: Request,
+    session: Session,
+    filters: EnterpriseFilter,
+    principal: Principal,
+    sort: SortKey,
+    desc: bool,
+    page: int,
+    page_size: int,
+) -> dict[str, Any]:
     lang = request_lang(request)
     scoped = service.restrict_to(filters, principal)
     result = service.list_enterprises(
         session, filters=scoped, sort=sort, descending=desc, page=page, page_size=page_size
     )
     query = urlencode(list(request.query_params.multi_items()))
-    context = {
+    return {
         "result": result,
         "filters": filters,
         "description": service.describe_filter(scoped, lang=lang),
@@ -107,14 +134,10 @@ def directory_page(
         "label_names": {k: v[lang == "en"] for k, v in LABEL_NAMES.items()},
         "sections": industry_catalog().sections(),
         "task_forces": service.list_task_forces(session),
-        # the zone's sub-areas, from the cached dashboard figures (a GROUP BY over every firm)
-        "sub_areas": [a.code for a in dashboard.zone_summary(session).sub_areas if a.code],
+        "sub_areas": service.sub_areas(session),
         "json_url": "/api/v1/enterprises" + (f"?{query}" if query else ""),
         "export_url": "/enterprises/export.xlsx" + (f"?{query}" if query else ""),
     }
-    partial = request.headers.get("hx-request") == "true"
-    template = "registry/_results.html" if partial else "registry/directory.html"
-    return render(request, template, context)
 
 
 @router.get("/enterprises/export.xlsx")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import date
 
@@ -11,8 +9,9 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from yuanqu.core.auth import Principal, Role, forbid_other_firm
+from yuanqu.core.cache import LruCache
 from yuanqu.core.codes import SIZE_CLASS_NAMES, industry_catalog, normalize_uscc
-from yuanqu.core.db import data_version
+from yuanqu.core.db import bump_data_version, data_version
 from yuanqu.core.errors import NotFound, ValidationError
 from yuanqu.registry.models import LABEL_NAMES, Enterprise, EnterpriseLabel, Label, TaskForce
 from yuanqu.registry.schemas import (
@@ -136,6 +135,27 @@ def list_enterprises(
             f"页码须 ≥ 1，每页条数须在 1 到 {MAX_PAGE_SIZE} 之间",
             f"page must be >= 1 and page_size between 1 and {MAX_PAGE_SIZE}",
         )
+    filters = filters.model_copy(update={"as_of": filters.as_of or date.today()})
+    version = data_version(session, "registry")
+    if version == 0:  # written without an import (tests' factories): no version to trust
+        return _list_page(session, filters, sort, descending, page, page_size)
+    # The key is the filter as restricted to the reader (``restrict_to`` adds the firm user's own
+    # code, the task forces of a task-force member), so one reader's page never serves another.
+    query = f"{filters.model_dump_json()}|{sort}|{descending}|{page}|{page_size}"
+    key = (database_key(session), version, query)
+    return _PAGES.get_or_compute(
+        key, lambda: _list_page(session, filters, sort, descending, page, page_size)
+    )
+
+
+def _list_page(
+    session: Session,
+    filters: EnterpriseFilter,
+    sort: SortKey,
+    descending: bool,
+    page: int,
+    page_size: int,
+) -> EnterprisePage:
     total = cached_count(session, filters)
     column = _SORT_COLUMNS[sort]
     order = column.desc() if descending else column.asc()
@@ -157,14 +177,24 @@ def list_enterprises(
     return EnterprisePage(total=total, page=page, page_size=page_size, items=items)
 
 
-_COUNTS: OrderedDict[tuple[str, int, str], int] = OrderedDict()
-_COUNTS_LOCK = threading.Lock()
+# Counts and pages of the directory, remembered per registry data version (every import bumps
+# it): the same filtered page is a dictionary lookup until the data changes. Callers get the
+# cached object itself, so they must treat it as read-only (the pages and the API only render it).
+_COUNTS: LruCache[int] = LruCache(1024)
+_PAGES: LruCache[EnterprisePage] = LruCache(256)
 
 
 def database_key(session: Session) -> str:
     """Which database a session reads (cache keys must not mix two databases)."""
     bind = session.get_bind()
     return str(getattr(bind, "engine", bind).url)
+
+
+def cache_key(session: Session) -> tuple[str, int] | None:
+    """The registry's data as a cache key: the database and its data version (every import and
+    every task-force change bumps it); None when it has no version (tests' factories)."""
+    version = data_version(session, "registry")
+    return (database_key(session), version) if version else None
 
 
 def cached_count(session: Session, filters: EnterpriseFilter) -> int:
@@ -175,16 +205,9 @@ def cached_count(session: Session, filters: EnterpriseFilter) -> int:
     if version == 0:  # written without an import (tests' factories): no version to trust
         return session.scalar(apply_filter(select(func.count(Enterprise.id)), filters)) or 0
     key = (database_key(session), version, filters.model_dump_json())
-    with _COUNTS_LOCK:
-        if key in _COUNTS:
-            _COUNTS.move_to_end(key)
-            return _COUNTS[key]
-    total = session.scalar(apply_filter(select(func.count(Enterprise.id)), filters)) or 0
-    with _COUNTS_LOCK:
-        _COUNTS[key] = total
-        while len(_COUNTS) > 1024:
-            _COUNTS.popitem(last=False)
-    return total
+    return _COUNTS.get_or_compute(
+        key, lambda: session.scalar(apply_filter(select(func.count(Enterprise.id)), filters)) or 0
+    )
 
 
 def iter_enterprises(
@@ -304,6 +327,12 @@ def profile(
     }
 
 
+def sub_areas(session: Session) -> list[str]:
+    """The zone's sub-areas (片区) that have firms, the largest first."""
+    rows = count_enterprises(session, filters=EnterpriseFilter(), by="sub_area")
+    return [row.group for row in sorted(rows, key=lambda r: -r.count) if row.group]
+
+
 def list_task_forces(session: Session) -> list[TaskForce]:
     return list(session.scalars(select(TaskForce).order_by(TaskForce.code)))
 
@@ -319,6 +348,8 @@ def upsert_task_force(
             f"invalid task force code '{code}' (letters, digits, - and _)",
             details={"field": "code", "value": code},
         )
+    # Registry pages and figures show task forces' names and are cached by this version.
+    bump_data_version(session, "registry")
     force = session.get(TaskForce, code)
     if force is None:
         force = TaskForce(

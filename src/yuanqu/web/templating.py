@@ -108,13 +108,29 @@ def render(
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """Render a page in the reader's language (a partial ``_x.html`` is an htmx fragment)."""
+    values = {**page_values(request), **reader_values(request), **(context or {})}
+    html = environment().get_template(template).render(values)
+    return HTMLResponse(html, status_code=status_code, headers=headers)
+
+
+def page_values(request: Request) -> dict[str, Any]:
+    """What every template may use that depends only on the URL and the language."""
+    lang = request_lang(request)
+    return {
+        "request": request,
+        "lang": lang,
+        "_": translations(lang).gettext,
+        "page_url": lambda **changes: page_url(request, **changes),
+        "json_url": None,
+    }
+
+
+def reader_values(request: Request) -> dict[str, Any]:
+    """What depends on who is reading: the user, the menu, the session's CSRF token."""
     lang = request_lang(request)
     gettext = translations(lang).gettext
     principal: Principal | None = getattr(request.state, "principal", None)
-    values: dict[str, Any] = {
-        "request": request,
-        "lang": lang,
-        "_": gettext,
+    return {
         "principal": principal,
         "role_name": (ROLE_NAMES[principal.role][lang == "en"] if principal else ""),
         "nav": [
@@ -122,9 +138,4 @@ def render(
             for item in navigation(principal)
         ],
         "csrf_token": csrf_token(request) if "session" in request.scope else "",
-        "page_url": lambda **changes: page_url(request, **changes),
-        "json_url": None,
     }
-    values.update(context or {})
-    html = environment().get_template(template).render(values)
-    return HTMLResponse(html, status_code=status_code, headers=headers)

@@ -1,0 +1,157 @@
+"""The page cache: the same bytes as a fresh render, never one reader's page for another, and
+nothing served from before an import."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import PG_ENV, _create_pg_database, _drop_pg_database
+from tests.factories.registry import new_uscc
+from tests.web.conftest import Site, login, seed_site
+from yuanqu.app import create_app
+from yuanqu.core.auth import Principal, Role
+from yuanqu.core.db import data_version, dispose_engines, make_engine, migrate, session_scope
+from yuanqu.registry import service
+from yuanqu.web import pagecache
+from yuanqu.web.pagecache import reader_scope
+
+PAGES = (
+    "/?as_of=2023-12-31",
+    "/enterprises?label=high_tech&as_of=2023-12-31&page=2&page_size=10",
+    "/enterprises?sort=employees&desc=true&lang=en",
+)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_site(request: pytest.FixtureRequest, tmp_path) -> Iterator[Site]:
+    """A site of its own: these tests import into it, which the shared site must not see."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'cache.db'}"
+    else:
+        base = os.environ.get(PG_ENV)
+        if not base:
+            pytest.skip(f"{PG_ENV} is not set")
+        url = _create_pg_database(base)
+    migrate(url)
+    accounts, tokens, other_uscc, other_name = seed_site(url)
+    app = create_app(url, key="test-secret")
+    yield Site(request.param, url, app, accounts, tokens, other_uscc, other_name)
+    dispose_engines()
+    if request.param == "postgresql":
+        _drop_pg_database(url)
+
+
+def reader(site: Site, username: str) -> tuple[TestClient, str]:
+    """A client logged in through the form, and its session's CSRF token."""
+    client = TestClient(site.app, follow_redirects=False)
+    return client, login(client, username, site.accounts[username].password)
+
+
+def csrf_in(html: str) -> set[str]:
+    return set(re.findall(r'name="csrf_token" value="([^"]+)"', html))
+
+
+class TestSameBytes:
+    @pytest.mark.parametrize("path", PAGES)
+    @pytest.mark.parametrize("fragment", [False, True])
+    def test_cached_page_is_the_page_rendered_afresh(
+        self, site: Site, path: str, fragment: bool, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        client, _csrf = reader(site, "analyst")
+        headers = {"HX-Request": "true"} if fragment else {}
+        first = client.get(path, headers=headers)
+        hits = pagecache.PAGES.hits
+        second = client.get(path, headers=headers)
+        assert pagecache.PAGES.hits == hits + 1  # the second one came from the cache
+        monkeypatch.setattr(pagecache, "ENABLED", False)
+        fresh = client.get(path, headers=headers)
+        assert first.status_code == second.status_code == fresh.status_code == 200
+        assert first.text == second.text == fresh.text
+
+
+class TestReaders:
+    def test_readers_of_one_url_never_share_a_page(self, site: Site) -> None:
+        path = "/enterprises?page=1&page_size=200"
+        analyst, analyst_csrf = reader(site, "analyst")
+        every = analyst.get(path).text  # cached first, by the reader who sees every firm
+        assert site.other_uscc in every
+        for username in ("enterprise", "taskforce"):
+            client, csrf = reader(site, username)
+            page = client.get(path)
+            assert page.status_code == 200
+            twin = client.get("/api/v1/enterprises", params={"page_size": 200}).json()
+            shown = set(re.findall(r'href="/enterprises/([0-9A-Z]{18})"', page.text))
+            assert shown == {firm["uscc"] for firm in twin["items"]}
+            assert len(shown) < len(set(re.findall(r'href="/enterprises/([0-9A-Z]{18})"', every)))
+            assert csrf_in(page.text) == {csrf} != {analyst_csrf}
+            assert "演示分析员" not in page.text
+        firm_page = reader(site, "enterprise")[0].get(path).text
+        assert site.other_uscc not in firm_page
+        assert set(re.findall(r'href="/enterprises/([0-9A-Z]{18})"', firm_page)) == {
+            site.account(Role.enterprise).uscc
+        }
+        # the analyst, served from the cache again, still sees its own frame
+        again = analyst.get(path).text
+        assert csrf_in(again) == {analyst_csrf} and "演示分析员" in again
+
+    def test_scope_separates_firms_and_task_forces(self) -> None:
+        def firm(uscc: str) -> Principal:
+            return Principal(user_id=1, username="a", role=Role.enterprise, uscc=uscc)
+
+        def force(*codes: str) -> Principal:
+            return Principal(user_id=2, username="b", role=Role.task_force, task_forces=codes)
+
+        assert reader_scope(firm("A")) != reader_scope(firm("B"))
+        assert reader_scope(force("ic")) != reader_scope(force("ic", "auto"))
+        assert reader_scope(force("ic", "auto")) == reader_scope(force("auto", "ic"))
+        analyst = Principal(user_id=3, username="c", role=Role.analyst)
+        officer = Principal(user_id=4, username="d", role=Role.policy_officer)
+        assert reader_scope(analyst) != reader_scope(officer)
+
+
+class TestInvalidation:
+    def test_an_import_invalidates_cached_pages(self, fresh_site: Site) -> None:
+        client, csrf = reader(fresh_site, "analyst")
+        search = "/enterprises?q=缓存失效测试"
+        before = client.get(search).text
+        assert "缓存失效测试" in before and "/enterprises/9" not in before
+        assert client.get(search).text == before  # now cached
+        dashboard = client.get("/?as_of=2023-12-31").text
+        uscc = new_uscc()
+        csv = f"统一社会信用代码,企业名称,行业代码\n{uscc},缓存失效测试科技有限公司,3973\n"
+        done = client.post(
+            "/registry/import",
+            files={"file": ("firms.csv", csv.encode(), "text/csv")},
+            data={"csrf_token": csrf},
+        )
+        assert done.status_code == 200, done.text
+        after = client.get(search).text
+        assert f'href="/enterprises/{uscc}"' in after
+        engine = make_engine(fresh_site.url)
+        try:
+            with session_scope(engine) as session:
+                version = data_version(session, "registry")
+        finally:
+            engine.dispose()
+        fresh_dashboard = client.get("/?as_of=2023-12-31").text
+        assert f"{version}" in fresh_dashboard and f"{version}" not in dashboard
+
+    def test_a_task_force_rename_invalidates_cached_pages(self, fresh_site: Site) -> None:
+        client, _csrf = reader(fresh_site, "analyst")
+        assert "改名后的专班" not in client.get("/?as_of=2023-12-31").text
+        engine = make_engine(fresh_site.url)
+        try:
+            with session_scope(engine) as session:
+                force = service.list_task_forces(session)[0]
+                service.upsert_task_force(
+                    session, code=force.code, name_zh="改名后的专班", name_en="Renamed"
+                )
+        finally:
+            engine.dispose()
+        assert "改名后的专班" in client.get("/?as_of=2023-12-31").text
+        assert "改名后的专班" in client.get("/enterprises").text
