@@ -39,7 +39,7 @@ PROFILE_SLOTS: tuple[tuple[str, str, str | None], ...] = (
     ("statistics", "Statistics", None),
     ("policies", "Policies and awards", None),
     ("projects", "Projects", None),
-    ("insurance", "Tech insurance", None),
+    ("insurance", "Tech insurance", "insurance"),
     ("chain", "Industry chain", None),
 )
 
