@@ -7,6 +7,7 @@ from typing import Any
 from yuanqu.web import charts
 
 YI = 100 * 100_000_000  # fen per 亿元
+WAN = 100 * 10_000  # fen per 万元
 
 
 def _yi(fen: int) -> float:
@@ -30,8 +31,8 @@ def coverage_charts(report: dict[str, Any], lang: str) -> dict[str, Any]:
             horizontal=True,
         ),
         "insurer_chart": charts.pie(
-            [(r["name"], _yi(r["premium_fen"])) for r in by["insurer"]],
-            name=("Premiums" if en else "保费") + unit,
+            [(r["name"], round(r["premium_fen"] / WAN, 2)) for r in by["insurer"]],
+            name=("Premiums (10k yuan)" if en else "保费（万元）"),
         ),
         "month_chart": charts.lines(
             [r["name"] for r in by["month"]],
@@ -73,8 +74,8 @@ def claim_charts(report: dict[str, Any], lang: str) -> dict[str, Any]:
         "cycle_month_chart": charts.lines(
             [f"{report['year']}-{int(c['group']):02d}" for c in months],
             {
-                ("Median days" if en else "中位天数"): [c["median_days"] or 0 for c in months],
-                ("P90 days" if en else "P90 天数"): [c["p90_days"] or 0 for c in months],
+                ("Median days" if en else "中位天数"): [c["median_days"] for c in months],
+                ("P90 days" if en else "P90 天数"): [c["p90_days"] for c in months],
             },
         ),
         "loss_chart": charts.bar(

@@ -228,15 +228,31 @@ def build_zone_book(session: Session, *, seed: int = 2023, year: int = 2023) -> 
         return BookSummary(0, 0, 0, 0, 0)
     insured = rng.choice(firms, size=max(1, firms.size // 3), replace=False)
     policies = int(insured.size * 1.6)
-    drawn = _draw_policies(
-        rng,
-        insured,
-        np.ones(insured.size),
-        year=year,
-        policies=policies,
-        total_cover_fen=policies * 6_000_000 * 100,
+    # Two years, so the claims of the earlier one are settled within the later one.
+    summaries = [
+        _write_book(
+            session,
+            rng,
+            _draw_policies(
+                rng,
+                insured,
+                np.ones(insured.size),
+                year=written,
+                policies=policies,
+                total_cover_fen=policies * 6_000_000 * 100,
+            ),
+            year=written,
+            prefix="YZ",
+        )
+        for written in (year - 1, year)
+    ]
+    return BookSummary(
+        len(set(insured.tolist())),
+        *(
+            sum(getattr(s, f) for s in summaries)
+            for f in ("policies", "claims", "sum_insured_fen", "premium_fen")
+        ),
     )
-    return _write_book(session, rng, drawn, year=year, prefix="YZ")
 
 
 # --- the city-scale book -------------------------------------------------------------------------

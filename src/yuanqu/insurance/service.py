@@ -53,6 +53,8 @@ def firm_insurance(session: Session, *, enterprise_id: int, lang: str = "zh") ->
     today = date.today()
     rows = []
     for p in policies:
+        # The insurer's status, unless the dates say the cover has run out since.
+        status = "expired" if p.status == "in_force" and p.end_date < today else p.status
         rows.append(
             {
                 "insurer": p.insurer,
@@ -63,8 +65,8 @@ def firm_insurance(session: Session, *, enterprise_id: int, lang: str = "zh") ->
                 "premium_fen": p.premium_fen,
                 "start_date": p.start_date.isoformat(),
                 "end_date": p.end_date.isoformat(),
-                "status": p.status,
-                "status_name": POLICY_STATUS_NAMES[p.status][en],
+                "status": status,
+                "status_name": POLICY_STATUS_NAMES[status][en],
                 "in_force_today": p.status != "cancelled" and p.start_date <= today <= p.end_date,
                 "claims": [
                     {
