@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from sqlalchemy import select
+
 from tests.factories.insurance import claim_row, claims_csv, policies_csv, policy_row
 from tests.factories.registry import make_firm
 from yuanqu.core.db import session_scope
+from yuanqu.policies.models import PolicyFact
 
 
 def test_import_report_and_subsidies(committed_db, cli, tmp_path) -> None:
@@ -37,8 +40,23 @@ def test_import_report_and_subsidies(committed_db, cli, tmp_path) -> None:
 
     awards = json.loads(cli("insurance", "subsidies", "--year", "2023", "-f", "json").stdout)
     assert [a["uscc"] for a in awards] == [firm.uscc]
-    paid = cli("insurance", "subsidies", "--year", "2023", "--pay")
+    with session_scope(committed_db.engine) as session:
+        from yuanqu.accounts.schemas import UserCreate
+        from yuanqu.accounts.service import create_user
+
+        create_user(
+            session,
+            data=UserCreate(username="officer", role="policy_officer", password="x" * 16),
+        )
+    paid = cli("insurance", "subsidies", "--year", "2023", "--pay-as", "officer")
     assert paid.exit_code != 0 and "grants" in (paid.stdout + paid.stderr)
+    fed = cli("insurance", "subsidies", "--year", "2023", "--feed", "-f", "json")
+    assert fed.exit_code == 0
+    with session_scope(committed_db.engine) as session:
+        facts = session.scalars(select(PolicyFact)).all()
+    assert [(f.year, f.fact, f.value) for f in facts] == [
+        (2023, "tech_insurance_premium", 2_000_000)
+    ]
 
 
 def test_a_bad_file_exits_2_and_writes_the_error_report(committed_db, cli, tmp_path) -> None:

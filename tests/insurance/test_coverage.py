@@ -9,12 +9,14 @@ from sqlalchemy import select
 
 from tests.factories.insurance import claim_row, claims_csv, policies_csv, policy_row
 from tests.factories.registry import make_firm
+from yuanqu.core.auth import Principal, Role
 from yuanqu.core.db import session_scope
 from yuanqu.insurance import service
 from yuanqu.insurance.importer import ImportKind, import_insurance
 from yuanqu.policies.models import PolicyFact
 
 X, Y = "甲保险公司", "乙保险公司"
+OFFICER = Principal(user_id=0, username="officer", role=Role.policy_officer)
 
 
 @pytest.fixture
@@ -196,7 +198,7 @@ class TestPremiumSubsidy:
     def test_paying_without_the_ledger_refuses_and_writes_nothing(self, book):
         db, _ids = book
         with pytest.raises(service.LedgerUnavailable) as caught, session_scope(db.engine) as s:
-            service.pay_subsidies(s, year=2023, actor="test")
+            service.pay_subsidies(s, year=2023, actor=OFFICER)
         assert caught.value.details["awards"] == 1
         with session_scope(db.engine) as session:
             assert session.scalars(select(PolicyFact)).all() == []

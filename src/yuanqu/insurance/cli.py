@@ -102,16 +102,25 @@ def report(
 @app.command("subsidies")
 def subsidies(
     year: Annotated[int, typer.Option(help="award year")],
-    pay: Annotated[bool, typer.Option(help="pay through the grants ledger")] = False,
+    feed: Annotated[
+        bool, typer.Option(help="keep the premiums as the policy's facts (grants reads them)")
+    ] = False,
+    pay: Annotated[
+        str | None, typer.Option("--pay-as", help="hand to the grants ledger as this account")
+    ] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
 ) -> None:
-    """The premium subsidy computed from the imported policies (--pay: through the ledger)."""
+    """The premium subsidy computed from the imported policies (kept only with --feed/--pay-as)."""
     with cli_session() as session:
         if pay:
-            emit_json(service.pay_subsidies(session, year=year, actor="cli"))
+            from yuanqu.accounts.service import get_user, principal_of
+
+            actor = principal_of(get_user(session, username=pay))
+            emit_json(service.pay_subsidies(session, year=year, actor=actor))
             return
         result = service.premium_subsidies(session, year=year)
-        session.rollback()  # a computation: the premium facts it fed are not kept
+        if not feed:
+            session.rollback()  # a computation: the premium facts it fed are not kept
     rows = [a.__dict__ for a in result["awards"]]
     emit_rows(rows, fmt, title=t(f"{year} 年科技保险保费补贴", f"premium subsidy {year}"))
     if fmt == OutputFormat.table:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from yuanqu.core.auth import Principal
 from yuanqu.core.errors import ValidationError
 from yuanqu.insurance import coverage
 from yuanqu.insurance.models import (
@@ -263,13 +264,20 @@ class LedgerUnavailable(ValidationError):
     status = 409
 
 
-def pay_subsidies(session: Session, *, year: int, actor: str) -> dict[str, Any]:
-    """Pay the premium subsidies of ``year`` through the grants ledger (one award per firm,
-    idempotent by policy, year and firm). The ledger belongs to the grants domain; until it is
-    merged this refuses with ``ledger_unavailable`` after computing the awards, writing nothing."""
+def pay_subsidies(session: Session, *, year: int, actor: Principal) -> dict[str, Any]:
+    """Hand the premium subsidies of ``year`` to the grants ledger.
+
+    The boundary: the book's premiums become the ``tech_insurance_premium`` facts (kept, in the
+    caller's unit of work), then the grants domain opens its cases from the same policy engine
+    (``grants.service.match``: one case per entitled firm, idempotent, budgeted, audited, paid
+    by its payment batches). The shipped policy is not an auto-entitlement, so ``match`` opens
+    cases only once the zone marks it so; until then firms apply through grants and the engine
+    amount of their case reads the premiums fed here. Without the grants domain this refuses
+    with ``ledger_unavailable`` and, the caller rolling back, writes nothing.
+    """
     computed = premium_subsidies(session, year=year)
     try:
-        from yuanqu.grants import service as grants  # type: ignore[import-not-found]
+        from yuanqu.grants import service as grants  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         raise LedgerUnavailable(
             "拨付台账（grants 模块）尚未合并：补贴已计算，未拨付",
@@ -280,13 +288,10 @@ def pay_subsidies(session: Session, *, year: int, actor: str) -> dict[str, Any]:
                 "allocated_fen": computed["allocated_fen"],
             },
         ) from None
-    return grants.record_awards(  # pragma: no cover - the grants branch defines this
-        session,
-        policy_id=SUBSIDY_POLICY,
-        year=year,
-        actor=actor,
-        awards=[(a.uscc, a.allocated_fen) for a in computed["awards"] if a.allocated_fen > 0],
+    matched = grants.match(  # pragma: no cover - runs once the grants branch is merged
+        session, year=year, actor=actor, policy_ids=[SUBSIDY_POLICY]
     )
+    return {"computed_fen": computed["allocated_fen"], **matched}  # pragma: no cover
 
 
 def latest_year(session: Session) -> int:
