@@ -31,6 +31,8 @@ from yuanqu.core.db import get_engine, session_factory
 from yuanqu.core.deps import check_csrf, request_lang
 from yuanqu.core.errors import Unauthorized, YuanquError
 from yuanqu.core.tabular import ImportRejected
+from yuanqu.insurance import api as insurance_api
+from yuanqu.insurance import pages as insurance_pages
 from yuanqu.projects import api as projects_api
 from yuanqu.projects import pages as projects_pages
 from yuanqu.projects.access import READERS as PROJECT_READERS
@@ -52,6 +54,7 @@ NAVIGATION = (
     ("/chains", "Industry chains", frozenset(chains_api.READERS)),
     ("/projects", "Key projects", PROJECT_READERS),
     ("/leads", "Leads", PROJECT_READERS),
+    ("/insurance", "Tech insurance", STAFF),
     ("/registry/import", "Import", frozenset(registry_api.IMPORTERS)),
     ("/admin/users", "Users", frozenset({Role.admin})),
 )
@@ -114,6 +117,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         projects_api.router,
         chains_api.router,
         stats_api.router,
+        insurance_api.router,
     )
     for router in api_routers:
         app.include_router(router, prefix=API_PREFIX)
@@ -123,6 +127,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         registry_pages.router,
         projects_pages.router,
         stats_pages.router,
+        insurance_pages.router,
     )
     for router in page_routers:
         app.include_router(router)

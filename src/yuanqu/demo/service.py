@@ -68,6 +68,11 @@ def build_demo(
         session, rng=rng, zone_records=zone.records, plan=plan, progress=progress
     )
     portfolio = build_yizhuang_portfolio(session, seed=seed)
+    # A small tech-insurance book of the zone's own (about a second); the city-scale book is
+    # `yuanqu insurance demo --city shanghai`, in its own database.
+    from yuanqu.insurance.demo import build_zone_book
+
+    build_zone_book(session, seed=seed)
     summary = summarize(session, seed=seed, started=started)
     summary.portfolio = portfolio
     summary.reporting_firms = len(plan.reporters)

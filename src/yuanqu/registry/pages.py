@@ -40,7 +40,7 @@ PROFILE_SLOTS: tuple[tuple[str, str, str | None], ...] = (
     ("statistics", "Statistics", "statistics"),
     ("policies", "Policies and awards", None),
     ("projects", "Projects", "projects"),
-    ("insurance", "Tech insurance", None),
+    ("insurance", "Tech insurance", "insurance"),
     ("chain", "Industry chain", "chain"),
 )
 
