@@ -94,13 +94,20 @@ def compile_policy(policy: Policy, award_year: int) -> Compiled:
 
 
 def _to_fen(expr: str) -> str:
+    """Yuan (DECIMAL) to fen, half away from zero (DuckDB's decimal-to-integer cast), never < 0."""
     return (
-        f"(CASE WHEN ({expr}) IS NULL THEN NULL WHEN ({expr}) < 0 THEN CAST(0 AS BIGINT) "
-        f"ELSE CAST(round(CAST(({expr}) * 100 AS {NUM_SQL}), 0) AS BIGINT) END)"
+        f"(CASE WHEN ({expr}) < 0 THEN CAST(0 AS BIGINT) ELSE CAST(({expr}) * 100 AS BIGINT) END)"
     )
 
 
-def policy_sql(compiled: Compiled, index: int, source: str, *, keep_ineligible: bool = True) -> str:
+def policy_sql(
+    compiled: Compiled,
+    index: int,
+    source: str,
+    *,
+    keep_ineligible: bool = True,
+    shared: dict[str, str] | None = None,
+) -> str:
     """One SELECT giving this policy's claim for every firm of ``source``.
 
     Staged so that each expression is computed once and only where it matters: the conditions
@@ -119,22 +126,33 @@ def policy_sql(compiled: Compiled, index: int, source: str, *, keep_ineligible: 
         f"CASE WHEN {_column(v)} IS NULL THEN {sql_text(v)} END" for v in compiled.used
     )
     missing = f"concat_ws(',', {missing_list})" if missing_list else "''"
-    cond_cols = "".join(f", {c} AS c{i}" for i, c in enumerate(conds))
-    stage1 = f"SELECT *{cond_cols} FROM {source}"
+    shared = shared or {}
+    needed: dict[str, None] = dict.fromkeys(compiled.used)
+    if compiled.policy.allocation.order_by is not None:
+        needed.update(dict.fromkeys(variables_used(compiled.policy.allocation.order_by)))
+    if "industry_code" in needed:
+        needed["industry_section"] = None
+    # Explicit column lists, never ``*``: binding ``*`` over the wide inputs table at every stage
+    # of 200 policies cost seconds of planning before a single row was read.
+    keep = "firm_id, uscc" + "".join(f", {_column(v)}" for v in needed)
+    cond_cols = "".join(f", {shared.get(c, c)} AS c{i}" for i, c in enumerate(conds))
+    stage1 = f"SELECT {keep}{cond_cols} FROM {source}"
     stage2 = (
-        f"SELECT *, ({any_false}) AS f_false, ({any_null}) AS f_null, "
+        f"SELECT {keep}, ({any_false}) AS f_false, ({any_null}) AS f_null, "
         f"CAST({failed} AS SMALLINT) AS failed_ FROM ({stage1})"
     )
     if not keep_ineligible:
         stage2 = f"SELECT * FROM ({stage2}) WHERE NOT f_false"
     cap = compiled.cap
+    flags = "f_false, f_null, failed_"
     stage3 = (
-        f"SELECT *, CASE WHEN f_false THEN NULL ELSE {compiled.amount} END AS amount_raw"
+        f"SELECT {keep}, {flags}, "
+        f"CASE WHEN f_false THEN NULL ELSE {compiled.amount} END AS amount_raw"
         f", {f'CASE WHEN f_false THEN NULL ELSE {cap} END' if cap else 'NULL'} AS cap_raw"
         f", {compiled.order_by or f'CAST(NULL AS {NUM_SQL})'} AS order_key_ FROM ({stage2})"
     )
     stage4 = (
-        f"SELECT *, {_to_fen('amount_raw')} AS amount_fen_"
+        f"SELECT {keep}, {flags}, order_key_, {_to_fen('amount_raw')} AS amount_fen_"
         f"{', ' + _to_fen('cap_raw') if cap else ', CAST(NULL AS BIGINT)'} AS cap_fen_"
         f" FROM ({stage3})"
     )
@@ -145,7 +163,8 @@ def policy_sql(compiled: Compiled, index: int, source: str, *, keep_ineligible: 
         else "amount_fen_"
     )
     stage5 = (
-        f"SELECT *, {capped} AS capped_, CAST(CASE WHEN f_false THEN 1 WHEN f_null THEN 2 "
+        f"SELECT {keep}, {flags}, order_key_, amount_fen_, {capped} AS capped_, "
+        f"CAST(CASE WHEN f_false THEN 1 WHEN f_null THEN 2 "
         f"WHEN ({capped}) IS NULL THEN 2 ELSE 0 END AS TINYINT) AS status_ FROM ({stage4})"
     )
     return (
@@ -274,8 +293,30 @@ def evaluate(
         relation = _base_for(con, base, year)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {variables_select(relation, end)}")
         sources[year] = name
+    # Conditions are computed once per firm and data year, however many policies state them
+    # (policy variants differing by one threshold share the others): a column each.
+    shared: dict[int, dict[str, str]] = {}
+    for year, name in list(sources.items()):
+        distinct: dict[str, str] = {}
+        for c in compiled:
+            if c.policy.data_year(award_year) == year:
+                for cond in c.conditions:
+                    distinct.setdefault(cond, f"k{len(distinct)}")
+        if distinct:
+            columns = ", ".join(f"{sql} AS {col}" for sql, col in distinct.items())
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE conditions_{year} AS SELECT *, {columns} FROM {name}"
+            )
+            sources[year] = f"conditions_{year}"
+        shared[year] = distinct
     parts = [
-        policy_sql(c, i, sources[c.policy.data_year(award_year)], keep_ineligible=keep_ineligible)
+        policy_sql(
+            c,
+            i,
+            sources[c.policy.data_year(award_year)],
+            keep_ineligible=keep_ineligible,
+            shared=shared[c.policy.data_year(award_year)],
+        )
         for i, c in enumerate(compiled)
     ]
     empty = (
