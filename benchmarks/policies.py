@@ -146,14 +146,42 @@ def hand_written_exact(con, base_name: str) -> str:
     return " UNION ALL ".join(parts)
 
 
+BUDGET_FEN = 2_000_000_000 * 100  # the R&D reward's 20亿 budget, pro rata
+
+
+def hand_written_allocated(con, base_name: str) -> str:
+    """The exact hand-written claims, then the R&D variants' budgets shared out pro rata to the
+    fen (floor shares, the leftover fen to the largest remainders, ties by credit code): the
+    same figures yuanqu allocates."""
+    return f"""
+    WITH claims AS ({hand_written_exact(con, base_name)}),
+    totals AS (SELECT p, sum(award) AS total FROM claims GROUP BY p),
+    shares AS (
+      SELECT c.p, c.uscc, c.award, t.total,
+        CASE WHEN c.p % 2 = 1 AND t.total > {BUDGET_FEN}
+             THEN CAST(c.award AS HUGEINT) * {BUDGET_FEN} // t.total END AS base,
+        CASE WHEN c.p % 2 = 1 AND t.total > {BUDGET_FEN}
+             THEN CAST(c.award AS HUGEINT) * {BUDGET_FEN} % t.total END AS remainder
+      FROM claims c JOIN totals t USING (p))
+    SELECT p, uscc, CASE WHEN base IS NULL THEN award ELSE base + CASE WHEN award > 0
+        AND row_number() OVER (PARTITION BY p ORDER BY remainder DESC, uscc)
+            <= {BUDGET_FEN} - sum(base) OVER (PARTITION BY p) THEN 1 ELSE 0 END END AS award
+    FROM shares"""
+
+
 def _median_run(label: str, repeat: int, fn) -> float:
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         fn()
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
     median = statistics.median(times)
-    print(f"  {label}: median {median:.2f} s of {repeat} ({', '.join(f'{t:.2f}' for t in times)})")
+    print(
+        f"  {label}: median {median:.2f} s wall of {repeat} "
+        f"({', '.join(f'{t:.2f}' for t in times)})"
+        f"; median {statistics.median(cpu):.2f} s CPU (all threads)"
+    )
     return median
 
 
@@ -192,6 +220,15 @@ def run(n: int, repeat: int) -> None:
             f"CREATE OR REPLACE TEMP TABLE hand_exact AS {hand_written_exact(hand, 'base_hand')}"
         ),
     )
+    allocated_s = _median_run(
+        "hand-written DuckDB, exact integers + pro rata budgets (the same figures as yuanqu)",
+        repeat,
+        lambda: hand.execute(
+            f"CREATE OR REPLACE TEMP TABLE hand_allocated AS "
+            f"{hand_written_allocated(hand, 'base_hand')}"
+        ),
+    )
+    print(f"  ratio yuanqu / hand-written exact with budgets: {yuanqu_s / allocated_s:.2f}x")
     print(
         f"  ratio yuanqu / hand-written DOUBLE: {yuanqu_s / hand_s:.2f}x; "
         f"yuanqu / hand-written exact: {yuanqu_s / exact_s:.2f}x (target <= 1.5x); "
@@ -219,6 +256,17 @@ def run(n: int, repeat: int) -> None:
             f"  {name}: awards differing from yuanqu's exact fen {differ:,}; "
             f"eligible only by hand {only_hand:,}; only in yuanqu {only_ours:,}"
         )
+
+    allocated = con.sql(
+        "SELECT policy_idx AS p, uscc, allocated_fen FROM policy_results WHERE status = 0"
+    ).to_arrow_table()
+    check.register("allocated", allocated)
+    check.register("hand_allocated", hand.sql("SELECT * FROM hand_allocated").to_arrow_table())
+    differ = check.execute(
+        """SELECT count(*) FROM hand_allocated h FULL JOIN allocated a USING (p, uscc)
+           WHERE h.award IS DISTINCT FROM a.allocated_fen"""
+    ).fetchall()[0][0]
+    print(f"  hand_allocated: allocations differing from yuanqu's {differ:,}")
 
     compiled = result.compiled[1]
     firm = "F000000042"
