@@ -29,6 +29,7 @@ from yuanqu.core.db import get_engine, session_factory
 from yuanqu.core.deps import check_csrf, request_lang
 from yuanqu.core.errors import Unauthorized, YuanquError
 from yuanqu.core.tabular import ImportRejected
+from yuanqu.policies import api as policies_api
 from yuanqu.registry import api as registry_api
 from yuanqu.registry import pages as registry_pages
 from yuanqu.web.templating import register_nav, render
@@ -97,7 +98,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
     )
     static = resources.files("yuanqu") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    for router in (registry_api.router, accounts_api.router):
+    for router in (registry_api.router, accounts_api.router, policies_api.router):
         app.include_router(router, prefix=API_PREFIX)
     for router in (accounts_pages.router, registry_pages.router):
         app.include_router(router)
