@@ -113,3 +113,10 @@ def test_literals_keep_their_exact_value(value) -> None:
     con = engine.connect()
     got = con.execute(f"SELECT {sql_number(Decimal(value))}").fetchall()[0][0]
     assert got == Decimal(value)
+
+
+def test_a_year_with_no_policy_in_effect_gives_empty_results() -> None:
+    result = engine.evaluate(engine.connect(), _variants(None), 2001, {2000: _base(5)})
+    assert result.compiled == []
+    assert result.rows().num_rows == 0
+    assert result.totals() == []

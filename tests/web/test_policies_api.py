@@ -74,3 +74,12 @@ def test_policy_officer_simulates_and_nothing_changes(site: Site) -> None:
         "/api/v1/policies/rd_investment_reward/simulate", json=body
     )
     assert refused.status_code == 403
+
+
+def test_simulating_a_year_out_of_effect_is_refused_by_name(site: Site) -> None:
+    response = site.client(Role.policy_officer).post(
+        "/api/v1/policies/rd_investment_reward/simulate",
+        json={"year": 2001, "overrides": {"reward_rate": "20%"}},
+    )
+    assert response.status_code == 422
+    assert response.json()["details"] == {"policy": "rd_investment_reward", "year": 2001}

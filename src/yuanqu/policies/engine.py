@@ -197,6 +197,7 @@ class BatchResult:
 
     def rows(self, *, only_eligible: bool = False, policy: str | None = None) -> pa.Table:
         ids = ", ".join(f"({i}, {sql_text(c.policy.id)})" for i, c in enumerate(self.compiled))
+        ids = ids or "(-1, '')"  # no policy in effect that year: an empty join, not bad SQL
         where = []
         if only_eligible:
             where.append("r.status = 0")
