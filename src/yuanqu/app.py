@@ -33,6 +33,7 @@ from yuanqu.core.errors import Unauthorized, YuanquError
 from yuanqu.core.tabular import ImportRejected
 from yuanqu.insurance import api as insurance_api
 from yuanqu.insurance import pages as insurance_pages
+from yuanqu.policies import api as policies_api
 from yuanqu.projects import api as projects_api
 from yuanqu.projects import pages as projects_pages
 from yuanqu.projects.access import READERS as PROJECT_READERS
@@ -118,6 +119,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         chains_api.router,
         stats_api.router,
         insurance_api.router,
+        policies_api.router,
     )
     for router in api_routers:
         app.include_router(router, prefix=API_PREFIX)

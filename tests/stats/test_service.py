@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from tests.factories.registry import make_firm
 from tests.factories.stats import add_reports, report_row
+from yuanqu.core.errors import ValidationError
 from yuanqu.registry import service as registry
 from yuanqu.stats import service
 
@@ -69,3 +72,36 @@ class TestMissingReports:
         missing = service.missing_reports(session, period="2023-04")
         assert {m.uscc for m in missing} == {reporter.uscc, above.uscc}
         assert {m.uscc: m.last_period for m in missing}[reporter.uscc] == "2023-02"
+
+
+class TestAnnualTotals:
+    def test_sums_per_firm_and_year_with_december_headcount(self, session):
+        a = make_firm(session, industry_code="3973")
+        b = make_firm(session, industry_code="2710")
+        rows = [
+            report_row(a.id, f"2023-{m:02d}", revenue=100.01, rd_expense=None, employees=m)
+            for m in range(1, 13)
+        ]
+        rows += [report_row(a.id, "2022-06", revenue=5, employees=3)]
+        rows += [report_row(b.id, "2023-03", revenue=7, rd_expense=2, employees=9)]
+        rows += [report_row(b.id, "2024-01", revenue=999, employees=9)]
+        add_reports(session, rows)
+        table = service.annual_totals(
+            session, years=[2022, 2023], measures=["revenue", "rd_expense"]
+        )
+        got = {(r["firm_id"], r["year"]): r for r in table.to_pylist()}
+        assert set(got) == {(a.id, 2023), (a.id, 2022), (b.id, 2023)}  # 2024 not asked for
+        assert got[(a.id, 2023)]["revenue"] == 120012  # 12 x 100.01 yuan, in fen
+        assert got[(a.id, 2023)]["rd_expense"] is None  # never reported: missing, not zero
+        assert got[(a.id, 2023)]["employees"] == 12  # December's headcount
+        assert got[(a.id, 2022)]["employees"] is None  # no December report that year
+        assert got[(b.id, 2023)]["rd_expense"] == 200
+        only_b = service.annual_totals(
+            session, years=[2023], measures=["revenue"], enterprise_ids=[b.id]
+        )
+        assert only_b.column("firm_id").to_pylist() == [b.id]
+
+    def test_refuses_an_unknown_measure_by_name(self, session):
+        with pytest.raises(ValidationError) as error:
+            service.annual_totals(session, years=[2023], measures=["revenue", "salary"])
+        assert error.value.details == {"measures": ["salary"]}

@@ -94,55 +94,87 @@ def compile_policy(policy: Policy, award_year: int) -> Compiled:
 
 
 def _to_fen(expr: str) -> str:
+    """Yuan (DECIMAL) to fen, half away from zero (DuckDB's decimal-to-integer cast), never < 0."""
     return (
-        f"(CASE WHEN ({expr}) IS NULL THEN NULL WHEN ({expr}) < 0 THEN CAST(0 AS BIGINT) "
-        f"ELSE CAST(round(CAST(({expr}) * 100 AS {NUM_SQL}), 0) AS BIGINT) END)"
+        f"(CASE WHEN ({expr}) < 0 THEN CAST(0 AS BIGINT) ELSE CAST(({expr}) * 100 AS BIGINT) END)"
     )
 
 
-def policy_sql(compiled: Compiled, index: int, source: str, *, keep_ineligible: bool = True) -> str:
-    """One SELECT giving this policy's claim for every firm of ``source``."""
+def policy_sql(
+    compiled: Compiled,
+    index: int,
+    source: str,
+    *,
+    keep_ineligible: bool = True,
+    shared: dict[str, str] | None = None,
+) -> str:
+    """One SELECT giving this policy's claim for every firm of ``source``.
+
+    Staged so that each expression is computed once and only where it matters: the conditions
+    for every firm, the amount and cap only for firms no condition rules out (ineligible firms
+    are dropped right there when ``keep_ineligible`` is false), the list of missing variables
+    only for firms whose status is *missing*.
+    """
     conds = compiled.conditions
     n = len(conds)
     failed_false = " ".join(f"WHEN c{i} = FALSE THEN {i}" for i in range(n))
     failed_null = " ".join(f"WHEN c{i} IS NULL THEN {i}" for i in range(n))
     failed = f"CASE {failed_false} {failed_null} ELSE NULL END" if n else "CAST(NULL AS INTEGER)"
-    any_false = " OR ".join(f"c{i} = FALSE" for i in range(n)) or "FALSE"
+    any_false = " OR ".join(f"coalesce(NOT c{i}, FALSE)" for i in range(n)) or "FALSE"
     any_null = " OR ".join(f"c{i} IS NULL" for i in range(n)) or "FALSE"
-    amount_fen = _to_fen(compiled.amount)
-    cap_fen = _to_fen(compiled.cap) if compiled.cap else None
-    capped = (
-        "CASE WHEN amount_fen IS NULL OR cap_fen IS NULL THEN NULL "
-        "ELSE least(amount_fen, cap_fen) END"
-        if cap_fen
-        else "amount_fen"
-    )
     missing_list = ", ".join(
         f"CASE WHEN {_column(v)} IS NULL THEN {sql_text(v)} END" for v in compiled.used
     )
     missing = f"concat_ws(',', {missing_list})" if missing_list else "''"
-    cond_cols = "".join(f", {c} AS c{i}" for i, c in enumerate(conds))
-    inner = (
-        f"SELECT firm_id, uscc{cond_cols}, {amount_fen} AS amount_fen"
-        f"{', ' + cap_fen + ' AS cap_fen' if cap_fen else ''}"
-        f", {compiled.order_by or f'CAST(NULL AS {NUM_SQL})'} AS order_key"
-        f", {missing} AS missing_vars FROM {source}"
-    )
-    status = (
-        f"CASE WHEN {any_false} THEN 1 WHEN {any_null} THEN 2 "
-        f"WHEN ({capped}) IS NULL THEN 2 ELSE 0 END"
-    )
-    outer = (
-        f"SELECT {index} AS policy_idx, firm_id, uscc, CAST({status} AS TINYINT) AS status, "
-        f"CAST({failed} AS SMALLINT) AS failed, "
-        f"CASE WHEN {any_false} THEN NULL ELSE amount_fen END AS amount_fen, "
-        f"CASE WHEN {any_false} OR {any_null} THEN NULL ELSE {capped} END AS capped_fen, "
-        f"order_key, CASE WHEN {status} = 2 THEN missing_vars ELSE '' END AS missing_vars "
-        f"FROM ({inner})"
+    shared = shared or {}
+    needed: dict[str, None] = dict.fromkeys(compiled.used)
+    if compiled.policy.allocation.order_by is not None:
+        needed.update(dict.fromkeys(variables_used(compiled.policy.allocation.order_by)))
+    if "industry_code" in needed:
+        needed["industry_section"] = None
+    # Explicit column lists, never ``*``: binding ``*`` over the wide inputs table at every stage
+    # of 200 policies cost seconds of planning before a single row was read.
+    keep = "firm_id, uscc" + "".join(f", {_column(v)}" for v in needed)
+    cond_cols = "".join(f", {shared.get(c, c)} AS c{i}" for i, c in enumerate(conds))
+    stage1 = f"SELECT {keep}{cond_cols} FROM {source}"
+    stage2 = (
+        f"SELECT {keep}, ({any_false}) AS f_false, ({any_null}) AS f_null, "
+        f"CAST({failed} AS SMALLINT) AS failed_ FROM ({stage1})"
     )
     if not keep_ineligible:
-        outer = f"SELECT * FROM ({outer}) WHERE status <> 1"
-    return outer
+        stage2 = f"SELECT * FROM ({stage2}) WHERE NOT f_false"
+    cap = compiled.cap
+    flags = "f_false, f_null, failed_"
+    stage3 = (
+        f"SELECT {keep}, {flags}, "
+        f"CASE WHEN f_false THEN NULL ELSE {compiled.amount} END AS amount_raw"
+        f", {f'CASE WHEN f_false THEN NULL ELSE {cap} END' if cap else 'NULL'} AS cap_raw"
+        f", {compiled.order_by or f'CAST(NULL AS {NUM_SQL})'} AS order_key_ FROM ({stage2})"
+    )
+    stage4 = (
+        f"SELECT {keep}, {flags}, order_key_, {_to_fen('amount_raw')} AS amount_fen_"
+        f"{', ' + _to_fen('cap_raw') if cap else ', CAST(NULL AS BIGINT)'} AS cap_fen_"
+        f" FROM ({stage3})"
+    )
+    capped = (
+        "CASE WHEN amount_fen_ IS NULL OR cap_fen_ IS NULL THEN NULL "
+        "ELSE least(amount_fen_, cap_fen_) END"
+        if cap
+        else "amount_fen_"
+    )
+    stage5 = (
+        f"SELECT {keep}, {flags}, order_key_, amount_fen_, {capped} AS capped_, "
+        f"CAST(CASE WHEN f_false THEN 1 WHEN f_null THEN 2 "
+        f"WHEN ({capped}) IS NULL THEN 2 ELSE 0 END AS TINYINT) AS status_ FROM ({stage4})"
+    )
+    return (
+        f"SELECT {index} AS policy_idx, firm_id, uscc, status_ AS status, failed_ AS failed, "
+        "amount_fen_ AS amount_fen, "
+        "CASE WHEN f_false OR f_null THEN NULL ELSE capped_ END AS capped_fen, "
+        f"CAST(order_key_ AS {NUM_SQL}) AS order_key, "
+        f"CASE WHEN status_ = 2 THEN {missing} ELSE '' END AS missing_vars "
+        f"FROM ({stage5})"
+    )
 
 
 def _column(name: str) -> str:
@@ -165,6 +197,7 @@ class BatchResult:
 
     def rows(self, *, only_eligible: bool = False, policy: str | None = None) -> pa.Table:
         ids = ", ".join(f"({i}, {sql_text(c.policy.id)})" for i, c in enumerate(self.compiled))
+        ids = ids or "(-1, '')"  # no policy in effect that year: an empty join, not bad SQL
         where = []
         if only_eligible:
             where.append("r.status = 0")
@@ -261,8 +294,30 @@ def evaluate(
         relation = _base_for(con, base, year)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {variables_select(relation, end)}")
         sources[year] = name
+    # Conditions are computed once per firm and data year, however many policies state them
+    # (policy variants differing by one threshold share the others): a column each.
+    shared: dict[int, dict[str, str]] = {}
+    for year, name in list(sources.items()):
+        distinct: dict[str, str] = {}
+        for c in compiled:
+            if c.policy.data_year(award_year) == year:
+                for cond in c.conditions:
+                    distinct.setdefault(cond, f"k{len(distinct)}")
+        if distinct:
+            columns = ", ".join(f"{sql} AS {col}" for sql, col in distinct.items())
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE conditions_{year} AS SELECT *, {columns} FROM {name}"
+            )
+            sources[year] = f"conditions_{year}"
+        shared[year] = distinct
     parts = [
-        policy_sql(c, i, sources[c.policy.data_year(award_year)], keep_ineligible=keep_ineligible)
+        policy_sql(
+            c,
+            i,
+            sources[c.policy.data_year(award_year)],
+            keep_ineligible=keep_ineligible,
+            shared=shared[c.policy.data_year(award_year)],
+        )
         for i, c in enumerate(compiled)
     ]
     empty = (
@@ -315,50 +370,96 @@ def _exclusive_groups(con: duckdb.DuckDBPyConnection, compiled: list[Compiled]) 
     con.execute("ALTER TABLE policy_claims DROP COLUMN grp")
 
 
+_RESULT_COLUMNS = (
+    "policy_idx, firm_id, uscc, status, failed, amount_fen, capped_fen, order_key, missing_vars"
+)
+
+
 def _allocate(con: duckdb.DuckDBPyConnection, compiled: list[Compiled]) -> None:
-    budgets = []
-    for i, c in enumerate(compiled):
-        if c.policy.budget is not None:
-            method = {"pro_rata": 0, "first_come": 1, "ranked": 2}[c.policy.allocation.method]
-            budgets.append(f"({i}, CAST({int(c.policy.budget * 100)} AS HUGEINT), {method})")
-    budget_values = ", ".join(budgets) or "(-1, CAST(0 AS HUGEINT), 0)"
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE policy_results AS
-        WITH budgets(policy_idx, budget, method) AS (VALUES {budget_values}),
-        claims AS (
-          SELECT c.*, b.budget, b.method,
-                 CAST(CASE WHEN c.status = 0 THEN c.capped_fen ELSE 0 END AS HUGEINT) AS claim
-          FROM policy_claims c LEFT JOIN budgets b USING (policy_idx)),
-        totals AS (SELECT *, sum(claim) OVER (PARTITION BY policy_idx) AS total FROM claims),
-        shares AS (
-          SELECT *,
-            CASE WHEN budget IS NULL OR total <= budget OR method <> 0 THEN NULL
-                 ELSE claim * budget // total END AS base_share,
-            CASE WHEN budget IS NULL OR total <= budget OR method <> 0 THEN NULL
-                 ELSE claim * budget % total END AS remainder,
-            sum(claim) OVER (PARTITION BY policy_idx ORDER BY
-                 CASE WHEN method = 1 THEN order_key END ASC NULLS LAST,
-                 CASE WHEN method = 2 THEN order_key END DESC NULLS LAST,
-                 uscc ROWS UNBOUNDED PRECEDING) AS running
-          FROM totals),
-        ranked AS (
-          SELECT *,
-            budget - sum(base_share) OVER (PARTITION BY policy_idx) AS leftover,
-            row_number() OVER (PARTITION BY policy_idx ORDER BY remainder DESC NULLS LAST, uscc)
-              AS remainder_rank
-          FROM shares)
-        SELECT policy_idx, firm_id, uscc, status, failed, amount_fen, capped_fen, order_key,
-          missing_vars,
-          CAST(CASE
-            WHEN status <> 0 THEN 0
-            WHEN budget IS NULL OR total <= budget THEN claim
-            WHEN method = 0 THEN base_share
-              + CASE WHEN claim > 0 AND remainder_rank <= leftover THEN 1 ELSE 0 END
-            WHEN running <= budget THEN claim
-            WHEN running - claim < budget THEN budget - (running - claim)
-            ELSE 0 END AS BIGINT) AS allocated_fen
-        FROM ranked"""
-    )
+    """``allocated_fen`` for every claim; window functions run only where a budget binds.
+
+    The claims of a policy without a budget, or whose total fits its budget, are paid in full by
+    a plain projection. Only the policies whose claims exceed the budget are ranked: pro rata by
+    the remainders of the exact shares, first come / ranked by a running sum.
+    """
+    budgets = {
+        i: (int(c.policy.budget * 100), c.policy.allocation.method)
+        for i, c in enumerate(compiled)
+        if c.policy.budget is not None
+    }
+    rationed: dict[str, list[tuple[int, int]]] = {"pro_rata": [], "first_come": [], "ranked": []}
+    if budgets:
+        listed = ", ".join(map(str, budgets))
+        totals = con.execute(
+            f"SELECT policy_idx, sum(capped_fen) FROM policy_claims "
+            f"WHERE status = 0 AND policy_idx IN ({listed}) GROUP BY policy_idx"
+        ).fetchall()
+        for idx, total in totals:
+            budget, method = budgets[idx]
+            if total is not None and int(total) > budget:
+                rationed[method].append((idx, budget))
+    paid_in_full = "CASE WHEN status = 0 THEN capped_fen ELSE 0 END"
+    everyone = [r for group in rationed.values() for r in group]
+    parts = []
+    if everyone:
+        skip = ", ".join(str(i) for i, _ in everyone)
+        parts.append(
+            f"SELECT {_RESULT_COLUMNS}, CAST({paid_in_full} AS BIGINT) AS allocated_fen "
+            f"FROM policy_claims WHERE policy_idx NOT IN ({skip})"
+        )
+    else:
+        parts.append(
+            f"SELECT {_RESULT_COLUMNS}, CAST({paid_in_full} AS BIGINT) AS allocated_fen "
+            "FROM policy_claims"
+        )
+
+    def values(group: list[tuple[int, int]]) -> str:
+        return ", ".join(f"({i}, CAST({b} AS HUGEINT))" for i, b in group)
+
+    if rationed["pro_rata"]:
+        parts.append(
+            f"""SELECT {_RESULT_COLUMNS},
+              CAST(CASE WHEN status <> 0 THEN 0 ELSE base_share
+                + CASE WHEN claim > 0 AND remainder_rank <= leftover THEN 1 ELSE 0 END END
+                AS BIGINT) AS allocated_fen
+            FROM (
+              SELECT *, budget - sum(base_share) OVER (PARTITION BY policy_idx) AS leftover,
+                row_number() OVER (PARTITION BY policy_idx ORDER BY remainder DESC, uscc)
+                  AS remainder_rank
+              FROM (
+                SELECT *, claim * budget // total AS base_share,
+                       claim * budget % total AS remainder
+                FROM (
+                  SELECT *, sum(claim) OVER (PARTITION BY policy_idx) AS total
+                  FROM (
+                    SELECT c.*, b.budget,
+                      CAST(CASE WHEN c.status = 0 THEN c.capped_fen ELSE 0 END AS HUGEINT)
+                        AS claim
+                    FROM policy_claims c
+                    JOIN (VALUES {values(rationed["pro_rata"])}) b(policy_idx, budget)
+                      USING (policy_idx)))))"""
+        )
+    for method, direction in (("first_come", "ASC"), ("ranked", "DESC")):
+        if not rationed[method]:
+            continue
+        parts.append(
+            f"""SELECT {_RESULT_COLUMNS},
+              CAST(CASE WHEN status <> 0 THEN 0
+                WHEN running <= budget THEN claim
+                WHEN running - claim < budget THEN budget - (running - claim)
+                ELSE 0 END AS BIGINT) AS allocated_fen
+            FROM (
+              SELECT *, sum(claim) OVER (PARTITION BY policy_idx
+                  ORDER BY order_key {direction} NULLS LAST, uscc ROWS UNBOUNDED PRECEDING)
+                  AS running
+              FROM (
+                SELECT c.*, b.budget,
+                  CAST(CASE WHEN c.status = 0 THEN c.capped_fen ELSE 0 END AS HUGEINT) AS claim
+                FROM policy_claims c
+                JOIN (VALUES {values(rationed[method])}) b(policy_idx, budget)
+                  USING (policy_idx)))"""
+        )
+    con.execute("CREATE OR REPLACE TEMP TABLE policy_results AS " + " UNION ALL ".join(parts))
 
 
 def period_end(policy: Policy, award_year: int) -> date:

@@ -470,7 +470,13 @@ def sql_number(value: Decimal) -> str:
     text = _plain(value)
     if not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", text):
         raise ValueError(f"bad number {text!r}")
-    return f"CAST({text} AS {NUM_SQL})"
+    digits = text.lstrip("-")
+    whole, _, fraction = digits.partition(".")
+    scale = len(fraction)
+    # The narrowest exact type: DuckDB then compares and multiplies in 64-bit integers where the
+    # operands allow it, instead of 128-bit DECIMAL(38,10) arithmetic with overflow checks.
+    width = min(38, max(len(whole.lstrip("0")) + scale, scale, 1))
+    return f"CAST({text} AS DECIMAL({width},{scale}))"
 
 
 def sql_text(value: str) -> str:

@@ -46,12 +46,19 @@ BASE_SCHEMA = pa.schema(
 )
 
 
+#: Money in yuan with 2 decimals and counts as whole numbers fit 64-bit decimals (up to 10^16
+#: yuan), so conditions on them compare 64-bit integers; shares (exact divisions to 10 decimals)
+#: stay DECIMAL(38,10). The values are the same as in DECIMAL(38,10); only the storage is narrower.
+MONEY_SQL = "DECIMAL(18,2)"
+COUNT_SQL = "DECIMAL(18,0)"
+
+
 def _yuan(expr: str) -> str:
-    return f"CAST(CAST({expr} AS DECIMAL(38,0)) * CAST(0.01 AS DECIMAL(3,2)) AS {NUM_SQL})"
+    return f"CAST(CAST({expr} AS DECIMAL(18,0)) * CAST(0.01 AS DECIMAL(2,2)) AS {MONEY_SQL})"
 
 
 def _num(expr: str) -> str:
-    return f"CAST({expr} AS {NUM_SQL})"
+    return f"CAST({expr} AS {COUNT_SQL})"
 
 
 def variables_select(source: str, period_end: date) -> str:
@@ -94,7 +101,7 @@ def variables_select(source: str, period_end: date) -> str:
             CAST((yq_div({_yuan("value_added_fen")}, {_yuan("value_added_prev_fen")}) - 1)
                  * 100 AS {NUM_SQL})
             ELSE NULL END AS value_added_yoy_pct""",
-        f"({rd} - {_yuan('rd_expense_prev_fen')}) AS rd_expense_growth",
+        f"CAST({rd} - {_yuan('rd_expense_prev_fen')} AS {MONEY_SQL}) AS rd_expense_growth",
         f"{_num('fact_tech_staff')} AS tech_staff",
         f"yq_div({_num('fact_tech_staff')}, {employees}) AS tech_staff_share",
         f"{_yuan('fact_high_tech_product_revenue')} AS high_tech_product_revenue",

@@ -1,8 +1,9 @@
 """Reading a year's base inputs from the system of record into Arrow (one row per firm).
 
 Four portable queries (registry, labels as of the period's last day, the statistics summed per
-firm and year, the policy facts), shaped by DuckDB into :data:`inputs.BASE_SCHEMA`. They run in
-the caller's session, so a unit of work sees its own uncommitted writes.
+firm and year by the stats service, the policy facts), shaped by DuckDB into
+:data:`inputs.BASE_SCHEMA`. They run in the caller's session, so a unit of work sees its own
+uncommitted writes.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import date
 
 import duckdb
 import pyarrow as pa
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yuanqu.policies.inputs import BASE_SCHEMA, LABELS
@@ -19,7 +20,7 @@ from yuanqu.policies.models import PolicyFact
 from yuanqu.policies.variables import FACTS, STAT_SUMS
 from yuanqu.registry.models import Enterprise, EnterpriseLabel
 from yuanqu.registry.service import label_active
-from yuanqu.stats.models import MonthlyReport
+from yuanqu.stats.service import annual_totals
 
 
 def _arrow(rows, names: list[str], types: list[pa.DataType]) -> pa.Table:
@@ -79,24 +80,10 @@ def load_base(session: Session, year: int, *, uscc: str | None = None) -> pa.Tab
         session.execute(labels_q.distinct()).all(), ["firm_id", "label"], [pa.int64(), pa.string()]
     )
 
-    year_of = func.substr(MonthlyReport.period, 1, 4)
-    sums = [func.sum(getattr(MonthlyReport, f"{name}_fen")) for name in STAT_SUMS]
-    december = func.max(MonthlyReport.employees).filter(MonthlyReport.period == f"{year}-12")
-    stats_q = (
-        select(MonthlyReport.enterprise_id, year_of, *sums, december)
-        .where(MonthlyReport.period >= f"{year - 1}-01", MonthlyReport.period <= f"{year}-12")
-        .group_by(MonthlyReport.enterprise_id, year_of)
-    )
-    if ids is not None:
-        stats_q = stats_q.where(MonthlyReport.enterprise_id.in_(ids))
-    stats = _arrow(
-        [
-            (r[0], int(r[1]), *(None if v is None else int(v) for v in r[2:]))
-            for r in session.execute(stats_q).all()
-        ],
-        ["firm_id", "year", *STAT_SUMS, "employees"],
-        [pa.int64(), pa.int64(), *(pa.int64() for _ in STAT_SUMS), pa.int64()],
-    )
+    # The statistics domain owns the monthly reports: its service sums them per firm and year.
+    stats = annual_totals(
+        session, years=(year - 1, year), measures=STAT_SUMS, enterprise_ids=ids
+    ).rename_columns(["firm_id", "year", *STAT_SUMS, "employees"])
 
     facts_q = select(PolicyFact.enterprise_id, PolicyFact.fact, PolicyFact.value).where(
         PolicyFact.year == year

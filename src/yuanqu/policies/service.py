@@ -146,6 +146,7 @@ def _grouped(result: engine.BatchResult, column: str) -> list[dict[str, Any]]:
     if not sources:
         return []
     ids = ", ".join(f"({i}, {sql_text(c.policy.id)})" for i, c in enumerate(result.compiled))
+    ids = ids or "(-1, '')"  # no policy in effect that year
     rows = result.con.execute(
         f"""SELECT p.policy, g.{column} AS grp,
                    count(*) FILTER (WHERE r.allocated_fen > 0) AS firms,
@@ -245,6 +246,12 @@ def simulate(
     """The policy as it stands against the policy with ``overrides``: cost, beneficiaries,
     distribution by industry section and task force, and the firms that gain or lose."""
     current = get_policy(policy_id)
+    if not current.in_effect(year):
+        raise ValidationError(
+            f"政策 {policy_id} 在 {year} 年不在有效期内",
+            f"policy {policy_id} is not in effect in {year}",
+            details={"policy": policy_id, "year": year},
+        )
     variant = with_overrides(current, overrides)
     bases = _bases(session, [current], year)
     before = engine.evaluate(engine.connect(), [current], year, bases)

@@ -493,6 +493,72 @@ def _yoy(current: int | None, base: int | None) -> float | None:
     return (current / base - 1) * 100
 
 
+#: Monthly-report money columns that :func:`annual_totals` may sum.
+SUMMABLE = (
+    "gross_output",
+    "value_added",
+    "revenue",
+    "profit",
+    "tax",
+    "rd_expense",
+    "fixed_asset_investment",
+)
+
+
+def annual_totals(
+    session: Session,
+    *,
+    years: Sequence[int],
+    measures: Sequence[str],
+    enterprise_ids: Sequence[int] | None = None,
+) -> pa.Table:
+    """Per firm and calendar year: each measure summed over the year's monthly reports (fen), and
+    the December headcount (``employees``). One row per firm and year with at least one report;
+    a measure no report of the year gives stays NULL (missing, never zero). Runs in the caller's
+    session, so it sees the unit of work's own uncommitted reports."""
+    unknown = [m for m in measures if m not in SUMMABLE]
+    if unknown:
+        raise ValidationError(
+            f"未知的统计指标：{'、'.join(unknown)}（可汇总：{'、'.join(SUMMABLE)}）",
+            f"unknown measures: {', '.join(unknown)} (summable: {', '.join(SUMMABLE)})",
+            details={"measures": unknown},
+        )
+    years = sorted({int(y) for y in years})
+    names = ["firm_id", "year", *measures, "employees"]
+    types = [pa.int64(), pa.int64(), *(pa.int64() for _ in measures), pa.int64()]
+    if not years:
+        return pa.table({n: pa.array([], type=t) for n, t in zip(names, types, strict=True)})
+    year_of = func.substr(MonthlyReport.period, 1, 4)
+    december = func.max(MonthlyReport.employees).filter(
+        func.substr(MonthlyReport.period, 6, 2) == "12"
+    )
+    query = (
+        select(
+            MonthlyReport.enterprise_id,
+            year_of,
+            *(func.sum(getattr(MonthlyReport, f"{m}_fen")) for m in measures),
+            december,
+        )
+        .where(
+            MonthlyReport.period >= f"{years[0]:04d}-01",
+            MonthlyReport.period <= f"{years[-1]:04d}-12",
+        )
+        .group_by(MonthlyReport.enterprise_id, year_of)
+    )
+    if enterprise_ids is not None:
+        query = query.where(MonthlyReport.enterprise_id.in_(list(enterprise_ids)))
+    wanted = set(years)
+    rows = [
+        (r[0], int(r[1]), *(None if v is None else int(v) for v in r[2:]))
+        for r in session.execute(query).all()
+        if int(r[1]) in wanted
+    ]
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
+    return pa.table(
+        {n: pa.array(list(c), type=t) for n, c, t in zip(names, columns, types, strict=True)}
+    )
+
+
 def firm_statistics(session: Session, *, uscc: str) -> list[MonthlyFigures]:
     """A firm's own monthly reports, oldest first, each with its growth on the same month of
     the previous year (the statistics tab of the enterprise profile)."""

@@ -1,0 +1,87 @@
+"""The policies' JSON API (/api/v1/policies...): the catalogue, a year's evaluation in aggregate,
+one firm's explanation, and the simulation of changed parameters.
+
+Roles: everyone reads the catalogue; analysts and policy officers read a year's aggregates;
+policy officers simulate; an enterprise user explains only its own entitlements (a task-force
+user only its task forces' firms).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from yuanqu.core.auth import EVERYONE, Principal, Role, allow
+from yuanqu.core.deps import get_db
+from yuanqu.policies import service
+from yuanqu.registry.service import visible_enterprise
+
+router = APIRouter(tags=["policies"])
+
+READERS = (Role.admin, Role.analyst, Role.policy_officer)
+SIMULATORS = (Role.admin, Role.policy_officer)
+Year = Annotated[int, Query(ge=2000, le=2100, description="award year")]
+PolicyId = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{0,62}$", description="policy id")]
+Lang = Annotated[str, Query(pattern="^(zh|en)$")]
+
+
+@router.get("/policies")
+def list_policies(lang: Lang = "zh", principal: Principal = allow(EVERYONE)) -> list[dict]:
+    """The shipped policies: title, basis, effective dates, parameters with their versions."""
+    return [service.policy_summary(p, lang) for p in service.shipped_policies()]
+
+
+@router.get("/policies/evaluate")
+def evaluate(
+    year: Year,
+    policy: Annotated[list[str], Query(description="policy id (repeatable); all if none")] = [],  # noqa: B006  # FastAPI copies defaults
+    session: Session = Depends(get_db),
+    principal: Principal = allow(READERS),
+) -> dict[str, Any]:
+    """A year's evaluation in aggregate: per policy the firms by status, claims and allocations,
+    and the allocations by industry section and by task force (no per-firm amounts)."""
+    result = service.evaluate_year(session, year=year, policy_ids=policy or None)
+    return {k: result[k] for k in ("year", "totals", "by_industry", "by_task_force")}
+
+
+@router.get("/enterprises/{uscc}/policies/{policy_id}/explain")
+def explain(
+    uscc: Annotated[str, Path(max_length=18)],
+    policy_id: PolicyId,
+    year: Year,
+    lang: Lang = "zh",
+    session: Session = Depends(get_db),
+    principal: Principal = allow(EVERYONE),
+) -> dict[str, Any]:
+    """Why this firm is or is not entitled, condition by condition, with the amount."""
+    firm = visible_enterprise(session, uscc=uscc, principal=principal)
+    return service.explain_firm(session, uscc=firm.uscc, policy_id=policy_id, year=year, lang=lang)
+
+
+class SimulationRequest(BaseModel):
+    year: int = Field(ge=2000, le=2100, description="award year")
+    overrides: dict[Annotated[str, Field(max_length=63)], Annotated[str, Field(max_length=40)]] = (
+        Field(max_length=20, description="scalar parameter (or budget) -> new value, e.g. 15%")
+    )
+    top: int = Field(default=20, ge=0, le=500, description="firms that gain or lose most")
+
+
+@router.post("/policies/{policy_id}/simulate")
+def simulate(
+    policy_id: PolicyId,
+    request: SimulationRequest,
+    session: Session = Depends(get_db),
+    principal: Principal = allow(SIMULATORS),
+) -> dict[str, Any]:
+    """The policy as it stands against the policy with the overrides: cost, beneficiaries,
+    distribution, and the firms that gain or lose. Changes nothing."""
+    return service.simulate(
+        session,
+        policy_id=policy_id,
+        year=request.year,
+        overrides=request.overrides,
+        top=request.top,
+    )
