@@ -38,20 +38,26 @@ def me(principal: Principal = allow(EVERYONE)) -> Any:
 
 
 @router.get("/users", response_model=list[UserRead])
-def list_users(session: Session = Depends(get_db), principal: Principal = allow(Role.admin)) -> Any:
+def list_users(
+    session: Session = Depends(get_db, scope="function"), principal: Principal = allow(Role.admin)
+) -> Any:
     return service.list_users(session)
 
 
 @router.post("/users", response_model=UserRead, status_code=201)
 def create_user(
-    data: UserCreate, session: Session = Depends(get_db), principal: Principal = allow(Role.admin)
+    data: UserCreate,
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(Role.admin),
 ) -> Any:
     return service.create_user(session, data=data)
 
 
 @router.post("/users/{username}/disable", response_model=UserRead)
 def disable_user(
-    username: Username, session: Session = Depends(get_db), principal: Principal = allow(Role.admin)
+    username: Username,
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(Role.admin),
 ) -> Any:
     """Disable an account and revoke its tokens."""
     return service.disable_user(session, username=username, acting=principal.username)
@@ -61,7 +67,7 @@ def disable_user(
 def issue_token(
     username: Username,
     data: TokenCreate,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(Role.admin),
 ) -> Any:
     return TokenIssued(token=service.issue_token(session, username=username, name=data.name))

@@ -45,7 +45,7 @@ def login(
     username: Annotated[str, Form(max_length=60)],
     password: Annotated[str, Form(max_length=200)],
     next: Annotated[str, Form(max_length=500)] = "/",
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal | None = public(),
 ) -> Response:
     try:
@@ -85,7 +85,9 @@ def switch_language(
 
 @router.get("/admin/users", response_class=HTMLResponse)
 def users_page(
-    request: Request, session: Session = Depends(get_db), principal: Principal = allow(Role.admin)
+    request: Request,
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(Role.admin),
 ) -> HTMLResponse:
     return render(request, "accounts/users.html", users_context(request, session, error=None))
 
@@ -111,7 +113,7 @@ def create_user_form(
     display_name: Annotated[str, Form(max_length=100)] = "",
     uscc: Annotated[str, Form(max_length=40)] = "",
     task_force: Annotated[str, Form(max_length=40)] = "",
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(Role.admin),
 ) -> Response:
     lang = request_lang(request)
@@ -144,7 +146,7 @@ def create_user_form(
 @router.post("/admin/users/{username}/disable")
 def disable_user_form(
     username: Annotated[str, Path(max_length=60)],
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(Role.admin),
 ) -> RedirectResponse:
     service.disable_user(session, username=username, acting=principal.username)

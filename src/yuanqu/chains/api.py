@@ -41,7 +41,7 @@ def list_chains(
 def all_gaps(
     as_of: OptionalDate = None,
     lang: Lang = "zh",
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> list[Gap]:
     """The gaps of every chain, highest priority first, with targets, leads and projects."""
@@ -52,7 +52,7 @@ def all_gaps(
 def firm_chain(
     uscc: Annotated[str, Path(max_length=40)],
     lang: Lang = "zh",
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(EVERYONE),
 ) -> list[FirmSegment]:
     """Where one firm sits and whom its segments supply (an enterprise user: its own firm)."""
@@ -66,7 +66,7 @@ def chain_map(
     as_of: OptionalDate = None,
     period: PeriodText = None,
     lang: Lang = "zh",
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> overview.ChainOverview:
     """A chain's map data: every segment's coverage, strength, output, value added and growth,
@@ -85,7 +85,7 @@ def chain_map(
 def segment_firms(
     chain: ChainKey,
     segment: SegmentKey,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> list[FirmOnSegment]:
     """The firms on one segment, largest first, with why each sits there."""

@@ -47,7 +47,7 @@ def chain_page(
     chain: ChainKey,
     as_of: OptionalDate = None,
     period: PeriodText = None,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
@@ -82,7 +82,7 @@ def segment_page(
     request: Request,
     chain: ChainKey,
     segment: SegmentKey,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> HTMLResponse:
     """The firms on a segment: an htmx fragment under the map, or a page of its own."""
@@ -108,7 +108,7 @@ def report_download(
     chain: ChainKey,
     as_of: OptionalDate = None,
     period: PeriodText = None,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> Response:
     """The chain report (coverage, gaps with targets, firms per segment, review list) as xlsx."""
@@ -137,7 +137,7 @@ def report_download(
 def profile_chain_tab(
     request: Request,
     uscc: Annotated[str, Path(max_length=40)],
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(EVERYONE),
 ) -> HTMLResponse:
     """The chain tab of the profile: where this firm sits and whom it supplies (htmx fragment)."""

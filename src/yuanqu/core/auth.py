@@ -185,7 +185,9 @@ def check_access(request: Request, session: Session, access: Access) -> Principa
 def _dependency(access: Access) -> Any:
     from yuanqu.core.deps import get_db
 
-    def access_check(request: Request, session: Session = Depends(get_db)) -> Principal | None:
+    def access_check(
+        request: Request, session: Session = Depends(get_db, scope="function")
+    ) -> Principal | None:
         return check_access(request, session, access)
 
     access_check.access = access  # type: ignore[attr-defined]  # read by the route inventory

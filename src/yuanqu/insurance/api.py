@@ -27,7 +27,7 @@ def get_coverage(
     year: Year = None,
     as_of: date | None = None,
     lang: Lang = "zh",
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(STAFF),
 ) -> dict[str, Any]:
     """Policies written in the year by product, insurer, industry, label and month; high-tech
@@ -40,7 +40,7 @@ def get_coverage(
 def get_firm_insurance(
     uscc: Annotated[str, Path(max_length=40)],
     lang: Lang = "zh",
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(EVERYONE),
 ) -> dict[str, Any]:
     """One firm's policies and claims (a firm user: its own only)."""
@@ -51,7 +51,7 @@ def get_firm_insurance(
 @router.get("/insurance/subsidies")
 def get_subsidies(
     year: Year = None,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(SUBSIDY_READERS),
 ) -> dict[str, Any]:
     """The premium subsidy of ``year`` computed from the imported book (nothing is paid)."""
@@ -66,7 +66,7 @@ def post_import(
     file: UploadFile = File(),
     kind: ImportKind = Form(ImportKind.policies),
     replace: bool = Form(False),
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(IMPORTERS),
 ) -> dict[str, Any]:
     """Import an insurer's policies or claims file: all rows or none (422 lists every error)."""

@@ -28,7 +28,7 @@ def coverage_page(
     request: Request,
     year: Year = None,
     as_of: date | None = None,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(STAFF),
 ) -> HTMLResponse:
     lang = request_lang(request)
@@ -45,7 +45,7 @@ def coverage_page(
 def claims_page(
     request: Request,
     year: Year = None,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(STAFF),
 ) -> HTMLResponse:
     lang = request_lang(request)
@@ -60,7 +60,7 @@ def claims_page(
 def firm_tab(
     request: Request,
     uscc: Annotated[str, Path(max_length=40)],
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(EVERYONE),
 ) -> HTMLResponse:
     """The profile's insurance tab (an htmx fragment; a full page when opened directly)."""

@@ -38,7 +38,7 @@ def list_policies(lang: Lang = "zh", principal: Principal = allow(EVERYONE)) -> 
 def evaluate(
     year: Year,
     policy: Annotated[list[str], Query(description="policy id (repeatable); all if none")] = [],  # noqa: B006  # FastAPI copies defaults
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> dict[str, Any]:
     """A year's evaluation in aggregate: per policy the firms by status, claims and allocations,
@@ -53,7 +53,7 @@ def explain(
     policy_id: PolicyId,
     year: Year,
     lang: Lang = "zh",
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(EVERYONE),
 ) -> dict[str, Any]:
     """Why this firm is or is not entitled, condition by condition, with the amount."""
@@ -73,7 +73,7 @@ class SimulationRequest(BaseModel):
 def simulate(
     policy_id: PolicyId,
     request: SimulationRequest,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(SIMULATORS),
 ) -> dict[str, Any]:
     """The policy as it stands against the policy with the overrides: cost, beneficiaries,

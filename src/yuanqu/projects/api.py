@@ -51,7 +51,7 @@ def list_projects(
     q: Annotated[str | None, Query(max_length=100)] = None,
     below_threshold: bool | None = None,
     lang: Lang = "zh",
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> ProjectPage:
     page = service.list_projects(
@@ -67,7 +67,7 @@ def board(
     task_force: Annotated[str | None, Query(max_length=40)] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
     lang: Lang = "zh",
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> views.Board:
     return views.board(session, scope=scope_of(principal), task_force=task_force, q=q, lang=lang)
@@ -77,7 +77,7 @@ def board(
 def batches(
     span: Span = str(date.today().year),
     lang: Lang = "zh",
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> BatchReport:
     return views.seven_batches(session, span=span, lang=lang)
@@ -87,7 +87,7 @@ def batches(
 def overdue(
     by: Literal["owner", "task_force"] = "owner",
     as_of: Annotated[date | None, Query(ge=EARLIEST, le=LATEST)] = None,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> dict[str, list[ItemRead]]:
     return views.overdue(session, scope=scope_of(principal), by=by, as_of=as_of or date.today())
@@ -97,7 +97,7 @@ def overdue(
 def close_item(
     body: ItemClose,
     item_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(PROJECT_EDITORS),
 ) -> ItemRead:
     item, project = ledger.get_item(session, item_id=item_id)
@@ -117,7 +117,7 @@ def close_item(
 def project(
     project_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     lang: Lang = "zh",
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> views.ProjectView:
     forbid_task_force(principal, service.get_project(session, project_id=project_id).task_force)
@@ -129,7 +129,7 @@ def move_stage(
     body: StageMove,
     project_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     lang: Lang = "zh",
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(PROJECT_EDITORS),
 ) -> ProjectRead:
     found = service.get_project(session, project_id=project_id)
@@ -150,7 +150,7 @@ def move_stage(
 def open_item(
     body: ItemCreate,
     project_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(PROJECT_EDITORS),
 ) -> ItemRead:
     found = service.get_project(session, project_id=project_id)
@@ -164,7 +164,7 @@ def open_item(
 def list_leads(
     task_force: Annotated[str | None, Query(max_length=40)] = None,
     stage: Annotated[str | None, Query(max_length=40)] = None,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> list[LeadRead]:
     scope = scope_of(principal)
@@ -176,7 +176,7 @@ def list_leads(
 def lead_funnel(
     span: Span = str(date.today().year),
     task_force: Annotated[str | None, Query(max_length=40)] = None,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> list[FunnelRow]:
     start, end = views.reports.parse_span(span)
@@ -191,7 +191,7 @@ def sign_lead(
     body: LeadSign,
     lead_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     lang: Lang = "zh",
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(LEAD_EDITORS),
 ) -> ProjectRead:
     lead = attraction.get_lead(session, lead_id=lead_id)
@@ -205,7 +205,7 @@ def sign_lead(
 def enterprise_projects(
     uscc: Annotated[str, Path(max_length=40)],
     lang: Lang = "zh",
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(EVERYONE),
 ) -> ProjectPage:
     firm = registry.visible_enterprise(session, uscc=uscc, principal=principal)

@@ -85,7 +85,7 @@ def board_page(
     request: Request,
     task_force: Text = None,
     q: Text = None,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> HTMLResponse:
     context = _board_context(request, session, principal, task_force, q)
@@ -102,7 +102,7 @@ def move_stage(
     reason: Annotated[str | None, Form(max_length=500)] = None,
     waiver: Annotated[str | None, Form(max_length=500)] = None,
     task_force: Annotated[str | None, Form(max_length=40)] = None,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(PROJECT_EDITORS),
 ) -> Response:
     """Move a project (the board's back button asks for the reason, see fragments.js)."""
@@ -136,7 +136,7 @@ def move_stage(
 def batches_page(
     request: Request,
     span: Annotated[str | None, Query(max_length=40)] = None,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
@@ -156,7 +156,7 @@ def overdue_page(
     request: Request,
     by: Literal["owner", "task_force"] = "owner",
     as_of: Annotated[date | None, Query(ge=EARLIEST, le=LATEST)] = None,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> HTMLResponse:
     as_of = as_of or date.today()
@@ -180,7 +180,7 @@ def import_upload(
     request: Request,
     kind: Annotated[Literal["projects", "leads"], Form()],
     file: UploadFile = File(),
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(PROJECT_EDITORS),
 ) -> HTMLResponse:
     lang = request_lang(request)
@@ -224,7 +224,7 @@ def _xlsx(build: Any, filename: str) -> FileResponse:
 
 @router.get("/projects/export.xlsx")
 def export_list(
-    session: Session = Depends(get_db), principal: Principal = allow(READERS)
+    session: Session = Depends(get_db, scope="function"), principal: Principal = allow(READERS)
 ) -> Response:
     """The project list in the import layout (a task-force member: its own task forces only)."""
     scope = scope_of(principal)
@@ -239,7 +239,7 @@ def export_list(
 def export_weekly(
     week_end: Annotated[date | None, Query(ge=EARLIEST, le=LATEST)] = None,
     task_force: Text = None,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> Response:
     end = week_end or date.today()
@@ -262,7 +262,7 @@ def close_item(
     item_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     resolution: Annotated[str, Form(max_length=500)] = "",
     closed_on: Annotated[date | None, Form(ge=EARLIEST, le=LATEST)] = None,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(PROJECT_EDITORS),
 ) -> HTMLResponse:
     item, project = ledger.get_item(session, item_id=item_id)
@@ -297,7 +297,7 @@ def open_item(
     opened_on: Annotated[date, Form(ge=EARLIEST, le=LATEST)],
     workdays: Annotated[int, Form(ge=1, le=250)],
     category: Annotated[str, Form(max_length=40)] = "other",
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(PROJECT_EDITORS),
 ) -> HTMLResponse:
     project = service.get_project(session, project_id=project_id)
@@ -340,7 +340,7 @@ def _items_fragment(
 def project_page(
     request: Request,
     project_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
@@ -371,7 +371,7 @@ def leads_page(
     task_force: Text = None,
     stage: Text = None,
     span: Annotated[str | None, Query(max_length=40)] = None,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
@@ -401,7 +401,7 @@ def sign_lead(
     signed_on: Annotated[date, Form(ge=EARLIEST, le=LATEST)],
     planned_investment_wan: Annotated[int | None, Form(ge=0, le=100_000_000)] = None,
     project_name: Annotated[str | None, Form(max_length=200)] = None,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(LEAD_EDITORS),
 ) -> Response:
     """A lead signs and becomes a key project in one step; the project page opens."""
@@ -427,7 +427,7 @@ def sign_lead(
 def enterprise_projects(
     request: Request,
     uscc: Annotated[str, Path(max_length=40)],
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(EVERYONE),
 ) -> HTMLResponse:
     firm = registry.visible_enterprise(session, uscc=uscc, principal=principal)

@@ -63,7 +63,7 @@ class ImportSummary(BaseModel):
 @router.get("/dashboard", response_model=dashboard.ZoneSummary)
 def get_dashboard(
     as_of: date | None = None,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(STAFF),
 ) -> Any:
     """The zone dashboard's figures (首页), labels as of ``as_of`` (default today)."""
@@ -78,7 +78,7 @@ def list_enterprises(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=service.MAX_PAGE_SIZE)] = 50,
     lang: Annotated[str, Query(pattern="^(zh|en)$")] = "zh",
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(EVERYONE),
 ) -> Any:
     """The enterprise directory: firms matching the filter (and what the user may see)."""
@@ -96,7 +96,7 @@ def get_enterprise(
     uscc: Annotated[str, Path(max_length=40, description="统一社会信用代码")],
     as_of: date | None = None,
     lang: Annotated[str, Query(pattern="^(zh|en)$")] = "zh",
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(EVERYONE),
 ) -> dict[str, Any]:
     """One firm's profile (企业画像): decoded credit code, industry path, labels and validity."""
@@ -106,7 +106,7 @@ def get_enterprise(
 
 @router.get("/task-forces")
 def list_task_forces(
-    session: Session = Depends(get_db), principal: Principal = allow(STAFF)
+    session: Session = Depends(get_db, scope="function"), principal: Principal = allow(STAFF)
 ) -> list[dict[str, Any]]:
     """The zone's task forces (产业专班)."""
     return [
@@ -124,7 +124,7 @@ def list_task_forces(
 def import_registry(
     file: UploadFile = File(description="xlsx or csv in the registry import layout"),
     upsert: bool = Form(False),
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(IMPORTERS),
 ) -> Any:
     """Import firms; any bad row rejects the whole file (422, every error in ``details``)."""

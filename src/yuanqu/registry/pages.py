@@ -49,7 +49,7 @@ PROFILE_SLOTS: tuple[tuple[str, str, str | None], ...] = (
 def dashboard_page(
     request: Request,
     as_of: OptionalDate = None,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(STAFF),
 ) -> HTMLResponse:
     return render_cached(
@@ -93,7 +93,7 @@ def directory_page(
     desc: bool = False,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(EVERYONE),
 ) -> HTMLResponse:
     partial = request.headers.get("hx-request") == "true"
@@ -143,7 +143,7 @@ def directory_context(
 @router.get("/enterprises/export.xlsx")
 def export_page(
     filters: EnterpriseFilter = Depends(directory_filter),
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(EVERYONE),
 ) -> Response:
     """The directory's current filter as an xlsx in the import layout."""
@@ -165,7 +165,7 @@ def profile_page(
     request: Request,
     uscc: Annotated[str, Path(max_length=40)],
     as_of: date | None = None,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(EVERYONE),
 ) -> HTMLResponse:
     lang = request_lang(request)
@@ -192,7 +192,7 @@ def import_upload(
     request: Request,
     file: UploadFile = File(),
     upsert: bool = Form(False),
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(IMPORTERS),
 ) -> HTMLResponse:
     lang = request_lang(request)

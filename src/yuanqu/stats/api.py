@@ -45,7 +45,9 @@ LimitQuery = Annotated[int, Query(ge=1, le=500)]
 
 
 @router.get("/periods", response_model=list[str])
-def get_periods(session: Session = Depends(get_db), principal: Principal = allow(READERS)) -> Any:
+def get_periods(
+    session: Session = Depends(get_db, scope="function"), principal: Principal = allow(READERS)
+) -> Any:
     """The bulletin periods with data, newest first."""
     return dashboard.available_periods(session)
 
@@ -56,7 +58,7 @@ def get_economy(
     scope: ScopeQuery = None,
     rank: dashboard.Ranked = "value",
     lang: LangQuery = "zh",
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> Any:
     """The economy dashboard (经济运行) of a period and scope: the JSON twin of /stats/economy."""
@@ -72,7 +74,7 @@ def get_bulletin(
     by: Annotated[list[str] | None, Query(max_length=10, description="breakdowns")] = None,
     indicator: Annotated[list[str] | None, Query(max_length=20)] = None,
     lang: LangQuery = "zh",
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> Any:
     """The monthly bulletin (统计月报): every indicator for the zone and each group."""
@@ -93,7 +95,7 @@ def get_trend(
     end: PeriodQuery = None,
     scope: ScopeQuery = None,
     lang: LangQuery = "zh",
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> Any:
     """An indicator's bulletin months with same-scope growth (default: the last two years)."""
@@ -130,7 +132,7 @@ def get_treemap(
     indicator: IndicatorQuery = "gross_output",
     scope: ScopeQuery = None,
     lang: LangQuery = "zh",
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> Any:
     """Cumulative value by industry: section > division > class."""
@@ -150,7 +152,7 @@ def get_ranking(
     order_by: dashboard.Ranked = "value",
     scope: ScopeQuery = None,
     limit: LimitQuery = 20,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> Any:
     """Top firms by cumulative value or by cumulative growth."""
@@ -172,7 +174,7 @@ def get_drill_down(
     indicator: IndicatorQuery = "gross_output",
     scope: ScopeQuery = None,
     limit: LimitQuery = 500,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> Any:
     """The firms behind one group of a breakdown, largest first, with their shares of it."""
@@ -191,7 +193,7 @@ def get_drill_down(
 def get_firm_statistics(
     uscc: Annotated[str, Path(max_length=40, description="统一社会信用代码")],
     lang: LangQuery = "zh",
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(FIRM_READERS),
 ) -> Any:
     """One firm's monthly figures with growth and its size class (its profile's tab)."""

@@ -112,7 +112,7 @@ def economy_page(
     period: PeriodQuery = None,
     scope: ScopeQuery = None,
     rank: dashboard.Ranked = "value",
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
@@ -132,7 +132,7 @@ def drill_down_page(
     group: Annotated[str, Query(max_length=100)] = "",
     indicator: IndicatorQuery = "gross_output",
     scope: ScopeQuery = None,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
@@ -165,7 +165,7 @@ def export_page(
     request: Request,
     period: PeriodQuery = None,
     scope: ScopeQuery = None,
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> Response:
     """What the dashboard shows, as the statistics office's workbook (one sheet per breakdown)."""
@@ -215,7 +215,7 @@ def firm_context(view: dashboard.FirmStatistics, lang: str) -> dict[str, Any]:
 def enterprise_tab(
     request: Request,
     uscc: Annotated[str, Path(max_length=40)],
-    session: Session = Depends(get_db),
+    session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(FIRM_READERS),
 ) -> HTMLResponse:
     """The profile's statistics tab (an htmx fragment): only a firm its reader may see."""
