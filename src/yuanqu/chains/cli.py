@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from yuanqu.analytics.choice import EngineChoice
+from yuanqu.analytics.options import EngineOption, MasterOption, SourceOption
 from yuanqu.chains import analysis, service
 from yuanqu.chains.definitions import (
     POSITION_NAMES,
@@ -165,11 +167,17 @@ def coverage(
     chain: Annotated[str, typer.Argument(help="chain key, e.g. ic")],
     as_of: AsOfOpt = None,
     fmt: FormatOpt = OutputFormat.table,
+    engine: EngineOption = None,
+    source: SourceOption = None,
+    spark_master: MasterOption = None,
 ) -> None:
     """Coverage and strength of each segment: firms, high-tech share, concentration, grade."""
     get_chain(chain)
+    choice = EngineChoice.resolve(engine, source, spark_master)
     with cli_session() as session:
-        result = analysis.chain_coverage(session, chain=chain, as_of=_as_of(as_of), lang=lang())
+        result = analysis.chain_coverage(
+            session, chain=chain, as_of=_as_of(as_of), lang=lang(), engine=choice
+        )
     if fmt == OutputFormat.json:
         emit_json(result.model_dump())
         return
