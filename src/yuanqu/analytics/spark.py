@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import sqlglot
+from sqlglot import exp
 
 from yuanqu.analytics.engine import MEMO_SIZE, TableSpec
 from yuanqu.core.errors import ValidationError
@@ -37,12 +38,19 @@ if TYPE_CHECKING:  # pragma: no cover
 DEFAULT_MASTER = "local[2]"
 
 
+def _spark_types(node: exp.Expression) -> exp.Expression:
+    # DuckDB's 128-bit HUGEINT (exact sums) has no Spark twin: DECIMAL(38,0) is as exact.
+    if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.INT128:
+        return exp.DataType.build("DECIMAL(38,0)")
+    return node
+
+
 def to_spark_sql(sql: str) -> str:
     """A DuckDB-dialect definition as Spark SQL (sqlglot; the one place the dialects meet)."""
-    statements = sqlglot.transpile(sql, read="duckdb", write="spark")
-    if len(statements) != 1:
+    statements = sqlglot.parse(sql, read="duckdb")
+    if len(statements) != 1 or statements[0] is None:
         raise ValueError(f"expected one statement, got {len(statements)}")
-    return statements[0]
+    return statements[0].transform(_spark_types).sql(dialect="spark")
 
 
 _sessions: dict[str, SparkSession] = {}
