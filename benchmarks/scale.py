@@ -160,7 +160,9 @@ def _spec_source(root: Path, name: str) -> str:
 def run_duckdb(root: Path, months: int, memory: str) -> tuple[Callable[[], list], Callable]:
     import duckdb
 
-    con = duckdb.connect(config={"memory_limit": memory, "threads": 2})
+    # Spills go beside the dataset, not into the working directory.
+    config = {"memory_limit": memory, "threads": 2, "temp_directory": str(root / "duckdb-spill")}
+    con = duckdb.connect(config=config)
     fw_sql, grouped_sql_text = bulletin_sql(months)
     labels = labels_at_sql(date(YEAR, months, 28))
 
