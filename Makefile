@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test test-fast lint fmt bench clean
+.PHONY: help install install-spark demo serve test test-fast lint fmt bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,7 +24,15 @@ demo: install ## build the demo zone (Yizhuang 2023) into .yuanqu/ and serve it 
 serve: install ## serve the site on the existing database
 	$(BIN)/yuanqu serve
 
-test: install ## run the whole test suite (PostgreSQL too when YUANQU_TEST_DATABASE_URL is set)
+SPARK_STAMP := $(VENV)/.spark-stamp
+
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	touch $(SPARK_STAMP)
+
+install-spark: $(SPARK_STAMP) ## add the optional Spark engine (pyspark; needs Java 17)
+
+test: install-spark ## run the whole test suite, Spark too (PostgreSQL when YUANQU_TEST_DATABASE_URL is set)
 	$(BIN)/pytest -n 2
 
 lint: install ## ruff lint and format check

@@ -10,6 +10,7 @@ import typer
 
 from yuanqu import __version__
 from yuanqu.accounts.cli import app as users_app
+from yuanqu.analytics.cli import app as export_app
 from yuanqu.attraction.cli import app as leads_app
 from yuanqu.chains.cli import app as chains_app
 from yuanqu.core import backup as backups
@@ -39,6 +40,7 @@ app.add_typer(leads_app, name="leads")
 app.add_typer(chains_app, name="chains")
 app.add_typer(policy_app, name="policy")
 app.add_typer(insurance_app, name="insurance")
+app.add_typer(export_app, name="export")
 
 
 @app.callback()

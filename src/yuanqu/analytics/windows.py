@@ -111,9 +111,15 @@ def _aggregates(measures: Sequence[Measure], window: Window, *, prices: bool) ->
     return cols
 
 
+# Ratios are computed in DOUBLE, written so: ``x * 1.0 / n`` is a double in DuckDB but a DECIMAL
+# rounded to 6 places in Spark, and both engines must run this one text to the same figures.
+def _per(total: str, months: int) -> str:
+    return f"CAST({total} AS DOUBLE) / {months}"
+
+
 def _growth(current: str, base: str) -> str:
     # A zero, negative or missing base has no meaningful growth rate: NULL, shown as "—".
-    return f"CASE WHEN {base} > 0 THEN ({current} * 1.0 / {base} - 1) * 100 END"
+    return f"CASE WHEN {base} > 0 THEN (CAST({current} AS DOUBLE) / {base} - 1) * 100 END"
 
 
 def grouped_sql(
@@ -157,8 +163,8 @@ def grouped_sql(
     for item in measures:
         k = item.key
         n_month, n_cum = (window.months, window.last) if item.kind == "stock" else (1, 1)
-        month = f"g.{k}__month * 1.0 / {n_month}" if item.kind == "stock" else f"g.{k}__month"
-        cum = f"g.{k}__cum * 1.0 / {n_cum}" if item.kind == "stock" else f"g.{k}__cum"
+        month = _per(f"g.{k}__month", n_month) if item.kind == "stock" else f"g.{k}__month"
+        cum = _per(f"g.{k}__cum", n_cum) if item.kind == "stock" else f"g.{k}__cum"
         cols += [
             f"{month} AS {k}__month",
             f"{cum} AS {k}__cum",
@@ -166,7 +172,8 @@ def grouped_sql(
             f"{_growth(f'g.{k}__cum_ss', f'g.{k}__cum_ss_base')} AS {k}__cum_yoy",
             f"{_growth(f'g.{k}__month', f'g.{k}__month_base')} AS {k}__month_change",
             f"{_growth(f'g.{k}__cum', f'g.{k}__cum_base')} AS {k}__cum_change",
-            f"CASE WHEN t.{k}__cum > 0 THEN g.{k}__cum * 100.0 / t.{k}__cum END AS {k}__share",
+            f"CASE WHEN t.{k}__cum > 0 THEN CAST(g.{k}__cum * 100 AS DOUBLE) / t.{k}__cum END "
+            f"AS {k}__share",
         ]
     total = ", ".join(f"{item.key}__cum" for item in measures)
     return (
@@ -187,8 +194,8 @@ def firms_sql(
         real_m = f"w.{k}__mr" if item.deflate and prices else f"w.{k}__m"
         real_c = f"w.{k}__cr" if item.deflate and prices else f"w.{k}__c"
         n_month, n_cum = (window.months, window.last) if item.kind == "stock" else (1, 1)
-        month = f"w.{k}__m * 1.0 / {n_month}" if item.kind == "stock" else f"w.{k}__m"
-        cum = f"w.{k}__c * 1.0 / {n_cum}" if item.kind == "stock" else f"w.{k}__c"
+        month = _per(f"w.{k}__m", n_month) if item.kind == "stock" else f"w.{k}__m"
+        cum = _per(f"w.{k}__c", n_cum) if item.kind == "stock" else f"w.{k}__c"
         cols += [
             f"{month} AS {k}__month",
             f"{cum} AS {k}__cum",

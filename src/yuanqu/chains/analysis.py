@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy.orm import Session
 
+from yuanqu.analytics.choice import DUCKDB, EngineChoice
 from yuanqu.analytics.tables import duck, read_arrow
 from yuanqu.chains.definitions import Chain, get_chain, segment_key, shipped_chains
 from yuanqu.chains.schemas import ChainCoverage, Gap, SegmentCoverage, TopFirm
@@ -49,17 +50,22 @@ WEIGHTS = {"presence": 0.40, "quality": 0.25, "anchors": 0.20, "diversity": 0.15
 STRONG, MEDIUM = 65.0, 40.0
 
 
-def labels_on(session: Session, as_of: date) -> pa.Table:
-    """(firm, label) pairs valid on ``as_of`` for the labels coverage uses."""
+def labels_on_sql(as_of: date, table: str = "enterprise_labels") -> str:
+    """(firm, label) pairs valid on ``as_of`` for the labels coverage uses: one definition, run
+    on the system of record (DuckDB engine) or on the exported table (Spark engine)."""
     wanted = ", ".join(f"'{label}'" for label in (Label.high_tech, *ANCHOR_LABELS))
     day = as_of.isoformat()  # a date object's ISO text: safe to inline, and the same on both DBs
-    sql = (
-        "SELECT DISTINCT enterprise_id, label FROM enterprise_labels "
+    return (
+        f"SELECT DISTINCT enterprise_id, label FROM {table} "
         f"WHERE label IN ({wanted}) "
         f"AND (valid_from IS NULL OR valid_from <= '{day}') "
         f"AND (valid_to IS NULL OR valid_to >= '{day}')"
     )
-    return read_arrow(session, sql, LABELS_SCHEMA)
+
+
+def labels_on(session: Session, as_of: date) -> pa.Table:
+    """(firm, label) pairs valid on ``as_of`` for the labels coverage uses."""
+    return read_arrow(session, labels_on_sql(as_of), LABELS_SCHEMA)
 
 
 def strength_score(*, firms: int, high_tech_share: float, anchors: int, hhi: float) -> float:
@@ -90,7 +96,7 @@ def grade_of(firms: int, score: float) -> str:
 
 
 _SEGMENT_SQL = """
-WITH p AS (SELECT DISTINCT enterprise_id, segment FROM placements WHERE chain = $chain),
+WITH p AS (SELECT DISTINCT enterprise_id, segment FROM placements WHERE chain = {chain}),
 ht AS (SELECT DISTINCT enterprise_id FROM labels WHERE label = 'high_tech'),
 an AS (SELECT DISTINCT enterprise_id FROM labels WHERE label <> 'high_tech'),
 j AS (
@@ -111,39 +117,60 @@ ranked AS (
 """
 
 
+#: Runs one DuckDB-dialect query over the tables ``placements``, ``firms`` and ``labels`` and
+#: returns its rows: DuckDB over Arrow here, Spark over Parquet in :mod:`yuanqu.analytics.spark`.
+SegmentQuery = Callable[[str], list[tuple]]
+
+
+def segment_queries(chain: Chain, *, top: int = 5) -> tuple[str, str]:
+    """The two definitions of coverage: per segment aggregates, and the top firms."""
+    head = _SEGMENT_SQL.format(chain="'" + chain.key.replace("'", "''") + "'")
+    aggregates = (
+        head
+        + """
+        SELECT segment, count(*) AS firms,
+               count(*) FILTER (WHERE high_tech) AS high_tech,
+               count(*) FILTER (WHERE anchor) AS anchors,
+               sum(size)::HUGEINT AS size_total,
+               sum(size * size)::HUGEINT AS size_squares,
+               sum(size) FILTER (WHERE rank <= 3)::HUGEINT AS top3_size
+        FROM ranked GROUP BY segment
+        """
+    )
+    tops = (
+        head
+        + f"""
+        SELECT segment, uscc, name, size, high_tech FROM ranked
+        WHERE rank <= {int(top)} ORDER BY segment, rank
+        """
+    )
+    return aggregates, tops
+
+
 def segment_figures(
-    run: PlacementRun, labels: pa.Table, chain: Chain, *, top: int = 5
+    run: PlacementRun | None,
+    labels: pa.Table | None,
+    chain: Chain,
+    *,
+    top: int = 5,
+    query: SegmentQuery | None = None,
 ) -> tuple[dict[str, dict], dict[str, list[dict]]]:
-    """Per segment: counts and exact integer sums (aggregates), and the top firms."""
-    conn = duck()
-    try:
-        conn.register("placements", run.placements)
-        conn.register("firms", run.firms)
-        conn.register("labels", labels)
-        params = {"chain": chain.key}
-        aggregates = conn.execute(
-            _SEGMENT_SQL
-            + """
-            SELECT segment, count(*) AS firms,
-                   count(*) FILTER (WHERE high_tech) AS high_tech,
-                   count(*) FILTER (WHERE anchor) AS anchors,
-                   sum(size)::HUGEINT AS size_total,
-                   sum(size * size)::HUGEINT AS size_squares,
-                   sum(size) FILTER (WHERE rank <= 3)::HUGEINT AS top3_size
-            FROM ranked GROUP BY segment
-            """,
-            params,
-        ).fetchall()
-        tops = conn.execute(
-            _SEGMENT_SQL
-            + f"""
-            SELECT segment, uscc, name, size, high_tech FROM ranked
-            WHERE rank <= {int(top)} ORDER BY segment, rank
-            """,
-            params,
-        ).fetchall()
-    finally:
-        conn.close()
+    """Per segment: counts and exact integer sums (aggregates), and the top firms. By default
+    on DuckDB over ``run`` and ``labels``; ``query`` runs the same SQL elsewhere (Spark)."""
+    aggregate_sql, top_sql = segment_queries(chain, top=top)
+    if query is not None:
+        aggregates, tops = query(aggregate_sql), query(top_sql)
+    else:
+        assert run is not None and labels is not None
+        conn = duck()
+        try:
+            conn.register("placements", run.placements)
+            conn.register("firms", run.firms)
+            conn.register("labels", labels)
+            aggregates = conn.execute(aggregate_sql).fetchall()
+            tops = conn.execute(top_sql).fetchall()
+        finally:
+            conn.close()
     figures = {
         row[0]: {
             "firms": int(row[1]),
@@ -183,14 +210,28 @@ def chain_coverage(
     top: int = 5,
     period: str | None = None,
     labels: pa.Table | None = None,
+    engine: EngineChoice = DUCKDB,
 ) -> ChainCoverage:
     """Coverage and strength of every segment of ``chain`` as of ``as_of``; with ``period``,
-    each segment's output, value added and growth to that month from the statistics."""
+    each segment's output, value added and growth to that month from the statistics. On Spark
+    the segment figures run over the exported dataset with the same SQL; output and growth still
+    come from the statistics engine of the system of record."""
     definition = get_chain(chain)
-    run = run or cached_placements(session)
-    labels = labels if labels is not None else labels_on(session, as_of)
-    figures, top_firms = segment_figures(run, labels, definition, top=top)
-    stats = segment_statistics(session, run, definition, period) if period else {}
+    if engine.is_spark:
+        from yuanqu.analytics import spark
+
+        assert engine.source is not None  # checked by EngineChoice.resolve
+        query = spark.chain_query(engine.source, engine.master, labels_on_sql(as_of))
+        figures, top_firms = segment_figures(None, None, definition, top=top, query=query)
+    else:
+        run = run or cached_placements(session)
+        labels = labels if labels is not None else labels_on(session, as_of)
+        figures, top_firms = segment_figures(run, labels, definition, top=top)
+    stats = (
+        segment_statistics(session, run or cached_placements(session), definition, period)
+        if period
+        else {}
+    )
     segments = []
     for seg in definition.segments:
         fig = figures.get(

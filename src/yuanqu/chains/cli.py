@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from yuanqu.analytics.choice import EngineChoice
+from yuanqu.analytics.options import EngineOption, MasterOption, SourceOption
 from yuanqu.chains import analysis, service
 from yuanqu.chains.definitions import (
     POSITION_NAMES,
@@ -171,12 +173,16 @@ def coverage(
     as_of: AsOfOpt = None,
     period: PeriodOpt = None,
     fmt: FormatOpt = OutputFormat.table,
+    engine: EngineOption = None,
+    source: SourceOption = None,
+    spark_master: MasterOption = None,
 ) -> None:
     """Coverage and strength of each segment: firms, output, value added and growth,
     high-tech share, concentration, grade."""
     from yuanqu.chains.overview import statistics_period
 
     get_chain(chain)
+    choice = EngineChoice.resolve(engine, source, spark_master)
     with cli_session() as session:
         result = analysis.chain_coverage(
             session,
@@ -184,6 +190,7 @@ def coverage(
             as_of=_as_of(as_of),
             lang=lang(),
             period=statistics_period(session, period),
+            engine=choice,
         )
     if fmt == OutputFormat.json:
         emit_json(result.model_dump())

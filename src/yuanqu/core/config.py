@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,6 +20,16 @@ class Settings(BaseSettings):
     )
     lang: str = Field(default="zh", description="language of messages: zh or en")
     secret_key: str | None = Field(default=None, description="signs session cookies")
+    engine: Literal["duckdb", "spark"] = Field(
+        default="duckdb",
+        description="analytics engine of the CLI's stats/policy/chains commands: duckdb or spark",
+    )
+    spark_source: Path | None = Field(
+        default=None, description="the Parquet dataset Spark reads (written by export parquet)"
+    )
+    spark_master: str | None = Field(
+        default=None, description="Spark master: local[2] (default), spark://..., or sc://..."
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from yuanqu.analytics.choice import EngineChoice
+from yuanqu.analytics.options import EngineOption, MasterOption, SourceOption
 from yuanqu.core.db import cli_session
 from yuanqu.core.tabular import ImportRejected, write_error_report
 from yuanqu.core.terminal import (
@@ -96,11 +98,20 @@ def report(
     ] = None,
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
     output: Annotated[Path | None, typer.Option(help="write to this file")] = None,
+    engine: EngineOption = None,
+    source: SourceOption = None,
+    spark_master: MasterOption = None,
 ) -> None:
     """The monthly bulletin (统计月报): month, cumulative, same-scope YoY and shares."""
+    choice = EngineChoice.resolve(engine, source, spark_master)
     with cli_session() as session:
         bulletin = service.bulletin(
-            session, period=period, scope=scope, by=by or BULLETIN_BREAKDOWNS, lang=lang()
+            session,
+            period=period,
+            scope=scope,
+            by=by or BULLETIN_BREAKDOWNS,
+            lang=lang(),
+            engine=choice,
         )
     if fmt == ReportFormat.xlsx:
         target = output or Path(f"bulletin-{bulletin.period}.xlsx")

@@ -11,6 +11,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yuanqu.analytics.choice import DUCKDB, EngineChoice
 from yuanqu.analytics.engine import CACHE, LoadedData, TableSpec
 from yuanqu.analytics.windows import Measure
 from yuanqu.core.db import DataVersion
@@ -147,9 +148,18 @@ def database_url(session: Session) -> str:
     return session.get_bind().engine.url.render_as_string(hide_password=False)
 
 
-def snapshot(session: Session, years: Sequence[int] = ()) -> LoadedData:
+def snapshot(
+    session: Session, years: Sequence[int] = (), *, engine: EngineChoice = DUCKDB
+) -> LoadedData:
     """The statistics tables in DuckDB, as of the last committed import (cached by version),
-    with the reports of ``years`` loaded."""
+    with the reports of ``years`` loaded; on Spark, the same tables over the exported dataset."""
+    if engine.is_spark:
+        from yuanqu.analytics import spark
+
+        assert engine.source is not None  # checked by EngineChoice.resolve
+        shaped = spark.snapshot(engine.source, TABLES, engine.master)
+        shaped.ensure("reports", {year: "" for year in years})
+        return shaped  # type: ignore[return-value]  # the same verbs as LoadedData
     data, _warm = CACHE.get(database_url(session), TABLES, versions(session))
     data.ensure("reports", {year: f"substr(period, 1, 4) = '{year:04d}'" for year in years})
     return data

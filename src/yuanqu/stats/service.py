@@ -12,6 +12,7 @@ import pyarrow as pa
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from yuanqu.analytics.choice import DUCKDB, EngineChoice
 from yuanqu.analytics.engine import LoadedData
 from yuanqu.analytics.windows import Window, firm_windows_sql, firms_sql, grouped_sql
 from yuanqu.core.codes import industry_catalog, size_class
@@ -117,6 +118,7 @@ def bulletin(
     indicators: Sequence[str] | None = None,
     reference: str | None = None,
     lang: str = "zh",
+    engine: EngineChoice = DUCKDB,
 ) -> Bulletin:
     """The monthly bulletin (统计月报): every indicator for the zone and each group of each
     breakdown: month and cumulative values, same-scope growth, plain change and shares."""
@@ -125,7 +127,7 @@ def bulletin(
     parsed_scope = Scope.parse(scope)
     breakdowns = check_breakdowns(by)
     chosen = indicator_list(indicators)
-    data = snapshot(session, years=(p.year - 1, p.year))
+    data = snapshot(session, years=(p.year - 1, p.year), engine=engine)
     key = ("bulletin", str(p), str(parsed_scope), tuple(breakdowns), tuple(i.key for i in chosen))
 
     def compute() -> tuple[list[dict[str, Any]], bool, int]:
