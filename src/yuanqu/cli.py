@@ -18,6 +18,7 @@ from yuanqu.core.config import configure, get_settings
 from yuanqu.core.db import dispose_engines, migrate, session_scope
 from yuanqu.core.errors import YuanquError
 from yuanqu.core.terminal import console, exit_code_for, progress_bar, render_error, t
+from yuanqu.grants.cli import app as grants_app
 from yuanqu.policies.cli import app as policy_app
 from yuanqu.projects.cli import app as projects_app
 from yuanqu.registry.cli import app as registry_app
@@ -37,6 +38,7 @@ app.add_typer(projects_app, name="projects")
 app.add_typer(leads_app, name="leads")
 app.add_typer(chains_app, name="chains")
 app.add_typer(policy_app, name="policy")
+app.add_typer(grants_app, name="grants")
 
 
 @app.callback()
