@@ -29,6 +29,8 @@ from yuanqu.core.db import get_engine, session_factory
 from yuanqu.core.deps import check_csrf, request_lang
 from yuanqu.core.errors import Unauthorized, YuanquError
 from yuanqu.core.tabular import ImportRejected
+from yuanqu.grants import api as grants_api
+from yuanqu.grants import pages as grants_pages
 from yuanqu.registry import api as registry_api
 from yuanqu.registry import pages as registry_pages
 from yuanqu.web.templating import register_nav, render
@@ -42,6 +44,8 @@ NAVIGATION = (
     ("/", "Dashboard", STAFF),
     ("/enterprises", "Enterprises", EVERYONE),
     ("/registry/import", "Import", frozenset(registry_api.IMPORTERS)),
+    ("/grants", "Grants", frozenset(grants_api.READERS)),
+    ("/grants/notice", "Public notice", EVERYONE),
     ("/admin/users", "Users", frozenset({Role.admin})),
 )
 
@@ -97,9 +101,9 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
     )
     static = resources.files("yuanqu") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    for router in (registry_api.router, accounts_api.router):
+    for router in (registry_api.router, accounts_api.router, grants_api.router):
         app.include_router(router, prefix=API_PREFIX)
-    for router in (accounts_pages.router, registry_pages.router):
+    for router in (accounts_pages.router, registry_pages.router, grants_pages.router):
         app.include_router(router)
     for href, label, roles in NAVIGATION:
         register_nav(href, label, roles)

@@ -435,3 +435,50 @@ def ledger_problems(session: Session) -> list[dict[str, Any]]:
         ):
             problems.append(budget_dict(budget) | {"actual": actual})
     return problems
+
+
+def schedule_batch(
+    session: Session,
+    *,
+    key: str,
+    actor: Principal,
+    today: date,
+    policy_id: str | None = None,
+    year: int | None = None,
+) -> dict[str, Any]:
+    """The batch ``key`` with every payable case, in the caller's one unit of work (the web's
+    path; the CLI's :func:`yuanqu.grants.flows.run_batch` commits case by case)."""
+    from yuanqu.core.errors import YuanquError
+    from yuanqu.grants.flows import payment_key
+
+    batch = open_batch(session, key=key, actor=actor)
+    scheduled, refused = 0, []
+    for case_id in batch_candidates(session, today=today, policy_id=policy_id, year=year):
+        try:
+            with session.begin_nested():
+                _, replayed = request_payment(
+                    session,
+                    case_id=case_id,
+                    idempotency_key=payment_key(key, case_id),
+                    actor=actor,
+                    today=today,
+                    batch_id=batch.id,
+                )
+                scheduled += not replayed
+        except YuanquError as error:
+            refused.append({"case": case_id, "code": error.code, "message": error.zh})
+    return batch_dict(session, batch) | {"scheduled_now": scheduled, "refused": refused}
+
+
+def list_batches(session: Session) -> list[dict[str, Any]]:
+    return [
+        batch_dict(session, b)
+        for b in session.scalars(select(PaymentBatch).order_by(PaymentBatch.id.desc()))
+    ]
+
+
+def list_budgets(session: Session) -> list[dict[str, Any]]:
+    return [
+        budget_dict(b)
+        for b in session.scalars(select(Budget).order_by(Budget.year.desc(), Budget.policy_id))
+    ]
