@@ -133,6 +133,7 @@ def demo(
             # The bulletin reads committed data (the columnar engine has its own connection).
             with session_scope() as session:
                 print_calibration(calibration(session), summary)
+            _demo_awards(2023)
     else:
         console.print(
             t(
@@ -143,6 +144,24 @@ def demo(
     _demo_accounts(seed)
     if serve:
         _serve(host, port)
+
+
+def _demo_awards(year: int) -> None:
+    """The year's auto-entitlement awards, matched and paid through the whole grants workflow."""
+    from yuanqu.core.money import Money
+    from yuanqu.grants.demo import pay_demo_awards
+
+    with session_scope() as session:
+        result = pay_demo_awards(session, year=year)
+    paid = Money(result["paid_fen"])
+    console.print(
+        t(
+            f"{year} 年政策兑现：{result['cases']} 个案件，兑现 {paid.format('zh')}，"
+            f"获兑现超过 1 亿元的企业 {result['firms_over_100m']} 家",
+            f"{year} awards: {result['cases']} cases, {paid.format('en')} paid, "
+            f"{result['firms_over_100m']} firms paid more than 100 million yuan",
+        )
+    )
 
 
 def _demo_accounts(seed: int) -> None:

@@ -92,6 +92,12 @@ def check_transition(case: GrantCase, name: str, actor: Principal) -> None:
             f"this account may not {transition.en} this case",
             details={"case": case.id, "transition": name, "role": str(actor.role)},
         )
+    if name == "pass_preliminary" and actor.role == Role.policy_officer and case.task_force:
+        raise Forbidden(
+            f"初审由企业所属产业专班（{case.task_force}）办理",
+            f"the firm's task force ({case.task_force}) does the preliminary review",
+            details={"case": case.id, "task_force": case.task_force},
+        )
     if name in REVIEW_TRANSITIONS and actor.username == case.created_by:
         raise Forbidden(
             "不能审批自己提交的申请",

@@ -60,7 +60,7 @@ TRANSITIONS: dict[str, Transition] = {
             "pass_preliminary",
             {S.submitted},
             S.policy_review,
-            {Role.task_force},
+            {Role.task_force, Role.policy_officer},  # the office only for firms of no task force
             "初审通过",
             "pass preliminary review",
         ),
