@@ -673,6 +673,7 @@ def case_dict(case: GrantCase, lang: str = "zh", *, full: bool = False) -> dict[
         "notice_from": case.notice_from,
         "notice_to": case.notice_to,
         "rejection_reason": case.rejection_reason,
+        "pending": case.status in PENDING,
         "overdue": bool(case.due_on and case.status in PENDING and case.due_on < date.today()),
     }
     if full:
