@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from yuanqu.core.auth import EVERYONE, Principal, Role, allow
 from yuanqu.core.deps import get_db, request_lang
 from yuanqu.core.errors import ValidationError
+from yuanqu.core.money import INT64_MAX
 from yuanqu.grants import evidence, ledger, reports, service
 
 router = APIRouter(prefix="/grants", tags=["grants"])
@@ -24,7 +25,7 @@ MONEY_READERS = (Role.admin, Role.policy_officer)
 
 class TransitionBody(BaseModel):
     reason: str | None = Field(None, max_length=2000)
-    amount_fen: int | None = Field(None, ge=0)
+    amount_fen: int | None = Field(None, ge=0, le=INT64_MAX)
     bank_account: str | None = Field(None, max_length=40)
     bank_name: str | None = Field(None, max_length=100)
 
@@ -44,7 +45,7 @@ class MatchBody(BaseModel):
 
 
 class BudgetBody(BaseModel):
-    budget_fen: int = Field(..., ge=0)
+    budget_fen: int = Field(..., ge=0, le=INT64_MAX)
 
 
 class BatchBody(BaseModel):
@@ -120,7 +121,7 @@ def case_detail(session: Session, case_id: int, principal: Principal, lang: str)
 @router.get("/cases/{case_id}")
 def get_case(
     request: Request,
-    case_id: Annotated[int, Path()],
+    case_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
     session: Session = Depends(get_db),
     principal: Principal = allow(READERS),
 ) -> dict[str, Any]:
@@ -130,7 +131,7 @@ def get_case(
 
 @router.get("/cases/{case_id}/history")
 def case_history(
-    case_id: Annotated[int, Path()],
+    case_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
     session: Session = Depends(get_db),
     principal: Principal = allow(READERS),
 ) -> list[dict[str, Any]]:
@@ -185,7 +186,7 @@ async def read_uploads(kinds: list[str], files: list[UploadFile]) -> list[eviden
 @router.post("/cases/{case_id}/transitions/{action}")
 def transition(
     request: Request,
-    case_id: Annotated[int, Path()],
+    case_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
     action: Annotated[str, Path(max_length=30)],
     body: TransitionBody | None = None,
     session: Session = Depends(get_db),
@@ -198,7 +199,7 @@ def transition(
 
 @router.post("/cases/{case_id}/payment")
 def request_payment(
-    case_id: Annotated[int, Path()],
+    case_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
     idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=100)],
     session: Session = Depends(get_db),
     principal: Principal = allow(OFFICE),
@@ -216,7 +217,7 @@ def request_payment(
 
 @router.post("/cases/{case_id}/objections", status_code=201)
 def object_to(
-    case_id: Annotated[int, Path()],
+    case_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
     body: ObjectionBody,
     session: Session = Depends(get_db),
     principal: Principal = allow(EVERYONE),
@@ -228,7 +229,7 @@ def object_to(
 
 @router.post("/objections/{objection_id}/resolve")
 def resolve_objection(
-    objection_id: Annotated[int, Path()],
+    objection_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
     body: ResolveBody,
     session: Session = Depends(get_db),
     principal: Principal = allow(OFFICE),
@@ -301,7 +302,7 @@ def run_batch(
 
 @router.post("/batches/{batch_id}/confirm")
 def confirm_batch(
-    batch_id: Annotated[int, Path()],
+    batch_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
     session: Session = Depends(get_db),
     principal: Principal = allow(OFFICE),
 ) -> dict[str, Any]:

@@ -20,14 +20,19 @@ from sqlalchemy.orm import Session
 from yuanqu.core import audit
 from yuanqu.core.auth import Principal, Role
 from yuanqu.core.errors import Conflict, Forbidden, NotFound, ValidationError
-from yuanqu.core.money import Money
+from yuanqu.core.money import INT64_MAX, Money
 from yuanqu.grants.models import Budget, CaseStatus, GrantCase, Objection, Payment, PaymentBatch
 
 
 def lock_case(session: Session, case_id: int) -> GrantCase:
     """The case, locked for this unit of work and read fresh (another writer may have changed it
     while this one waited for the lock)."""
-    case = session.get(GrantCase, case_id, with_for_update=True, populate_existing=True)
+    in_range = 1 <= case_id <= INT64_MAX
+    case = (
+        session.get(GrantCase, case_id, with_for_update=True, populate_existing=True)
+        if in_range
+        else None
+    )
     if case is None:
         raise NotFound(f"没有编号为 {case_id} 的兑现案件", f"no grant case {case_id}")
     return case

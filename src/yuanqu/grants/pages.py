@@ -16,7 +16,7 @@ from starlette.background import BackgroundTask
 from yuanqu.core.auth import EVERYONE, Principal, Role, allow
 from yuanqu.core.deps import get_db, request_lang
 from yuanqu.core.errors import YuanquError
-from yuanqu.core.money import Money
+from yuanqu.core.money import INT64_MAX, Money
 from yuanqu.grants import ledger, reports, service
 from yuanqu.grants.api import (
     ACTORS,
@@ -116,7 +116,7 @@ def bulk_action(
 @router.get("/grants/cases/{case_id}", response_class=HTMLResponse)
 def case_page(
     request: Request,
-    case_id: Annotated[int, Path()],
+    case_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
     session: Session = Depends(get_db),
     principal: Principal = allow(READERS),
 ) -> HTMLResponse:
@@ -144,7 +144,7 @@ def case_page(
 
 @router.post("/grants/cases/{case_id}/action")
 def case_action(
-    case_id: Annotated[int, Path()],
+    case_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
     action: Annotated[str, Form(max_length=30)],
     reason: Annotated[str | None, Form(max_length=2000)] = None,
     amount_yuan: Annotated[str | None, Form(max_length=20)] = None,
@@ -165,7 +165,7 @@ def case_action(
 
 @router.post("/grants/cases/{case_id}/object")
 def object_form(
-    case_id: Annotated[int, Path()],
+    case_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
     text: Annotated[str, Form(max_length=2000)],
     session: Session = Depends(get_db),
     principal: Principal = allow(EVERYONE),
@@ -261,7 +261,7 @@ def batch_form(
 
 @router.post("/grants/batches/{batch_id}/confirm")
 def confirm_form(
-    batch_id: Annotated[int, Path()],
+    batch_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
     session: Session = Depends(get_db),
     principal: Principal = allow(OFFICE),
 ) -> RedirectResponse:
@@ -271,7 +271,7 @@ def confirm_form(
 
 @router.get("/grants/batches/{batch_id}/export.xlsx")
 def batch_export(
-    batch_id: Annotated[int, Path()],
+    batch_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
     session: Session = Depends(get_db),
     principal: Principal = allow(MONEY_READERS),
 ) -> FileResponse:

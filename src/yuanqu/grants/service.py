@@ -21,6 +21,7 @@ from yuanqu.core import audit
 from yuanqu.core.audit import canonical_json
 from yuanqu.core.auth import Principal, Role
 from yuanqu.core.errors import Conflict, Forbidden, NotFound, ValidationError
+from yuanqu.core.money import INT64_MAX
 from yuanqu.core.workdays import WorkCalendar
 from yuanqu.grants import evidence as files
 from yuanqu.grants import ledger
@@ -73,7 +74,7 @@ def can_see(principal: Principal, case: GrantCase) -> bool:
 
 def get_case(session: Session, *, case_id: int, principal: Principal) -> GrantCase:
     """A case the principal may see (403 otherwise, whether or not it exists)."""
-    case = session.get(GrantCase, case_id)
+    case = session.get(GrantCase, case_id) if 1 <= case_id <= INT64_MAX else None
     if case is None or not can_see(principal, case):
         if case is None and principal.role in (Role.admin, Role.policy_officer):
             raise NotFound(f"没有编号为 {case_id} 的兑现案件", f"no grant case {case_id}")
@@ -299,7 +300,7 @@ def object_to(
     session: Session, *, case_id: int, actor: Principal, text: str, today: date | None = None
 ) -> Objection:
     """Anyone with an account may object to a case on public notice, until its last day."""
-    case = session.get(GrantCase, case_id)
+    case = session.get(GrantCase, case_id) if 1 <= case_id <= INT64_MAX else None
     if case is None or case.status != CaseStatus.public_notice:
         raise Conflict(
             f"案件 {case_id} 不在公示期",
@@ -338,7 +339,11 @@ def resolve_objection(
     goes back to the budget."""
     if actor.role != Role.policy_officer:
         raise Forbidden("只有政策办处理异议", "only the policy office decides objections")
-    objection = session.get(Objection, objection_id, with_for_update=True)
+    objection = (
+        session.get(Objection, objection_id, with_for_update=True)
+        if 1 <= objection_id <= INT64_MAX
+        else None
+    )
     if objection is None:
         raise NotFound(f"没有异议 {objection_id}", f"no objection {objection_id}")
     if objection.status != "open":
