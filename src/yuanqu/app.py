@@ -31,6 +31,8 @@ from yuanqu.core.db import get_engine, session_factory
 from yuanqu.core.deps import check_csrf, request_lang
 from yuanqu.core.errors import Unauthorized, YuanquError
 from yuanqu.core.tabular import ImportRejected
+from yuanqu.grants import api as grants_api
+from yuanqu.grants import pages as grants_pages
 from yuanqu.insurance import api as insurance_api
 from yuanqu.insurance import pages as insurance_pages
 from yuanqu.policies import api as policies_api
@@ -57,6 +59,8 @@ NAVIGATION = (
     ("/leads", "Leads", PROJECT_READERS),
     ("/insurance", "Tech insurance", STAFF),
     ("/registry/import", "Import", frozenset(registry_api.IMPORTERS)),
+    ("/grants", "Grants", frozenset(grants_api.READERS)),
+    ("/grants/notice", "Public notice", EVERYONE),
     ("/admin/users", "Users", frozenset({Role.admin})),
 )
 
@@ -120,6 +124,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         stats_api.router,
         insurance_api.router,
         policies_api.router,
+        grants_api.router,
     )
     for router in api_routers:
         app.include_router(router, prefix=API_PREFIX)
@@ -130,6 +135,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         projects_pages.router,
         stats_pages.router,
         insurance_pages.router,
+        grants_pages.router,
     )
     for router in page_routers:
         app.include_router(router)

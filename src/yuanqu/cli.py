@@ -19,6 +19,7 @@ from yuanqu.core.config import configure, get_settings
 from yuanqu.core.db import dispose_engines, migrate, session_scope
 from yuanqu.core.errors import YuanquError
 from yuanqu.core.terminal import console, exit_code_for, progress_bar, render_error, t
+from yuanqu.grants.cli import app as grants_app
 from yuanqu.insurance.cli import app as insurance_app
 from yuanqu.policies.cli import app as policy_app
 from yuanqu.projects.cli import app as projects_app
@@ -41,6 +42,7 @@ app.add_typer(chains_app, name="chains")
 app.add_typer(policy_app, name="policy")
 app.add_typer(insurance_app, name="insurance")
 app.add_typer(export_app, name="export")
+app.add_typer(grants_app, name="grants")
 
 
 @app.callback()
@@ -135,6 +137,7 @@ def demo(
             # The bulletin reads committed data (the columnar engine has its own connection).
             with session_scope() as session:
                 print_calibration(calibration(session), summary)
+            _demo_awards(2023)
     else:
         console.print(
             t(
@@ -145,6 +148,24 @@ def demo(
     _demo_accounts(seed)
     if serve:
         _serve(host, port)
+
+
+def _demo_awards(year: int) -> None:
+    """The year's auto-entitlement awards, matched and paid through the whole grants workflow."""
+    from yuanqu.core.money import Money
+    from yuanqu.grants.demo import pay_demo_awards
+
+    with session_scope() as session:
+        result = pay_demo_awards(session, year=year)
+    paid = Money(result["paid_fen"])
+    console.print(
+        t(
+            f"{year} 年政策兑现：{result['cases']} 个案件，兑现 {paid.format('zh')}，"
+            f"获兑现超过 1 亿元的企业 {result['firms_over_100m']} 家",
+            f"{year} awards: {result['cases']} cases, {paid.format('en')} paid, "
+            f"{result['firms_over_100m']} firms paid more than 100 million yuan",
+        )
+    )
 
 
 def _demo_accounts(seed: int) -> None:

@@ -45,6 +45,10 @@ class Base(DeclarativeBase):
 
 
 _engines: dict[str, Engine] = {}
+
+#: Connection execution option read by the SQLite ``begin`` hook: ``"immediate"`` starts the
+#: transaction with BEGIN IMMEDIATE (the single-writer discipline of money transactions).
+SQLITE_BEGIN_OPTION = "yuanqu_sqlite_begin"
 _lock = threading.Lock()
 
 
@@ -75,7 +79,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            # A writer (see begin_writer) takes the write lock up front: a deferred transaction
+            # that read first could not upgrade to a write once another writer committed.
+            immediate = conn.get_execution_options().get(SQLITE_BEGIN_OPTION) == "immediate"
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
@@ -114,6 +121,29 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def begin_writer(session: Session) -> None:
+    """Start the session's unit of work as a writer, if it has not started yet.
+
+    On SQLite the transaction begins with BEGIN IMMEDIATE, so this unit of work holds the
+    database's single write lock from its first statement (others wait up to the busy timeout
+    instead of failing half-way). PostgreSQL needs nothing here: money services lock their rows
+    with SELECT ... FOR UPDATE. A session already in a transaction (or bound to a connection, as
+    in tests) is left as it is.
+    """
+    if session.in_transaction() or not isinstance(session.get_bind(), Engine):
+        return
+    if is_sqlite(session):
+        session.connection(execution_options={SQLITE_BEGIN_OPTION: "immediate"})
+
+
+@contextmanager
+def writer_scope(engine: Engine | None = None) -> Iterator[Session]:
+    """A unit of work that writes money: :func:`session_scope` begun by :func:`begin_writer`."""
+    with session_scope(engine) as session:
+        begin_writer(session)
+        yield session
 
 
 def is_sqlite(engine_or_session: Engine | Session) -> bool:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from fastapi import Request
 from sqlalchemy.orm import Session
 
+from yuanqu.core.db import begin_writer
 from yuanqu.core.errors import Forbidden
 
 LANG_COOKIE = "yuanqu_lang"
@@ -24,6 +25,9 @@ def get_db(request: Request) -> Iterator[Session]:
     Services never commit; this is the owner of the unit of work for a request.
     """
     session: Session = request.app.state.sessionmaker()
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        # A request that may write is the single writer on SQLite from its first statement.
+        begin_writer(session)
     try:
         yield session
         session.commit()

@@ -1,0 +1,328 @@
+"""The grants JSON API (/api/v1/grants): cases, transitions, notice, budgets, batches, payouts."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Header, Path, Query, Request, UploadFile
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from yuanqu.core.auth import EVERYONE, Principal, Role, allow
+from yuanqu.core.deps import get_db, request_lang
+from yuanqu.core.errors import ValidationError
+from yuanqu.core.money import INT64_MAX
+from yuanqu.grants import evidence, ledger, reports, service
+
+router = APIRouter(prefix="/grants", tags=["grants"])
+
+READERS = (Role.admin, Role.policy_officer, Role.task_force, Role.enterprise)
+ACTORS = READERS
+OFFICE = (Role.policy_officer,)
+MONEY_READERS = (Role.admin, Role.policy_officer)
+
+
+class TransitionBody(BaseModel):
+    reason: str | None = Field(None, max_length=2000)
+    amount_fen: int | None = Field(None, ge=0, le=INT64_MAX)
+    bank_account: str | None = Field(None, max_length=40)
+    bank_name: str | None = Field(None, max_length=100)
+
+
+class ObjectionBody(BaseModel):
+    text: str = Field(..., min_length=2, max_length=2000)
+
+
+class ResolveBody(BaseModel):
+    upheld: bool
+    reason: str = Field(..., min_length=2, max_length=2000)
+
+
+class MatchBody(BaseModel):
+    year: int = Field(..., ge=2000, le=2100)
+    policies: list[str] | None = None
+
+
+class BudgetBody(BaseModel):
+    budget_fen: int = Field(..., ge=0, le=INT64_MAX)
+
+
+class BatchBody(BaseModel):
+    key: str = Field(..., min_length=8, max_length=100)
+    policy: str | None = None
+    year: int | None = Field(None, ge=2000, le=2100)
+
+
+def take(session: Session, case_id: int, action: str, actor: Principal, body: TransitionBody):
+    """One transition by name: the API's and the pages' single entry to the workflow."""
+    common: dict[str, Any] = {"case_id": case_id, "actor": actor}
+    if action == "confirm":
+        return service.confirm(
+            session, **common, bank_account=body.bank_account or "", bank_name=body.bank_name or ""
+        )
+    if action == "pass_preliminary":
+        return service.pass_preliminary(session, **common, note=body.reason)
+    if action == "pass_office":
+        return service.pass_office(
+            session, **common, amount_fen=body.amount_fen, reason=body.reason
+        )
+    if action == "approve":
+        return service.approve(session, **common, amount_fen=body.amount_fen, reason=body.reason)
+    if action in ("reject", "appeal", "reopen"):
+        return getattr(service, action)(session, **common, reason=body.reason or "")
+    if action == "withdraw":
+        return service.withdraw(session, **common, reason=body.reason)
+    raise ValidationError(
+        f"未知操作 {action}",
+        f"unknown action {action}",
+        details={"field": "action", "value": action},
+    )
+
+
+@router.get("/cases")
+def list_cases(
+    request: Request,
+    status: Annotated[str | None, Query(max_length=30)] = None,
+    policy: Annotated[str | None, Query(max_length=60)] = None,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    overdue: bool = False,
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(READERS),
+) -> list[dict[str, Any]]:
+    """The cases this account may see (a firm: its own; a task force: its industries)."""
+    cases = service.list_cases(
+        session,
+        principal=principal,
+        status=status or None,
+        policy_id=policy or None,
+        year=year,
+        q=q or None,
+        overdue=overdue,
+    )
+    return [service.case_dict(c, request_lang(request)) for c in cases]
+
+
+def case_detail(session: Session, case_id: int, principal: Principal, lang: str) -> dict[str, Any]:
+    case = service.get_case(session, case_id=case_id, principal=principal)
+    data = service.case_dict(case, lang, full=True)
+    data["evidence"] = [
+        {"kind": e.kind, "filename": e.filename, "size": e.size, "sha256": e.sha256}
+        for e in service.case_evidence(session, case_id)
+    ]
+    data["objections"] = [
+        {"id": o.id, "text": o.text, "status": o.status, "resolution": o.resolution}
+        for o in service.case_objections(session, case_id)
+    ]
+    return data
+
+
+@router.get("/cases/{case_id}")
+def get_case(
+    request: Request,
+    case_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(READERS),
+) -> dict[str, Any]:
+    """One case: the decision, the engine's inputs, the evidence, the objections."""
+    return case_detail(session, case_id, principal, request_lang(request))
+
+
+@router.get("/cases/{case_id}/history")
+def case_history(
+    case_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(READERS),
+) -> list[dict[str, Any]]:
+    """The case's audit trail, oldest first."""
+    return [
+        r.to_dict() for r in service.case_history(session, case_id=case_id, principal=principal)
+    ]
+
+
+@router.post("/cases", status_code=201)
+async def apply(
+    request: Request,
+    policy: Annotated[str, Form(max_length=60)],
+    year: Annotated[int, Form(ge=2000, le=2100)],
+    bank_account: Annotated[str, Form(max_length=40)],
+    bank_name: Annotated[str, Form(max_length=100)],
+    kinds: Annotated[list[str], Form(description="the evidence kind of each file, in order")] = [],  # noqa: B006  # FastAPI copies defaults
+    files: Annotated[list[UploadFile], File()] = [],  # noqa: B006  # FastAPI copies defaults
+    uscc: Annotated[str | None, Form(max_length=18)] = None,
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(Role.enterprise, Role.policy_officer),
+) -> dict[str, Any]:
+    """Apply under a policy with its evidence (multipart: kinds[i] names files[i])."""
+    uploads = await read_uploads(kinds, files)
+    case = service.apply(
+        session,
+        actor=principal,
+        policy_id=policy,
+        year=year,
+        bank_account=bank_account,
+        bank_name=bank_name,
+        uploads=uploads,
+        uscc=uscc,
+    )
+    return service.case_dict(case, request_lang(request))
+
+
+async def read_uploads(kinds: list[str], files: list[UploadFile]) -> list[evidence.Upload]:
+    if len(kinds) != len(files):
+        raise ValidationError(
+            "每个文件都要注明材料类别",
+            "name the evidence kind of every file",
+            details={"field": "kinds", "files": len(files), "kinds": len(kinds)},
+        )
+    uploads = []
+    for kind, upload in zip(kinds, files, strict=True):
+        content = await upload.read(evidence.MAX_BYTES + 1)
+        uploads.append(evidence.Upload(kind, upload.filename or "", content))
+    return uploads
+
+
+@router.post("/cases/{case_id}/transitions/{action}")
+def transition(
+    request: Request,
+    case_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
+    action: Annotated[str, Path(max_length=30)],
+    body: TransitionBody | None = None,
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(ACTORS),
+) -> dict[str, Any]:
+    """Take one workflow transition (the service checks the role, the firm and the state)."""
+    case = take(session, case_id, action, principal, body or TransitionBody())
+    return service.case_dict(case, request_lang(request))
+
+
+@router.post("/cases/{case_id}/payment")
+def request_payment(
+    case_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
+    idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=100)],
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(OFFICE),
+) -> dict[str, Any]:
+    """Schedule the case's payment; a retry with the same Idempotency-Key returns the first."""
+    payment, replayed = ledger.request_payment(
+        session,
+        case_id=case_id,
+        idempotency_key=idempotency_key,
+        actor=principal,
+        today=date.today(),
+    )
+    return ledger.payment_dict(payment, replayed=replayed)
+
+
+@router.post("/cases/{case_id}/objections", status_code=201)
+def object_to(
+    case_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
+    body: ObjectionBody,
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(EVERYONE),
+) -> dict[str, Any]:
+    """Object to a case on public notice (anyone with an account)."""
+    objection = service.object_to(session, case_id=case_id, actor=principal, text=body.text)
+    return {"id": objection.id, "case": case_id, "status": objection.status}
+
+
+@router.post("/objections/{objection_id}/resolve")
+def resolve_objection(
+    objection_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
+    body: ResolveBody,
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(OFFICE),
+) -> dict[str, Any]:
+    objection = service.resolve_objection(
+        session, objection_id=objection_id, actor=principal, upheld=body.upheld, reason=body.reason
+    )
+    return {"id": objection.id, "status": objection.status}
+
+
+@router.get("/notice")
+def public_notice(
+    session: Session = Depends(get_db, scope="function"), principal: Principal = allow(EVERYONE)
+) -> list[dict[str, Any]]:
+    """Cases on public notice (公示); other firms are masked for a firm's account."""
+    return service.public_notice(session, principal=principal)
+
+
+@router.post("/match")
+def match(
+    body: MatchBody,
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(OFFICE),
+) -> dict[str, Any]:
+    """免申即享: create the year's auto-entitlement cases."""
+    return service.match(session, year=body.year, actor=principal, policy_ids=body.policies)
+
+
+@router.get("/budgets")
+def budgets(
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(MONEY_READERS),
+) -> list[dict[str, Any]]:
+    return ledger.list_budgets(session)
+
+
+@router.put("/budgets/{policy}/{year}")
+def set_budget(
+    policy: Annotated[str, Path(max_length=60)],
+    year: Annotated[int, Path(ge=2000, le=2100)],
+    body: BudgetBody,
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(OFFICE),
+) -> dict[str, Any]:
+    """Set a policy's budget for a year (never below its commitments)."""
+    row = ledger.set_budget(
+        session, policy_id=policy, year=year, budget_fen=body.budget_fen, actor=principal
+    )
+    return ledger.budget_dict(row)
+
+
+@router.get("/batches")
+def batches(
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(MONEY_READERS),
+) -> list[dict[str, Any]]:
+    return ledger.list_batches(session)
+
+
+@router.post("/batches", status_code=201)
+def run_batch(
+    body: BatchBody,
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(OFFICE),
+) -> dict[str, Any]:
+    """Put every payable case into the batch of this key (running it again adds nothing twice)."""
+    return ledger.schedule_batch(
+        session,
+        key=body.key,
+        actor=principal,
+        today=date.today(),
+        policy_id=body.policy,
+        year=body.year,
+    )
+
+
+@router.post("/batches/{batch_id}/confirm")
+def confirm_batch(
+    batch_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(OFFICE),
+) -> dict[str, Any]:
+    """The finance bureau paid: mark the batch's payments and cases paid (idempotent)."""
+    batch, replayed = ledger.confirm_batch(session, batch_id=batch_id, actor=principal)
+    return ledger.batch_dict(session, batch) | {"replayed": replayed}
+
+
+@router.get("/report")
+def payouts(
+    year: Annotated[int, Query(ge=2000, le=2100)] = 2023,
+    by: Annotated[str, Query(max_length=20)] = "policy",
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(MONEY_READERS),
+) -> dict[str, Any]:
+    """Money paid for an award year by policy, industry, task force or firm."""
+    return reports.payouts(session, year=year, by=by)

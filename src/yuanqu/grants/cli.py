@@ -1,0 +1,283 @@
+"""`yuanqu grants ...`: match, list, show, transition, budget, batch, report."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from yuanqu.core.db import cli_session, require_current, writer_scope
+from yuanqu.core.errors import ValidationError
+from yuanqu.core.money import Money
+from yuanqu.core.periods import parse_date
+from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, lang, t
+from yuanqu.grants import flows, ledger, reports, service
+
+app = typer.Typer(
+    help="政策兑现 / grants: cases, review, public notice, payments", no_args_is_help=True
+)
+
+AsUser = Annotated[str, typer.Option("--as", help="the account acting (its role is checked)")]
+Fmt = Annotated[OutputFormat, typer.Option("--format", "-f")]
+
+
+def _principal(session, username: str):
+    from yuanqu.accounts.service import get_user, principal_of
+
+    return principal_of(get_user(session, username=username))
+
+
+def _day(value: str | None) -> date:
+    return parse_date(value) if value else date.today()
+
+
+def _fen(value: str | None) -> int | None:
+    return None if value is None else Money.from_yuan(value).fen
+
+
+@app.command("match")
+def match(
+    year: Annotated[int, typer.Argument(help="award year")],
+    user: AsUser,
+    policy: Annotated[list[str] | None, typer.Option("--policy", "-p")] = None,
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """免申即享: create a case awaiting the firm's confirmation for every auto-entitlement award."""
+    require_current()
+    with writer_scope() as session:
+        result = service.match(
+            session, year=year, actor=_principal(session, user), policy_ids=policy
+        )
+    if fmt == OutputFormat.json:
+        emit_json(result)
+    else:
+        console.print(
+            t(
+                f"新建案件 {result['created']} 个，已有 {result['existing']} 个",
+                f"{result['created']} cases created, {result['existing']} already there",
+            )
+        )
+
+
+@app.command("list")
+def list_cases(
+    user: AsUser,
+    status: str | None = None,
+    policy: str | None = None,
+    year: int | None = None,
+    q: str | None = None,
+    overdue: bool = False,
+    limit: int = 200,
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """Cases the account may see, with filters; --overdue lists decisions past their deadline."""
+    with cli_session() as session:
+        cases = service.list_cases(
+            session,
+            principal=_principal(session, user),
+            status=status,
+            policy_id=policy,
+            year=year,
+            q=q,
+            overdue=overdue,
+            limit=limit,
+        )
+        rows = [service.case_dict(c, lang()) for c in cases]
+    keys = (
+        "id",
+        "policy",
+        "year",
+        "uscc",
+        "firm",
+        "status_name",
+        "amount_fen",
+        "due_on",
+        "overdue",
+    )
+    emit_rows([{k: r[k] for k in keys} for r in rows], fmt, title=t("兑现案件", "grant cases"))
+
+
+@app.command("show")
+def show(case_id: int, user: AsUser, fmt: Fmt = OutputFormat.json) -> None:
+    """One case: its decision, inputs, evidence, objections and history."""
+    with cli_session() as session:
+        principal = _principal(session, user)
+        case = service.get_case(session, case_id=case_id, principal=principal)
+        data = service.case_dict(case, lang(), full=True)
+        data["history"] = [
+            r.to_dict() for r in service.case_history(session, case_id=case_id, principal=principal)
+        ]
+    emit_json(data)
+
+
+TRANSITIONS = (
+    "confirm",
+    "pass-preliminary",
+    "pass-office",
+    "approve",
+    "reject",
+    "appeal",
+    "reopen",
+    "withdraw",
+    "pay",
+)
+
+
+@app.command("transition")
+def transition(
+    case_id: int,
+    action: Annotated[str, typer.Argument(help=" | ".join(TRANSITIONS))],
+    user: AsUser,
+    reason: str | None = None,
+    amount: Annotated[str | None, typer.Option(help="lowered amount in yuan")] = None,
+    bank_account: str | None = None,
+    bank_name: str | None = None,
+    key: Annotated[str | None, typer.Option(help="idempotency key (pay)")] = None,
+    today: Annotated[str | None, typer.Option(help="the day it happens (default today)")] = None,
+) -> None:
+    """Move one case along the workflow (one transition, checked and audited)."""
+    if action not in TRANSITIONS:
+        raise ValidationError(
+            f"未知操作 {action}",
+            f"unknown action {action} ({', '.join(TRANSITIONS)})",
+            details={"field": "action", "value": action},
+        )
+    require_current()
+    with writer_scope() as session:
+        actor = _principal(session, user)
+        common = {"case_id": case_id, "actor": actor}
+        if action == "confirm":
+            service.confirm(
+                session, **common, bank_account=bank_account or "", bank_name=bank_name or ""
+            )
+        elif action == "pass-preliminary":
+            service.pass_preliminary(session, **common, note=reason)
+        elif action == "pass-office":
+            service.pass_office(session, **common, amount_fen=_fen(amount), reason=reason)
+        elif action == "approve":
+            service.approve(
+                session, **common, amount_fen=_fen(amount), reason=reason, today=_day(today)
+            )
+        elif action == "reject":
+            service.reject(session, **common, reason=reason or "")
+        elif action == "appeal":
+            service.appeal(session, **common, reason=reason or "")
+        elif action == "reopen":
+            service.reopen(session, **common, reason=reason or "")
+        elif action == "withdraw":
+            service.withdraw(session, **common, reason=reason)
+        else:
+            ledger.request_payment(
+                session, case_id=case_id, actor=actor, today=_day(today), idempotency_key=key or ""
+            )
+        status = service.get_case(session, case_id=case_id, principal=actor).status
+    console.print(
+        t(
+            f"案件 {case_id}：{service.status_name(status)}",
+            f"case {case_id}: {service.status_name(status, 'en')}",
+        )
+    )
+
+
+@app.command("budget")
+def budget(
+    policy: str,
+    year: int,
+    user: AsUser,
+    amount: Annotated[str | None, typer.Argument(help="yuan; omit to show")] = None,
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """Show or set a policy's budget for a year (never below what is committed)."""
+    require_current()
+    with writer_scope() as session:
+        actor = _principal(session, user)
+        if amount is not None:
+            row = ledger.set_budget(
+                session, policy_id=policy, year=year, budget_fen=_fen(amount) or 0, actor=actor
+            )
+        else:
+            row = ledger.lock_budget(session, policy, year)
+        data = ledger.budget_dict(row)
+    emit_rows([data], fmt, title=t("预算", "budget"))
+
+
+batch_app = typer.Typer(help="付款批次 / payment batches", no_args_is_help=True)
+app.add_typer(batch_app, name="batch")
+
+
+@batch_app.command("run")
+def batch_run(
+    key: Annotated[str, typer.Argument(help="idempotency key of the batch, e.g. 2023-12-A")],
+    user: AsUser,
+    policy: str | None = None,
+    year: int | None = None,
+    today: str | None = None,
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """Schedule every payable case into batch KEY; run it again after a crash to finish it."""
+    require_current()
+    with writer_scope() as session:
+        actor = _principal(session, user)
+    result = flows.run_batch(
+        None, key=key, actor=actor, today=_day(today), policy_id=policy, year=year
+    )
+    if fmt == OutputFormat.json:
+        emit_json(result)
+    else:
+        n, new, total = result["payments"], result["scheduled_now"], Money(result["amount_fen"])
+        console.print(
+            t(
+                f"批次 {key}：{n} 笔，合计 {total.format('zh')}，本次新增 {new} 笔",
+                f"batch {key}: {n} payments, {total.format('en')}, {new} new",
+            )
+        )
+
+
+@batch_app.command("export")
+def batch_export(batch_id: int, output: Path, user: AsUser) -> None:
+    """The batch as an xlsx for the finance bureau."""
+    with cli_session() as session:
+        _principal(session, user)
+        reports.export_batch(session, batch_id=batch_id, path=output)
+    console.print(t(f"已导出 {output}", f"exported {output}"))
+
+
+@batch_app.command("confirm")
+def batch_confirm(batch_id: int, user: AsUser) -> None:
+    """The finance bureau paid the batch: mark every payment (and case) paid."""
+    require_current()
+    with writer_scope() as session:
+        batch, replayed = ledger.confirm_batch(
+            session, batch_id=batch_id, actor=_principal(session, user)
+        )
+        key = batch.key
+    console.print(
+        t(
+            f"批次 {key} 已确认支付" + ("（此前已确认）" if replayed else ""),
+            f"batch {key} confirmed paid" + (" (already)" if replayed else ""),
+        )
+    )
+
+
+@app.command("report")
+def report(
+    year: int,
+    by: Annotated[str, typer.Option(help="policy | industry | task_force | firm")] = "policy",
+    over: Annotated[str | None, typer.Option(help="only groups above this many yuan")] = None,
+    fmt: Fmt = OutputFormat.table,
+) -> None:
+    """Payouts for an award year by policy, industry, task force or firm."""
+    with cli_session() as session:
+        data = reports.payouts(session, year=year, by=by, over_fen=_fen(over))
+    if fmt == OutputFormat.json:
+        emit_json(data)
+        return
+    emit_rows(data["rows"], fmt, title=t(f"{year} 年兑现", f"payouts {year}"))
+    console.print(
+        t(
+            f"获兑现超过 1 亿元的企业：{data['firms_over_100m']} 家",
+            f"firms paid more than 100 million yuan: {data['firms_over_100m']}",
+        )
+    )

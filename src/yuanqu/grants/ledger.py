@@ -1,0 +1,489 @@
+"""The money: budgets per policy-year, commitments, payments and batches, safe under concurrency.
+
+Every function here that moves money locks, in this order, the case row, then the budget row
+(SELECT ... FOR UPDATE on PostgreSQL; on SQLite the unit of work already holds the database's
+single write lock, see :func:`yuanqu.core.db.begin_writer`), so concurrent requests queue instead
+of racing, and always in the same order, so they never deadlock. The database checks the result
+again: ``paid <= scheduled <= committed <= budget`` per policy-year, one payment per case, one
+payment per idempotency key.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from yuanqu.core import audit
+from yuanqu.core.auth import Principal, Role
+from yuanqu.core.errors import Conflict, Forbidden, NotFound, ValidationError
+from yuanqu.core.money import INT64_MAX, Money
+from yuanqu.grants.models import Budget, CaseStatus, GrantCase, Objection, Payment, PaymentBatch
+
+
+def lock_case(session: Session, case_id: int) -> GrantCase:
+    """The case, locked for this unit of work and read fresh (another writer may have changed it
+    while this one waited for the lock)."""
+    in_range = 1 <= case_id <= INT64_MAX
+    case = (
+        session.get(GrantCase, case_id, with_for_update=True, populate_existing=True)
+        if in_range
+        else None
+    )
+    if case is None:
+        raise NotFound(f"没有编号为 {case_id} 的兑现案件", f"no grant case {case_id}")
+    return case
+
+
+def lock_budget(session: Session, policy_id: str, year: int) -> Budget:
+    budget = session.scalars(
+        select(Budget)
+        .where(Budget.policy_id == policy_id, Budget.year == year)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if budget is None:
+        raise Conflict(
+            f"政策 {policy_id} 尚未设定 {year} 年预算"
+            f"（yuanqu grants budget {policy_id} {year} 金额）",
+            f"policy {policy_id} has no budget for {year} "
+            f"(set one: yuanqu grants budget {policy_id} {year} AMOUNT)",
+            code="no_budget",
+            details={"policy": policy_id, "year": year},
+        )
+    return budget
+
+
+def budget_dict(budget: Budget) -> dict[str, Any]:
+    return {
+        "policy": budget.policy_id,
+        "year": budget.year,
+        "budget_fen": budget.budget_fen,
+        "committed_fen": budget.committed_fen,
+        "scheduled_fen": budget.scheduled_fen,
+        "paid_fen": budget.paid_fen,
+        "available_fen": budget.budget_fen - budget.committed_fen,
+    }
+
+
+def set_budget(
+    session: Session, *, policy_id: str, year: int, budget_fen: int, actor: Principal
+) -> Budget:
+    """Create or change a policy-year's budget; never below what is already committed."""
+    if actor.role not in (Role.admin, Role.policy_officer):
+        raise Forbidden("只有政策办或管理员可以设定预算", "only the policy office may set budgets")
+    if budget_fen < 0 or budget_fen > Money.from_yuan("1000000000000").fen:
+        raise ValidationError(
+            f"预算金额无效：{budget_fen} 分",
+            f"invalid budget: {budget_fen} fen",
+            details={"field": "budget_fen", "value": budget_fen},
+        )
+    existing = session.scalars(
+        select(Budget).where(Budget.policy_id == policy_id, Budget.year == year).with_for_update()
+    ).one_or_none()
+    before = budget_dict(existing) if existing else None
+    if existing is None:
+        existing = Budget(
+            policy_id=policy_id,
+            year=year,
+            budget_fen=budget_fen,
+            committed_fen=0,
+            scheduled_fen=0,
+            paid_fen=0,
+        )
+        session.add(existing)
+    else:
+        if budget_fen < existing.committed_fen:
+            raise Conflict(
+                f"预算不能低于已承诺金额 {existing.committed_fen} 分",
+                f"the budget cannot go below the {existing.committed_fen} fen already committed",
+                code="budget_below_commitments",
+                details={"committed_fen": existing.committed_fen, "budget_fen": budget_fen},
+            )
+        existing.budget_fen = budget_fen
+    session.flush()  # the audit record names the budget's id
+    audit.record(
+        session,
+        actor=actor.username,
+        entity_type="grant_budget",
+        entity_id=existing.id,
+        action="set_budget",
+        before=before,
+        after=budget_dict(existing),
+    )
+    return existing
+
+
+def commit_amount(session: Session, case: GrantCase) -> Budget:
+    """Reserve the case's amount in its policy-year budget; refuse what the budget cannot cover."""
+    budget = lock_budget(session, case.policy_id, case.year)
+    if budget.committed_fen + case.amount_fen > budget.budget_fen:
+        raise Conflict(
+            f"预算不足：{case.policy_id} {case.year} 年预算 {budget.budget_fen} 分，"
+            f"已承诺 {budget.committed_fen} 分，本案 {case.amount_fen} 分",
+            f"over budget: {case.policy_id} {case.year} has {budget.budget_fen} fen, "
+            f"{budget.committed_fen} committed, this case needs {case.amount_fen}",
+            code="budget_exceeded",
+            details=budget_dict(budget) | {"case": case.id, "amount_fen": case.amount_fen},
+        )
+    budget.committed_fen += case.amount_fen
+    case.committed_fen = case.amount_fen
+    return budget
+
+
+def release_commitment(session: Session, case: GrantCase) -> None:
+    """Give a case's commitment back to its budget (an objection upheld before payment)."""
+    if case.committed_fen:
+        budget = lock_budget(session, case.policy_id, case.year)
+        budget.committed_fen -= case.committed_fen
+        case.committed_fen = 0
+
+
+def open_objections(session: Session, case_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count()).where(Objection.case_id == case_id, Objection.status == "open")
+        )
+        or 0
+    )
+
+
+def payment_dict(payment: Payment, *, replayed: bool = False) -> dict[str, Any]:
+    return {
+        "id": payment.id,
+        "case": payment.case_id,
+        "batch": payment.batch_id,
+        "idempotency_key": payment.idempotency_key,
+        "policy": payment.policy_id,
+        "year": payment.year,
+        "amount_fen": payment.amount_fen,
+        "status": payment.status,
+        "replayed": replayed,
+    }
+
+
+def _check_key(key: str) -> str:
+    key = (key or "").strip()
+    if not 8 <= len(key) <= 100:
+        raise ValidationError(
+            "付款请求须带 8 到 100 个字符的幂等键（Idempotency-Key）",
+            "a payment request needs an idempotency key of 8 to 100 characters",
+            details={"field": "idempotency_key", "value": key},
+        )
+    return key
+
+
+def request_payment(
+    session: Session,
+    *,
+    case_id: int,
+    idempotency_key: str,
+    actor: Principal,
+    today: date,
+    batch_id: int | None = None,
+) -> tuple[Payment, bool]:
+    """Schedule the payment of an approved case whose public notice is over.
+
+    Returns ``(payment, replayed)``: a retry with the same key returns the first payment and
+    ``True``, whatever happened to the first request's response.
+    """
+    from yuanqu.grants import service
+
+    key = _check_key(idempotency_key)
+    case = lock_case(session, case_id)
+    # Looked up after the case lock: a concurrent first attempt has committed or rolled back.
+    first = session.scalars(
+        select(Payment)
+        .where(Payment.idempotency_key == key)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if first is not None:
+        if first.case_id != case_id:
+            raise Conflict(
+                f"幂等键 {key} 已用于案件 {first.case_id}",
+                f"idempotency key {key} was used for case {first.case_id}",
+                code="idempotency_key_reused",
+                details={"key": key, "case": first.case_id},
+            )
+        return first, True
+    if case.status in (CaseStatus.payment_scheduled, CaseStatus.paid):
+        raise Conflict(
+            f"案件 {case.id} 已排付款，不能重复付款",
+            f"case {case.id} already has a payment; it is never paid twice",
+            code="already_paid",
+            details={"case": case.id, "status": case.status},
+        )
+    service.check_transition(case, "schedule", actor)
+    if case.notice_to is None or today <= case.notice_to:
+        raise Conflict(
+            f"案件 {case.id} 的公示期到 {case.notice_to} 结束，结束后才能付款",
+            f"case {case.id} is on public notice until {case.notice_to}; pay after it ends",
+            code="notice_not_over",
+            details={"case": case.id, "notice_to": case.notice_to},
+        )
+    if open_objections(session, case.id):
+        raise Conflict(
+            f"案件 {case.id} 有未处理的异议",
+            f"case {case.id} has open objections",
+            code="open_objection",
+            details={"case": case.id},
+        )
+    if not case.bank_account:
+        raise Conflict(
+            f"案件 {case.id} 没有收款账户",
+            f"case {case.id} has no bank account",
+            code="no_bank_account",
+            details={"case": case.id},
+        )
+    if batch_id is not None:
+        batch = session.get(PaymentBatch, batch_id, with_for_update=True, populate_existing=True)
+        if batch is None or batch.status != "open":
+            raise Conflict(
+                f"付款批次 {batch_id} 不存在或已确认支付",
+                f"payment batch {batch_id} does not exist or is already confirmed",
+                code="batch_closed",
+                details={"batch": batch_id},
+            )
+    budget = lock_budget(session, case.policy_id, case.year)
+    budget.scheduled_fen += case.committed_fen
+    payment = Payment(
+        case_id=case.id,
+        batch_id=batch_id,
+        idempotency_key=key,
+        policy_id=case.policy_id,
+        year=case.year,
+        amount_fen=case.committed_fen,
+        bank_account=case.bank_account,
+        status="scheduled",
+        requested_by=actor.username,
+    )
+    try:
+        with session.begin_nested():
+            session.add(payment)
+            session.flush()
+    except IntegrityError:
+        # Only reachable by bypassing the case lock; the database still refuses a second payment.
+        raise Conflict(
+            f"案件 {case.id} 已有付款或幂等键重复",
+            f"case {case.id} already has a payment",
+            code="already_paid",
+            details={"case": case.id},
+        ) from None
+    service.apply_transition(
+        session, case, "schedule", actor, after_extra={"payment": payment.id, "key": key}
+    )
+    audit.record(
+        session,
+        actor=actor.username,
+        entity_type="grant_payment",
+        entity_id=payment.id,
+        action="schedule",
+        after=payment_dict(payment),
+    )
+    return payment, False
+
+
+# --- batches -------------------------------------------------------------------------------------
+
+
+def batch_dict(session: Session, batch: PaymentBatch) -> dict[str, Any]:
+    count, total = session.execute(
+        select(func.count(Payment.id), func.coalesce(func.sum(Payment.amount_fen), 0)).where(
+            Payment.batch_id == batch.id
+        )
+    ).one()
+    return {
+        "id": batch.id,
+        "key": batch.key,
+        "status": batch.status,
+        "created_by": batch.created_by,
+        "created_at": batch.created_at,
+        "confirmed_by": batch.confirmed_by,
+        "confirmed_at": batch.confirmed_at,
+        "payments": int(count),
+        "amount_fen": int(total),
+    }
+
+
+def open_batch(session: Session, *, key: str, actor: Principal) -> PaymentBatch:
+    """The batch of this key, created on first use (a re-run finds the same batch)."""
+    if actor.role != Role.policy_officer:
+        raise Forbidden(
+            "只有政策办可以编制付款批次", "only the policy office makes payment batches"
+        )
+    key = _check_key(key)
+    batch = session.scalars(select(PaymentBatch).where(PaymentBatch.key == key)).one_or_none()
+    if batch is not None:
+        if batch.status != "open":
+            raise Conflict(
+                f"付款批次 {key} 已确认支付，不能再加入案件",
+                f"payment batch {key} is already confirmed paid",
+                code="batch_closed",
+                details={"batch": batch.id},
+            )
+        return batch
+    batch = PaymentBatch(key=key, status="open", created_by=actor.username)
+    session.add(batch)
+    session.flush()  # the audit record names the batch's id
+    audit.record(
+        session,
+        actor=actor.username,
+        entity_type="grant_batch",
+        entity_id=batch.id,
+        action="open",
+        after={"key": key},
+    )
+    return batch
+
+
+def batch_candidates(
+    session: Session, *, today: date, policy_id: str | None = None, year: int | None = None
+) -> list[int]:
+    """Approved cases whose notice is over, with no open objection and no payment yet."""
+    query = select(GrantCase.id).where(
+        GrantCase.status == CaseStatus.public_notice,
+        GrantCase.notice_to < today,
+        GrantCase.bank_account.is_not(None),
+        ~select(Objection.id)
+        .where(Objection.case_id == GrantCase.id, Objection.status == "open")
+        .exists(),
+    )
+    if policy_id:
+        query = query.where(GrantCase.policy_id == policy_id)
+    if year:
+        query = query.where(GrantCase.year == year)
+    return list(session.scalars(query.order_by(GrantCase.id)))
+
+
+def confirm_batch(
+    session: Session, *, batch_id: int, actor: Principal
+) -> tuple[PaymentBatch, bool]:
+    """The finance bureau confirmed the transfer: every payment of the batch becomes paid.
+
+    Confirming twice changes nothing the second time (returns ``replayed=True``).
+    """
+    from yuanqu.grants import service
+
+    if actor.role != Role.policy_officer:
+        raise Forbidden("只有政策办可以确认支付", "only the policy office confirms payments")
+    batch = session.get(PaymentBatch, batch_id, with_for_update=True, populate_existing=True)
+    if batch is None:
+        raise NotFound(f"没有付款批次 {batch_id}", f"no payment batch {batch_id}")
+    if batch.status == "paid":
+        return batch, True
+    ids = list(
+        session.scalars(
+            select(Payment.case_id).where(Payment.batch_id == batch.id).order_by(Payment.case_id)
+        )
+    )
+    if not ids:
+        raise Conflict(
+            f"付款批次 {batch.key} 是空的",
+            f"payment batch {batch.key} is empty",
+            code="batch_empty",
+            details={"batch": batch.id},
+        )
+    now = datetime.now(UTC)
+    for case_id in ids:
+        case = lock_case(session, case_id)
+        payment = session.scalars(
+            select(Payment).where(Payment.case_id == case_id).with_for_update()
+        ).one()
+        if payment.status == "paid":
+            continue
+        budget = lock_budget(session, case.policy_id, case.year)
+        budget.paid_fen += payment.amount_fen
+        payment.status, payment.paid_at = "paid", now
+        service.apply_transition(session, case, "mark_paid", actor, after_extra={"batch": batch.id})
+        audit.record(
+            session,
+            actor=actor.username,
+            entity_type="grant_payment",
+            entity_id=payment.id,
+            action="mark_paid",
+            after=payment_dict(payment),
+        )
+    batch.status, batch.confirmed_by, batch.confirmed_at = "paid", actor.username, now
+    audit.record(
+        session,
+        actor=actor.username,
+        entity_type="grant_batch",
+        entity_id=batch.id,
+        action="confirm_paid",
+        after={"key": batch.key, "payments": len(ids)},
+    )
+    return batch, False
+
+
+def ledger_problems(session: Session) -> list[dict[str, Any]]:
+    """Every policy-year whose running totals disagree with its cases and payments (expect [])."""
+    problems = []
+    for budget in session.scalars(select(Budget)):
+        committed = session.scalar(
+            select(func.coalesce(func.sum(GrantCase.committed_fen), 0)).where(
+                GrantCase.policy_id == budget.policy_id, GrantCase.year == budget.year
+            )
+        )
+        scheduled, paid = session.execute(
+            select(
+                func.coalesce(func.sum(Payment.amount_fen), 0),
+                func.coalesce(func.sum(Payment.amount_fen).filter(Payment.status == "paid"), 0),
+            ).where(Payment.policy_id == budget.policy_id, Payment.year == budget.year)
+        ).one()
+        actual = (int(committed), int(scheduled), int(paid))
+        recorded = (budget.committed_fen, budget.scheduled_fen, budget.paid_fen)
+        if actual != recorded or not (
+            budget.paid_fen <= budget.scheduled_fen <= budget.committed_fen <= budget.budget_fen
+        ):
+            problems.append(budget_dict(budget) | {"actual": actual})
+    return problems
+
+
+def schedule_batch(
+    session: Session,
+    *,
+    key: str,
+    actor: Principal,
+    today: date,
+    policy_id: str | None = None,
+    year: int | None = None,
+) -> dict[str, Any]:
+    """The batch ``key`` with every payable case, in the caller's one unit of work (the web's
+    path; the CLI's :func:`yuanqu.grants.flows.run_batch` commits case by case)."""
+    from yuanqu.core.errors import YuanquError
+    from yuanqu.grants.flows import payment_key
+
+    batch = open_batch(session, key=key, actor=actor)
+    scheduled, refused = 0, []
+    for case_id in batch_candidates(session, today=today, policy_id=policy_id, year=year):
+        try:
+            with session.begin_nested():
+                _, replayed = request_payment(
+                    session,
+                    case_id=case_id,
+                    idempotency_key=payment_key(key, case_id),
+                    actor=actor,
+                    today=today,
+                    batch_id=batch.id,
+                )
+                scheduled += not replayed
+        except YuanquError as error:
+            refused.append({"case": case_id, "code": error.code, "message": error.zh})
+    return batch_dict(session, batch) | {"scheduled_now": scheduled, "refused": refused}
+
+
+def list_batches(session: Session) -> list[dict[str, Any]]:
+    return [
+        batch_dict(session, b)
+        for b in session.scalars(select(PaymentBatch).order_by(PaymentBatch.id.desc()))
+    ]
+
+
+def list_budgets(session: Session) -> list[dict[str, Any]]:
+    return [
+        budget_dict(b)
+        for b in session.scalars(select(Budget).order_by(Budget.year.desc(), Budget.policy_id))
+    ]

@@ -1,0 +1,165 @@
+"""Payouts: money paid by policy, industry and firm; the payment batch export for finance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from yuanqu.core.errors import NotFound, ValidationError
+from yuanqu.core.money import Money
+from yuanqu.grants.models import GrantCase, Payment, PaymentBatch
+
+GROUPS = {
+    "policy": (GrantCase.policy_id,),
+    "industry": (GrantCase.industry_section,),
+    "task_force": (GrantCase.task_force,),
+    "firm": (GrantCase.uscc, GrantCase.firm_name),
+}
+#: 100 million yuan (1 亿元) in fen: the threshold of the zone's headline figure.
+YI_FEN = 10**8 * 100
+
+
+def payouts(
+    session: Session,
+    *,
+    year: int,
+    by: str = "policy",
+    include_scheduled: bool = False,
+    over_fen: int | None = None,
+    limit: int = 500,
+) -> dict[str, Any]:
+    """Money paid for award year ``year`` grouped ``by`` policy, industry, task force or firm."""
+    if by not in GROUPS:
+        raise ValidationError(
+            f"未知分组 {by}（可用 {', '.join(GROUPS)}）",
+            f"unknown grouping {by} ({', '.join(GROUPS)})",
+            details={"field": "by", "value": by},
+        )
+    statuses = ("paid", "scheduled") if include_scheduled else ("paid",)
+    columns = GROUPS[by]
+    total = func.sum(Payment.amount_fen)
+    query = (
+        select(*columns, func.count(func.distinct(GrantCase.uscc)), func.count(Payment.id), total)
+        .join(GrantCase, GrantCase.id == Payment.case_id)
+        .where(Payment.year == year, Payment.status.in_(statuses))
+        .group_by(*columns)
+        .order_by(total.desc())
+    )
+    if over_fen is not None:
+        query = query.having(total > over_fen)
+    rows = []
+    for row in session.execute(query.limit(limit)):
+        *keys, firms, payments, amount = row
+        rows.append(
+            {
+                "group": keys[0],
+                "name": keys[1] if len(keys) > 1 else None,
+                "firms": int(firms),
+                "payments": int(payments),
+                "amount_fen": int(amount),
+            }
+        )
+    return {
+        "year": year,
+        "by": by,
+        "rows": rows,
+        "total_fen": sum(r["amount_fen"] for r in rows),
+        "firms_over_100m": firms_over(session, year=year, threshold_fen=YI_FEN, statuses=statuses),
+    }
+
+
+def firms_over(
+    session: Session, *, year: int, threshold_fen: int, statuses: tuple[str, ...] = ("paid",)
+) -> int:
+    """How many firms received more than ``threshold_fen`` for award year ``year``."""
+    per_firm = (
+        select(GrantCase.uscc)
+        .join(Payment, Payment.case_id == GrantCase.id)
+        .where(Payment.year == year, Payment.status.in_(statuses))
+        .group_by(GrantCase.uscc)
+        .having(func.sum(Payment.amount_fen) > threshold_fen)
+        .subquery()
+    )
+    return session.scalar(select(func.count()).select_from(per_firm)) or 0
+
+
+def batch_rows(session: Session, batch_id: int) -> list[dict[str, Any]]:
+    if session.get(PaymentBatch, batch_id) is None:
+        raise NotFound(f"没有付款批次 {batch_id}", f"no payment batch {batch_id}")
+    rows = session.execute(
+        select(Payment, GrantCase)
+        .join(GrantCase, GrantCase.id == Payment.case_id)
+        .where(Payment.batch_id == batch_id)
+        .order_by(Payment.id)
+    )
+    return [
+        {
+            "payment": p.id,
+            "case": c.id,
+            "policy": c.policy_id,
+            "year": c.year,
+            "uscc": c.uscc,
+            "firm": c.firm_name,
+            "bank_name": c.bank_name,
+            "bank_account": p.bank_account,
+            "amount_fen": p.amount_fen,
+            "status": p.status,
+            "idempotency_key": p.idempotency_key,
+        }
+        for p, c in rows
+    ]
+
+
+def export_batch(session: Session, *, batch_id: int, path: Path | str) -> Path:
+    """The batch as the finance bureau's xlsx: one row per payment, amounts in yuan (exact)."""
+    path = Path(path)
+    batch = session.get(PaymentBatch, batch_id)
+    if batch is None:
+        raise NotFound(f"没有付款批次 {batch_id}", f"no payment batch {batch_id}")
+    rows = batch_rows(session, batch_id)
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet("付款批次")
+    money = workbook.add_format({"num_format": "#,##0.00"})
+    head = [
+        "序号",
+        "付款编号",
+        "案件编号",
+        "政策",
+        "年度",
+        "统一社会信用代码",
+        "企业名称",
+        "开户银行",
+        "银行账号",
+        "金额（元）",
+        "状态",
+    ]
+    sheet.write_row(0, 0, head)
+    for i, r in enumerate(rows, start=1):
+        sheet.write_row(
+            i,
+            0,
+            [
+                i,
+                r["payment"],
+                r["case"],
+                r["policy"],
+                r["year"],
+                r["uscc"],
+                r["firm"],
+                r["bank_name"] or "",
+                r["bank_account"],
+            ],
+        )
+        # xlsx numbers are doubles: exact to the fen for any amount below 2^53 fen.
+        sheet.write_number(i, 9, float(Money(r["amount_fen"]).yuan), money)
+        sheet.write_string(i, 10, r["status"])
+    total_row = len(rows) + 1
+    sheet.write(total_row, 0, "合计")
+    sheet.write_number(total_row, 9, float(Money(sum(r["amount_fen"] for r in rows)).yuan), money)
+    sheet.write(total_row + 1, 0, f"批次 {batch.key}")
+    workbook.close()
+    return path
