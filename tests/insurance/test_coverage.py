@@ -195,13 +195,20 @@ class TestPremiumSubsidy:
         with session_scope(db.engine) as session:
             assert session.scalars(select(PolicyFact)).all() == []
 
-    def test_paying_without_the_ledger_refuses_and_writes_nothing(self, book):
+    def test_paying_opens_one_grant_case_per_entitled_firm_once(self, book):
+        """Subsidies are paid through the grants ledger: one auto-entitlement case per firm,
+        and paying again opens nothing twice."""
+        from yuanqu.grants.models import GrantCase
+
         db, _ids = book
-        with pytest.raises(service.LedgerUnavailable) as caught, session_scope(db.engine) as s:
-            service.pay_subsidies(s, year=2023, actor=OFFICER)
-        assert caught.value.details["awards"] == 1
+        with session_scope(db.engine) as s:
+            first = service.pay_subsidies(s, year=2023, actor=OFFICER)
+        with session_scope(db.engine) as s:
+            again = service.pay_subsidies(s, year=2023, actor=OFFICER)
+        assert (first["created"], again["created"], again["existing"]) == (1, 0, 1)
         with session_scope(db.engine) as session:
-            assert session.scalars(select(PolicyFact)).all() == []
+            cases = session.scalars(select(GrantCase)).all()
+            assert [c.policy_id for c in cases] == ["tech_insurance_premium_subsidy"]
 
     def test_a_year_before_the_policy_is_refused(self, book):
         with session_scope(book[0].engine) as session, pytest.raises(service.ValidationError):

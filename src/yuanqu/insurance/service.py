@@ -259,39 +259,20 @@ def premium_subsidies(session: Session, *, year: int) -> dict[str, Any]:
     }
 
 
-class LedgerUnavailable(ValidationError):
-    code = "ledger_unavailable"
-    status = 409
-
-
 def pay_subsidies(session: Session, *, year: int, actor: Principal) -> dict[str, Any]:
     """Hand the premium subsidies of ``year`` to the grants ledger.
 
     The boundary: the book's premiums become the ``tech_insurance_premium`` facts (kept, in the
     caller's unit of work), then the grants domain opens its cases from the same policy engine
     (``grants.service.match``: one case per entitled firm, idempotent, budgeted, audited, paid
-    by its payment batches). The shipped policy is not an auto-entitlement, so ``match`` opens
-    cases only once the zone marks it so; until then firms apply through grants and the engine
-    amount of their case reads the premiums fed here. Without the grants domain this refuses
-    with ``ledger_unavailable`` and, the caller rolling back, writes nothing.
+    by its payment batches). The shipped subsidy is an auto-entitlement (免申即享): the zone holds
+    the insurers' files, so the firm only confirms its bank account.
     """
+    from yuanqu.grants import service as grants
+
     computed = premium_subsidies(session, year=year)
-    try:
-        from yuanqu.grants import service as grants  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        raise LedgerUnavailable(
-            "拨付台账（grants 模块）尚未合并：补贴已计算，未拨付",
-            "the award ledger (grants) is not merged yet: subsidies computed, nothing paid",
-            details={
-                "year": year,
-                "awards": len(computed["awards"]),
-                "allocated_fen": computed["allocated_fen"],
-            },
-        ) from None
-    matched = grants.match(  # pragma: no cover - runs once the grants branch is merged
-        session, year=year, actor=actor, policy_ids=[SUBSIDY_POLICY]
-    )
-    return {"computed_fen": computed["allocated_fen"], **matched}  # pragma: no cover
+    matched = grants.match(session, year=year, actor=actor, policy_ids=[SUBSIDY_POLICY])
+    return {"computed_fen": computed["allocated_fen"], **matched}
 
 
 def latest_year(session: Session) -> int:

@@ -277,7 +277,8 @@ def simulate(
             for g, n, s in con.execute(
                 f"""SELECT {column}, count(*) FILTER (WHERE allocated_fen > 0),
                            coalesce(sum(allocated_fen), 0)
-                    FROM b GROUP BY 1 HAVING sum(allocated_fen) > 0 ORDER BY 3 DESC"""
+                    FROM b GROUP BY 1 HAVING sum(allocated_fen) > 0
+                    ORDER BY 3 DESC, 1 NULLS LAST"""
             ).fetchall()
         ]
     total_before, total_after = before.totals()[0], after.totals()[0]
