@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from yuanqu.core.codes import SIZE_CLASS_NAMES
+from yuanqu.core.errors import ValidationError
 from yuanqu.policies.definition import Policy
 from yuanqu.policies.overview import band_inputs, format_value, range_text, section_name
 from yuanqu.policies.parameters import resolve_all
@@ -140,6 +141,14 @@ def sliders(policy: Policy, year: int, asked: dict[str, Decimal], lang: str) -> 
     if policy.budget is not None:
         label = "budget" if lang == "en" else "预算总额"
         out.append(_slider("budget", label, "yuan", policy.budget, asked.get("budget")))
+    unknown = sorted(set(asked) - {s.key for s in out})
+    if unknown:
+        known = ", ".join(s.key for s in out)
+        raise ValidationError(
+            f"{unknown[0]} 不是本政策可模拟的数值（可用：{known}）",
+            f"{unknown[0]} is not a number of this policy to simulate (known: {known})",
+            details={"field": f"set.{unknown[0]}"},
+        )
     return out
 
 
