@@ -36,6 +36,7 @@ from yuanqu.grants import pages as grants_pages
 from yuanqu.insurance import api as insurance_api
 from yuanqu.insurance import pages as insurance_pages
 from yuanqu.policies import api as policies_api
+from yuanqu.policies import pages as policies_pages
 from yuanqu.projects import api as projects_api
 from yuanqu.projects import pages as projects_pages
 from yuanqu.projects.access import READERS as PROJECT_READERS
@@ -58,6 +59,7 @@ NAVIGATION = (
     ("/projects", "Key projects", PROJECT_READERS),
     ("/leads", "Leads", PROJECT_READERS),
     ("/insurance", "Tech insurance", STAFF),
+    ("/policies", "Policies", EVERYONE),
     ("/registry/import", "Import", frozenset(registry_api.IMPORTERS)),
     ("/grants", "Grants", frozenset(grants_api.READERS)),
     ("/grants/notice", "Public notice", EVERYONE),
@@ -135,6 +137,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         projects_pages.router,
         stats_pages.router,
         insurance_pages.router,
+        policies_pages.router,
         grants_pages.router,
     )
     for router in page_routers:

@@ -25,7 +25,12 @@ def api_routes(site: Site) -> list[RouteEntry]:
 def fill_path(path: str, site: Site) -> str:
     # A firm the enterprise user owns and the task-force user follows; a user that does not exist.
     own = site.account(Role.enterprise).uscc or ""
-    return path.replace("{uscc}", own).replace("{username}", "nobody-here").replace("{code}", "en")
+    return (
+        path.replace("{uscc}", own)
+        .replace("{username}", "nobody-here")
+        .replace("{code}", "en")
+        .replace("{policy_id}", "rd_investment_reward")
+    )
 
 
 class TestRouteInventory:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from yuanqu.core.auth import EVERYONE, Principal, Role, allow
 from yuanqu.core.deps import get_db
-from yuanqu.policies import service
+from yuanqu.policies import overview, service
 from yuanqu.registry.service import visible_enterprise
 
 router = APIRouter(tags=["policies"])
@@ -45,6 +45,41 @@ def evaluate(
     and the allocations by industry section and by task force (no per-firm amounts)."""
     result = service.evaluate_year(session, year=year, policy_ids=policy or None)
     return {k: result[k] for k in ("year", "totals", "by_industry", "by_task_force")}
+
+
+@router.get("/policies/{policy_id}")
+def policy_text(
+    policy_id: PolicyId, lang: Lang = "zh", principal: Principal = allow(EVERYONE)
+) -> dict[str, Any]:
+    """One policy's text: parameters with versions and band tables, conditions, amount, cap,
+    budget, allocation and exclusive group (the policy page's twin)."""
+    return overview.policy_text(policy_id, lang)
+
+
+@router.get("/policies/{policy_id}/statistics")
+def policy_statistics(
+    policy_id: PolicyId,
+    year: Year,
+    lang: Lang = "zh",
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(READERS),
+) -> dict[str, Any]:
+    """One policy's award year in aggregate, its exclusive group taken into account: firms by
+    status, claims, allocation, by industry section and task force (no per-firm amounts)."""
+    return overview.policy_statistics(session, policy_id=policy_id, year=year, lang=lang)
+
+
+@router.get("/enterprises/{uscc}/policies")
+def entitlements(
+    uscc: Annotated[str, Path(max_length=18)],
+    year: Year,
+    lang: Lang = "zh",
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(EVERYONE),
+) -> dict[str, Any]:
+    """What the firm is entitled to and why not the rest: every policy in effect, explained."""
+    firm = visible_enterprise(session, uscc=uscc, principal=principal)
+    return overview.firm_entitlements(session, uscc=firm.uscc, year=year, lang=lang)
 
 
 @router.get("/enterprises/{uscc}/policies/{policy_id}/explain")

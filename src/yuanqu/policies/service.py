@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import date
 from functools import lru_cache
 from importlib import resources
@@ -11,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from yuanqu.core.codes import normalize_uscc
+from yuanqu.core.codes import normalize_uscc, size_class
 from yuanqu.core.errors import NotFound, ValidationError
 from yuanqu.policies import engine
 from yuanqu.policies.definition import Issue, Parameter, ParameterVersion, Policy, load_policy
@@ -221,6 +222,10 @@ def with_overrides(policy: Policy, overrides: dict[str, str]) -> Policy:
         if name == "budget":
             budget = value
             continue
+        band = _BAND_OVERRIDE.match(name)
+        if band is not None:
+            parameters[band[1]] = _with_band_value(parameters.get(band[1]), int(band[2]), value)
+            continue
         parameter = parameters.get(name)
         if parameter is None or parameter.kind != "scalar":
             known = ", ".join(n for n, p in parameters.items() if p.kind == "scalar")
@@ -240,6 +245,33 @@ def with_overrides(policy: Policy, overrides: dict[str, str]) -> Policy:
     return dataclasses.replace(policy, parameters=parameters, budget=budget)
 
 
+_BAND_OVERRIDE = re.compile(r"^([a-z][a-z0-9_]{0,62})\[([1-9][0-9]{0,2})\]$")
+
+
+def _with_band_value(parameter: Parameter | None, index: int, value) -> Parameter:
+    """``name[i]``: the value of the i-th band (1-based, in the table's order) of every version."""
+    if parameter is None or parameter.kind != "band":
+        raise ValidationError(
+            "只有分档表参数可以写作 名称[档次]",
+            "only a band table parameter can be written name[band]",
+        )
+    if any(len(v.bands) < index for v in parameter.versions):
+        raise ValidationError(
+            f"{parameter.name} 没有第 {index} 档", f"{parameter.name} has no band {index}"
+        )
+    versions = tuple(
+        dataclasses.replace(
+            v,
+            bands=tuple(
+                dataclasses.replace(b, value=value) if i == index - 1 else b
+                for i, b in enumerate(v.bands)
+            ),
+        )
+        for v in parameter.versions
+    )
+    return dataclasses.replace(parameter, versions=versions)
+
+
 def simulate(
     session: Session, *, policy_id: str, year: int, overrides: dict[str, str], top: int = 20
 ) -> dict[str, Any]:
@@ -256,29 +288,43 @@ def simulate(
     bases = _bases(session, [current], year)
     before = engine.evaluate(engine.connect(), [current], year, bases)
     after = engine.evaluate(engine.connect(), [variant], year, bases)
+    inputs = f"inputs_{current.data_year(year)}"
     a = before.con.sql("SELECT uscc, allocated_fen FROM policy_results").to_arrow_table()
     b = after.con.sql(
-        "SELECT r.uscc, r.allocated_fen, i.industry_section, i.task_force FROM policy_results r "
-        f"JOIN inputs_{current.data_year(year)} i USING (firm_id)"
+        "SELECT r.uscc, r.allocated_fen, i.name, i.industry_section, i.task_force, "
+        "i.industry_code, i.revenue, i.employees FROM policy_results r "
+        f"JOIN {inputs} i USING (firm_id)"
     ).to_arrow_table()
     con = engine.connect()
     con.register("a", a)
     con.register("b", b)
     changes = con.execute(
         """SELECT b.uscc, a.allocated_fen AS before_fen, b.allocated_fen AS after_fen,
-                  b.allocated_fen - a.allocated_fen AS change_fen
+                  b.allocated_fen - a.allocated_fen AS change_fen, b.name, b.industry_section
            FROM b JOIN a USING (uscc) WHERE a.allocated_fen <> b.allocated_fen
            ORDER BY abs(b.allocated_fen - a.allocated_fen) DESC, b.uscc"""
     ).fetchall()
+    con.execute(
+        "CREATE TEMP TABLE ab AS "
+        "SELECT b.*, a.allocated_fen AS before_fen FROM b JOIN a USING (uscc)"
+    )
+    _size_classes(con)
     dist = {}
-    for column in ("industry_section", "task_force"):
+    for column in ("industry_section", "task_force", "size_class"):
         dist[column] = [
-            {"group": g, "firms": n, "allocated_fen": int(s)}
-            for g, n, s in con.execute(
+            {
+                "group": g,
+                "firms": n,
+                "allocated_fen": int(s),
+                "before_firms": m,
+                "before_fen": int(t),
+            }
+            for g, n, s, m, t in con.execute(
                 f"""SELECT {column}, count(*) FILTER (WHERE allocated_fen > 0),
-                           coalesce(sum(allocated_fen), 0)
-                    FROM b GROUP BY 1 HAVING sum(allocated_fen) > 0
-                    ORDER BY 3 DESC, 1 NULLS LAST"""
+                           coalesce(sum(allocated_fen), 0),
+                           count(*) FILTER (WHERE before_fen > 0), coalesce(sum(before_fen), 0)
+                    FROM ab GROUP BY 1 HAVING sum(allocated_fen) > 0 OR sum(before_fen) > 0
+                    ORDER BY 3 DESC, 5 DESC, 1 NULLS LAST"""
             ).fetchall()
         ]
     total_before, total_after = before.totals()[0], after.totals()[0]
@@ -289,10 +335,12 @@ def simulate(
         "year": year,
         "overrides": overrides,
         "before": {
+            "eligible": total_before["eligible"],
             "beneficiaries": total_before["beneficiaries"],
             "cost_fen": total_before["allocated_fen"],
         },
         "after": {
+            "eligible": total_after["eligible"],
             "beneficiaries": total_after["beneficiaries"],
             "cost_fen": total_after["allocated_fen"],
         },
@@ -300,7 +348,45 @@ def simulate(
         "gainers": len(gainers),
         "losers": len(losers),
         "changes": [
-            {"uscc": u, "before_fen": int(x), "after_fen": int(y), "change_fen": int(z)}
-            for u, x, y, z in changes[:top]
+            {
+                "uscc": u,
+                "name": name,
+                "industry_section": section,
+                "before_fen": int(x),
+                "after_fen": int(y),
+                "change_fen": int(z),
+            }
+            for u, x, y, z, name, section in changes[:top]
         ],
     }
+
+
+def _size_classes(con) -> None:
+    """Add each firm's statistical size class (统计上大中小微型企业划分办法) to table ``ab``, for
+    the firms paid before or after (the size bounds are by industry, in core.size_class)."""
+    rows = con.execute(
+        "SELECT DISTINCT industry_code, revenue, employees FROM ab "
+        "WHERE (allocated_fen > 0 OR before_fen > 0) AND industry_code IS NOT NULL"
+    ).fetchall()
+    classes = []
+    for code, revenue, employees in rows:
+        try:
+            size = size_class(
+                code,
+                employees=None if employees is None else int(employees),
+                revenue_yuan=None if revenue is None else int(revenue),
+            )
+        except (KeyError, ValidationError):  # a code too coarse to classify
+            size = None
+        classes.append((code, revenue, employees, size))
+    con.execute(
+        "CREATE TEMP TABLE sizes (industry_code VARCHAR, revenue DECIMAL(38, 10), "
+        "employees DECIMAL(38, 10), size_class VARCHAR)"
+    )
+    if classes:
+        con.executemany("INSERT INTO sizes VALUES (?, ?, ?, ?)", classes)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE ab AS SELECT ab.*, s.size_class FROM ab LEFT JOIN sizes s "
+        "ON s.industry_code = ab.industry_code AND s.revenue IS NOT DISTINCT FROM ab.revenue "
+        "AND s.employees IS NOT DISTINCT FROM ab.employees"
+    )

@@ -38,7 +38,7 @@ router = APIRouter(include_in_schema=False)
 # domain serves nothing yet says so. ``None`` as the path: no fragment yet.
 PROFILE_SLOTS: tuple[tuple[str, str, str | None], ...] = (
     ("statistics", "Statistics", "statistics"),
-    ("policies", "Policies and awards", None),
+    ("policies", "Policies and awards", "policies"),
     ("projects", "Projects", "projects"),
     ("insurance", "Tech insurance", "insurance"),
     ("chain", "Industry chain", "chain"),

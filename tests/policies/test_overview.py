@@ -1,0 +1,142 @@
+"""What the policy pages show, on a real database: a policy's text with its band tables as
+written, its statistics with the exclusive group applied, a firm's entitlements agreeing with
+explain and evaluate, and the simulation's size classes and band overrides."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.policies.test_service import _zone
+from yuanqu.core.errors import ValidationError
+from yuanqu.policies import overview, service
+
+YEAR = 2024
+
+
+class TestPolicyText:
+    def test_band_bounds_are_shown_inclusive_or_exclusive_as_written(self) -> None:
+        text = overview.policy_text("high_tech_enterprise", "zh")
+        (rd,) = [p for p in text["parameters"] if p["name"] == "rd_ratio_min"]
+        assert rd["band_input"] == "revenue"
+        bands = rd["versions"][0]["bands"]
+        assert [b["range"] for b in bands] == [
+            "[0, 50000000]",
+            "(50000000, 200000000]",
+            "(200000000, +∞)",
+        ]
+        assert (bands[0]["upper_inclusive"], bands[1]["lower_inclusive"]) == (True, False)
+        assert bands[1]["lower_text"] == "5,000.00万元" and bands[1]["value_text"] == "4%"
+
+    def test_effective_dated_versions_cap_and_group(self) -> None:
+        text = overview.policy_text("rd_investment_reward", "en")
+        (floor,) = [p for p in text["parameters"] if p["name"] == "rd_floor"]
+        assert [str(v["from"]) for v in floor["versions"]] == ["2021-01-01", "2024-01-01"]
+        assert text["exclusive_group"] == "rd_support"
+        assert [o["id"] for o in text["other_in_group"]] == ["new_drug_clinical_trial"]
+        assert text["cap_text"] and text["allocation"]["method"] == "pro_rata"
+
+
+class TestStatistics:
+    def test_allocation_takes_the_exclusive_group_into_account(self, session) -> None:
+        _zone(session, n=60, seed=11)
+        stats = overview.policy_statistics(session, policy_id="new_drug_clinical_trial", year=YEAR)
+        group = service.evaluate_year(
+            session, year=YEAR, policy_ids=["new_drug_clinical_trial", "rd_investment_reward"]
+        )
+        (expected,) = [t for t in group["totals"] if t["policy"] == "new_drug_clinical_trial"]
+        assert stats["totals"] == expected
+        assert sum(g["allocated_fen"] for g in stats["by_industry"]) == expected["allocated_fen"]
+
+    def test_a_year_out_of_effect_says_so(self, session) -> None:
+        stats = overview.policy_statistics(session, policy_id="rd_investment_reward", year=2005)
+        assert stats["in_effect"] is False
+
+
+class TestEntitlements:
+    def test_every_policy_agrees_with_explain_firm(self, session) -> None:
+        firms = _zone(session, n=40, seed=5)
+        for firm in firms[:6]:
+            view = overview.firm_entitlements(session, uscc=firm.uscc, year=YEAR, lang="en")
+            assert len(view["policies"]) == sum(
+                p.in_effect(YEAR) for p in service.shipped_policies()
+            )
+            for item in view["policies"]:
+                alone = service.explain_firm(
+                    session, uscc=firm.uscc, policy_id=item["policy"], year=YEAR, lang="en"
+                )
+                for key in ("status", "failed", "amount_fen", "capped_fen", "allocated_fen"):
+                    assert item[key] == alone[key], (firm.uscc, item["policy"], key)
+                assert [c["message"] for c in item["conditions"]] == [
+                    c["message"] for c in alone["conditions"]
+                ]
+            assert view["allocated_fen"] == sum(i["allocated_fen"] or 0 for i in view["policies"])
+
+    def test_a_band_condition_names_the_band_and_version(self, session) -> None:
+        firms = _zone(session, n=40, seed=5)
+        found = False
+        for firm in firms:
+            view = overview.firm_entitlements(session, uscc=firm.uscc, year=YEAR, lang="zh")
+            (ht,) = [i for i in view["policies"] if i["policy"] == "high_tech_enterprise"]
+            rd = next(c for c in ht["conditions"] if c["id"] == "rd_ratio")
+            if rd["verdict"] == "missing":
+                continue
+            (used,) = rd["parameters_used"]
+            assert used["versions"] == ["2016-01-01"]
+            assert used["band"] in (
+                "[0元, 5,000.00万元]",
+                "(5,000.00万元, 2.0亿元]",
+                "(2.0亿元, +∞)",
+            )
+            if rd["verdict"] == "fail":
+                assert "研发费用需达到" in rd["to_pass"]
+            found = True
+        assert found
+
+
+class TestSimulation:
+    def test_size_classes_add_up_to_the_cost(self, session) -> None:
+        _zone(session, n=60, seed=3)
+        result = service.simulate(
+            session, policy_id="rd_investment_reward", year=YEAR, overrides={"reward_rate": "25%"}
+        )
+        for column in ("industry_section", "task_force", "size_class"):
+            rows = result["distribution"][column]
+            assert sum(r["allocated_fen"] for r in rows) == result["after"]["cost_fen"]
+            assert sum(r["before_fen"] for r in rows) == result["before"]["cost_fen"]
+        assert {r["group"] for r in result["distribution"]["size_class"]} <= {
+            "large",
+            "medium",
+            "small",
+            "micro",
+            None,
+        }
+        assert all(c["name"] for c in result["changes"])
+
+    def test_a_band_value_can_be_simulated(self, session) -> None:
+        _zone(session, n=60, seed=3)
+        strict = service.simulate(
+            session,
+            policy_id="high_tech_enterprise",
+            year=YEAR,
+            overrides={
+                "rd_ratio_min[1]": "0.5",
+                "rd_ratio_min[2]": "0.5",
+                "rd_ratio_min[3]": "0.5",
+            },
+        )
+        assert strict["before"]["eligible"] > 0  # the zone has firms meeting the real bands
+        assert strict["after"]["eligible"] == 0
+        with pytest.raises(ValidationError, match="band 4"):
+            service.simulate(
+                session,
+                policy_id="high_tech_enterprise",
+                year=YEAR,
+                overrides={"rd_ratio_min[4]": "0.5"},
+            )
+        with pytest.raises(ValidationError, match="band table"):
+            service.simulate(
+                session,
+                policy_id="rd_investment_reward",
+                year=YEAR,
+                overrides={"reward_rate[1]": "0.5"},
+            )
