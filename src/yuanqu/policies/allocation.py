@@ -48,6 +48,8 @@ def _literal(value: Any) -> str:
 
 def allocate(con: Runner, compiled: list[Compiled], create: Callable[..., None]) -> None:
     """Create ``policy_results`` (a view) over ``policy_claims`` and ``policy_firms``."""
+    ordered = any(c.order_by is not None for c in compiled)
+    order_key = "c.order_key" if ordered else "CAST(NULL AS HUGEINT) AS order_key"
     excluded = _exclusive_groups(con, compiled, create)
     status = "CASE WHEN x.firm_id IS NOT NULL THEN 3 ELSE c.status END" if excluded else "c.status"
     join_x = (
@@ -60,7 +62,7 @@ def allocate(con: Runner, compiled: list[Compiled], create: Callable[..., None])
         "policy_claims_x",
         "SELECT c.policy_idx, c.firm_id, f.uscc, f.uscc_rank, "
         f"CAST({status} AS TINYINT) AS status, "
-        "c.failed, c.amount_fen, c.capped_fen, c.order_key, c.missing_vars "
+        f"c.failed, c.amount_fen, c.capped_fen, {order_key}, c.missing_vars "
         f"FROM policy_claims c JOIN policy_firms f ON f.firm_id = c.firm_id{join_x}",
         view=True,
     )
@@ -174,16 +176,27 @@ def _rationing(con: Runner, compiled: list[Compiled]) -> list[tuple]:
                 CAST(c.capped_fen AS HUGEINT) * b.budget % b.total AS remainder, b.budget
               FROM policy_claims_x c JOIN ({params}) b ON b.policy_idx = c.policy_idx
               WHERE c.status = 0 AND c.policy_idx IN ({", ".join(map(str, pro_rata))})"""
-        cut = _fetch(
-            con,
-            f"""SELECT policy_idx, remainder, uscc_rank, leftover FROM (
+        leftover = {
+            int(i): int(left)
+            for i, left in _fetch(
+                con,
+                f"SELECT policy_idx, max(budget) - sum(share) FROM ({shares}) s "
+                "GROUP BY policy_idx",
+            )
+        }
+        wanted = _values([(i, n) for i, n in leftover.items() if n > 0], "policy_idx, leftover")
+        cut = (
+            _fetch(
+                con,
+                f"""SELECT r.policy_idx, r.remainder, r.uscc_rank, w.leftover FROM (
                   SELECT policy_idx, remainder, uscc_rank,
-                    max(budget) OVER (PARTITION BY policy_idx)
-                      - sum(share) OVER (PARTITION BY policy_idx) AS leftover,
                     row_number() OVER (PARTITION BY policy_idx
                                        ORDER BY remainder DESC, uscc_rank) AS rn
-                  FROM ({shares}) s) r
-                WHERE rn = leftover""",
+                  FROM ({shares}) s) r JOIN ({wanted}) w ON w.policy_idx = r.policy_idx
+                WHERE r.rn = w.leftover""",
+            )
+            if any(n > 0 for n in leftover.values())
+            else []
         )
         found = {int(i): (rem, rank) for i, rem, rank, _ in cut}
         for i in pro_rata:

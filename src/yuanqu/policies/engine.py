@@ -121,11 +121,31 @@ def _needed(compiled: Compiled) -> list[str]:
     return list(names)
 
 
-def claims_sql(compiled: Compiled, index: int, source: str, keys: dict[str, str], keep: bool):
+def _not_false(keys: Sequence[str]) -> str:
+    return " AND ".join(f"coalesce({k}, TRUE)" for k in keys) or "TRUE"
+
+
+def claims_sql(
+    compiled: Compiled,
+    index: int,
+    source: str,
+    keys: dict[str, str],
+    keep: bool,
+    *,
+    shared: tuple[str, str] | None = None,
+    ordered: bool = True,
+) -> str:
     """One SELECT giving this policy's claim for every firm of ``source`` (the conditions are
-    columns of ``source``, named by ``keys``). ``keep``: keep the ineligible firms too."""
+    columns of ``source``, named by ``keys``). ``keep``: keep the ineligible firms too.
+    ``shared``: a column of ``source`` already holding "none of these conditions is false" for
+    the conditions this policy shares with others, and the conditions it covers."""
     conds = [keys[c] for c in compiled.conditions]
-    not_false = " AND ".join(f"coalesce({c}, TRUE)" for c in conds) or "TRUE"
+    if shared is not None:
+        column, covered = shared
+        rest = [k for k in conds if k not in covered.split(",")]
+        not_false = " AND ".join([column, *(f"coalesce({k}, TRUE)" for k in rest)])
+    else:
+        not_false = _not_false(conds)
     all_true = f"coalesce({' AND '.join(conds)}, FALSE)" if conds else "TRUE"
     failed = (
         "CASE "
@@ -165,8 +185,8 @@ def claims_sql(compiled: Compiled, index: int, source: str, keys: dict[str, str]
         f"SELECT CAST({index} AS SMALLINT) AS policy_idx, firm_id, "
         f"CAST({status} AS TINYINT) AS status, failed, a AS amount_fen, "
         f"CASE WHEN f_false OR NOT t_all THEN NULL ELSE {capped} END AS capped_fen, "
-        f"CAST({order} AS HUGEINT) AS order_key, "
-        f"CASE WHEN NOT f_false AND (NOT t_all OR ({capped}) IS NULL) THEN {missing} END"
+        + (f"CAST({order} AS HUGEINT) AS order_key, " if ordered else "")
+        + f"CASE WHEN NOT f_false AND (NOT t_all OR ({capped}) IS NULL) THEN {missing} END"
         f" AS missing_vars FROM ({inner}) s"
     )
 
@@ -302,6 +322,8 @@ def evaluate(
     active = [p for p in policies if p.in_effect(award_year)]
     compiled = [compile_policy(p, award_year) for p in active]
     years = sorted({c.policy.data_year(award_year) for c in compiled})
+    # The order key is stored only when some policy orders its claims (16 bytes a row).
+    ordered = any(c.order_by is not None for c in compiled)
     firms = []
     parts = []
     for year in years:
@@ -316,17 +338,40 @@ def evaluate(
             for cond in c.conditions:
                 keys.setdefault(cond, f"k{len(keys)}")
             needed.update(dict.fromkeys(_needed(c)))
+        shared = _shared_conditions(members, keys)
         columns = "".join(f", {quote_ident(v)}" for v in needed)
         conditions = "".join(f", {sql} AS {key}" for sql, key in keys.items())
-        _create(
-            con, f"conditions_{year}", f"SELECT firm_id{columns}{conditions} FROM inputs_{year}"
+        groups = {g: covered for g, covered in shared.values()}
+        conditions += "".join(
+            f", {_not_false(covered.split(','))} AS {g}" for g, covered in groups.items()
         )
-        parts += [claims_sql(c, i, f"conditions_{year}", keys, keep_ineligible) for i, c in members]
+        select = f"SELECT firm_id{columns}{conditions} FROM inputs_{year}"
+        if not keep_ineligible:
+            # Only firms some policy could still award: the rest are ineligible everywhere.
+            alive = " OR ".join(
+                shared[i][0] if i in shared else _not_false([keys[k] for k in c.conditions])
+                for i, c in members
+            )
+            select = f"SELECT * FROM ({select}) t WHERE {alive}"
+        _create(con, f"conditions_{year}", select)
+        parts += [
+            claims_sql(
+                c,
+                i,
+                f"conditions_{year}",
+                keys,
+                keep_ineligible,
+                shared=shared.get(i),
+                ordered=ordered,
+            )
+            for i, c in members
+        ]
     empty = (
         "SELECT CAST(NULL AS SMALLINT) AS policy_idx, CAST(NULL AS BIGINT) AS firm_id, "
         "CAST(NULL AS TINYINT) AS status, CAST(NULL AS SMALLINT) AS failed, "
         "CAST(NULL AS BIGINT) AS amount_fen, CAST(NULL AS BIGINT) AS capped_fen, "
-        "CAST(NULL AS HUGEINT) AS order_key, CAST(NULL AS VARCHAR) AS missing_vars "
+        + ("CAST(NULL AS HUGEINT) AS order_key, " if ordered else "")
+        + "CAST(NULL AS VARCHAR) AS missing_vars "
         "FROM (SELECT 1 AS x) t WHERE FALSE"
     )
     _create(con, "policy_claims", " UNION ALL ".join(parts or [empty]))
@@ -343,6 +388,26 @@ def evaluate(
     )
     allocate(con, compiled, _create)
     return BatchResult(con, award_year, compiled)
+
+
+def _shared_conditions(
+    members: list[tuple[int, Compiled]], keys: dict[str, str]
+) -> dict[int, tuple[str, str]]:
+    """For each policy sharing two conditions or more with other policies: a column ``g<n>``
+    computing "none of the shared ones is false" once for all of them, and the keys it covers."""
+    counts: dict[str, int] = {}
+    for _, c in members:
+        for key in dict.fromkeys(keys[cond] for cond in c.conditions):
+            counts[key] = counts.get(key, 0) + 1
+    names: dict[str, str] = {}
+    out = {}
+    for i, c in members:
+        common = [k for k in dict.fromkeys(keys[cond] for cond in c.conditions) if counts[k] > 1]
+        if len(common) < 2:
+            continue
+        covered = ",".join(common)
+        out[i] = (names.setdefault(covered, f"g{len(names)}"), covered)
+    return out
 
 
 def _base_for(con: Runner, base, year: int) -> str:
