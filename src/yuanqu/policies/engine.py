@@ -11,7 +11,8 @@ For each policy and firm the engine computes, with no Python loop over firms:
 
 The work is a handful of statements whatever the number of policies (see :func:`evaluate`), all
 plain SQL over integers (fen, counts, shares at scale 10; :mod:`yuanqu.policies.sqlgen`), so the
-same statements run on DuckDB and, transpiled by sqlglot, on Spark (:mod:`.spark_eval`).
+same statements are ready to run on Spark transpiled by sqlglot (a Spark runner is not written
+yet: see docs/scale.md).
 
 Budgets are shared out exactly: ``pro_rata`` gives each claim ``floor(claim x budget / total)``
 fen and hands the remaining fen one each to the largest remainders (ties by credit code), so the
@@ -40,11 +41,11 @@ from yuanqu.policies.sqlgen import Num, compile_node, to_fen
 from yuanqu.policies.variables import DEPENDS
 
 STATUSES = ("eligible", "ineligible", "missing", "excluded")
-_METHODS = {"pro_rata": 1, "first_come": 2, "ranked": 3}
 
 
 class Runner(Protocol):
-    """What the engine needs of a SQL engine (a DuckDB connection, or :class:`.SparkRunner`)."""
+    """What the engine needs of a SQL engine: a DuckDB connection; a runner with a ``create``
+    method (name, sql, view) instead of ``CREATE TEMP TABLE`` could serve Spark."""
 
     def execute(self, sql: str, parameters: Any = None) -> Any: ...
 
