@@ -42,6 +42,13 @@ def _spark_types(node: exp.Expression) -> exp.Expression:
     # DuckDB's 128-bit HUGEINT (exact sums) has no Spark twin: DECIMAL(38,0) is as exact.
     if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.INT128:
         return exp.DataType.build("DECIMAL(38,0)")
+    # DuckDB's integer ``a // b`` truncates on 128 bits; Spark's ``a DIV b`` returns a 64-bit
+    # LONG. Exact on Spark: (a - a % b) / b on DECIMAL(38,0) (an exact quotient), cast back.
+    if isinstance(node, exp.IntDiv):
+        a = exp.cast(node.this.copy().transform(_spark_types), "DECIMAL(38,0)")
+        b = exp.cast(node.expression.copy().transform(_spark_types), "DECIMAL(38,0)")
+        whole = exp.Sub(this=a, expression=exp.Mod(this=a.copy(), expression=b))
+        return exp.cast(exp.Div(this=exp.Paren(this=whole), expression=b.copy()), "DECIMAL(38,0)")
     return node
 
 

@@ -1,4 +1,4 @@
-"""Batch evaluation: every policy for every firm, compiled to SQL and run by DuckDB over Arrow.
+"""Batch evaluation: every policy for every firm, compiled to plain integer SQL.
 
 For each policy and firm the engine computes, with no Python loop over firms:
 
@@ -9,11 +9,17 @@ For each policy and firm the engine computes, with no Python loop over firms:
 * ``amount_fen`` (the formula, rounded half up to the fen, never below 0), ``capped_fen`` (after the
   per-firm cap) and ``allocated_fen`` (after the exclusive groups and the budget).
 
-Money is integer fen or DECIMAL(38,10); never a float. Budgets are shared out exactly:
-``pro_rata`` gives each claim ``floor(claim x budget / total)`` fen and hands the remaining fen
-one each to the largest remainders (ties by credit code), so the shares add up to the budget;
-``first_come`` (ascending ``order_by``) and ``ranked`` (descending ``order_by``) pay claims in
-order until the budget runs out, the claim that crosses it receiving what is left.
+The work is a handful of statements whatever the number of policies (see :func:`evaluate`), all
+plain SQL over integers (fen, counts, shares at scale 10; :mod:`yuanqu.policies.sqlgen`), so the
+same statements are ready to run on Spark transpiled by sqlglot (a Spark runner is not written
+yet: see docs/scale.md).
+
+Budgets are shared out exactly: ``pro_rata`` gives each claim ``floor(claim x budget / total)``
+fen and hands the remaining fen one each to the largest remainders (ties by credit code), so the
+shares add up to the budget; ``first_come`` (ascending ``order_by``) and ``ranked`` (descending)
+pay claims in order until the budget runs out, the claim that crosses it receiving what is left.
+Both are decided by one *cut-off* per rationed policy (the last remainder that gets a fen, the
+claim that crosses the budget), so the allocation of every claim is a projection.
 """
 
 from __future__ import annotations
@@ -21,31 +27,44 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from typing import Any, Protocol
 
 import duckdb
 import pyarrow as pa
 
+from yuanqu.policies.allocation import allocate
 from yuanqu.policies.definition import Policy
-from yuanqu.policies.expressions import (
-    DIVIDE_MACRO,
-    NUM_SQL,
-    sql_number,
-    sql_text,
-    to_sql,
-    variables_used,
-)
-from yuanqu.policies.inputs import variables_select
+from yuanqu.policies.expressions import quote_ident, sql_text, variables_used
+from yuanqu.policies.inputs import column_of, to_values, variables_select
 from yuanqu.policies.parameters import Resolved, period_of, resolve_all
+from yuanqu.policies.sqlgen import Num, compile_node, to_fen
 from yuanqu.policies.variables import DEPENDS
 
 STATUSES = ("eligible", "ineligible", "missing", "excluded")
 
 
+class Runner(Protocol):
+    """What the engine needs of a SQL engine: a DuckDB connection; a runner with a ``create``
+    method (name, sql, view) instead of ``CREATE TEMP TABLE`` could serve Spark."""
+
+    def execute(self, sql: str, parameters: Any = None) -> Any: ...
+
+    def sql(self, sql: str) -> Any: ...
+
+    def register(self, name: str, table: pa.Table) -> Any: ...
+
+
 def connect() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    con.execute(DIVIDE_MACRO)
-    return con
+    return duckdb.connect()
+
+
+def _create(con: Runner, name: str, sql: str, *, view: bool = False) -> None:
+    create = getattr(con, "create", None)
+    if create is not None:  # Spark: a cached temporary view
+        create(name, sql, view=view)
+        return
+    kind = "VIEW" if view else "TABLE"
+    con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS {sql}")
 
 
 @dataclass(frozen=True)
@@ -56,9 +75,9 @@ class Compiled:
     award_year: int
     parameters: dict[str, Resolved]
     conditions: tuple[str, ...]
-    amount: str
-    cap: str | None
-    order_by: str | None
+    amount: Num
+    cap: Num | None
+    order_by: Num | None
     used: tuple[str, ...]
 
 
@@ -69,8 +88,8 @@ def compile_policy(policy: Policy, award_year: int) -> Compiled:
         n: r.bands for n, r in parameters.items() if r.bands or policy.parameters[n].kind == "band"
     }
 
-    def sql(node) -> str:
-        return to_sql(node, scalars=scalars, bands=bands)
+    def compiled(node) -> Any:
+        return compile_node(node, scalars=scalars, bands=bands, column=column_of)
 
     used: dict[str, None] = {}
     for node in [c.node for c in policy.conditions] + [policy.amount, policy.cap_per_firm]:
@@ -78,116 +97,110 @@ def compile_policy(policy: Policy, award_year: int) -> Compiled:
             for name in variables_used(node):
                 used.update(dict.fromkeys(DEPENDS.get(name, ())))
                 used[name] = None
-    amount = sql(policy.amount) if policy.amount is not None else sql_number(Decimal(0))
+    order_by = policy.allocation.order_by
     return Compiled(
         policy=policy,
         award_year=award_year,
         parameters=parameters,
-        conditions=tuple(sql(c.node) for c in policy.conditions),
-        amount=amount,
-        cap=sql(policy.cap_per_firm) if policy.cap_per_firm is not None else None,
-        order_by=sql(policy.allocation.order_by)
-        if policy.allocation.order_by is not None
-        else None,
+        conditions=tuple(compiled(c.node) for c in policy.conditions),
+        amount=compiled(policy.amount) if policy.amount is not None else Num("0", 0, 0),
+        cap=compiled(policy.cap_per_firm) if policy.cap_per_firm is not None else None,
+        order_by=compiled(order_by) if order_by is not None else None,
         used=tuple(used),
     )
 
 
-def _to_fen(expr: str) -> str:
-    """Yuan (DECIMAL) to fen, half away from zero (DuckDB's decimal-to-integer cast), never < 0."""
-    return (
-        f"(CASE WHEN ({expr}) < 0 THEN CAST(0 AS BIGINT) ELSE CAST(({expr}) * 100 AS BIGINT) END)"
-    )
+def _needed(compiled: Compiled) -> list[str]:
+    """Variables the amount, cap, order and missing list read (conditions are precomputed)."""
+    policy = compiled.policy
+    names: dict[str, None] = dict.fromkeys(compiled.used)
+    for node in (policy.amount, policy.cap_per_firm, policy.allocation.order_by):
+        if node is not None:
+            names.update(dict.fromkeys(variables_used(node)))
+    if "industry_code" in names:
+        names["industry_section"] = None
+    return list(names)
 
 
-def policy_sql(
+def _not_false(keys: Sequence[str]) -> str:
+    return " AND ".join(f"coalesce({k}, TRUE)" for k in keys) or "TRUE"
+
+
+def claims_sql(
     compiled: Compiled,
     index: int,
     source: str,
+    keys: dict[str, str],
+    keep: bool,
     *,
-    keep_ineligible: bool = True,
-    shared: dict[str, str] | None = None,
+    shared: tuple[str, str] | None = None,
+    ordered: bool = True,
 ) -> str:
-    """One SELECT giving this policy's claim for every firm of ``source``.
-
-    Staged so that each expression is computed once and only where it matters: the conditions
-    for every firm, the amount and cap only for firms no condition rules out (ineligible firms
-    are dropped right there when ``keep_ineligible`` is false), the list of missing variables
-    only for firms whose status is *missing*.
-    """
-    conds = compiled.conditions
-    n = len(conds)
-    failed_false = " ".join(f"WHEN c{i} = FALSE THEN {i}" for i in range(n))
-    failed_null = " ".join(f"WHEN c{i} IS NULL THEN {i}" for i in range(n))
-    failed = f"CASE {failed_false} {failed_null} ELSE NULL END" if n else "CAST(NULL AS INTEGER)"
-    any_false = " OR ".join(f"coalesce(NOT c{i}, FALSE)" for i in range(n)) or "FALSE"
-    any_null = " OR ".join(f"c{i} IS NULL" for i in range(n)) or "FALSE"
-    missing_list = ", ".join(
-        f"CASE WHEN {_column(v)} IS NULL THEN {sql_text(v)} END" for v in compiled.used
+    """One SELECT giving this policy's claim for every firm of ``source`` (the conditions are
+    columns of ``source``, named by ``keys``). ``keep``: keep the ineligible firms too.
+    ``shared``: a column of ``source`` already holding "none of these conditions is false" for
+    the conditions this policy shares with others, and the conditions it covers."""
+    conds = [keys[c] for c in compiled.conditions]
+    if shared is not None:
+        column, covered = shared
+        rest = [k for k in conds if k not in covered.split(",")]
+        not_false = " AND ".join([column, *(f"coalesce({k}, TRUE)" for k in rest)])
+    else:
+        not_false = _not_false(conds)
+    all_true = f"coalesce({' AND '.join(conds)}, FALSE)" if conds else "TRUE"
+    failed = (
+        "CASE "
+        + " ".join(f"WHEN {c} = FALSE THEN {i}" for i, c in enumerate(conds))
+        + " "
+        + " ".join(f"WHEN {c} IS NULL THEN {i}" for i, c in enumerate(conds))
+        + " END"
+        if conds
+        else "NULL"
     )
-    missing = f"concat_ws(',', {missing_list})" if missing_list else "''"
-    shared = shared or {}
-    needed: dict[str, None] = dict.fromkeys(compiled.used)
-    if compiled.policy.allocation.order_by is not None:
-        needed.update(dict.fromkeys(variables_used(compiled.policy.allocation.order_by)))
-    if "industry_code" in needed:
-        needed["industry_section"] = None
-    # Explicit column lists, never ``*``: binding ``*`` over the wide inputs table at every stage
-    # of 200 policies cost seconds of planning before a single row was read.
-    keep = "firm_id, uscc" + "".join(f", {_column(v)}" for v in needed)
-    cond_cols = "".join(f", {shared.get(c, c)} AS c{i}" for i, c in enumerate(conds))
-    stage1 = f"SELECT {keep}{cond_cols} FROM {source}"
-    stage2 = (
-        f"SELECT {keep}, ({any_false}) AS f_false, ({any_null}) AS f_null, "
-        f"CAST({failed} AS SMALLINT) AS failed_ FROM ({stage1})"
+    amount = to_fen(compiled.amount)
+    cap = to_fen(compiled.cap) if compiled.cap is not None else None
+    capped = "CASE WHEN a IS NULL OR c IS NULL THEN NULL ELSE least(a, c) END" if cap else "a"
+    missing = ", ".join(
+        f"CASE WHEN {quote_ident(v)} IS NULL THEN {sql_text(v)} END" for v in compiled.used
     )
-    if not keep_ineligible:
-        stage2 = f"SELECT * FROM ({stage2}) WHERE NOT f_false"
-    cap = compiled.cap
-    flags = "f_false, f_null, failed_"
-    stage3 = (
-        f"SELECT {keep}, {flags}, "
-        f"CASE WHEN f_false THEN NULL ELSE {compiled.amount} END AS amount_raw"
-        f", {f'CASE WHEN f_false THEN NULL ELSE {cap} END' if cap else 'NULL'} AS cap_raw"
-        f", {compiled.order_by or f'CAST(NULL AS {NUM_SQL})'} AS order_key_ FROM ({stage2})"
-    )
-    stage4 = (
-        f"SELECT {keep}, {flags}, order_key_, {_to_fen('amount_raw')} AS amount_fen_"
-        f"{', ' + _to_fen('cap_raw') if cap else ', CAST(NULL AS BIGINT)'} AS cap_fen_"
-        f" FROM ({stage3})"
-    )
-    capped = (
-        "CASE WHEN amount_fen_ IS NULL OR cap_fen_ IS NULL THEN NULL "
-        "ELSE least(amount_fen_, cap_fen_) END"
-        if cap
-        else "amount_fen_"
-    )
-    stage5 = (
-        f"SELECT {keep}, {flags}, order_key_, amount_fen_, {capped} AS capped_, "
-        f"CAST(CASE WHEN f_false THEN 1 WHEN f_null THEN 2 "
-        f"WHEN ({capped}) IS NULL THEN 2 ELSE 0 END AS TINYINT) AS status_ FROM ({stage4})"
+    missing = f"concat_ws(',', {missing})" if missing else "''"
+    order = compiled.order_by.sql if compiled.order_by is not None else "NULL"
+    columns = "".join(f", {quote_ident(v)}" for v in _needed(compiled))
+    if keep:
+        inner = (
+            f"SELECT firm_id{columns}, NOT ({not_false}) AS f_false, {all_true} AS t_all, "
+            f"CAST({failed} AS SMALLINT) AS failed, "
+            f"CASE WHEN {not_false} THEN {amount} END AS a, "
+            f"CASE WHEN {not_false} THEN {cap or 'NULL'} END AS c FROM {source}"
+        )
+    else:
+        inner = (
+            f"SELECT firm_id{columns}, FALSE AS f_false, {all_true} AS t_all, "
+            f"CAST({failed} AS SMALLINT) AS failed, "
+            f"{amount} AS a, {cap or 'NULL'} AS c FROM {source} WHERE {not_false}"
+        )
+    status = (
+        f"CASE WHEN f_false THEN 1 WHEN NOT t_all THEN 2 WHEN ({capped}) IS NULL THEN 2 ELSE 0 END"
     )
     return (
-        f"SELECT {index} AS policy_idx, firm_id, uscc, status_ AS status, failed_ AS failed, "
-        "amount_fen_ AS amount_fen, "
-        "CASE WHEN f_false OR f_null THEN NULL ELSE capped_ END AS capped_fen, "
-        f"CAST(order_key_ AS {NUM_SQL}) AS order_key, "
-        f"CASE WHEN status_ = 2 THEN {missing} ELSE '' END AS missing_vars "
-        f"FROM ({stage5})"
+        f"SELECT CAST({index} AS SMALLINT) AS policy_idx, firm_id, "
+        f"CAST({status} AS TINYINT) AS status, failed, a AS amount_fen, "
+        f"CASE WHEN f_false OR NOT t_all THEN NULL ELSE {capped} END AS capped_fen, "
+        + (f"CAST({order} AS HUGEINT) AS order_key, " if ordered else "")
+        + f"CASE WHEN NOT f_false AND (NOT t_all OR ({capped}) IS NULL) THEN {missing} END"
+        f" AS missing_vars FROM ({inner}) s"
     )
-
-
-def _column(name: str) -> str:
-    from yuanqu.policies.expressions import quote_ident
-
-    return quote_ident(name)
 
 
 @dataclass
 class BatchResult:
-    """The evaluation of several policies for one award year, held in DuckDB."""
+    """The evaluation of several policies for one award year, held by the SQL engine.
 
-    con: duckdb.DuckDBPyConnection
+    ``policy_results`` (a view) has one row per (policy, firm) evaluated: ``policy_idx``,
+    ``firm_id``, ``uscc``, ``status`` (0..3, :data:`STATUSES`), ``failed``, ``amount_fen``,
+    ``capped_fen``, ``allocated_fen``, ``missing_vars``."""
+
+    con: Runner
     award_year: int
     compiled: list[Compiled]
     table: str = "policy_results"
@@ -204,61 +217,67 @@ class BatchResult:
         if policy is not None:
             where.append(f"p.policy = {sql_text(policy)}")
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        return self.con.sql(
+        return _arrow(
+            self.con,
             f"""SELECT p.policy, r.uscc,
                   CASE r.status WHEN 0 THEN 'eligible' WHEN 1 THEN 'ineligible'
                        WHEN 2 THEN 'missing'
                        ELSE 'excluded' END AS status,
                   r.failed, r.missing_vars, r.amount_fen, r.capped_fen, r.allocated_fen
                 FROM {self.table} r JOIN (VALUES {ids}) p(idx, policy) ON p.idx = r.policy_idx
-                {clause} ORDER BY p.policy, r.uscc"""
-        ).to_arrow_table()
+                {clause} ORDER BY p.policy, r.uscc""",
+        )
 
     def one(self, policy_id: str, uscc: str) -> dict | None:
         index = self.policy_ids().index(policy_id)
-        row = self.con.execute(
+        rows = _fetch(
+            self.con,
             f"SELECT status, failed, missing_vars, amount_fen, capped_fen, allocated_fen "
-            f"FROM {self.table} WHERE policy_idx = ? AND uscc = ?",
-            [index, uscc],
-        ).fetchall()
-        if not row:
+            f"FROM {self.table} WHERE policy_idx = {int(index)} AND uscc = {sql_text(uscc)}",
+        )
+        if not rows:
             return None
-        row = row[0]
         keys = ("status", "failed", "missing_vars", "amount_fen", "capped_fen", "allocated_fen")
-        result = dict(zip(keys, row, strict=True))
+        result = dict(zip(keys, rows[0], strict=True))
         result["status"] = STATUSES[result["status"]]
+        for key in ("amount_fen", "capped_fen", "allocated_fen"):
+            if result[key] is not None:
+                result[key] = int(result[key])
         return result
 
     def variables(self, policy: Policy, uscc: str) -> dict | None:
-        """One firm's catalogue variables, read from the table the batch evaluated."""
-        cursor = self.con.execute(
-            f"SELECT * FROM inputs_{policy.data_year(self.award_year)} WHERE uscc = ?", [uscc]
+        """One firm's catalogue variables (exact decimals), read from the table the batch
+        evaluated."""
+        table = _arrow(
+            self.con,
+            f"SELECT * FROM inputs_{policy.data_year(self.award_year)} "
+            f"WHERE uscc = {sql_text(uscc)}",
         )
-        names = [d[0] for d in cursor.description]
-        rows = cursor.fetchall()
-        return dict(zip(names, rows[0], strict=True)) if rows else None
+        rows = table.to_pylist()
+        return to_values(rows[0]) if rows else None
 
     def totals(self) -> list[dict]:
         """Per policy: firms by status, claims, capped and allocated totals (fen)."""
-        rows = self.con.sql(
+        rows = _fetch(
+            self.con,
             f"""SELECT policy_idx, count(*) FILTER (WHERE status = 0) AS eligible,
                    count(*) FILTER (WHERE status = 2) AS missing,
                    count(*) FILTER (WHERE status = 3) AS excluded,
                    coalesce(sum(capped_fen) FILTER (WHERE status = 0), 0) AS claimed_fen,
                    coalesce(sum(allocated_fen), 0) AS allocated_fen,
                    count(*) FILTER (WHERE allocated_fen > 0) AS beneficiaries
-                FROM {self.table} GROUP BY policy_idx ORDER BY policy_idx"""
-        ).fetchall()
+                FROM {self.table} GROUP BY policy_idx ORDER BY policy_idx""",
+        )
         out = []
         for idx, eligible, missing, excluded, claimed, allocated, beneficiaries in rows:
             compiled = self.compiled[idx]
             out.append(
                 {
                     "policy": compiled.policy.id,
-                    "eligible": eligible,
-                    "missing": missing,
-                    "excluded": excluded,
-                    "beneficiaries": beneficiaries,
+                    "eligible": int(eligible),
+                    "missing": int(missing),
+                    "excluded": int(excluded),
+                    "beneficiaries": int(beneficiaries),
                     "claimed_fen": int(claimed),
                     "allocated_fen": int(allocated),
                     "budget_fen": None
@@ -269,8 +288,16 @@ class BatchResult:
         return out
 
 
+def _fetch(con: Runner, sql: str) -> list[tuple]:
+    return con.execute(sql).fetchall()
+
+
+def _arrow(con: Runner, sql: str) -> pa.Table:
+    return con.sql(sql).to_arrow_table()
+
+
 def evaluate(
-    con: duckdb.DuckDBPyConnection,
+    con: Runner,
     policies: Sequence[Policy],
     award_year: int,
     base: pa.Table | dict[int, pa.Table] | str,
@@ -279,187 +306,118 @@ def evaluate(
 ) -> BatchResult:
     """Evaluate ``policies`` for ``award_year``.
 
-    ``base`` is the base-column table (or one per data year, or the name of a DuckDB relation
-    already holding them). Each data year's variables are computed once and shared by every policy.
+    ``base`` is the base-column table (or one per data year, or the name of a relation already
+    holding them). The statements, whatever the number of policies:
+
+    1. per data year, ``inputs_Y``: the catalogue variables of every firm (integers);
+    2. per data year, ``conditions_Y``: every *distinct* condition of every policy as a boolean
+       column (200 variants of two policies share all but one of their conditions), with the
+       variables the amounts read;
+    3. ``policy_claims``: one UNION ALL of a projection per policy (status, first failed
+       condition, amount, cap; the missing inputs only on missing rows), ineligible firms
+       filtered out right there when ``keep_ineligible`` is false;
+    4. only where needed: the exclusive groups' losers, the per-policy totals of budgeted
+       policies and, for the policies whose claims exceed their budget, one cut-off each;
+    5. ``policy_results``: a view paying every claim by a projection of those few figures.
     """
     active = [p for p in policies if p.in_effect(award_year)]
     compiled = [compile_policy(p, award_year) for p in active]
-    sources: dict[int, str] = {}
-    for c in compiled:
-        year = c.policy.data_year(award_year)
-        if year in sources:
-            continue
-        name = f"inputs_{year}"
-        _, end = period_of(c.policy, award_year)
+    years = sorted({c.policy.data_year(award_year) for c in compiled})
+    # The order key is stored only when some policy orders its claims (16 bytes a row).
+    ordered = any(c.order_by is not None for c in compiled)
+    firms = []
+    parts = []
+    for year in years:
+        members = [(i, c) for i, c in enumerate(compiled) if c.policy.data_year(award_year) == year]
+        _, end = period_of(members[0][1].policy, award_year)
         relation = _base_for(con, base, year)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {variables_select(relation, end)}")
-        sources[year] = name
-    # Conditions are computed once per firm and data year, however many policies state them
-    # (policy variants differing by one threshold share the others): a column each.
-    shared: dict[int, dict[str, str]] = {}
-    for year, name in list(sources.items()):
-        distinct: dict[str, str] = {}
-        for c in compiled:
-            if c.policy.data_year(award_year) == year:
-                for cond in c.conditions:
-                    distinct.setdefault(cond, f"k{len(distinct)}")
-        if distinct:
-            columns = ", ".join(f"{sql} AS {col}" for sql, col in distinct.items())
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE conditions_{year} AS SELECT *, {columns} FROM {name}"
-            )
-            sources[year] = f"conditions_{year}"
-        shared[year] = distinct
-    parts = [
-        policy_sql(
-            c,
-            i,
-            sources[c.policy.data_year(award_year)],
-            keep_ineligible=keep_ineligible,
-            shared=shared[c.policy.data_year(award_year)],
+        _create(con, f"inputs_{year}", variables_select(relation, end))
+        firms.append(f"SELECT firm_id, uscc FROM inputs_{year}")
+        keys: dict[str, str] = {}
+        needed: dict[str, None] = {}
+        for _, c in members:
+            for cond in c.conditions:
+                keys.setdefault(cond, f"k{len(keys)}")
+            needed.update(dict.fromkeys(_needed(c)))
+        shared = _shared_conditions(members, keys)
+        columns = "".join(f", {quote_ident(v)}" for v in needed)
+        conditions = "".join(f", {sql} AS {key}" for sql, key in keys.items())
+        groups = {g: covered for g, covered in shared.values()}
+        conditions += "".join(
+            f", {_not_false(covered.split(','))} AS {g}" for g, covered in groups.items()
         )
-        for i, c in enumerate(compiled)
-    ]
+        select = f"SELECT firm_id{columns}{conditions} FROM inputs_{year}"
+        if not keep_ineligible:
+            # Only firms some policy could still award: the rest are ineligible everywhere.
+            alive = " OR ".join(
+                shared[i][0] if i in shared else _not_false([keys[k] for k in c.conditions])
+                for i, c in members
+            )
+            select = f"SELECT * FROM ({select}) t WHERE {alive}"
+        _create(con, f"conditions_{year}", select)
+        parts += [
+            claims_sql(
+                c,
+                i,
+                f"conditions_{year}",
+                keys,
+                keep_ineligible,
+                shared=shared.get(i),
+                ordered=ordered,
+            )
+            for i, c in members
+        ]
     empty = (
-        "SELECT CAST(NULL AS INTEGER) AS policy_idx, CAST(NULL AS BIGINT) AS firm_id, "
-        "CAST(NULL AS VARCHAR) AS uscc, CAST(NULL AS TINYINT) AS status, "
-        "CAST(NULL AS SMALLINT) AS failed, "
+        "SELECT CAST(NULL AS SMALLINT) AS policy_idx, CAST(NULL AS BIGINT) AS firm_id, "
+        "CAST(NULL AS TINYINT) AS status, CAST(NULL AS SMALLINT) AS failed, "
         "CAST(NULL AS BIGINT) AS amount_fen, CAST(NULL AS BIGINT) AS capped_fen, "
-        f"CAST(NULL AS {NUM_SQL}) "
-        "AS order_key, CAST(NULL AS VARCHAR) AS missing_vars WHERE FALSE"
+        + ("CAST(NULL AS HUGEINT) AS order_key, " if ordered else "")
+        + "CAST(NULL AS VARCHAR) AS missing_vars "
+        "FROM (SELECT 1 AS x) t WHERE FALSE"
     )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE policy_claims AS " + " UNION ALL ".join(parts or [empty])
+    _create(con, "policy_claims", " UNION ALL ".join(parts or [empty]))
+    firms_sql = (
+        (firms[0] if len(firms) == 1 else f"SELECT DISTINCT * FROM ({' UNION ALL '.join(firms)}) u")
+        if firms
+        else "SELECT CAST(NULL AS BIGINT) AS firm_id, CAST(NULL AS VARCHAR) AS uscc WHERE FALSE"
     )
-    _exclusive_groups(con, compiled)
-    _allocate(con, compiled)
+    _create(
+        con,
+        "policy_firms",
+        "SELECT firm_id, uscc, row_number() OVER (ORDER BY uscc) AS uscc_rank "
+        f"FROM ({firms_sql}) f",
+    )
+    allocate(con, compiled, _create)
     return BatchResult(con, award_year, compiled)
 
 
-def _base_for(con: duckdb.DuckDBPyConnection, base, year: int) -> str:
+def _shared_conditions(
+    members: list[tuple[int, Compiled]], keys: dict[str, str]
+) -> dict[int, tuple[str, str]]:
+    """For each policy sharing two conditions or more with other policies: a column ``g<n>``
+    computing "none of the shared ones is false" once for all of them, and the keys it covers."""
+    counts: dict[str, int] = {}
+    for _, c in members:
+        for key in dict.fromkeys(keys[cond] for cond in c.conditions):
+            counts[key] = counts.get(key, 0) + 1
+    names: dict[str, str] = {}
+    out = {}
+    for i, c in members:
+        common = [k for k in dict.fromkeys(keys[cond] for cond in c.conditions) if counts[k] > 1]
+        if len(common) < 2:
+            continue
+        covered = ",".join(common)
+        out[i] = (names.setdefault(covered, f"g{len(names)}"), covered)
+    return out
+
+
+def _base_for(con: Runner, base, year: int) -> str:
     if isinstance(base, str):
         return base
     table = base[year] if isinstance(base, dict) else base
     name = f"base_{year}"
     con.register(name, table)
     return name
-
-
-def _exclusive_groups(con: duckdb.DuckDBPyConnection, compiled: list[Compiled]) -> None:
-    groups: dict[str, list[int]] = {}
-    for i, c in enumerate(compiled):
-        if c.policy.exclusive_group:
-            groups.setdefault(c.policy.exclusive_group, []).append(i)
-    cases = []
-    for members in groups.values():
-        if len(members) < 2:
-            continue
-        cases.append(f"WHEN policy_idx IN ({', '.join(map(str, members))}) THEN {members[0]}")
-    if not cases:
-        return
-    # A firm keeps, within a group, its largest eligible claim; ties go to the policy listed first.
-    order = " ".join(f"WHEN {i} THEN {sql_text(c.policy.id)}" for i, c in enumerate(compiled))
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE policy_claims AS
-        SELECT * REPLACE (CASE WHEN status = 0 AND grp IS NOT NULL AND
-                 row_number() OVER (PARTITION BY grp, firm_id, status = 0
-                                    ORDER BY capped_fen DESC, CASE policy_idx {order} END) > 1
-               THEN CAST(3 AS TINYINT) ELSE status END AS status)
-        FROM (SELECT *, CASE {" ".join(cases)} ELSE NULL END AS grp FROM policy_claims)"""
-    )
-    con.execute("ALTER TABLE policy_claims DROP COLUMN grp")
-
-
-_RESULT_COLUMNS = (
-    "policy_idx, firm_id, uscc, status, failed, amount_fen, capped_fen, order_key, missing_vars"
-)
-
-
-def _allocate(con: duckdb.DuckDBPyConnection, compiled: list[Compiled]) -> None:
-    """``allocated_fen`` for every claim; window functions run only where a budget binds.
-
-    The claims of a policy without a budget, or whose total fits its budget, are paid in full by
-    a plain projection. Only the policies whose claims exceed the budget are ranked: pro rata by
-    the remainders of the exact shares, first come / ranked by a running sum.
-    """
-    budgets = {
-        i: (int(c.policy.budget * 100), c.policy.allocation.method)
-        for i, c in enumerate(compiled)
-        if c.policy.budget is not None
-    }
-    rationed: dict[str, list[tuple[int, int]]] = {"pro_rata": [], "first_come": [], "ranked": []}
-    if budgets:
-        listed = ", ".join(map(str, budgets))
-        totals = con.execute(
-            f"SELECT policy_idx, sum(capped_fen) FROM policy_claims "
-            f"WHERE status = 0 AND policy_idx IN ({listed}) GROUP BY policy_idx"
-        ).fetchall()
-        for idx, total in totals:
-            budget, method = budgets[idx]
-            if total is not None and int(total) > budget:
-                rationed[method].append((idx, budget))
-    paid_in_full = "CASE WHEN status = 0 THEN capped_fen ELSE 0 END"
-    everyone = [r for group in rationed.values() for r in group]
-    parts = []
-    if everyone:
-        skip = ", ".join(str(i) for i, _ in everyone)
-        parts.append(
-            f"SELECT {_RESULT_COLUMNS}, CAST({paid_in_full} AS BIGINT) AS allocated_fen "
-            f"FROM policy_claims WHERE policy_idx NOT IN ({skip})"
-        )
-    else:
-        parts.append(
-            f"SELECT {_RESULT_COLUMNS}, CAST({paid_in_full} AS BIGINT) AS allocated_fen "
-            "FROM policy_claims"
-        )
-
-    def values(group: list[tuple[int, int]]) -> str:
-        return ", ".join(f"({i}, CAST({b} AS HUGEINT))" for i, b in group)
-
-    if rationed["pro_rata"]:
-        parts.append(
-            f"""SELECT {_RESULT_COLUMNS},
-              CAST(CASE WHEN status <> 0 THEN 0 ELSE base_share
-                + CASE WHEN claim > 0 AND remainder_rank <= leftover THEN 1 ELSE 0 END END
-                AS BIGINT) AS allocated_fen
-            FROM (
-              SELECT *, budget - sum(base_share) OVER (PARTITION BY policy_idx) AS leftover,
-                row_number() OVER (PARTITION BY policy_idx ORDER BY remainder DESC, uscc)
-                  AS remainder_rank
-              FROM (
-                SELECT *, claim * budget // total AS base_share,
-                       claim * budget % total AS remainder
-                FROM (
-                  SELECT *, sum(claim) OVER (PARTITION BY policy_idx) AS total
-                  FROM (
-                    SELECT c.*, b.budget,
-                      CAST(CASE WHEN c.status = 0 THEN c.capped_fen ELSE 0 END AS HUGEINT)
-                        AS claim
-                    FROM policy_claims c
-                    JOIN (VALUES {values(rationed["pro_rata"])}) b(policy_idx, budget)
-                      USING (policy_idx)))))"""
-        )
-    for method, direction in (("first_come", "ASC"), ("ranked", "DESC")):
-        if not rationed[method]:
-            continue
-        parts.append(
-            f"""SELECT {_RESULT_COLUMNS},
-              CAST(CASE WHEN status <> 0 THEN 0
-                WHEN running <= budget THEN claim
-                WHEN running - claim < budget THEN budget - (running - claim)
-                ELSE 0 END AS BIGINT) AS allocated_fen
-            FROM (
-              SELECT *, sum(claim) OVER (PARTITION BY policy_idx
-                  ORDER BY order_key {direction} NULLS LAST, uscc ROWS UNBOUNDED PRECEDING)
-                  AS running
-              FROM (
-                SELECT c.*, b.budget,
-                  CAST(CASE WHEN c.status = 0 THEN c.capped_fen ELSE 0 END AS HUGEINT) AS claim
-                FROM policy_claims c
-                JOIN (VALUES {values(rationed[method])}) b(policy_idx, budget)
-                  USING (policy_idx)))"""
-        )
-    con.execute("CREATE OR REPLACE TEMP TABLE policy_results AS " + " UNION ALL ".join(parts))
 
 
 def period_end(policy: Policy, award_year: int) -> date:

@@ -5,7 +5,8 @@ revenue)``). They are parsed with sqlglot, then *rebuilt* into our own small tre
 (only the node kinds below exist; anything else sqlglot understands is refused), type-checked
 against the variable catalogue and the policy's parameters, and from that tree either
 
-* compiled to DuckDB SQL (:func:`to_sql`) for the batch evaluation of every firm, or
+* compiled to exact integer SQL (:mod:`yuanqu.policies.sqlgen`) for the batch evaluation of every
+  firm on DuckDB or Spark, or
 * evaluated step by step in Python with exact ``Decimal`` (:func:`evaluate`) to explain one firm.
 
 Both follow one arithmetic, written down here so that they agree to the last digit:
@@ -455,7 +456,7 @@ class _Builder:
 _TYPE_ZH = {NUMBER: "数值", BOOLEAN: "真假值", TEXT: "文本"}
 
 
-# --- compiling to DuckDB SQL ---------------------------------------------------------------------
+# --- SQL literals (the compiler is yuanqu.policies.sqlgen) --------------------------------------
 
 
 def quote_ident(name: str) -> str:
@@ -490,119 +491,6 @@ def _plain(value: Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text or "0"
-
-
-#: DuckDB divides decimals in floating point; these macros divide exactly on integers scaled by
-#: 10^SCALE and round *down* (towards minus infinity) to SCALE places, like :func:`_divide`.
-#: Rounding down keeps ``a / b >= t`` and ``a / b < t`` exact for any threshold ``t`` written with
-#: at most SCALE decimals: 7,999,999.99 / 200,000,000 is below 4% even though it rounds to 4%.
-#: The dividend is split (quotient, then remainder x 10^SCALE) so no intermediate exceeds 128 bits.
-DIVIDE_MACRO = f"""
-CREATE OR REPLACE TEMP MACRO yq_divq(n, d) AS (
-  (n // d) * 10000000000 + ((n % d) * 10000000000) // d);
-CREATE OR REPLACE TEMP MACRO yq_divr(n, d) AS (((n % d) * 10000000000) % d);
-CREATE OR REPLACE TEMP MACRO yq_divi(n, d) AS (
-  CASE WHEN d = 0 THEN NULL ELSE
-    CAST(CAST(CASE WHEN sign(n) * sign(d) >= 0 THEN yq_divq(abs(n), abs(d))
-                   ELSE -(yq_divq(abs(n), abs(d))
-                          + CASE WHEN yq_divr(abs(n), abs(d)) > 0 THEN 1 ELSE 0 END) END
-              AS DECIMAL(38,0))
-         * CAST(0.0000000001 AS {NUM_SQL}) AS {NUM_SQL}) END);
-CREATE OR REPLACE TEMP MACRO yq_div(a, b) AS (
-  yq_divi(CAST(a * 10000000000 AS HUGEINT), CAST(b * 10000000000 AS HUGEINT)));
-"""
-
-
-def to_sql(
-    node: Node,
-    *,
-    scalars: Mapping[str, Value],
-    bands: Mapping[str, Sequence[Band]],
-    column: Callable[[str], str] = quote_ident,
-) -> str:
-    """DuckDB SQL for a checked expression; parameter values are inlined as literals."""
-
-    def go(n: Node) -> str:
-        k = n.kind
-        if k == "num":
-            return sql_number(n.value)
-        if k == "text":
-            return sql_text(n.value)
-        if k == "bool":
-            return "TRUE" if n.value else "FALSE"
-        if k == "var":
-            return column(n.value)
-        if k == "derived":
-            return go(n.args[0])
-        if k == "param":
-            return literal_sql(scalars[n.value], n.type)
-        if k == "neg":
-            return f"(-{go(n.args[0])})"
-        if k == "not":
-            return f"(NOT {go(n.args[0])})"
-        if k in ("and", "or"):
-            return f"({go(n.args[0])} {k.upper()} {go(n.args[1])})"
-        if k == "arith":
-            a, b = go(n.args[0]), go(n.args[1])
-            if n.value == "*":
-                return f"CAST({a} * {b} AS {NUM_SQL})"
-            if n.value == "/":
-                return f"yq_div({a}, {b})"
-            return f"({a} {n.value} {b})"
-        if k == "compare":
-            return f"({go(n.args[0])} {n.value} {go(n.args[1])})"
-        if k == "between":
-            x, lo, hi = (go(a) for a in n.args)
-            return f"(({x} >= {lo}) AND ({x} <= {hi}))"
-        if k == "in":
-            items = ", ".join(sql_text(v) if isinstance(v, str) else sql_number(v) for v in n.value)
-            return f"({go(n.args[0])} IN ({items}))"
-        if k == "is_missing":
-            return f"({go(n.args[0])} IS NULL)"
-        if k == "case":
-            parts = [
-                f"WHEN {go(c)} THEN {go(v)}"
-                for c, v in zip(n.args[:-1:2], n.args[1:-1:2], strict=True)
-            ]
-            return f"(CASE {' '.join(parts)} ELSE {go(n.args[-1])} END)"
-        if k in ("min", "max"):
-            parts = [go(a) for a in n.args]
-            nulls = " OR ".join(f"{p} IS NULL" for p in parts)
-            fn = "least" if k == "min" else "greatest"
-            return f"(CASE WHEN {nulls} THEN NULL ELSE {fn}({', '.join(parts)}) END)"
-        if k == "coalesce":
-            return f"coalesce({', '.join(go(a) for a in n.args)})"
-        if k == "round":
-            return f"CAST(round({go(n.args[0])}, {int(n.value)}) AS {NUM_SQL})"
-        if k == "abs":
-            return f"abs({go(n.args[0])})"
-        if k == "band":
-            x = go(n.args[0])
-            whens = [
-                f"WHEN {_band_test(x, band)} THEN {sql_number(band.value)}"
-                for band in bands[n.value]
-            ]
-            return f"(CASE {' '.join(whens)} ELSE NULL END)"
-        if k == "in_industry":
-            tests = []
-            for code in n.value:
-                if code.isalpha():
-                    tests.append(f"({column('industry_section')} = {sql_text(code)})")
-                else:
-                    tests.append(f"starts_with({column('industry_code')}, {sql_text(code)})")
-            return f"({' OR '.join(tests)})"
-        raise AssertionError(f"unknown node kind {k}")
-
-    return go(node)
-
-
-def _band_test(x: str, band: Band) -> str:
-    tests = []
-    if band.lower is not None:
-        tests.append(f"{x} {'>=' if band.lower_inclusive else '>'} {sql_number(band.lower)}")
-    if band.upper is not None:
-        tests.append(f"{x} {'<=' if band.upper_inclusive else '<'} {sql_number(band.upper)}")
-    return " AND ".join(tests) or "TRUE"
 
 
 def literal_sql(value: Value, type_: str) -> str:
@@ -791,3 +679,9 @@ def variables_used(node: Node) -> list[str]:
         elif n.kind == "in_industry":
             seen.setdefault("industry_code", None)
     return list(seen)
+
+
+# The compiler lives in its own module; ``to_sql`` is re-exported for the callers of this one.
+from yuanqu.policies.sqlgen import to_sql  # noqa: E402
+
+__all__ = ["to_sql"]

@@ -1,11 +1,12 @@
 """The inputs of an evaluation: one Arrow row per firm with the *base* columns, and the DuckDB
-SQL that turns them into the catalogue's variables.
+SQL that turns them into the catalogue's variables (integers at a known scale).
 
 Base columns hold what the system of record holds: money in integer fen, counts as integers,
 dates, codes, label flags; a NULL is a missing figure. :func:`variables_select` converts them,
-exactly, into catalogue variables (yuan as DECIMAL(38,10), shares by exact division...). The batch
-evaluation and ``explain`` both read the variables through that one query, so they cannot disagree
-on an input.
+exactly, into catalogue variables: money stays integer fen, counts integers, shares are exact
+divisions floored to 10 places held as integers at scale 10. The batch evaluation and ``explain``
+both read the variables through that one query (``explain`` through :func:`to_values`, which turns
+the integers into exact decimals), so they cannot disagree on an input.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from yuanqu.policies.expressions import NUM_SQL, quote_ident, sql_text
-from yuanqu.policies.variables import FACTS, STAT_SUMS
+from yuanqu.policies.expressions import NUMBER, SCALE, quote_ident, sql_text
+from yuanqu.policies.sqlgen import Num, divide
+from yuanqu.policies.variables import FACTS, STAT_SUMS, VARIABLES
 from yuanqu.registry.models import LABEL_NAMES
 
 LABELS = tuple(str(label) for label in LABEL_NAMES)
@@ -46,28 +48,42 @@ BASE_SCHEMA = pa.schema(
 )
 
 
-#: Money in yuan with 2 decimals and counts as whole numbers fit 64-bit decimals (up to 10^16
-#: yuan), so conditions on them compare 64-bit integers; shares (exact divisions to 10 decimals)
-#: stay DECIMAL(38,10). The values are the same as in DECIMAL(38,10); only the storage is narrower.
-MONEY_SQL = "DECIMAL(18,2)"
-COUNT_SQL = "DECIMAL(18,0)"
+#: The scale of each numeric variable's integer column: money in fen (2), counts (0), shares
+#: and percentages (10: exact divisions floored to 10 places).
+_UNIT_SCALES = {"yuan": 2, "share": 10, "percent": 10, "persons": 0, "count": 0, "years": 0}
 
 
-def _yuan(expr: str) -> str:
-    return f"CAST(CAST({expr} AS DECIMAL(18,0)) * CAST(0.01 AS DECIMAL(2,2)) AS {MONEY_SQL})"
+def scale_of(name: str) -> int:
+    return _UNIT_SCALES[VARIABLES[name].unit]
 
 
-def _num(expr: str) -> str:
-    return f"CAST({expr} AS {COUNT_SQL})"
+def column_of(name: str, type_: str) -> tuple[str, int]:
+    """A variable's column and scale, for :func:`yuanqu.policies.sqlgen.compile_node`."""
+    return quote_ident(name), scale_of(name) if type_ == NUMBER else 0
+
+
+def to_values(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of the variables table as catalogue values: integers at their scale become exact
+    ``Decimal`` (fen -> yuan), as ``explain`` reads them."""
+    out = dict(row)
+    for name, value in row.items():
+        variable = VARIABLES.get(name)
+        if variable is not None and variable.type == NUMBER and value is not None:
+            out[name] = Decimal(int(value)).scaleb(-scale_of(name))
+    return out
 
 
 def variables_select(source: str, period_end: date) -> str:
-    """SELECT turning the base columns of ``source`` into the catalogue's variables."""
+    """SELECT turning the base columns of ``source`` into the catalogue's variables, as integers
+    at each variable's scale (plain SQL: it runs on DuckDB and, transpiled, on Spark)."""
     q = quote_ident
     end = f"DATE {sql_text(period_end.isoformat())}"
-    revenue = _yuan("coalesce(revenue_fen, fact_annual_revenue)")
-    rd = _yuan("coalesce(rd_expense_fen, fact_annual_rd_expense)")
-    employees = _num("coalesce(employees_stats, fact_annual_employees)")
+    money = lambda sql: Num(sql, 2)  # noqa: E731
+    count = lambda sql: Num(sql, 0)  # noqa: E731
+    revenue = "coalesce(revenue_fen, fact_annual_revenue)"
+    rd = "coalesce(rd_expense_fen, fact_annual_rd_expense)"
+    employees = "coalesce(employees_stats, fact_annual_employees)"
+    growth = divide(money("value_added_fen"), money("value_added_prev_fen")).sql
     columns = [
         "firm_id",
         "uscc",
@@ -77,37 +93,34 @@ def variables_select(source: str, period_end: date) -> str:
         "industry_section",
         "task_force",
         "sub_area",
-        f"""CASE WHEN established IS NULL OR established > {end} THEN NULL ELSE {
-            _num(
-                f"(year({end}) - year(established)) - CASE WHEN month({end}) * 100 + day({end}) "
-                "< month(established) * 100 + day(established) THEN 1 ELSE 0 END"
-            )
-        } END AS years_since_established""",
-        f"{_yuan('registered_capital_fen')} AS registered_capital",
+        f"""CAST(CASE WHEN established IS NULL OR established > {end} THEN NULL ELSE
+            (year({end}) - year(established)) - CASE WHEN month({end}) * 100 + day({end})
+            < month(established) * 100 + day(established) THEN 1 ELSE 0 END
+        END AS BIGINT) AS years_since_established""",
+        "registered_capital_fen AS registered_capital",
         *(f"coalesce({q('label_' + label)}, FALSE) AS {q('label_' + label)}" for label in LABELS),
         f"{revenue} AS revenue",
         f"{rd} AS rd_expense",
         *(
-            f"{_yuan(q(name + '_fen'))} AS {q(name)}"
+            f"{q(name + '_fen')} AS {q(name)}"
             for name in STAT_SUMS
             if name not in ("revenue", "rd_expense")
         ),
-        f"{_yuan('revenue_prev_fen')} AS revenue_prev",
-        f"{_yuan('rd_expense_prev_fen')} AS rd_expense_prev",
-        f"{_yuan('value_added_prev_fen')} AS value_added_prev",
+        "revenue_prev_fen AS revenue_prev",
+        "rd_expense_prev_fen AS rd_expense_prev",
+        "value_added_prev_fen AS value_added_prev",
         f"{employees} AS employees",
-        f"yq_div({rd}, {revenue}) AS rd_ratio",
-        f"""CASE WHEN value_added_prev_fen > 0 THEN
-            CAST((yq_div({_yuan("value_added_fen")}, {_yuan("value_added_prev_fen")}) - 1)
-                 * 100 AS {NUM_SQL})
+        f"{divide(money(rd), money(revenue)).sql} AS rd_ratio",
+        f"""CASE WHEN value_added_prev_fen > 0 THEN ({growth} - {10**SCALE}) * 100
             ELSE NULL END AS value_added_yoy_pct""",
-        f"CAST({rd} - {_yuan('rd_expense_prev_fen')} AS {MONEY_SQL}) AS rd_expense_growth",
-        f"{_num('fact_tech_staff')} AS tech_staff",
-        f"yq_div({_num('fact_tech_staff')}, {employees}) AS tech_staff_share",
-        f"{_yuan('fact_high_tech_product_revenue')} AS high_tech_product_revenue",
-        f"yq_div({_yuan('fact_high_tech_product_revenue')}, {revenue}) AS high_tech_product_share",
+        f"{rd} - rd_expense_prev_fen AS rd_expense_growth",
+        "fact_tech_staff AS tech_staff",
+        f"{divide(count('fact_tech_staff'), count(employees)).sql} AS tech_staff_share",
+        "fact_high_tech_product_revenue AS high_tech_product_revenue",
+        f"{divide(money('fact_high_tech_product_revenue'), money(revenue)).sql}"
+        " AS high_tech_product_share",
         *(
-            f"{_num('fact_' + name)} AS {q(name)}"
+            f"{q('fact_' + name)} AS {q(name)}"
             for name in (
                 "invention_patents",
                 "class2_ip",
@@ -116,7 +129,7 @@ def variables_select(source: str, period_end: date) -> str:
                 "satellites_delivered",
             )
         ),
-        f"{_yuan('fact_tech_insurance_premium')} AS tech_insurance_premium",
+        "fact_tech_insurance_premium AS tech_insurance_premium",
     ]
     return f"SELECT {', '.join(columns)} FROM {source}"
 

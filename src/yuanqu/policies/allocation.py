@@ -1,0 +1,228 @@
+"""Exclusive groups and budgets over the claims of a batch, decided by a few small queries.
+
+The claims (``policy_claims``) are never rewritten. What the allocation needs is computed only
+where it matters and kept in small tables:
+
+* ``policy_excluded``: the eligible claims a larger claim of the same exclusive group beat (only
+  when a group has two policies or more in the batch);
+* the per-policy totals of eligible claims, for the budgeted policies only: a policy whose claims
+  fit its budget pays them in full;
+* ``policy_rationing``: one row per policy whose claims exceed its budget, with its *cut-off*.
+  Pro rata pays ``floor(claim x budget / total)`` plus one fen to the ``leftover`` largest
+  remainders (ties by credit code): the cut-off is the last of those (remainder, credit-code
+  rank). First come / ranked pay claims in order until the budget runs out: the cut-off is the
+  claim that crosses the budget (its order key, credit-code rank and what it receives).
+
+``policy_results`` is then a view: every claim's allocation is a projection of its own figures
+and its policy's cut-off. Everything is plain SQL (DuckDB, and Spark through sqlglot).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from yuanqu.policies.expressions import sql_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from yuanqu.policies.engine import Compiled, Runner
+
+PRO_RATA, FIRST_COME, RANKED = 1, 2, 3
+_METHOD = {"pro_rata": PRO_RATA, "first_come": FIRST_COME, "ranked": RANKED}
+
+
+def _fetch(con: Runner, sql: str) -> list[tuple]:
+    return con.execute(sql).fetchall()
+
+
+def _values(rows: list[tuple], columns: str) -> str:
+    body = ", ".join("(" + ", ".join(_literal(v) for v in row) + ")" for row in rows)
+    return f"SELECT * FROM (VALUES {body}) v({columns})"
+
+
+def _literal(value: Any) -> str:
+    if value is None:
+        return "CAST(NULL AS HUGEINT)"
+    return f"CAST({int(value)} AS HUGEINT)"
+
+
+def allocate(con: Runner, compiled: list[Compiled], create: Callable[..., None]) -> None:
+    """Create ``policy_results`` (a view) over ``policy_claims`` and ``policy_firms``."""
+    ordered = any(c.order_by is not None for c in compiled)
+    order_key = "c.order_key" if ordered else "CAST(NULL AS HUGEINT) AS order_key"
+    excluded = _exclusive_groups(con, compiled, create)
+    status = "CASE WHEN x.firm_id IS NOT NULL THEN 3 ELSE c.status END" if excluded else "c.status"
+    join_x = (
+        " LEFT JOIN policy_excluded x ON x.policy_idx = c.policy_idx AND x.firm_id = c.firm_id"
+        if excluded
+        else ""
+    )
+    create(
+        con,
+        "policy_claims_x",
+        "SELECT c.policy_idx, c.firm_id, f.uscc, f.uscc_rank, "
+        f"CAST({status} AS TINYINT) AS status, "
+        f"c.failed, c.amount_fen, c.capped_fen, {order_key}, c.missing_vars "
+        f"FROM policy_claims c JOIN policy_firms f ON f.firm_id = c.firm_id{join_x}",
+        view=True,
+    )
+    rationing = _rationing(con, compiled)
+    if rationing:
+        create(
+            con,
+            "policy_rationing",
+            _values(
+                rationing,
+                "policy_idx, method, budget, total, cut_remainder, cut_rank, cut_key, cut_paid",
+            ),
+        )
+        claim = "CAST(c.capped_fen AS HUGEINT)"
+        remainder = f"({claim} * b.budget % b.total)"
+        before = (
+            "(c.uscc_rank < b.cut_rank AND ((c.order_key IS NULL AND b.cut_key IS NULL) "
+            "OR c.order_key = b.cut_key))"
+        )
+        ahead = {
+            method: "(c.order_key IS NOT NULL AND (b.cut_key IS NULL "
+            f"OR c.order_key {op} b.cut_key))"
+            for method, op in ((FIRST_COME, "<"), (RANKED, ">"))
+        }
+        at = (
+            "(c.uscc_rank = b.cut_rank AND ((c.order_key IS NULL AND b.cut_key IS NULL) "
+            "OR c.order_key = b.cut_key))"
+        )
+        allocated = f"""CASE WHEN c.status <> 0 THEN 0 WHEN b.method IS NULL THEN c.capped_fen
+            WHEN b.method = {PRO_RATA} THEN {claim} * b.budget // b.total
+              + CASE WHEN {claim} > 0 AND ({remainder} > b.cut_remainder
+                  OR ({remainder} = b.cut_remainder AND c.uscc_rank <= b.cut_rank))
+                THEN 1 ELSE 0 END
+            WHEN b.method = {FIRST_COME} AND ({ahead[FIRST_COME]} OR {before}) THEN c.capped_fen
+            WHEN b.method = {RANKED} AND ({ahead[RANKED]} OR {before}) THEN c.capped_fen
+            WHEN b.method <> {PRO_RATA} AND {at} THEN b.cut_paid
+            ELSE 0 END"""
+        join_b = " LEFT JOIN policy_rationing b ON b.policy_idx = c.policy_idx"
+    else:
+        allocated = "CASE WHEN c.status <> 0 THEN 0 ELSE c.capped_fen END"
+        join_b = ""
+    create(
+        con,
+        "policy_results",
+        "SELECT c.policy_idx, c.firm_id, c.uscc, c.status, c.failed, c.amount_fen, c.capped_fen, "
+        f"CAST({allocated} AS BIGINT) AS allocated_fen, "
+        f"coalesce(c.missing_vars, '') AS missing_vars FROM policy_claims_x c{join_b}",
+        view=True,
+    )
+
+
+def _exclusive_groups(con: Runner, compiled: list[Compiled], create: Callable[..., None]) -> bool:
+    groups: dict[str, list[int]] = {}
+    for i, c in enumerate(compiled):
+        if c.policy.exclusive_group:
+            groups.setdefault(c.policy.exclusive_group, []).append(i)
+    groups = {g: m for g, m in groups.items() if len(m) > 1}
+    if not groups:
+        return False
+    # A firm keeps, within a group, its largest eligible claim; ties go to the smaller policy id.
+    group_of = " ".join(
+        f"WHEN c.policy_idx IN ({', '.join(map(str, m))}) THEN {m[0]}" for m in groups.values()
+    )
+    members = [i for m in groups.values() for i in m]
+    order = " ".join(f"WHEN {i} THEN {sql_text(compiled[i].policy.id)}" for i in members)
+    create(
+        con,
+        "policy_excluded",
+        f"""SELECT policy_idx, firm_id FROM (
+              SELECT c.policy_idx, c.firm_id, row_number() OVER (
+                  PARTITION BY CASE {group_of} END, c.firm_id
+                  ORDER BY c.capped_fen DESC, CASE c.policy_idx {order} END) AS rn
+              FROM policy_claims c
+              WHERE c.status = 0 AND c.policy_idx IN ({", ".join(map(str, members))})) r
+            WHERE rn > 1""",
+    )
+    return True
+
+
+def _rationing(con: Runner, compiled: list[Compiled]) -> list[tuple]:
+    """The policies whose eligible claims exceed their budget, each with its cut-off."""
+    budgets = {
+        i: (int(c.policy.budget * 100), _METHOD[c.policy.allocation.method])
+        for i, c in enumerate(compiled)
+        if c.policy.budget is not None
+    }
+    if not budgets:
+        return []
+    listed = ", ".join(map(str, budgets))
+    totals = _fetch(
+        con,
+        f"SELECT policy_idx, sum(capped_fen) FROM policy_claims_x "
+        f"WHERE status = 0 AND policy_idx IN ({listed}) GROUP BY policy_idx",
+    )
+    rationed = {
+        int(i): (budgets[int(i)][0], int(total), budgets[int(i)][1])
+        for i, total in totals
+        if total is not None and int(total) > budgets[int(i)][0]
+    }
+    if not rationed:
+        return []
+    params = _values(
+        [(i, budget, total) for i, (budget, total, _) in rationed.items()],
+        "policy_idx, budget, total",
+    )
+    rows: list[tuple] = []
+    pro_rata = [i for i, (_, _, m) in rationed.items() if m == PRO_RATA]
+    if pro_rata:
+        shares = f"""SELECT c.policy_idx, c.uscc_rank,
+                CAST(c.capped_fen AS HUGEINT) * b.budget // b.total AS share,
+                CAST(c.capped_fen AS HUGEINT) * b.budget % b.total AS remainder, b.budget
+              FROM policy_claims_x c JOIN ({params}) b ON b.policy_idx = c.policy_idx
+              WHERE c.status = 0 AND c.policy_idx IN ({", ".join(map(str, pro_rata))})"""
+        leftover = {
+            int(i): int(left)
+            for i, left in _fetch(
+                con,
+                f"SELECT policy_idx, max(budget) - sum(share) FROM ({shares}) s "
+                "GROUP BY policy_idx",
+            )
+        }
+        wanted = _values([(i, n) for i, n in leftover.items() if n > 0], "policy_idx, leftover")
+        cut = (
+            _fetch(
+                con,
+                f"""SELECT r.policy_idx, r.remainder, r.uscc_rank, w.leftover FROM (
+                  SELECT policy_idx, remainder, uscc_rank,
+                    row_number() OVER (PARTITION BY policy_idx
+                                       ORDER BY remainder DESC, uscc_rank) AS rn
+                  FROM ({shares}) s) r JOIN ({wanted}) w ON w.policy_idx = r.policy_idx
+                WHERE r.rn = w.leftover""",
+            )
+            if any(n > 0 for n in leftover.values())
+            else []
+        )
+        found = {int(i): (rem, rank) for i, rem, rank, _ in cut}
+        for i in pro_rata:
+            budget, total, _ = rationed[i]
+            rem, rank = found.get(i, (None, None))
+            rows.append((i, PRO_RATA, budget, total, rem, rank, None, None))
+    ordered = [i for i, (_, _, m) in rationed.items() if m != PRO_RATA]
+    for method, direction in ((FIRST_COME, "ASC"), (RANKED, "DESC")):
+        members = [i for i in ordered if rationed[i][2] == method]
+        if not members:
+            continue
+        cut = _fetch(
+            con,
+            f"""SELECT policy_idx, order_key, uscc_rank, budget - (running - claim) FROM (
+                  SELECT c.policy_idx, c.order_key, c.uscc_rank, b.budget,
+                    CAST(c.capped_fen AS HUGEINT) AS claim,
+                    sum(CAST(c.capped_fen AS HUGEINT)) OVER (PARTITION BY c.policy_idx
+                      ORDER BY c.order_key {direction} NULLS LAST, c.uscc_rank
+                      ROWS UNBOUNDED PRECEDING) AS running
+                  FROM policy_claims_x c JOIN ({params}) b ON b.policy_idx = c.policy_idx
+                  WHERE c.status = 0 AND c.policy_idx IN ({", ".join(map(str, members))})) r
+                WHERE running > budget AND running - claim <= budget""",
+        )
+        found = {int(i): (key, rank, paid) for i, key, rank, paid in cut}
+        for i in members:
+            budget, total, _ = rationed[i]
+            key, rank, paid = found[i]
+            rows.append((i, method, budget, total, None, rank, key, paid))
+    return rows

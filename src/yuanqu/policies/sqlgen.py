@@ -1,0 +1,322 @@
+"""Compiling a checked expression to plain, exact integer SQL (DuckDB, and Spark by sqlglot).
+
+A number is compiled to a pair: an SQL integer expression and its *scale* (the value is the
+integer divided by 10^scale, scale 0..10). Money columns are integer fen (scale 2), counts are
+integers (scale 0), shares are integers at scale 10. Arithmetic follows the language's rules
+(:mod:`yuanqu.policies.expressions`) on integers only:
+
+* ``+ -`` and comparisons bring both sides to the larger scale (a literal is rescaled in Python,
+  so ``rd_expense >= 500万`` compares a 64-bit column with a 64-bit constant);
+* ``*`` multiplies the integers (scales add) and, above 10 places, rounds half away from zero;
+* ``/`` floors ``a x 10^k / b`` to 10 places; a zero divisor gives NULL (missing);
+* ``round(x, n)`` rounds half away from zero with integer division.
+
+Nothing here is DuckDB-only: no macros, no DECIMAL arithmetic (which Spark would round to 6
+places), no float. Integer division is written ``//`` (DuckDB; truncating) and becomes an exact
+DECIMAL(38,0) division on Spark (:func:`yuanqu.analytics.spark.to_spark_sql`). Intermediate
+values are HUGEINT (Spark: DECIMAL(38,0)); the language bounds values below 10^18, so a scale-10
+integer times 10^10 still fits 128 bits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from yuanqu.policies.expressions import (
+    NUMBER,
+    SCALE,
+    TEXT,
+    Band,
+    ExpressionError,
+    Node,
+    Value,
+    quote_ident,
+    sql_text,
+)
+
+#: Compiled SQL longer than this is refused (nested divisions repeat their operands).
+MAX_SQL_CHARS = 200_000
+WIDE = "HUGEINT"
+
+
+@dataclass(frozen=True)
+class Num:
+    """An integer SQL expression with its scale; ``value`` when it is a constant."""
+
+    sql: str
+    scale: int
+    value: int | None = None
+
+    @property
+    def is_const(self) -> bool:
+        return self.value is not None
+
+
+def const(value: Decimal) -> Num:
+    """A literal as an integer at its own scale (0.05 -> 5 at scale 2)."""
+    value = value.normalize() if value != 0 else Decimal(0)
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    scale = max(0, -exponent)
+    if scale > SCALE:
+        raise ExpressionError("数值小数位过多", "a number has more than 10 decimals")
+    return _int(int(value.scaleb(scale)), scale)
+
+
+def _int(n: int, scale: int) -> Num:
+    text = (
+        str(n) if -(2**31) < n < 2**31 else f"CAST({n} AS {WIDE if abs(n) >= 2**63 else 'BIGINT'})"
+    )
+    return Num(text if n >= 0 else f"({text})", scale, n)
+
+
+def _pow10(k: int) -> str:
+    # Typed: a bare literal such as 1000000000 is a 32-bit INTEGER in DuckDB, and 5 * 10^9 would
+    # overflow before any widening.
+    return f"CAST({10**k} AS BIGINT)" if k <= 18 else f"CAST({10**k} AS {WIDE})"
+
+
+def wide(sql: str) -> str:
+    return f"CAST({sql} AS {WIDE})"
+
+
+def rescale(x: Num, scale: int) -> Num:
+    """``x`` at a scale >= its own (exact)."""
+    k = scale - x.scale
+    if k == 0:
+        return x
+    if x.value is not None:
+        return _int(x.value * 10**k, scale)
+    return Num(f"({wide(x.sql)} * {_pow10(k)})", scale)
+
+
+def _align(*xs: Num) -> tuple[list[Num], int]:
+    scale = max(x.scale for x in xs)
+    return [rescale(x, scale) for x in xs], scale
+
+
+def round_div(x: str, k: int) -> str:
+    """``x / 10^k`` rounded half away from zero (integer SQL; ``k`` >= 1)."""
+    d, half = _pow10(k), _int(5 * 10 ** (k - 1), 0).sql
+    hx = wide(x)
+    return f"(CASE WHEN {hx} < 0 THEN -((-{hx} + {half}) // {d}) ELSE ({hx} + {half}) // {d} END)"
+
+
+def floor_div(n: str, d: str) -> str:
+    """``floor(n / d)`` on integers, NULL when ``d`` is 0 (``//`` truncates towards zero)."""
+    return (
+        f"(CASE WHEN {d} = 0 THEN NULL ELSE {n} // {d} - CASE WHEN {n} % {d} <> 0 "
+        f"AND (({n} < 0) <> ({d} < 0)) THEN 1 ELSE 0 END END)"
+    )
+
+
+def divide(a: Num, b: Num) -> Num:
+    """``a / b`` floored to 10 places: floor(A x 10^(sb + 10 - sa) / B) at scale 10."""
+    k = b.scale + SCALE - a.scale
+    n = wide(a.sql) if k == 0 else f"({wide(a.sql)} * {_pow10(k)})"
+    return Num(floor_div(n, wide(b.sql)), SCALE)
+
+
+def multiply(a: Num, b: Num) -> Num:
+    scale = a.scale + b.scale
+    if a.value is not None and b.value is not None and scale <= SCALE:
+        return _int(a.value * b.value, scale)
+    product = f"({wide(a.sql)} * {b.sql})"
+    if scale <= SCALE:
+        return Num(product, scale)
+    return Num(round_div(product, scale - SCALE), SCALE)
+
+
+def to_fen(x: Num) -> str:
+    """Yuan at scale ``s`` to BIGINT fen: half away from zero, never below 0."""
+    fen = rescale(x, 2).sql if x.scale <= 2 else round_div(x.sql, x.scale - 2)
+    return f"CAST(CASE WHEN {x.sql} < 0 THEN 0 ELSE {fen} END AS BIGINT)"
+
+
+ColumnOf = Callable[[str, str], tuple[str, int]]
+
+
+def compile_node(
+    node: Node,
+    *,
+    scalars: Mapping[str, Value],
+    bands: Mapping[str, Sequence[Band]],
+    column: ColumnOf,
+) -> Num | str:
+    """A number as :class:`Num`; a boolean or text as SQL. ``column`` gives a variable's SQL
+    and scale."""
+
+    def num(n: Node) -> Num:
+        result = go(n)
+        assert isinstance(result, Num), n.kind
+        return result
+
+    def sql(n: Node) -> str:
+        result = go(n)
+        return result.sql if isinstance(result, Num) else result
+
+    def go(n: Node) -> Num | str:
+        k = n.kind
+        if k == "num":
+            return const(n.value)
+        if k == "text":
+            return sql_text(n.value)
+        if k == "bool":
+            return "TRUE" if n.value else "FALSE"
+        if k == "var":
+            text, scale = column(n.value, n.type)
+            return Num(text, scale) if n.type == NUMBER else text
+        if k == "derived":
+            return go(n.args[0])
+        if k == "param":
+            value = scalars[n.value]
+            if isinstance(value, Decimal):
+                return const(value)
+            if value is None:
+                return Num(f"CAST(NULL AS {WIDE})", 0) if n.type == NUMBER else "NULL"
+            if isinstance(value, bool):
+                return "TRUE" if value else "FALSE"
+            return sql_text(str(value))
+        if k == "neg":
+            x = num(n.args[0])
+            return _int(-x.value, x.scale) if x.value is not None else Num(f"(-{x.sql})", x.scale)
+        if k == "abs":
+            x = num(n.args[0])
+            return Num(f"abs({x.sql})", x.scale)
+        if k == "not":
+            return f"(NOT {sql(n.args[0])})"
+        if k in ("and", "or"):
+            return f"({sql(n.args[0])} {k.upper()} {sql(n.args[1])})"
+        if k == "arith":
+            a, b = num(n.args[0]), num(n.args[1])
+            if n.value == "*":
+                return multiply(a, b)
+            if n.value == "/":
+                return divide(a, b)
+            (a, b), scale = _align(a, b)
+            if a.value is not None and b.value is not None:
+                return _int(a.value + b.value if n.value == "+" else a.value - b.value, scale)
+            return Num(f"({wide(a.sql)} {n.value} {b.sql})", scale)
+        if k == "compare":
+            left, right = go(n.args[0]), go(n.args[1])
+            if isinstance(left, Num) and isinstance(right, Num):
+                (left, right), _ = _align(left, right)
+                return f"({left.sql} {n.value} {right.sql})"
+            return f"({_text(left)} {n.value} {_text(right)})"
+        if k == "between":
+            (x, lo, hi), _ = _align(*(num(a) for a in n.args))
+            return f"(({x.sql} >= {lo.sql}) AND ({x.sql} <= {hi.sql}))"
+        if k == "in":
+            x = go(n.args[0])
+            if isinstance(x, Num):
+                items, _ = _align(x, *(const(v) for v in n.value))
+                listed = ", ".join(i.sql for i in items[1:])
+                return f"({items[0].sql} IN ({listed}))"
+            return f"({x} IN ({', '.join(sql_text(v) for v in n.value)}))"
+        if k == "is_missing":
+            return f"({sql(n.args[0])} IS NULL)"
+        if k == "case":
+            conds = [sql(c) for c in n.args[:-1:2]]
+            values = [go(v) for v in [*n.args[1:-1:2], n.args[-1]]]
+            if all(isinstance(v, Num) for v in values):
+                aligned, scale = _align(*values)  # type: ignore[arg-type]
+                texts = [v.sql for v in aligned]
+            else:
+                scale, texts = -1, [_text(v) for v in values]
+            whens = " ".join(f"WHEN {c} THEN {v}" for c, v in zip(conds, texts[:-1], strict=True))
+            out = f"(CASE {whens} ELSE {texts[-1]} END)"
+            return Num(out, scale) if scale >= 0 else out
+        if k in ("min", "max"):
+            items, scale = _align(*(num(a) for a in n.args))
+            nulls = " OR ".join(f"{i.sql} IS NULL" for i in items if i.value is None) or "FALSE"
+            fn = "least" if k == "min" else "greatest"
+            parts = ", ".join(i.sql for i in items)
+            return Num(f"(CASE WHEN {nulls} THEN NULL ELSE {fn}({parts}) END)", scale)
+        if k == "coalesce":
+            values = [go(a) for a in n.args]
+            if all(isinstance(v, Num) for v in values):
+                items, scale = _align(*values)  # type: ignore[arg-type]
+                return Num(f"coalesce({', '.join(i.sql for i in items)})", scale)
+            return f"coalesce({', '.join(_text(v) for v in values)})"
+        if k == "round":
+            x = num(n.args[0])
+            places = int(n.value)
+            if x.scale <= places:
+                return x
+            return Num(round_div(x.sql, x.scale - places), places)
+        if k == "band":
+            x = num(n.args[0])
+            rows = bands[n.value]
+            bounds = [b for band in rows for b in (band.lower, band.upper) if b is not None]
+            scale = max([x.scale, *(const(b).scale for b in bounds)])
+            xs = rescale(x, scale)
+            values, vscale = _align(*(const(band.value) for band in rows)) if rows else ([], 0)
+            whens = [
+                f"WHEN {_band_test(xs.sql, band, scale)} THEN {v.sql}"
+                for band, v in zip(rows, values, strict=True)
+            ]
+            if not whens:
+                return Num(f"CAST(NULL AS {WIDE})", 0)
+            return Num(f"(CASE {' '.join(whens)} ELSE NULL END)", vscale)
+        if k == "in_industry":
+            tests = []
+            for code in n.value:
+                if code.isalpha():
+                    tests.append(f"({column('industry_section', TEXT)[0]} = {sql_text(code)})")
+                else:
+                    tests.append(
+                        f"({column('industry_code', TEXT)[0]} LIKE {sql_text(code + '%')})"
+                    )
+            return f"({' OR '.join(tests)})"
+        raise AssertionError(f"unknown node kind {k}")
+
+    result = go(node)
+    text = result.sql if isinstance(result, Num) else result
+    if len(text) > MAX_SQL_CHARS:
+        raise ExpressionError(
+            "表达式过于复杂（嵌套的除法过多）", "expression too complex (too many nested divisions)"
+        )
+    return result
+
+
+def _text(x: Num | str) -> str:
+    return x.sql if isinstance(x, Num) else x
+
+
+def _band_test(x: str, band: Band, scale: int) -> str:
+    tests = []
+    if band.lower is not None:
+        lower = rescale(const(band.lower), scale).sql
+        tests.append(f"{x} {'>=' if band.lower_inclusive else '>'} {lower}")
+    if band.upper is not None:
+        upper = rescale(const(band.upper), scale).sql
+        tests.append(f"{x} {'<=' if band.upper_inclusive else '<'} {upper}")
+    return " AND ".join(tests) or "TRUE"
+
+
+def to_sql(
+    node: Node,
+    *,
+    scalars: Mapping[str, Value],
+    bands: Mapping[str, Sequence[Band]],
+    column: Callable[[str], str] = quote_ident,
+) -> str:
+    """SQL for a checked expression over DECIMAL(38,10) columns, giving a DECIMAL(38,10) number
+    (or a boolean, or text): the integer compilation, converted at both ends. The batch engine
+    compiles over integer columns directly (:func:`compile_node`)."""
+
+    def decimal_column(name: str, type_: str) -> tuple[str, int]:
+        if type_ != NUMBER:
+            return column(name), 0
+        return f"CAST({column(name)} * {_pow10(SCALE)} AS {WIDE})", SCALE
+
+    result = compile_node(node, scalars=scalars, bands=bands, column=decimal_column)
+    if not isinstance(result, Num):
+        return result
+    scaled = rescale(result, SCALE)
+    return (
+        f"CAST(CAST({scaled.sql} AS DECIMAL(28,0)) * CAST(0.{'0' * (SCALE - 1)}1 "
+        f"AS DECIMAL({SCALE},{SCALE})) AS DECIMAL(38,{SCALE}))"
+    )
