@@ -231,7 +231,9 @@ def calibrate_headline(
     headline: int = HEADLINE_FIRMS,
 ) -> tuple[dict[int, int], list[tuple[int, int, int]]]:
     """Trial counts for the data year such that exactly ``headline`` firms' award-year totals
-    exceed 100 million yuan (as many as a small zone allows); returns (counts, [(firm, trials, other awards fen)])."""
+    exceed 100 million yuan (as many as a small zone allows).
+
+    Returns (counts, [(firm, trials, other awards in fen)]) for the headline firms."""
     per_trial, cap = _drug_terms(award_year)
     other = other_awards(session, award_year=award_year)
     drug = set(firms["id"][_starts(firms["code"], DRUG_PREFIXES)].tolist())

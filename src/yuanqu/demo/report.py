@@ -58,7 +58,8 @@ def print_summary(summary: DemoSummary) -> None:
         facts = summary.facts
         console.print(
             t(
-                f"政策年度数据 {facts.rows:,} 条：2022 年获批临床试验 {facts.trials.get(2022, 0)} 项、"
+                f"政策年度数据 {facts.rows:,} 条：2022 年获批临床试验 "
+                f"{facts.trials.get(2022, 0)} 项、"
                 f"商业火箭发射 {facts.launches.get(2022, 0)} 次、交付卫星 "
                 f"{facts.satellites.get(2022, 0)} 颗；科技保险保费来自 {facts.premium_firms:,} "
                 "家企业次",
