@@ -15,7 +15,7 @@ from yuanqu.core import audit
 from yuanqu.core.audit import canonical_json
 from yuanqu.core.auth import Principal, Role
 from yuanqu.core.errors import Conflict, Forbidden, NotFound, ValidationError
-from yuanqu.core.workdays import WorkCalendar
+from yuanqu.core.holidays import work_calendar
 from yuanqu.grants import evidence as files
 from yuanqu.grants.models import CaseOrigin, CaseStatus, Evidence, GrantCase
 from yuanqu.grants.transitions import ENTITY, _check_account, snapshot
@@ -126,7 +126,7 @@ def apply(
     )
     case.bank_account, case.bank_name = account, bank
     case.submitted_on = date.today()
-    case.due_on = decision_due(WorkCalendar(), case.submitted_on)
+    case.due_on = decision_due(work_calendar(session), case.submitted_on)
     for item in checked:
         files.store(item)
         session.add(

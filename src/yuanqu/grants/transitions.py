@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from yuanqu.core import audit
 from yuanqu.core.auth import Principal, Role
 from yuanqu.core.errors import Conflict, Forbidden, NotFound, ValidationError
+from yuanqu.core.holidays import work_calendar
 from yuanqu.core.money import INT64_MAX
-from yuanqu.core.workdays import WorkCalendar
 from yuanqu.grants import ledger
 from yuanqu.grants.models import CaseStatus, GrantCase, Objection
 from yuanqu.grants.workflow import (
@@ -176,7 +176,7 @@ def confirm(
     before = snapshot(case)
     case.bank_account, case.bank_name = _check_account(bank_account, bank_name)
     case.submitted_on = date.today()
-    case.due_on = decision_due(WorkCalendar(), case.submitted_on)
+    case.due_on = decision_due(work_calendar(session), case.submitted_on)
     apply_transition(session, case, "confirm", actor, before=before)
     return case
 
@@ -228,7 +228,7 @@ def approve(
     ledger.commit_amount(session, case)
     start = today or date.today()
     case.notice_from = start
-    case.notice_to = notice_end(WorkCalendar(), start, notice_days or NOTICE_WORKDAYS)
+    case.notice_to = notice_end(work_calendar(session), start, notice_days or NOTICE_WORKDAYS)
     apply_transition(session, case, "approve", actor, reason=reason, before=before)
     return case
 
@@ -258,7 +258,7 @@ def appeal(session: Session, *, case_id: int, actor: Principal, reason: str) -> 
     before = snapshot(case)
     case.appeals += 1
     case.submitted_on = date.today()
-    case.due_on = decision_due(WorkCalendar(), case.submitted_on)
+    case.due_on = decision_due(work_calendar(session), case.submitted_on)
     apply_transition(session, case, "appeal", actor, reason=text, before=before)
     return case
 
