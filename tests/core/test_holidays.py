@@ -1,4 +1,4 @@
-"""Holiday notices loaded by an administrator: validation, storage, and every deadline using them."""
+"""Holiday notices an administrator loads: validation, storage, and the deadlines using them."""
 
 from __future__ import annotations
 
