@@ -18,6 +18,7 @@ from yuanqu.core.audit_cli import app as audit_app
 from yuanqu.core.config import configure, get_settings
 from yuanqu.core.db import dispose_engines, migrate, session_scope
 from yuanqu.core.errors import YuanquError
+from yuanqu.core.holidays_cli import app as calendar_app
 from yuanqu.core.terminal import console, exit_code_for, progress_bar, render_error, t
 from yuanqu.grants.cli import app as grants_app
 from yuanqu.insurance.cli import app as insurance_app
@@ -36,6 +37,7 @@ app.add_typer(registry_app, name="registry")
 app.add_typer(stats_app, name="stats")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+app.add_typer(calendar_app, name="calendar")
 app.add_typer(projects_app, name="projects")
 app.add_typer(leads_app, name="leads")
 app.add_typer(chains_app, name="chains")

@@ -9,6 +9,7 @@ def import_all_models() -> None:
     import yuanqu.chains.models
     import yuanqu.core.audit
     import yuanqu.core.db
+    import yuanqu.core.holidays
     import yuanqu.grants.models
     import yuanqu.insurance.models
     import yuanqu.policies.models

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from tests.factories.policies import add_facts
 from tests.factories.registry import make_firm, make_task_force
 from yuanqu.core import audit
@@ -22,3 +24,46 @@ def test_demo_awards_are_paid_and_reported(session) -> None:
     assert reports.firms_over(session, year=2023, threshold_fen=1500_0000_00 - 1) >= 2
     assert ledger.ledger_problems(session) == []
     assert audit.verify_chain(session).intact
+
+
+def test_the_demo_zone_pays_29_firms_more_than_100_million_yuan(tmp_path) -> None:
+    """The whole default demo (90,000 firms): the published 2023 figure, read from the ledger."""
+    from yuanqu.core.db import make_engine, migrate, session_scope
+    from yuanqu.demo.service import build_demo
+    from yuanqu.grants.models import Budget
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    try:
+        with session_scope(engine) as session:
+            summary = build_demo(session)
+        assert summary.facts is not None and len(summary.facts.headline) == 29
+        with session_scope(engine) as session:
+            result = pay_demo_awards(session, year=2023)
+        with session_scope(engine) as session:
+            report = reports.payouts(session, year=2023, by="firm")
+            assert report["firms_over_100m"] == 29
+            assert report["headline"]["zh"] == "2023年共29家企业获得兑现资金超过1亿元"
+            assert report["headline"]["en"] == (
+                "29 firms received more than 100 million yuan in 2023"
+            )
+            over = [r for r in report["rows"] if r["amount_fen"] > reports.YI_FEN]
+            assert len(over) == 29
+            totals = reports.payouts(session, year=2023, by="policy")
+            assert result["paid_fen"] == totals["total_fen"]
+            # a plausible total: billions, not the 140 million of the facts-less demo
+            assert 20 * reports.YI_FEN < totals["total_fen"] < 80 * reports.YI_FEN
+            by_policy = totals["rows"]
+            assert {r["group"] for r in by_policy} == {
+                "commercial_aerospace_support",
+                "new_drug_clinical_trial",
+                "rd_investment_reward",
+                "tech_insurance_premium_subsidy",
+            }
+            for budget in session.scalars(select(Budget).where(Budget.year == 2023)):
+                assert budget.paid_fen <= budget.committed_fen <= budget.budget_fen
+            assert ledger.ledger_problems(session) == []
+            assert audit.verify_chain(session).intact
+    finally:
+        engine.dispose()

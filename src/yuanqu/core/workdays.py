@@ -281,7 +281,7 @@ def parse_notice(
     rows = _notice_rows(text_or_rows)
     holidays: set[date] = set()
     workdays: set[date] = set()
-    seen: dict[date, int] = {}
+    seen: dict[date, tuple[int, str | None]] = {}
     problems: list[dict[str, Any]] = []
 
     def report(row: int, zh: str, en: str) -> None:
@@ -301,13 +301,21 @@ def parse_notice(
             report(row, error.zh, error.en)
             continue
         if day in seen:
-            report(
-                row,
-                f"日期 {day} 与第{seen[day]}行重复",
-                f"the date {day} repeats row {seen[day]}",
-            )
+            first_row, first_kind = seen[day]
+            if kind is not None and first_kind is not None and kind != first_kind:
+                report(
+                    row,
+                    f"日期 {day} 不能既是放假日又是调休上班日（见第{first_row}行）",
+                    f"the date {day} cannot be both a holiday and a workday (see row {first_row})",
+                )
+            else:
+                report(
+                    row,
+                    f"日期 {day} 与第{first_row}行重复",
+                    f"the date {day} repeats row {first_row}",
+                )
             continue
-        seen[day] = row
+        seen[day] = (row, kind)
         if kind is None:
             continue
         problem = _notice_date_problem(year, day, kind)

@@ -54,6 +54,21 @@ def print_summary(summary: DemoSummary) -> None:
         for key, (placed, review) in summary.chains.items():
             chains.add_row(get_chain(key).name(t("zh", "en")), f"{placed:,}", f"{review:,}")
         console.print(chains)
+    if summary.facts is not None:
+        facts = summary.facts
+        console.print(
+            t(
+                f"政策年度数据 {facts.rows:,} 条：2022 年获批临床试验 "
+                f"{facts.trials.get(2022, 0)} 项、"
+                f"商业火箭发射 {facts.launches.get(2022, 0)} 次、交付卫星 "
+                f"{facts.satellites.get(2022, 0)} 颗；科技保险保费来自 {facts.premium_firms:,} "
+                "家企业次",
+                f"policy facts {facts.rows:,}: in 2022 {facts.trials.get(2022, 0)} clinical trials "
+                f"approved, {facts.launches.get(2022, 0)} launches, "
+                f"{facts.satellites.get(2022, 0)} satellites delivered; premiums of "
+                f"{facts.premium_firms:,} firm-years",
+            )
+        )
     print_portfolio(summary)
 
 

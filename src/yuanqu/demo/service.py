@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yuanqu.demo import statistics as demo_stats
+from yuanqu.demo.facts import FactsSummary
 from yuanqu.demo.projects import (
     PortfolioSummary,
     build_fangchenggang_portfolio,
@@ -43,6 +44,7 @@ class DemoSummary:
     # chain -> (firms placed on its segments, firms of its industries left for review)
     chains: dict[str, tuple[int, int]] = field(default_factory=dict)
     placement_seconds: float = 0.0
+    facts: FactsSummary | None = None
 
 
 def registry_is_empty(session: Session) -> bool:
@@ -73,7 +75,12 @@ def build_demo(
     from yuanqu.insurance.demo import build_zone_book
 
     build_zone_book(session, seed=seed)
+    # The policy facts last: their calibration evaluates the policies over everything above.
+    from yuanqu.demo.facts import generate_facts
+
+    facts = generate_facts(session, seed=seed, award_year=2023)
     summary = summarize(session, seed=seed, started=started)
+    summary.facts = facts
     summary.portfolio = portfolio
     summary.reporting_firms = len(plan.reporters)
     summary.monthly_reports = len(reports)

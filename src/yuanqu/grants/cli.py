@@ -275,9 +275,4 @@ def report(
         emit_json(data)
         return
     emit_rows(data["rows"], fmt, title=t(f"{year} 年兑现", f"payouts {year}"))
-    console.print(
-        t(
-            f"获兑现超过 1 亿元的企业：{data['firms_over_100m']} 家",
-            f"firms paid more than 100 million yuan: {data['firms_over_100m']}",
-        )
-    )
+    console.print(t(data["headline"]["zh"], data["headline"]["en"]))

@@ -63,13 +63,24 @@ def payouts(
                 "amount_fen": int(amount),
             }
         )
+    over_100m = firms_over(session, year=year, threshold_fen=YI_FEN, statuses=statuses)
+    zh, en = headline(year, over_100m)
     return {
         "year": year,
         "by": by,
         "rows": rows,
         "total_fen": sum(r["amount_fen"] for r in rows),
-        "firms_over_100m": firms_over(session, year=year, threshold_fen=YI_FEN, statuses=statuses),
+        "firms_over_100m": over_100m,
+        "headline": {"zh": zh, "en": en},
     }
+
+
+def headline(year: int, firms: int) -> tuple[str, str]:
+    """The zone's headline sentence (zh, en) for ``firms`` paid more than 100 million yuan."""
+    return (
+        f"{year}年共{firms}家企业获得兑现资金超过1亿元",
+        f"{firms} firm{'' if firms == 1 else 's'} received more than 100 million yuan in {year}",
+    )
 
 
 def firms_over(

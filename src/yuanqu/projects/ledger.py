@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from yuanqu.core import audit
 from yuanqu.core.errors import Conflict, NotFound, ValidationError
+from yuanqu.core.holidays import work_calendar
 from yuanqu.core.workdays import WorkCalendar
 from yuanqu.projects.models import ITEM_CATEGORIES, ItemKind, ItemStatus, Project, ProjectItem
 from yuanqu.projects.permissions import Actor, require_project_editor
@@ -80,7 +81,7 @@ def open_item(
         raise ValidationError(
             "时限应为 0 到 750 个工作日", "the time limit must be 0 to 750 working days"
         )
-    calendar = calendar or WorkCalendar()
+    calendar = calendar or work_calendar(session)
     item = ProjectItem(
         project_id=project.id,
         kind=kind,
@@ -221,7 +222,7 @@ def list_items(
     as_of: date | None = None,
     calendar: WorkCalendar | None = None,
 ) -> list[ItemRead]:
-    calendar = calendar or WorkCalendar()
+    calendar = calendar or work_calendar(session)
     stmt = select(ProjectItem, Project).join(Project, Project.id == ProjectItem.project_id)
     if project_id is not None:
         stmt = stmt.where(ProjectItem.project_id == project_id)
@@ -246,7 +247,7 @@ def overdue_items(
     calendar: WorkCalendar | None = None,
 ) -> list[ItemRead]:
     """Items not closed whose deadline is before ``as_of``, most overdue first."""
-    calendar = calendar or WorkCalendar()
+    calendar = calendar or work_calendar(session)
     stmt = (
         select(ProjectItem, Project)
         .join(Project, Project.id == ProjectItem.project_id)

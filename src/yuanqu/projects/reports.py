@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from yuanqu.core import audit
 from yuanqu.core.errors import ValidationError
+from yuanqu.core.holidays import work_calendar
 from yuanqu.core.workdays import WorkCalendar
 from yuanqu.projects import ledger
 from yuanqu.projects.models import (
@@ -179,7 +180,7 @@ def weekly_report(
     lang: str = "zh",
 ) -> WeeklyReport:
     """The weekly progress report (项目周报): the seven days to ``week_end``, every project."""
-    calendar = calendar or WorkCalendar()
+    calendar = calendar or work_calendar(session)
     pipeline = active_pipeline(session)
     week_start = week_end - timedelta(days=6)
     stmt = select(Project)
