@@ -10,10 +10,12 @@ from sqlalchemy import select
 from tests.factories.insurance import claim_row, claims_csv, policies_csv, policy_row
 from tests.factories.registry import make_firm
 from yuanqu.core.auth import Principal, Role
-from yuanqu.core.db import session_scope
-from yuanqu.insurance import service
+from yuanqu.core.db import bump_data_version, session_scope
+from yuanqu.insurance import frames, service
 from yuanqu.insurance.importer import ImportKind, import_insurance
 from yuanqu.policies.models import PolicyFact
+from yuanqu.registry.models import EnterpriseLabel
+from yuanqu.registry.service import get_enterprise
 
 X, Y = "甲保险公司", "乙保险公司"
 OFFICER = Principal(user_id=0, username="officer", role=Role.policy_officer)
@@ -213,3 +215,64 @@ class TestPremiumSubsidy:
     def test_a_year_before_the_policy_is_refused(self, book):
         with session_scope(book[0].engine) as session, pytest.raises(service.ValidationError):
             service.premium_subsidies(session, year=2020)
+
+
+class TestSnapshot:
+    """The report's columnar snapshot: parts keyed by their data version, in memory and in the
+    columnar cache of the data directory; never a figure from an older version."""
+
+    def test_a_restart_maps_the_cached_parts_back_with_the_same_figures(self, book):
+        db, _ids = book
+        with session_scope(db.engine) as session:
+            bump_data_version(session, "registry")  # a versioned registry is cached too
+        first = service.report_dict(_report(db))
+        frames.clear()  # a new process: nothing in memory
+        reads = (frames.READS.database, frames.READS.disk)
+        again = service.report_dict(_report(db))
+        assert (frames.READS.database, frames.READS.disk) == (reads[0], reads[1] + 2)
+        assert again == first
+
+    def test_an_import_rereads_the_book_alone_and_the_report_changes(self, book):
+        db, ids = book
+        with session_scope(db.engine) as session:
+            bump_data_version(session, "registry")
+        assert _report(db).total().policies == 3
+        root = frames.cache_root()
+        before = sorted(p.name for p in root.glob("*/insurance-insurance-*"))
+        reads = frames.READS.database
+        with session_scope(db.engine) as session:
+            rows = [policy_row(ids["d"], "P10", 保险起期="2023-05-01", 保险止期="2024-04-30")]
+            import_insurance(session, source=policies_csv(rows), filename="p.csv")
+        report = _report(db)
+        assert report.total().policies == 4
+        assert frames.READS.database == reads + 1
+        after = sorted(p.name for p in root.glob("*/insurance-insurance-*"))
+        assert len(before) == len(after) == 1 and before != after  # the old version is gone
+
+    def test_an_import_by_another_process_is_never_served_from_the_old_cache(self, book):
+        db, ids = book
+        assert _report(db).total().policies == 3
+        frames.clear()  # this process restarts while another one imports
+        with session_scope(db.engine) as session:
+            rows = [policy_row(ids["c"], "P11", 保险起期="2023-08-01", 保险止期="2024-07-31")]
+            import_insurance(session, source=policies_csv(rows), filename="p.csv")
+        reads = frames.READS.database
+        assert _report(db).total().policies == 4
+        assert frames.READS.database > reads
+
+    def test_a_registry_change_rereads_the_registry_and_moves_the_label_figures(self, book):
+        db, ids = book
+        with session_scope(db.engine) as session:
+            bump_data_version(session, "registry")
+        assert _report(db).high_tech.high_tech_firms == 2
+        with session_scope(db.engine) as session:
+            firm = get_enterprise(session, uscc=ids["d"])
+            session.add(
+                EnterpriseLabel(
+                    enterprise_id=firm.id, label="high_tech", valid_from=date(2023, 1, 1)
+                )
+            )
+            bump_data_version(session, "registry")
+        report = _report(db)
+        assert (report.high_tech.high_tech_firms, report.high_tech.covered_firms) == (3, 2)
+        assert dict((r.group, r.firms) for r in report.by("label"))["high_tech"] == 2
