@@ -80,7 +80,7 @@ def pandas_report(frames_: dict[str, pd.DataFrame]) -> dict:
         frames_["firms"][["id", "section"]], left_on="enterprise_id", right_on="id"
     )
     start = pd.to_datetime(policies["start_date"])
-    written = policies[policies["live"] & (start.dt.year == YEAR)].copy()
+    written = policies[start.dt.year == YEAR].copy()
     written["month"] = pd.to_datetime(written["start_date"]).dt.month
     out = {}
     for key in ("product", "insurer", "section", "month"):
@@ -110,9 +110,7 @@ def pandas_report(frames_: dict[str, pd.DataFrame]) -> dict:
         written["sum_insured_fen"].sum(),
     )
     ht = set(held.loc[held["label"] == "high_tech", "enterprise_id"])
-    live = policies[
-        policies["live"] & (policies["start_date"] <= AS_OF) & (policies["end_date"] >= AS_OF)
-    ]
+    live = policies[(policies["start_date"] <= AS_OF) & (policies["end_date"] >= AS_OF)]
     out["high_tech"] = (len(ht), len(ht & set(live["enterprise_id"])))
     claims = frames_["claims"]
     closed = claims[claims["closed_on"].notna()]
@@ -129,7 +127,8 @@ def pandas_report(frames_: dict[str, pd.DataFrame]) -> dict:
 
 
 def pandas_frames(data) -> dict[str, pd.DataFrame]:
-    """The rows as an analyst would hold them: product and insurer names, not keys."""
+    """The rows as an analyst would hold them: product and insurer names, not keys (the
+    book holds the policies not cancelled)."""
     book = data.query(
         "SELECT b.*, p.name AS product, i.name AS insurer FROM book b "
         "JOIN products p ON p.k = b.pk JOIN insurers i ON i.k = b.ik"

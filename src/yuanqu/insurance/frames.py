@@ -13,8 +13,9 @@ product and insurer dictionaries, the claims). A part is found, in order:
    under an earlier V).
 
 What never changes for a given version is computed once, on arrival: dates parsed, products and
-insurers replaced by small integer keys, the start month, whether the policy counts
-(cancelled or not). The report's queries then group integers, not Chinese text.
+insurers replaced by small integer keys, the start month. Cancelled policies count nowhere in
+the report, so the book holds only the others (their claims still count, joined to their
+product in the read). The report's queries then group integers, not Chinese text.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from yuanqu.insurance.models import DATASET
 REGISTRY = "registry"
 PARTS = (REGISTRY, DATASET)
 #: Bumped when the shape of a cached part changes: files of another layout are never read.
-LAYOUT = 1
+LAYOUT = 2
 
 VERSIONS_SQL = (
     f"SELECT dataset, version FROM data_versions WHERE dataset IN ('{REGISTRY}', '{DATASET}')"
@@ -54,8 +55,8 @@ SOURCES: dict[str, dict[str, str]] = {
     },
     DATASET: {
         "policies": "SELECT enterprise_id, insurer, product, sum_insured_fen, premium_fen, "
-        "CAST(start_date AS TEXT) AS start_date, CAST(end_date AS TEXT) AS end_date, "
-        "CASE WHEN status = 'cancelled' THEN 0 ELSE 1 END AS live FROM insurance_policies",
+        "CAST(start_date AS TEXT) AS start_date, CAST(end_date AS TEXT) AS end_date "
+        "FROM insurance_policies WHERE status <> 'cancelled'",
         "claims": "SELECT p.product, c.status, CAST(c.reported_on AS TEXT) AS reported_on, "
         "COALESCE(CAST(c.closed_on AS TEXT), '') AS closed_on, COALESCE(c.paid_fen, 0) "
         "AS paid_fen FROM insurance_claims c JOIN insurance_policies p ON p.id = c.policy_id",
@@ -218,7 +219,6 @@ def _shape_book(raw: Mapping[str, pa.Table]) -> dict[str, pa.Table]:
             "m": pc.month(start).cast(pa.int8()),
             "start_date": start,
             "end_date": _dates(policies.column("end_date")),
-            "live": pc.not_equal(policies.column("live").cast(pa.int8()), 0),
             "sum_insured_fen": policies.column("sum_insured_fen").cast(pa.int64()),
             "premium_fen": policies.column("premium_fen").cast(pa.int64()),
         }
