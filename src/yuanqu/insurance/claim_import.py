@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
-from yuanqu.core.db import bump_data_version
 from yuanqu.core.tabular import (
     ImportRejected,
     RowContext,
@@ -23,7 +22,8 @@ from yuanqu.core.tabular import (
     parse_text,
 )
 from yuanqu.insurance.cells import CHUNK, CLAIM_COLUMNS, parse_claim_status, parse_code, parse_date
-from yuanqu.insurance.models import DATASET, ClaimStatus, InsuranceClaim
+from yuanqu.insurance.extend import bump_with_rows
+from yuanqu.insurance.models import ClaimStatus, InsuranceClaim
 from yuanqu.insurance.policy_import import policy_ids
 
 
@@ -168,5 +168,5 @@ def write_claims(
     clean = [{k: v for k, v in r.items() if k != "_row"} for r in rows]
     for start in range(0, len(clean), 20_000):
         session.execute(insert(InsuranceClaim), clean[start : start + 20_000])
-    bump_data_version(session, DATASET)
+    bump_with_rows(session, claims=clean, appends_only=not present)
     return len(rows) - len(present), len(present)

@@ -131,6 +131,21 @@ def clear() -> None:
         _parts.clear()
 
 
+def cached_part(url: str, name: str, version: int) -> dict[str, pa.Table] | None:
+    """The part ``name`` at exactly ``version`` if this process or the columnar cache has it."""
+    with _lock:
+        held = _parts.get((url, name))
+    if held is not None and held.version == version:
+        return held.tables
+    return IpcCache(cache_root(), url).get(slot(name), version)
+
+
+def remember(url: str, name: str, part: Part) -> None:
+    """Hold ``part`` in memory for the next snapshot (an import extended it)."""
+    with _lock:
+        _parts[(url, name)] = part
+
+
 def _resolve(url: str, versions: Mapping[str, int | None]) -> dict[str, Part]:
     store = IpcCache(cache_root(), url)
     parts: dict[str, Part] = {}
@@ -141,7 +156,7 @@ def _resolve(url: str, versions: Mapping[str, int | None]) -> dict[str, Part]:
         if held is not None and held.version == version and version is not None:
             parts[name] = held
             continue
-        tables = store.get(_slot(name), version) if version is not None else None
+        tables = store.get(slot(name), version) if version is not None else None
         if tables is not None:
             READS.disk += 1
             parts[name] = _parts[(url, name)] = Part(version, tables)
@@ -152,11 +167,12 @@ def _resolve(url: str, versions: Mapping[str, int | None]) -> dict[str, Part]:
             READS.database += 1
             parts[name] = _parts[(url, name)] = part
             if part.version is not None:
-                store.put(_slot(name), part.version, part.tables)
+                store.put(slot(name), part.version, part.tables)
     return parts
 
 
-def _slot(name: str) -> str:
+def slot(name: str) -> str:
+    """The columnar cache's name for a part (its layout version included)."""
     return f"insurance-{name}-v{LAYOUT}"
 
 

@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import insert, select, tuple_
 from sqlalchemy.orm import Session
 
-from yuanqu.core.db import bump_data_version
 from yuanqu.core.tabular import (
     ImportRejected,
     RowContext,
@@ -31,7 +30,8 @@ from yuanqu.insurance.cells import (
     parse_product,
     parse_uscc,
 )
-from yuanqu.insurance.models import DATASET, InsurancePolicy
+from yuanqu.insurance.extend import bump_with_rows
+from yuanqu.insurance.models import InsurancePolicy
 from yuanqu.registry.models import Enterprise
 
 
@@ -165,5 +165,5 @@ def write_policies(
                 setattr(policy, name, value)
     for start in range(0, len(fresh), 20_000):
         session.execute(insert(InsurancePolicy), fresh[start : start + 20_000])
-    bump_data_version(session, DATASET)
+    bump_with_rows(session, policies=fresh, appends_only=not present)
     return len(fresh), len(present)
