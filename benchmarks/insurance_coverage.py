@@ -4,9 +4,12 @@ policies, 3.1万亿元 of cover, 60,000 firms), cold and warm, against pandas.
 (a) yuanqu's coverage report (``service.coverage_report``), medians of ``--repeat`` runs:
     - cold, first ever: a fresh process, no columnar cache: the registry and the book read from
       the SQLite file (ADBC child process), shaped, then computed;
-    - cold, after an import: an insurer's file of 20 policies imported (through the importer,
-      committed) into the book, then the report: the book re-read from the SQLite file, the
-      registry reused; every run checks that the report counts the new policies;
+    - cold, after an import: an insurer's file of 20 new policies imported (through the
+      importer, committed), then the report: the import filed the book's next columnar part
+      at commit (the cached part plus its rows), so nothing is read from the database;
+    - cold, after a correction: the same file again with other premiums (``replace``), then
+      the report: the book re-read from the SQLite file, the registry reused;
+      every run checks that the report counts the new policies and the corrected premiums;
     - cold, after a restart: a fresh process, the columnar cache of this version on disk;
     - warm: the data loaded, the report computed afresh; memoised: the same question again.
     The fresh-process figures time the report call only (the interpreter and the imports are
@@ -161,13 +164,13 @@ def fresh_process(url: str, data_dir: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def batch_csv(usccs: list[str], run: int) -> bytes:
+def batch_csv(usccs: list[str], run: int, premium: int = 10000) -> bytes:
     """An insurer's file of ``BATCH`` new policies for existing firms, starting in the year."""
     lines = ["保险公司,保单号,险种,统一社会信用代码,保险金额,保费,保险起期,保险止期,保单状态"]
     for i in range(BATCH):
         lines.append(
             f"太平科技保险股份有限公司,BENCH{run:03d}{i:04d},研发费用损失险,{usccs[i]},"
-            "1000000,10000,2023-06-01,2024-05-31,有效"
+            f"1000000,{premium},2023-06-01,2024-05-31,有效"
         )
     return ("\n".join(lines) + "\n").encode()
 
@@ -205,12 +208,12 @@ def main() -> None:
     restart_runs = [fresh_process(url, data_dir) for _ in range(repeat)]
     assert all(r["database"] == 0 and r["disk"] == 2 for r in restart_runs), restart_runs
 
-    # Cold, after an import: the insurer's file committed, then the first report.
+    # Cold, after an import: the insurer's file committed, then the first report. New
+    # policies extend the cached book at commit; a corrected file (--replace) re-reads it.
     with session_scope(engine) as session:
-        before = service.coverage_report(session, year=YEAR).total().policies
+        before = service.coverage_report(session, year=YEAR).total()
         usccs = list(session.scalars(select(Enterprise.uscc).order_by(Enterprise.id).limit(BATCH)))
-    import_times = []
-    after_import = []
+    import_times, after_import, after_replace = [], [], []
     for run in range(repeat):
         with session_scope(engine) as session:
             tick = time.perf_counter()
@@ -221,8 +224,19 @@ def main() -> None:
             tick = time.perf_counter()
             report = service.coverage_report(session, year=YEAR)
             after_import.append(time.perf_counter() - tick)
-        assert frames.READS.database == reads + 1, "the book alone is re-read after an import"
-        assert report.total().policies == before + BATCH * (run + 1), "a stale report"
+        assert frames.READS.database == reads, "the import extended the cached book"
+        assert report.total().policies == before.policies + BATCH * (run + 1), "a stale report"
+        # The insurer corrects the same file: premiums doubled, replaced in place.
+        with session_scope(engine) as session:
+            corrected = batch_csv(usccs, run, premium=20000)
+            import_insurance(session, source=corrected, filename="batch.csv", replace=True)
+        with session_scope(engine) as session:
+            tick = time.perf_counter()
+            report = service.coverage_report(session, year=YEAR)
+            after_replace.append(time.perf_counter() - tick)
+        assert frames.READS.database == reads + 1, "the book alone is re-read after a correction"
+        premium = before.premium_fen + BATCH * (run + 1) * 2_000_000
+        assert report.total().premium_fen == premium, "a stale report"
 
     with session_scope(engine) as session:
         data = coverage.snapshot(session)
@@ -257,7 +271,8 @@ def main() -> None:
     )
     rows = [
         ("cold, first ever (new process, SQLite read)", median(first_runs), spread(first_runs)),
-        ("cold, after an import (book re-read)", median(after_import), spread(after_import)),
+        ("cold, after an import (extended at commit)", median(after_import), spread(after_import)),
+        ("cold, after a correction (book re-read)", median(after_replace), spread(after_replace)),
         ("cold, after a restart (columnar cache)", median(restart_runs), spread(restart_runs)),
         ("warm (loaded, computed afresh)", warm_s, spread(warm_runs)),
     ]
