@@ -108,6 +108,7 @@ class _Reader:
         self._lock = threading.Lock()
         self._child: subprocess.Popen[bytes] | None = None
         self._pid = 0
+        self._inherited: list[subprocess.Popen[bytes]] = []
 
     def read(self, path: str, queries: Mapping[str, str]) -> dict[str, pa.Table] | None:
         """The tables, or None when the reader is busy or broken (the caller reads alone)."""
@@ -138,7 +139,12 @@ class _Reader:
 
     def _running(self) -> subprocess.Popen[bytes]:
         child = self._child
-        if child is None or child.poll() is not None or self._pid != os.getpid():
+        if child is not None and self._pid != os.getpid():
+            # A forked process inherited its parent's reader: leave it to the parent (and keep
+            # the object, whose collection would warn that it still runs).
+            self._inherited.append(child)
+            child = None
+        if child is None or child.poll() is not None:
             child = subprocess.Popen(
                 [sys.executable, "-m", "yuanqu.analytics.adbc_reader", "--serve"],
                 stdin=subprocess.PIPE,
@@ -150,7 +156,10 @@ class _Reader:
 
     def _stop(self) -> None:
         child, self._child = self._child, None
-        if child is None or self._pid != os.getpid():
+        if child is None:
+            return
+        if self._pid != os.getpid():
+            self._inherited.append(child)  # the parent's reader: the parent ends it
             return
         if child.stdin is not None:
             with contextlib.suppress(OSError):

@@ -57,8 +57,12 @@ def bump_with_rows(
     version = bump_data_version(session, DATASET)
     step = _Step(previous, version, appends_only=appends_only)
     if appends_only:
-        step.policies = [_policy(p) for p in policies or [] if p.get("status") != "cancelled"]
-        step.claims = _claims_with_product(session, claims or [])
+        try:
+            step.policies = [_policy(p) for p in policies or [] if p.get("status") != "cancelled"]
+            step.claims = _claims_with_product(session, claims or [])
+        except Exception:  # never fail an import for its cache: the report reads the book
+            log.exception("the import's rows could not be kept for the book's columnar part")
+            step.appends_only = False
     _pending(session).append(step)
     return version
 
