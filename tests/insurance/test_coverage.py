@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 
 import pytest
@@ -10,10 +11,12 @@ from sqlalchemy import select
 from tests.factories.insurance import claim_row, claims_csv, policies_csv, policy_row
 from tests.factories.registry import make_firm
 from yuanqu.core.auth import Principal, Role
-from yuanqu.core.db import session_scope
-from yuanqu.insurance import service
+from yuanqu.core.db import bump_data_version, session_scope
+from yuanqu.insurance import frames, service
 from yuanqu.insurance.importer import ImportKind, import_insurance
 from yuanqu.policies.models import PolicyFact
+from yuanqu.registry.models import EnterpriseLabel
+from yuanqu.registry.service import get_enterprise
 
 X, Y = "甲保险公司", "乙保险公司"
 OFFICER = Principal(user_id=0, username="officer", role=Role.policy_officer)
@@ -213,3 +216,145 @@ class TestPremiumSubsidy:
     def test_a_year_before_the_policy_is_refused(self, book):
         with session_scope(book[0].engine) as session, pytest.raises(service.ValidationError):
             service.premium_subsidies(session, year=2020)
+
+
+class TestSnapshot:
+    """The report's columnar snapshot: parts keyed by their data version, in memory and in the
+    columnar cache of the data directory; never a figure from an older version."""
+
+    def test_a_restart_maps_the_cached_parts_back_with_the_same_figures(self, book):
+        db, _ids = book
+        with session_scope(db.engine) as session:
+            bump_data_version(session, "registry")  # a versioned registry is cached too
+        first = service.report_dict(_report(db))
+        frames.clear()  # a new process: nothing in memory
+        reads = (frames.READS.database, frames.READS.disk)
+        again = service.report_dict(_report(db))
+        assert (frames.READS.database, frames.READS.disk) == (reads[0], reads[1] + 2)
+        assert again == first
+
+    def test_an_import_moves_the_book_to_its_new_version_and_drops_the_old(self, book):
+        db, ids = book
+        with session_scope(db.engine) as session:
+            bump_data_version(session, "registry")
+        assert _report(db).total().policies == 3
+        root = frames.cache_root()
+        before = sorted(p.name for p in root.glob("*/insurance-insurance-*"))
+        with session_scope(db.engine) as session:
+            rows = [policy_row(ids["d"], "P10", 保险起期="2023-05-01", 保险止期="2024-04-30")]
+            import_insurance(session, source=policies_csv(rows), filename="p.csv")
+        assert _report(db).total().policies == 4
+        after = sorted(p.name for p in root.glob("*/insurance-insurance-*"))
+        assert len(before) == len(after) == 1 and before != after  # the old version is gone
+
+    def test_an_import_by_another_process_is_never_served_from_the_old_cache(self, book):
+        db, ids = book
+        with session_scope(db.engine) as session:
+            bump_data_version(session, "registry")
+        assert _report(db).total().policies == 3
+        with session_scope(db.engine) as session:
+            rows = [policy_row(ids["c"], "P11", 保险起期="2023-08-01", 保险止期="2024-07-31")]
+            import_insurance(session, source=policies_csv(rows), filename="p.csv")
+        frames.clear()  # the report runs in another process: only the files are shared
+        reads = (frames.READS.database, frames.READS.disk)
+        report = _report(db)
+        assert (report.total().policies, report.high_tech.covered_firms) == (4, 2)
+        assert (frames.READS.database, frames.READS.disk) == (reads[0], reads[1] + 2)
+
+    def test_without_a_cached_base_the_first_report_reads_the_book(self, book):
+        db, ids = book
+        assert _report(db).total().policies == 3  # the registry is unversioned: never filed
+        frames.clear()
+        shutil.rmtree(frames.cache_root(), ignore_errors=True)
+        with session_scope(db.engine) as session:
+            rows = [policy_row(ids["c"], "P12", 保险起期="2023-08-01", 保险止期="2024-07-31")]
+            import_insurance(session, source=policies_csv(rows), filename="p.csv")
+        reads = frames.READS.database
+        assert _report(db).total().policies == 4
+        assert frames.READS.database == reads + 2
+
+    def test_a_registry_change_rereads_the_registry_and_moves_the_label_figures(self, book):
+        db, ids = book
+        with session_scope(db.engine) as session:
+            bump_data_version(session, "registry")
+        assert _report(db).high_tech.high_tech_firms == 2
+        with session_scope(db.engine) as session:
+            firm = get_enterprise(session, uscc=ids["d"])
+            session.add(
+                EnterpriseLabel(
+                    enterprise_id=firm.id, label="high_tech", valid_from=date(2023, 1, 1)
+                )
+            )
+            bump_data_version(session, "registry")
+        report = _report(db)
+        assert (report.high_tech.high_tech_firms, report.high_tech.covered_firms) == (3, 2)
+        assert dict((r.group, r.firms) for r in report.by("label"))["high_tech"] == 2
+
+
+class TestImportExtendsTheBook:
+    """An import that only adds rows files the book's next columnar part at commit; the first
+    report after it reads nothing from the database and agrees with a full read."""
+
+    def _warm(self, db):
+        with session_scope(db.engine) as session:
+            bump_data_version(session, "registry")
+        return _report(db)
+
+    def _full_read(self, db):
+        frames.clear()
+        shutil.rmtree(frames.cache_root(), ignore_errors=True)
+        return service.report_dict(_report(db))
+
+    def test_added_policies_and_claims_extend_the_book_as_a_full_read_would(self, book):
+        db, ids = book
+        assert self._warm(db).total().policies == 3
+        with session_scope(db.engine) as session:
+            rows = [
+                policy_row(ids["c"], "P20", 保险公司="丙保险公司", 险种="key_staff"),
+                policy_row(ids["d"], "P21", 保单状态="已退保"),
+                policy_row(ids["a"], "P22", 保险起期="2023-12-01", 保险止期="2024-11-30"),
+            ]
+            import_insurance(session, source=policies_csv(rows), filename="p.csv")
+        with session_scope(db.engine) as session:
+            claims = [
+                claim_row("P20", "C20", 保险公司="丙保险公司", 报案日期="2023-05-01",
+                          定损日期="2023-05-02", 结案日期="2023-05-09", 赔付金额="700"),
+                claim_row("P21", "C21", 报案日期="2023-06-01", 定损日期="", 结案日期="",
+                          案件状态="已报案", 赔付金额=""),
+            ]  # fmt: skip
+            import_insurance(
+                session, source=claims_csv(claims), filename="c.csv", kind=ImportKind.claims
+            )
+        reads = frames.READS.database
+        extended = service.report_dict(_report(db))
+        assert frames.READS.database == reads  # nothing read from the database
+        assert extended == self._full_read(db)
+        assert frames.READS.database == reads + 2
+        groups = {(r["by"], r["group"]): r["policies"] for r in extended["rows"]}
+        assert groups[("total", "total")] == 5 and groups[("insurer", "丙保险公司")] == 1
+        staff = next(c for c in extended["claims"] if c["group"] == "key_staff")
+        assert (staff["settled"], staff["median_days"], staff["paid_fen"]) == (1, 8.0, 70_000)
+
+    def test_a_replacing_import_reads_the_book_again(self, book):
+        db, ids = book
+        self._warm(db)
+        reads = frames.READS.database
+        with session_scope(db.engine) as session:
+            rows = [policy_row(ids["a"], "P1", 保险公司=X, 保险金额="3000000", 保费="10000")]
+            import_insurance(session, source=policies_csv(rows), filename="p.csv", replace=True)
+        report = service.report_dict(_report(db))
+        assert frames.READS.database == reads + 1
+        total = next(r for r in report["rows"] if r["by"] == "total")
+        assert total["sum_insured_fen"] == 5_500_000 * 100
+        assert report == self._full_read(db)
+
+    def test_a_rolled_back_import_files_nothing(self, book):
+        db, ids = book
+        before = service.report_dict(self._warm(db))
+        files = sorted(frames.cache_root().rglob("*.arrow"))
+        with pytest.raises(RuntimeError), session_scope(db.engine) as session:
+            rows = [policy_row(ids["c"], "P30")]
+            import_insurance(session, source=policies_csv(rows), filename="p.csv")
+            raise RuntimeError("the request failed after the import")
+        assert sorted(frames.cache_root().rglob("*.arrow")) == files
+        assert service.report_dict(_report(db)) == before

@@ -8,7 +8,10 @@ run here is plain ANSI SQL with ``FILTER`` and ``GROUPING SETS``, which Spark SQ
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -61,7 +64,15 @@ def read_arrow(url: str, queries: Mapping[str, str]) -> dict[str, pa.Table]:
 
 
 def _read_sqlite(path: str, queries: Mapping[str, str]) -> dict[str, pa.Table]:
-    """ADBC's SQLite driver runs in a child process (see :mod:`yuanqu.analytics.adbc_reader`)."""
+    """ADBC's SQLite driver runs in a child process (see :mod:`yuanqu.analytics.adbc_reader`):
+    the process's long-lived reader when it is free, else a child for this read alone."""
+    tables = _READER.read(path, queries)
+    if tables is not None:
+        return tables
+    return _read_sqlite_once(path, queries)
+
+
+def _read_sqlite_once(path: str, queries: Mapping[str, str]) -> dict[str, pa.Table]:
     tables: dict[str, pa.Table] = {}
     with subprocess.Popen(
         [sys.executable, "-m", "yuanqu.analytics.adbc_reader", path],
@@ -82,6 +93,93 @@ def _read_sqlite(path: str, queries: Mapping[str, str]) -> dict[str, pa.Table]:
     if code != 0 or len(tables) != len(queries):
         raise RuntimeError(f"reading {path} through ADBC failed: {error.strip()[-2000:]}")
     return tables
+
+
+class _Reader:
+    """The long-lived ADBC reader child (``adbc_reader --serve``), started by the first read.
+
+    A cold analysis after an import pays the read, not the start of a Python process with
+    pyarrow (a third of a second on a quiet machine, seconds on a loaded one). One read at a
+    time: a read that finds it busy runs its own child instead of waiting. It holds no file
+    open between reads; it ends when this process closes its stdin (at exit).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._child: subprocess.Popen[bytes] | None = None
+        self._pid = 0
+        self._inherited: list[subprocess.Popen[bytes]] = []
+
+    def read(self, path: str, queries: Mapping[str, str]) -> dict[str, pa.Table] | None:
+        """The tables, or None when the reader is busy or broken (the caller reads alone)."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            child = self._running()
+            assert child.stdin is not None and child.stdout is not None
+            try:
+                request = {"path": path, "queries": dict(queries)}
+                child.stdin.write(json.dumps(request).encode() + b"\n")
+                child.stdin.flush()
+                answer = json.loads(child.stdout.readline() or b"null")
+            except (OSError, ValueError):
+                answer = None
+            if not isinstance(answer, dict):
+                self._stop()  # it died: the one-off read below reports why
+                return None
+            if not answer.get("ok"):
+                raise RuntimeError(f"reading {path} through ADBC failed: {answer.get('error')}")
+            try:
+                return {name: pa.ipc.open_stream(child.stdout).read_all() for name in queries}
+            except (OSError, pa.ArrowInvalid):
+                self._stop()  # cut off mid-answer: never reuse a reader out of step
+                return None
+        finally:
+            self._lock.release()
+
+    def _running(self) -> subprocess.Popen[bytes]:
+        child = self._child
+        if child is not None and self._pid != os.getpid():
+            # A forked process inherited its parent's reader: leave it to the parent (and keep
+            # the object, whose collection would warn that it still runs).
+            self._inherited.append(child)
+            child = None
+        if child is None or child.poll() is not None:
+            child = subprocess.Popen(
+                [sys.executable, "-m", "yuanqu.analytics.adbc_reader", "--serve"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+            self._child, self._pid = child, os.getpid()
+        return child
+
+    def _stop(self) -> None:
+        child, self._child = self._child, None
+        if child is None:
+            return
+        if self._pid != os.getpid():
+            self._inherited.append(child)  # the parent's reader: the parent ends it
+            return
+        if child.stdin is not None:
+            with contextlib.suppress(OSError):
+                child.stdin.close()
+        try:
+            child.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        if child.stdout is not None:
+            child.stdout.close()
+
+    def close(self) -> None:
+        """End the child (at exit; tests)."""
+        with self._lock:
+            self._stop()
+
+
+_READER = _Reader()
+atexit.register(_READER.close)
 
 
 @dataclass

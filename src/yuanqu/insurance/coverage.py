@@ -1,9 +1,10 @@
 """Coverage analytics on the columnar engine: DuckDB over Arrow read from the system of record.
 
 One snapshot per data version of the registry and the insurance book (see
-:mod:`yuanqu.analytics.engine`): the first report after an import reads the tables through ADBC,
-every later one reuses them, and a result already computed for the same question is memoised.
-Pure functions over the snapshot; no ORM here.
+:mod:`yuanqu.insurance.frames`): the first report after an import reads the part it changed
+through ADBC, a restarted process maps the columnar cache back from the data directory, every
+later report reuses the snapshot, and a result already computed for the same question is
+memoised. Pure functions over the snapshot; no ORM here.
 
 Definitions (the figures insurers' annual statistics use):
 
@@ -24,83 +25,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yuanqu.analytics.engine import CACHE, LoadedData, TableSpec
-from yuanqu.core.db import DataVersion
+from yuanqu.analytics.engine import LoadedData
 from yuanqu.core.errors import ValidationError
-from yuanqu.insurance.models import DATASET
-
-TABLES: tuple[TableSpec, ...] = (
-    TableSpec(
-        "firms",
-        "SELECT id, uscc, industry_section, COALESCE(task_force, '') AS task_force "
-        "FROM enterprises",
-        "SELECT CAST(id AS BIGINT) AS id, CAST(uscc AS VARCHAR) AS uscc, "
-        "CAST(industry_section AS VARCHAR) AS section, CAST(task_force AS VARCHAR) AS task_force "
-        "FROM raw",
-    ),
-    TableSpec(
-        "labels",
-        "SELECT enterprise_id, label, COALESCE(CAST(valid_from AS TEXT), '') AS valid_from, "
-        "COALESCE(CAST(valid_to AS TEXT), '') AS valid_to FROM enterprise_labels",
-        "SELECT CAST(enterprise_id AS BIGINT) AS enterprise_id, CAST(label AS VARCHAR) AS label, "
-        "CAST(valid_from AS VARCHAR) AS valid_from, CAST(valid_to AS VARCHAR) AS valid_to "
-        "FROM raw",
-    ),
-    TableSpec(
-        "policies",
-        "SELECT id, enterprise_id, insurer, product, sum_insured_fen, premium_fen, "
-        "CAST(start_date AS TEXT) AS start_date, CAST(end_date AS TEXT) AS end_date, status "
-        "FROM insurance_policies",
-        "SELECT CAST(id AS BIGINT) AS id, CAST(enterprise_id AS BIGINT) AS enterprise_id, "
-        "CAST(insurer AS VARCHAR) AS insurer, CAST(product AS VARCHAR) AS product, "
-        "CAST(sum_insured_fen AS BIGINT) AS sum_insured_fen, "
-        "CAST(premium_fen AS BIGINT) AS premium_fen, CAST(start_date AS DATE) AS start_date, "
-        "CAST(end_date AS DATE) AS end_date, CAST(status AS VARCHAR) AS status FROM raw",
-    ),
-    TableSpec(
-        "claims",
-        "SELECT policy_id, status, CAST(reported_on AS TEXT) AS reported_on, "
-        "COALESCE(CAST(closed_on AS TEXT), '') AS closed_on, COALESCE(paid_fen, 0) AS paid_fen "
-        "FROM insurance_claims",
-        "SELECT CAST(policy_id AS BIGINT) AS policy_id, CAST(status AS VARCHAR) AS status, "
-        "CAST(reported_on AS DATE) AS reported_on, "
-        "CAST(NULLIF(CAST(closed_on AS VARCHAR), '') AS DATE) AS closed_on, "
-        "CAST(paid_fen AS BIGINT) AS paid_fen FROM raw",
-    ),
-)
-
-# The book with small integer keys: grouping 400,000 rows on integers, not on Chinese text, is
-# what keeps the distinct-firm counts fast. Built once per snapshot.
-TABLES = (
-    *TABLES,
-    TableSpec(
-        "products",
-        "",
-        "SELECT product AS name, CAST(row_number() OVER (ORDER BY product) AS SMALLINT) AS k "
-        "FROM (SELECT DISTINCT product FROM policies)",
-        derived=True,
-    ),
-    TableSpec(
-        "insurers",
-        "",
-        "SELECT insurer AS name, CAST(row_number() OVER (ORDER BY insurer) AS SMALLINT) AS k "
-        "FROM (SELECT DISTINCT insurer FROM policies)",
-        derived=True,
-    ),
-    TableSpec(
-        "book",
-        "",
-        "SELECT p.id, p.enterprise_id, pr.k AS pk, i.k AS ik, "
-        "CAST(month(p.start_date) AS SMALLINT) AS m, p.start_date, p.end_date, "
-        "p.status <> 'cancelled' AS live, p.sum_insured_fen, p.premium_fen "
-        "FROM policies p JOIN products pr ON pr.name = p.product "
-        "JOIN insurers i ON i.name = p.insurer ORDER BY p.start_date",
-        derived=True,
-    ),
-)
+from yuanqu.insurance import frames
 
 BREAKDOWNS = ("product", "insurer", "section", "label", "month")
 
@@ -169,20 +98,15 @@ class CoverageReport:
 
 
 def versions(session: Session) -> tuple:
-    rows = session.execute(
-        select(DataVersion.dataset, DataVersion.version).where(
-            DataVersion.dataset.in_(("registry", DATASET))
-        )
-    ).all()
-    found = dict(rows)
-    return (found.get("registry"), found.get(DATASET))
+    """The data versions (registry, book) the session sees: what a snapshot is keyed by."""
+    return frames.snapshot_versions(frames.session_versions(session))
 
 
 def snapshot(session: Session) -> LoadedData:
-    """The registry and the insurance book in DuckDB, as of the last committed import."""
+    """The registry and the insurance book in DuckDB, as of the last committed import (see
+    :mod:`yuanqu.insurance.frames`: memory, then the columnar cache, then the database)."""
     url = session.get_bind().engine.url.render_as_string(hide_password=False)
-    data, _warm = CACHE.get(url, TABLES, versions(session))
-    return data
+    return frames.snapshot(url, frames.session_versions(session))
 
 
 def check_year(year: int) -> int:
@@ -196,10 +120,12 @@ def check_year(year: int) -> int:
 
 
 def _labels_at(day: date) -> str:
+    """Each firm's labels held on ``day`` (either end of a validity may be open)."""
     iso = day.isoformat()
     return (
         "SELECT DISTINCT enterprise_id, label FROM labels "
-        f"WHERE valid_from <= '{iso}' AND (valid_to = '' OR valid_to >= '{iso}')"
+        f"WHERE (valid_from IS NULL OR valid_from <= DATE '{iso}') "
+        f"AND (valid_to IS NULL OR valid_to >= DATE '{iso}')"
     )
 
 
@@ -212,49 +138,45 @@ def coverage_report(data: LoadedData, *, year: int, as_of: date | None = None) -
 
 
 def _compute(data: LoadedData, year: int, as_of: date) -> CoverageReport:
-    end = date(year, 12, 31)
-    written = (
-        "SELECT * FROM book WHERE live "
-        f"AND start_date BETWEEN DATE '{year}-01-01' AND DATE '{year}-12-31'"
-    )
-    # Per firm first (a few tens of thousands of rows): section, label and the total group
-    # firms, so their firm counts are plain counts.
-    per_firm = (
-        "SELECT enterprise_id, count(*) AS n, sum(sum_insured_fen) AS s, "
-        f"sum(premium_fen) AS p FROM ({written}) GROUP BY enterprise_id"
-    )
-    keyed = " UNION ALL ".join(
-        f"SELECT '{by}' AS by, CAST({key} AS VARCHAR) AS grp, count(*) AS policies, "
-        "count(DISTINCT enterprise_id) AS firms, sum(sum_insured_fen) AS sum_insured, "
-        f"sum(premium_fen) AS premium FROM w GROUP BY {key}"
-        for by, key in (("product", "pk"), ("insurer", "ik"), ("month", "m"))
-    )
-    by_firm = f"""
-        SELECT 'section' AS by, f.section AS grp, sum(a.n) AS policies, count(*) AS firms,
-               sum(a.s) AS sum_insured, sum(a.p) AS premium
+    lo, hi = f"DATE '{year}-01-01'", f"DATE '{year}-12-31'"
+    # Product, insurer and month in one pass over the year's policies (grouping sets on small
+    # integer keys); section, label and the total from the per-firm sums, whose firm counts
+    # are then plain counts. GROUPING(pk, ik, m) tells the sets apart: 3 product, 5 insurer,
+    # 6 month.
+    firms = _distinct_firms(data)
+    found = data.query(
+        f"""WITH w AS MATERIALIZED (
+              SELECT enterprise_id, pk, ik, m, sum_insured_fen, premium_fen FROM book
+              WHERE start_date BETWEEN {lo} AND {hi}),
+            keyed AS (
+              SELECT GROUPING(pk, ik, m) AS g, COALESCE(pk, ik, m) AS k, count(*) AS policies,
+                     {firms} AS firms, sum(sum_insured_fen) AS sum_insured,
+                     sum(premium_fen) AS premium
+              FROM w GROUP BY GROUPING SETS ((pk), (ik), (m))),
+            a AS MATERIALIZED (
+              SELECT enterprise_id, count(*) AS n, sum(sum_insured_fen) AS s,
+                     sum(premium_fen) AS p
+              FROM w GROUP BY enterprise_id)
+        SELECT CASE g WHEN 3 THEN 'product' WHEN 5 THEN 'insurer' ELSE 'month' END AS by,
+               COALESCE(pr.name, i.name, CAST(keyed.k AS VARCHAR)) AS grp, policies, firms,
+               sum_insured, premium
+        FROM keyed LEFT JOIN products pr ON g = 3 AND pr.k = keyed.k
+                   LEFT JOIN insurers i ON g = 5 AND i.k = keyed.k
+        UNION ALL
+        SELECT 'section', f.section, sum(a.n), count(*), sum(a.s), sum(a.p)
         FROM a JOIN firms f ON f.id = a.enterprise_id GROUP BY f.section
         UNION ALL
         SELECT 'label', l.label, sum(a.n), count(*), sum(a.s), sum(a.p)
-        FROM a JOIN ({_labels_at(end)}) l ON l.enterprise_id = a.enterprise_id GROUP BY l.label
+        FROM a JOIN ({_labels_at(date(year, 12, 31))}) l ON l.enterprise_id = a.enterprise_id
+        GROUP BY l.label
         UNION ALL
         SELECT 'total', 'total', COALESCE(sum(a.n), 0), count(*), COALESCE(sum(a.s), 0),
                COALESCE(sum(a.p), 0) FROM a"""
-    found = data.query(
-        f"WITH w AS MATERIALIZED ({written}), a AS MATERIALIZED ({per_firm}) "
-        f"{keyed} UNION ALL {by_firm}"
     ).to_pylist()
-    names = {
-        ("product", str(r["k"])): r["name"]
-        for r in data.query("SELECT name, k FROM products").to_pylist()
-    }
-    names.update(
-        (("insurer", str(r["k"])), r["name"])
-        for r in data.query("SELECT name, k FROM insurers").to_pylist()
-    )
     rows = [
         GroupRow(
             r["by"],
-            names.get((r["by"], r["grp"]), r["grp"]),
+            r["grp"],
             int(r["policies"]),
             int(r["firms"]),
             int(r["sum_insured"] or 0),
@@ -264,6 +186,30 @@ def _compute(data: LoadedData, year: int, as_of: date) -> CoverageReport:
     ]
     rows.sort(key=_order)
     return CoverageReport(year, rows, high_tech_cover(data, as_of), _claims(data, year))
+
+
+#: Widest range of firm ids counted with a bitmap (a bit per id: 8 MB per group at most).
+BITMAP_IDS = 64_000_000
+
+
+def _distinct_firms(data: LoadedData) -> str:
+    """The expression counting distinct policyholders in a group.
+
+    A bitmap over the book's range of firm ids (DuckDB's ``bitstring_agg``, then
+    ``bit_count``) instead of ``count(DISTINCT ...)``: no hash table per group, three to four
+    times faster over the city book (0.07 s against 0.25 s for the three breakdowns, load 13).
+    """
+    low, high = data.memoised(
+        ("insurance.firm_ids",),
+        lambda: tuple(
+            data.query("SELECT min(enterprise_id), max(enterprise_id) FROM book")
+            .to_pylist()[0]
+            .values()
+        ),
+    )
+    if low is None or high - low >= BITMAP_IDS:
+        return "count(DISTINCT enterprise_id)"
+    return f"bit_count(bitstring_agg(enterprise_id, {int(low)}, {int(high)}))"
 
 
 def _order(row: GroupRow) -> tuple:
@@ -279,8 +225,8 @@ def high_tech_cover(data: LoadedData, as_of: date) -> HighTechCover:
         data.query(
             f"""SELECT count(*) AS firms,
                    count(*) FILTER (WHERE id IN (
-                       SELECT enterprise_id FROM book WHERE live
-                       AND start_date <= DATE '{iso}' AND end_date >= DATE '{iso}')) AS covered
+                       SELECT enterprise_id FROM book
+                       WHERE start_date <= DATE '{iso}' AND end_date >= DATE '{iso}')) AS covered
             FROM (SELECT DISTINCT enterprise_id AS id FROM ({_labels_at(as_of)})
                   WHERE label = 'high_tech')"""
         )
@@ -294,15 +240,15 @@ def _claims(data: LoadedData, year: int) -> list[ClaimRow]:
     lo, hi = f"DATE '{year}-01-01'", f"DATE '{year}-12-31'"
     rows = data.query(
         f"""WITH c AS (
-              SELECT p.product, c.status, c.paid_fen,
-                     CAST(month(c.closed_on) AS VARCHAR) AS month,
-                     date_diff('day', c.reported_on, c.closed_on) AS days,
-                     COALESCE(c.closed_on BETWEEN {lo} AND {hi}, false) AS closed_in_year,
-                     c.reported_on <= {hi} AND (c.closed_on IS NULL OR c.closed_on > {hi})
+              SELECT product, status, paid_fen,
+                     CAST(month(closed_on) AS VARCHAR) AS month,
+                     date_diff('day', reported_on, closed_on) AS days,
+                     COALESCE(closed_on BETWEEN {lo} AND {hi}, false) AS closed_in_year,
+                     reported_on <= {hi} AND (closed_on IS NULL OR closed_on > {hi})
                        AS open_at_end
-              FROM claims c JOIN policies p ON p.id = c.policy_id
-              WHERE c.closed_on BETWEEN {lo} AND {hi}
-                 OR (c.reported_on <= {hi} AND (c.closed_on IS NULL OR c.closed_on > {hi}))),
+              FROM claims
+              WHERE closed_on BETWEEN {lo} AND {hi}
+                 OR (reported_on <= {hi} AND (closed_on IS NULL OR closed_on > {hi}))),
             k AS (
               SELECT CASE WHEN GROUPING(product) = 0 THEN 'product' ELSE 'month' END AS by,
                      COALESCE(product, month) AS grp,
@@ -314,11 +260,13 @@ def _claims(data: LoadedData, year: int) -> list[ClaimRow]:
                      quantile_cont(days, 0.9) FILTER (WHERE status = 'settled' AND closed_in_year)
                        AS p90_days,
                      COALESCE(sum(paid_fen) FILTER (WHERE closed_in_year), 0) AS paid
-              FROM c GROUP BY GROUPING SETS ((product), (month)))
-            SELECT k.*, COALESCE(w.premium, 0) AS premium FROM k LEFT JOIN (
-              SELECT product, sum(premium_fen) AS premium FROM policies
-              WHERE status <> 'cancelled' AND start_date BETWEEN {lo} AND {hi}
-              GROUP BY product) w ON k.by = 'product' AND w.product = k.grp
+              FROM c GROUP BY GROUPING SETS ((product), (month))),
+            w AS (
+              SELECT pr.name AS product, sum(b.premium_fen) AS premium
+              FROM book b JOIN products pr ON pr.k = b.pk
+              WHERE b.start_date BETWEEN {lo} AND {hi} GROUP BY pr.name)
+            SELECT k.*, COALESCE(w.premium, 0) AS premium
+            FROM k LEFT JOIN w ON k.by = 'product' AND w.product = k.grp
             WHERE k.grp IS NOT NULL"""
     ).to_pylist()
     out = [
