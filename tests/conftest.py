@@ -51,6 +51,15 @@ def _drop_pg_database(db_url: str) -> None:
     admin.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def isolated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test writes caches or uploads into the working directory's ``.yuanqu/``."""
+    saved = get_settings()
+    configure(data_dir=tmp_path_factory.mktemp("data-dir"))
+    yield
+    restore_settings(saved)
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def database(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
