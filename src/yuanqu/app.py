@@ -23,6 +23,7 @@ from yuanqu import __version__
 from yuanqu.accounts import api as accounts_api
 from yuanqu.accounts import pages as accounts_pages
 from yuanqu.accounts.service import AccountsBackend
+from yuanqu.attraction import pages as attraction_pages
 from yuanqu.chains import api as chains_api
 from yuanqu.chains import pages as chains_pages
 from yuanqu.core.auth import EVERYONE, STAFF, Role
@@ -135,6 +136,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         chains_pages.router,
         registry_pages.router,
         projects_pages.router,
+        attraction_pages.router,
         stats_pages.router,
         insurance_pages.router,
         policies_pages.router,

@@ -37,6 +37,10 @@ if TYPE_CHECKING:  # pragma: no cover
 #: The default master: two local cores (this machine, CI); ``sc://host:15002`` is Spark Connect.
 DEFAULT_MASTER = "local[2]"
 
+#: SQL settings the definitions are written for, on every master (Spark Connect included): UTC
+#: dates, and Spark's non-ANSI semantics (a NULL, not an error, where DuckDB gives NULL).
+SQL_CONF = {"spark.sql.session.timeZone": "UTC", "spark.sql.ansi.enabled": "false"}
+
 
 def _spark_types(node: exp.Expression) -> exp.Expression:
     # DuckDB's 128-bit HUGEINT (exact sums) has no Spark twin: DECIMAL(38,0) is as exact.
@@ -92,16 +96,18 @@ def spark_session(master: str | None = None) -> SparkSession:
             return found
         if master.startswith("sc://"):
             session = SparkSession.builder.remote(master).getOrCreate()
+            for key, value in SQL_CONF.items():  # the server's defaults may differ
+                session.conf.set(key, value)
         else:
             builder = (
                 SparkSession.builder.master(master)
                 .appName("yuanqu")
                 .config("spark.ui.enabled", "false")
                 .config("spark.ui.showConsoleProgress", "false")
-                .config("spark.sql.session.timeZone", "UTC")
-                .config("spark.sql.ansi.enabled", "false")
                 .config("spark.sql.execution.arrow.pyspark.enabled", "true")
             )
+            for key, value in SQL_CONF.items():
+                builder = builder.config(key, value)
             if master.startswith("local"):
                 builder = (
                     builder.config(

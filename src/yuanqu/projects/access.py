@@ -9,12 +9,16 @@ Enterprise users see their own firm's projects on its profile, nowhere else.
 from __future__ import annotations
 
 import logging
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from yuanqu.core.auth import Principal
 from yuanqu.core.auth import Role as UserRole
 from yuanqu.core.errors import Forbidden
 from yuanqu.projects.permissions import Actor
 from yuanqu.projects.permissions import Role as ActorRole
+from yuanqu.registry import service as registry
 
 log = logging.getLogger("yuanqu.auth")
 
@@ -64,3 +68,9 @@ def forbid_task_force(principal: Principal, task_force: str | None) -> None:
         f"access denied: you may not see task force {task_force or '(none)'}",
         details={"task_force": task_force},
     )
+
+
+def readable_task_forces(session: Session, principal: Principal) -> list[Any]:
+    """The task forces this user may read, for the pages' task-force filters."""
+    scope = scope_of(principal)
+    return [f for f in registry.list_task_forces(session) if scope is None or f.code in scope]

@@ -1,5 +1,6 @@
-"""The pages of key projects and leads: the board by stage, a project with its timeline and list,
-the seven batches, overdue lists, the lead pipeline, the profile tab, import and export.
+"""The pages of key projects: the board by stage, a project with its timeline and list, the
+seven batches, overdue lists, the profile tab, import (of projects and of leads) and export. The
+lead pipeline's pages are in :mod:`yuanqu.attraction.pages`.
 
 Each page calls the same view or service as its JSON twin in ``api.py`` and links to it. The
 forms post with htmx (the CSRF token travels in the ``X-CSRF-Token`` header set on <body>, or in
@@ -21,18 +22,17 @@ from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
 from yuanqu.attraction import importer as lead_importer
-from yuanqu.attraction import service as attraction
 from yuanqu.core.auth import EVERYONE, Principal, allow
 from yuanqu.core.deps import get_db, request_lang
 from yuanqu.core.errors import ValidationError, YuanquError
 from yuanqu.core.tabular import ImportRejected
-from yuanqu.projects import export, importer, ledger, reports, service, views
+from yuanqu.projects import export, importer, ledger, service, views
 from yuanqu.projects.access import (
-    LEAD_EDITORS,
     PROJECT_EDITORS,
     READERS,
     actor_of,
     forbid_task_force,
+    readable_task_forces,
     scope_of,
 )
 from yuanqu.projects.schemas import EARLIEST, LATEST
@@ -54,11 +54,6 @@ def _refused(request: Request, session: Session, error: YuanquError) -> dict[str
     return {"error": error.to_dict(request_lang(request)), "error_status": error.status}
 
 
-def _task_forces(session: Session, principal: Principal) -> list[Any]:
-    scope = scope_of(principal)
-    return [f for f in registry.list_task_forces(session) if scope is None or f.code in scope]
-
-
 # --- the board -----------------------------------------------------------------------------------
 
 
@@ -70,7 +65,7 @@ def _board_context(
     query = "&".join(f"{k}={v}" for k, v in (("task_force", task_force), ("q", q)) if v)
     return {
         "board": board,
-        "task_forces": _task_forces(session, principal),
+        "task_forces": readable_task_forces(session, principal),
         "task_force": task_force,
         "q": q or "",
         "today": date.today(),
@@ -360,64 +355,6 @@ def project_page(
         "json_url": f"/api/v1/projects/{project_id}?lang={lang}",
     }
     return render(request, "projects/project.html", context)
-
-
-# --- leads ---------------------------------------------------------------------------------------
-
-
-@router.get("/leads", response_class=HTMLResponse)
-def leads_page(
-    request: Request,
-    task_force: Text = None,
-    stage: Text = None,
-    span: Annotated[str | None, Query(max_length=40)] = None,
-    session: Session = Depends(get_db, scope="function"),
-    principal: Principal = allow(READERS),
-) -> HTMLResponse:
-    lang = request_lang(request)
-    span = span or str(date.today().year)
-    start, end = reports.parse_span(span)
-    pipeline = views.lead_pipeline(
-        session, scope=scope_of(principal), start=start, end=end, task_force=task_force, stage=stage
-    )
-    context = {
-        "pipeline": pipeline,
-        "charts": views.funnel_charts(pipeline.funnel, lang=lang),
-        "task_forces": _task_forces(session, principal),
-        "task_force": task_force,
-        "stage": stage,
-        "span": span,
-        "today": date.today(),
-        "editor": principal.role in LEAD_EDITORS,
-        "json_url": "/api/v1/leads" + (f"?task_force={task_force}" if task_force else ""),
-    }
-    return render(request, "projects/leads.html", context)
-
-
-@router.post("/leads/{lead_id}/sign", response_model=None)
-def sign_lead(
-    request: Request,
-    lead_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
-    signed_on: Annotated[date, Form(ge=EARLIEST, le=LATEST)],
-    planned_investment_wan: Annotated[int | None, Form(ge=0, le=100_000_000)] = None,
-    project_name: Annotated[str | None, Form(max_length=200)] = None,
-    session: Session = Depends(get_db, scope="function"),
-    principal: Principal = allow(LEAD_EDITORS),
-) -> Response:
-    """A lead signs and becomes a key project in one step; the project page opens."""
-    lead = attraction.get_lead(session, lead_id=lead_id)
-    forbid_task_force(principal, lead.task_force)
-    fen = None if planned_investment_wan is None else planned_investment_wan * 1_000_000
-    project = attraction.sign_lead(
-        session,
-        lead,
-        actor=actor_of(principal),
-        signed_on=signed_on,
-        planned_investment_fen=fen,
-        project_name=project_name or None,
-    )
-    session.flush()  # the new project's id, for the redirect
-    return RedirectResponse(f"/projects/{project.id}", status_code=303)
 
 
 # --- the enterprise profile's tab ----------------------------------------------------------------
