@@ -305,36 +305,42 @@ def main() -> None:
             f"written to SQLite in {time.perf_counter() - started:.1f} s "
             f"({path.stat().st_size / 1e9:.2f} GB)"
         )
+        # The baselines' inputs, in memory before anything is timed.
+        reports = tables["monthly_reports"].to_pandas()
+        reports["year"] = reports.period.str[:4].astype(int)
+        reports["month"] = reports.period.str[5:].astype(int)
+        firms = tables["enterprises"].to_pandas()
+        labels = tables["enterprise_labels"].to_pandas()
+        con = duckdb.connect()
+        con.register(
+            "r_raw", pa.Table.from_pandas(reports.drop(columns=["period"]), preserve_index=False)
+        )
+        con.execute("CREATE TABLE r AS SELECT * FROM r_raw")
+        con.register("e", tables["enterprises"])
+        con.register("l", tables["enterprise_labels"])
+        sql = hand_sql()
+
         engine = make_engine(f"sqlite:///{path}")
+        colds: list[float] = []
+        warms: list[float] = []
+        pandas_runs: list[float] = []
+        hand_runs: list[float] = []
         with session_scope(engine) as session:
-            colds: list[float] = []
-            warms: list[float] = []
+            # Interleaved, one round per repeat: the machine is shared and its load drifts, so
+            # every figure of a round is measured under the same load.
             for _ in range(args.repeat):
                 CACHE.clear()
                 colds += timings(lambda: service.bulletin(session, period=PERIOD))
                 # Warm: the data is loaded, each period's figures are computed afresh.
                 for p in ("2023-11", "2023-10", "2023-09"):
                     warms += timings(lambda p=p: service.bulletin(session, period=p))
+                pandas_runs += timings(lambda: pandas_bulletin(reports, firms, labels))
+                hand_runs += timings(lambda: con.execute(sql).fetchall())
             cold, warm = statistics.median(colds), statistics.median(warms)
+            pandas_s, hand = statistics.median(pandas_runs), statistics.median(hand_runs)
             memo = timed(lambda: service.bulletin(session, period=PERIOD), repeat=3)
             rows = len(service.bulletin(session, period=PERIOD).rows)
         engine.dispose()
-
-    reports = tables["monthly_reports"].to_pandas()
-    reports["year"] = reports.period.str[:4].astype(int)
-    reports["month"] = reports.period.str[5:].astype(int)
-    firms = tables["enterprises"].to_pandas()
-    labels = tables["enterprise_labels"].to_pandas()
-    pandas_s = timed(lambda: pandas_bulletin(reports, firms, labels), repeat=args.repeat)
-
-    con = duckdb.connect()
-    r = pa.Table.from_pandas(reports.drop(columns=["period"]), preserve_index=False)
-    con.register("r_raw", r)
-    con.execute("CREATE TABLE r AS SELECT * FROM r_raw")
-    con.register("e", tables["enterprises"])
-    con.register("l", tables["enterprise_labels"])
-    sql = hand_sql()
-    hand = timed(lambda: con.execute(sql).fetchall(), repeat=max(3, args.repeat))
 
     print(f"\nmedians of {args.repeat} runs (warm: {len(warms)} periods computed)")
     print(f"full bulletin {PERIOD}: 8 indicators x (total + 6 breakdowns) = {rows} rows")

@@ -14,6 +14,7 @@ import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,6 +113,8 @@ class LoadedData:
     url: str = ""
     specs: dict[str, TableSpec] = field(default_factory=dict)
     slices: dict[str, set[Hashable]] = field(default_factory=dict)
+    #: The caches that follow sliced tables (see ``TableSpec.follows``), visible to every query.
+    caches: dict[str, pa.Table] = field(default_factory=dict)
     memo: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict)
     large_memo: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -143,14 +146,24 @@ class LoadedData:
             finally:
                 self.connection.unregister("raw")
         for cache in (s for s in self.specs.values() if s.follows == name):
-            built = cache.name in self.slices
-            for key in slices:
-                sql = cache.shape_sql.format(slice=key)
-                verb = f"INSERT INTO {cache.name}" if built else f"CREATE TABLE {cache.name} AS"
-                self.connection.execute(f"{verb} {sql}")
-                built = True
+            # Kept as Arrow, not as a DuckDB table: a cache is hundreds of columns wide, and
+            # appending them to a table costs more than computing them.
+            parts = [self.caches[cache.name]] if cache.name in self.caches else []
+            # One thread per slice: a month of one firm per row is a single DuckDB row group,
+            # so each build runs on one core; two years build side by side.
+            with ThreadPoolExecutor(max_workers=max(1, len(slices))) as pool:
+                sqls = [cache.shape_sql.format(slice=key) for key in slices]
+                parts += list(pool.map(self._arrow, sqls))
+            self.caches[cache.name] = pa.concat_tables(parts)
             self.slices.setdefault(cache.name, set()).update(slices)
         self.slices.setdefault(name, set()).update(slices)
+
+    def _arrow(self, sql: str) -> pa.Table:
+        cursor = self.connection.cursor()
+        try:
+            return cursor.sql(sql).to_arrow_table()
+        finally:
+            cursor.close()
 
     def query(
         self,
@@ -163,7 +176,7 @@ class LoadedData:
         tables (e.g. memoised intermediate results) visible to the query under their names."""
         cursor = self.connection.cursor()
         try:
-            for name, table in (tables or {}).items():
+            for name, table in {**self.caches, **(tables or {})}.items():
                 cursor.register(name, table)
             return cursor.sql(sql, params=params or None).to_arrow_table()
         finally:
@@ -174,6 +187,8 @@ class LoadedData:
         the last ``fetch`` statements."""
         cursor = self.connection.cursor()
         try:
+            for name, table in self.caches.items():
+                cursor.register(name, table)
             results: list[pa.Table] = []
             for index, sql in enumerate(statements):
                 if index >= len(statements) - fetch:
