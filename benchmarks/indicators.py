@@ -10,7 +10,9 @@ What each figure includes (medians of ``--repeat`` runs, all measured in one run
       years, and computing the bulletin;
     - warm: the data already cached in DuckDB (tables and year-to-date cache), a period not
       computed before (2023-11, -10, -09 after the cold 2023-12): the version check on SQLite,
-      the per-firm windows read from the cache, the grouping, and the Python rows;
+      the per-firm windows read from the cache, the grouping, and the Python rows (the cache
+      was built by the cold call and is counted there; (b) and (c) keep no such cache and
+      re-aggregate the reports every time);
     - repeated call: the same period again (memoised result, for reference).
 (b) pandas groupby, the way an analyst would write it, over DataFrames already in memory (the
     reports with ``year`` and ``month`` columns already split, not timed): like yuanqu warm,
@@ -19,9 +21,12 @@ What each figure includes (medians of ``--repeat`` runs, all measured in one run
     practical limit of one query that re-aggregates the reports each time).
 
 Targets: warm < 0.5 s, >= 5x faster than pandas, within 2x of hand-written DuckDB; cold < 5 s.
+The rounds are interleaved (cold, three warm periods, pandas, hand-written; ``--repeat`` times),
+so that on a shared machine every figure of a round sees the same load; compare the ratios.
 
 Run: ``.venv/bin/python benchmarks/indicators.py [--firms N] [--sqlite PATH]`` (``--sqlite``:
-keep the synthetic SQLite file there and reuse it on the next run).
+keep the synthetic SQLite file there and reuse it on the next run with the same ``--firms`` and
+``--months``).
 """
 
 from __future__ import annotations
