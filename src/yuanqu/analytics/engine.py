@@ -16,7 +16,8 @@ import subprocess
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,13 +44,21 @@ class TableSpec:
     #: A derived table reads nothing: ``shape_sql`` runs over the tables loaded before it (a
     #: join done once per snapshot instead of once per query).
     derived: bool = False
+    #: A cache that follows a sliced table (derived, reads nothing): each slice loaded into the
+    #: table ``follows`` adds the rows of ``shape_sql.format(slice=key)``, run over the engine's
+    #: tables once per slice and snapshot (e.g. per-firm running sums of a year of reports).
+    follows: str = ""
 
 
-def read_arrow(url: str, queries: Mapping[str, str]) -> dict[str, pa.Table]:
-    """Run each query on the database at ``url`` through ADBC and return Arrow tables."""
+def read_arrow(
+    url: str, queries: Mapping[str, str], *, parallel: Sequence[Mapping[str, str]] = ()
+) -> dict[str, pa.Table]:
+    """Run each query on the database at ``url`` through ADBC and return Arrow tables.
+    ``parallel``: more groups of queries that may run at the same time as ``queries`` (on
+    SQLite each group is read by its own child process, so a year of reports per core)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _read_sqlite(parsed.database or ":memory:", queries)
+        return _read_sqlite(parsed.database or ":memory:", [queries, *parallel])
     if parsed.get_backend_name() != "postgresql":  # pragma: no cover - configuration error
         raise ValueError(f"no ADBC driver for {parsed.get_backend_name()}")
     import adbc_driver_postgresql.dbapi as driver
@@ -57,41 +66,65 @@ def read_arrow(url: str, queries: Mapping[str, str]) -> dict[str, pa.Table]:
     uri = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
     tables: dict[str, pa.Table] = {}
     with driver.connect(uri) as connection, connection.cursor() as cursor:
-        for name, sql in queries.items():
+        for name, sql in [item for group in (queries, *parallel) for item in group.items()]:
             cursor.execute(sql)
             tables[name] = cursor.fetch_arrow_table()
     return tables
 
 
-def _read_sqlite(path: str, queries: Mapping[str, str]) -> dict[str, pa.Table]:
-    """ADBC's SQLite driver runs in a child process (see :mod:`yuanqu.analytics.adbc_reader`):
-    the process's long-lived reader when it is free, else a child for this read alone."""
-    tables = _READER.read(path, queries)
-    if tables is not None:
-        return tables
-    return _read_sqlite_once(path, queries)
+def _read_sqlite(path: str, groups: Sequence[Mapping[str, str]]) -> dict[str, pa.Table]:
+    """ADBC's SQLite driver runs in child processes (see :mod:`yuanqu.analytics.adbc_reader`),
+    one per group of queries, all at once: SQLite reads on one core, and turning rows into Arrow
+    is most of a cold load, so two years read by two children take half the time. The first
+    group goes to the process's long-lived reader when it is free (no Python start to pay)."""
+    groups = [group for group in groups if group]
+    if not groups:
+        return {}
+    children = [_start_child(path, queries) for queries in groups[1:]]
+    try:
+        tables = _READER.read(path, groups[0])
+        if tables is None:
+            children.insert(0, _start_child(path, groups[0]))
+            tables = {}
+    finally:
+        rest = _collect_children(path, children)
+    return {**tables, **rest}
 
 
-def _read_sqlite_once(path: str, queries: Mapping[str, str]) -> dict[str, pa.Table]:
-    tables: dict[str, pa.Table] = {}
-    with subprocess.Popen(
+_Child = tuple[subprocess.Popen[bytes], Mapping[str, str]]
+
+
+def _start_child(path: str, queries: Mapping[str, str]) -> _Child:
+    """A one-off reader child for this group of queries alone."""
+    child = subprocess.Popen(
         [sys.executable, "-m", "yuanqu.analytics.adbc_reader", path],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-    ) as child:
-        assert child.stdin is not None and child.stdout is not None and child.stderr is not None
-        child.stdin.write(json.dumps(dict(queries)).encode())
-        child.stdin.close()
+    )
+    assert child.stdin is not None
+    child.stdin.write(json.dumps(dict(queries)).encode())
+    child.stdin.close()
+    return child, queries
+
+
+def _collect_children(path: str, children: Sequence[_Child]) -> dict[str, pa.Table]:
+    tables: dict[str, pa.Table] = {}
+    errors: list[str] = []
+    for child, queries in children:
+        assert child.stdout is not None and child.stderr is not None
         try:
             for name in queries:
                 tables[name] = pa.ipc.open_stream(child.stdout).read_all()
         except pa.ArrowInvalid:
             pass  # the child failed: its error is reported below
         error = child.stderr.read().decode(errors="replace")
-        code = child.wait()
-    if code != 0 or len(tables) != len(queries):
-        raise RuntimeError(f"reading {path} through ADBC failed: {error.strip()[-2000:]}")
+        child.stdout.close()
+        child.stderr.close()
+        if child.wait() != 0 or any(name not in tables for name in queries):
+            errors.append(error.strip()[-2000:])
+    if errors:
+        raise RuntimeError(f"reading {path} through ADBC failed: {' | '.join(errors)}")
     return tables
 
 
@@ -191,6 +224,8 @@ class LoadedData:
     url: str = ""
     specs: dict[str, TableSpec] = field(default_factory=dict)
     slices: dict[str, set[Hashable]] = field(default_factory=dict)
+    #: The caches that follow sliced tables (see ``TableSpec.follows``), visible to every query.
+    caches: dict[str, pa.Table] = field(default_factory=dict)
     memo: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict)
     large_memo: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -198,22 +233,48 @@ class LoadedData:
 
     def ensure(self, name: str, slices: Mapping[Hashable, str]) -> None:
         """Make sure the sliced table ``name`` holds these slices (key -> SQL condition on the
-        source table), reading the missing ones in one pass. A bulletin needs two years of
-        reports, not the whole history: reading only those is most of the cold time saved."""
+        source table), reading the missing ones at once, one child process each on SQLite. A
+        bulletin needs two years of reports, not the whole history: reading only those is most
+        of the cold time saved."""
         with self.load_lock:
             loaded = self.slices.setdefault(name, set())
-            missing = [key for key in slices if key not in loaded]
+            missing = {key: sql for key, sql in slices.items() if key not in loaded}
             if not missing:
                 return
-            spec = self.specs[name]
-            where = " OR ".join(f"({slices[key]})" for key in missing)
-            raw = read_arrow(self.url, {name: spec.source_sql.format(where=where)})[name]
-            self.connection.register("raw", raw)
+            groups = slice_queries(self.specs[name], missing)
+            self.add_slices(name, read_arrow(self.url, groups[0], parallel=groups[1:]), missing)
+
+    def add_slices(
+        self, name: str, raw: Mapping[str, pa.Table], slices: Mapping[Hashable, str]
+    ) -> None:
+        """Shape the slices read (``raw``, named as :func:`slice_queries` names them) into the
+        table ``name``, then add their rows to every cache that follows it."""
+        spec = self.specs[name]
+        for index, _key in enumerate(slices):
+            self.connection.register("raw", raw[f"{name}#{index}"])
             try:
                 self.connection.execute(f"INSERT INTO {name} {spec.shape_sql}")
             finally:
                 self.connection.unregister("raw")
-            loaded.update(missing)
+        for cache in (s for s in self.specs.values() if s.follows == name):
+            # Kept as Arrow, not as a DuckDB table: a cache is hundreds of columns wide, and
+            # appending them to a table costs more than computing them.
+            parts = [self.caches[cache.name]] if cache.name in self.caches else []
+            # One thread per slice: a month of one firm per row is a single DuckDB row group,
+            # so each build runs on one core; two years build side by side.
+            with ThreadPoolExecutor(max_workers=max(1, len(slices))) as pool:
+                sqls = [cache.shape_sql.format(slice=key) for key in slices]
+                parts += list(pool.map(self._arrow, sqls))
+            self.caches[cache.name] = pa.concat_tables(parts)
+            self.slices.setdefault(cache.name, set()).update(slices)
+        self.slices.setdefault(name, set()).update(slices)
+
+    def _arrow(self, sql: str) -> pa.Table:
+        cursor = self.connection.cursor()
+        try:
+            return cursor.sql(sql).to_arrow_table()
+        finally:
+            cursor.close()
 
     def query(
         self,
@@ -226,7 +287,7 @@ class LoadedData:
         tables (e.g. memoised intermediate results) visible to the query under their names."""
         cursor = self.connection.cursor()
         try:
-            for name, table in (tables or {}).items():
+            for name, table in {**self.caches, **(tables or {})}.items():
                 cursor.register(name, table)
             return cursor.sql(sql, params=params or None).to_arrow_table()
         finally:
@@ -237,6 +298,8 @@ class LoadedData:
         the last ``fetch`` statements."""
         cursor = self.connection.cursor()
         try:
+            for name, table in self.caches.items():
+                cursor.register(name, table)
             results: list[pa.Table] = []
             for index, sql in enumerate(statements):
                 if index >= len(statements) - fetch:
@@ -263,31 +326,50 @@ class LoadedData:
         return value
 
 
-def load(url: str, specs: tuple[TableSpec, ...], versions: Hashable) -> LoadedData:
+def slice_queries(spec: TableSpec, slices: Mapping[Hashable, str]) -> list[dict[str, str]]:
+    """One query per slice of a sliced table, named ``<table>#<index>`` (each may run in its
+    own process)."""
+    return [
+        {f"{spec.name}#{index}": spec.source_sql.format(where=condition)}
+        for index, condition in enumerate(slices.values())
+    ]
+
+
+def load(
+    url: str,
+    specs: tuple[TableSpec, ...],
+    versions: Hashable,
+    slices: Mapping[str, Mapping[Hashable, str]] | None = None,
+) -> LoadedData:
     """Read every table through ADBC and materialise it in a fresh in-memory DuckDB; a sliced
-    table starts empty (its shape from an empty read) and fills by :meth:`LoadedData.ensure`."""
-    raw = read_arrow(
-        url,
-        {
-            spec.name: spec.source_sql.format(where="1 = 0") if spec.sliced else spec.source_sql
-            for spec in specs
-            if not spec.derived
-        },
-    )
+    table starts empty (its shape from an empty read) and fills with ``slices`` now (read
+    together with the other tables) or later by :meth:`LoadedData.ensure`."""
+    by_name = {spec.name: spec for spec in specs}
+    pieces = [
+        query
+        for name, wanted in (slices or {}).items()
+        for query in slice_queries(by_name[name], wanted)
+    ]
+    first = {
+        spec.name: spec.source_sql.format(where="1 = 0") if spec.sliced else spec.source_sql
+        for spec in specs
+        if not spec.derived
+    }
+    raw = read_arrow(url, {**first, **(pieces[0] if pieces else {})}, parallel=pieces[1:])
     connection = duckdb.connect(":memory:")
     for spec in specs:
+        if spec.follows:
+            continue  # built as the slices it follows arrive
         if spec.derived:
             connection.execute(f"CREATE TABLE {spec.name} AS {spec.shape_sql}")
             continue
         connection.register("raw", raw[spec.name])
         connection.execute(f"CREATE TABLE {spec.name} AS {spec.shape_sql}")
         connection.unregister("raw")
-    return LoadedData(
-        versions=versions,
-        connection=connection,
-        url=url,
-        specs={spec.name: spec for spec in specs},
-    )
+    data = LoadedData(versions=versions, connection=connection, url=url, specs=by_name)
+    for name, wanted in (slices or {}).items():
+        data.add_slices(name, raw, wanted)
+    return data
 
 
 class Cache:
@@ -298,15 +380,21 @@ class Cache:
         self._lock = threading.Lock()
 
     def get(
-        self, url: str, specs: tuple[TableSpec, ...], versions: Hashable
+        self,
+        url: str,
+        specs: tuple[TableSpec, ...],
+        versions: Hashable,
+        slices: Mapping[str, Mapping[Hashable, str]] | None = None,
     ) -> tuple[LoadedData, bool]:
-        """The snapshot for these versions and whether it was already loaded (warm)."""
+        """The snapshot for these versions and whether it was already loaded (warm); a fresh
+        load reads ``slices`` of the sliced tables in the same pass (a warm one does not:
+        call :meth:`LoadedData.ensure`)."""
         key = (url, tuple(spec.name for spec in specs))
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and entry.versions == versions:
                 return entry, True
-        fresh = load(url, specs, versions)
+        fresh = load(url, specs, versions, slices)
         with self._lock:
             old = self._entries.get(key)
             self._entries[key] = fresh

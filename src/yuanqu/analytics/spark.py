@@ -166,6 +166,8 @@ class SparkData:
     def load(self) -> SparkData:
         """Register every table; sliced tables start empty and fill by :meth:`ensure`."""
         for spec in self.specs.values():
+            if spec.follows:
+                continue  # built by ensure, from the slices it follows
             if spec.sliced:
                 raw = self._read(spec.name).where("false")
             else:
@@ -188,6 +190,15 @@ class SparkData:
             raw = self._read(name).where(f"year IN ({years})")
             frame = self._shape(self.specs[name], raw).cache()
             frame.createOrReplaceTempView(name)
+            for cache in (s for s in self.specs.values() if s.follows == name):
+                # The same per-slice definition as DuckDB's, one slice after another.
+                parts = [
+                    self.spark.sql(to_spark_sql(cache.shape_sql.format(slice=y))) for y in wanted
+                ]
+                union = parts[0]
+                for part in parts[1:]:
+                    union = union.unionByName(part)
+                union.cache().createOrReplaceTempView(cache.name)
             loaded.update(wanted)
 
     def query(

@@ -7,7 +7,9 @@ Input contract (tables the caller loaded into the engine):
 - ``dims(id, <one column per partition breakdown>)`` each firm's group in every partition (the
   industry section, the sub-area...), and ``labels_at(enterprise_id, label)`` the labels held
   (a firm may hold several, so label groups overlap);
-- ``fw``: the per-firm pre-aggregate of :func:`firm_windows_sql`.
+- ``ytd``: the per-firm running sums of :func:`ytd_sql`, one row per firm and loaded year, built
+  once per year and snapshot (the engine's cache follows the reports table);
+- ``fw``: the per-firm windows of one period, :func:`firm_windows_sql`, read from ``ytd``.
 """
 
 from __future__ import annotations
@@ -41,73 +43,166 @@ class Window:
         return self.last - self.first + 1
 
 
+MONTHS = range(1, 13)
+
+
+def _cached_values(measures: Sequence[Measure]) -> list[tuple[str, str]]:
+    """The per-month values the cache keeps: each measure, and for a deflated one its value at
+    last year's prices too (``__r``: each month deflated by its own index, same month last year
+    = 100; 100 where no index was imported, so the column is also right without prices)."""
+    values: list[tuple[str, str]] = []
+    for item in measures:
+        values.append((item.key, f"({item.sql})"))
+        if item.deflate:
+            values.append(
+                (f"{item.key}__r", f"({item.sql}) * 100.0 / COALESCE(p.price_index, 100.0)")
+            )
+    return values
+
+
+def ytd_sql(measures: Sequence[Measure], year: int | str) -> str:
+    """The cache of one year (``year``: a year, or a placeholder such as ``{slice}``): one row
+    per firm with a report in ``year``, and per month ``k`` whether it reported
+    (``present__m{k}``), each value of the month (``<value>__m{k}``), and the year to date:
+    whether it reported in months 1..k (``present__c{k}``) and the running sums
+    (``<value>__c{k}``). Any window of the year is then two columns of it.
+
+    Built month by month: the year to date through ``k - 1`` joined to month ``k`` (a report is
+    unique per firm and month), each running sum extended by one month with SUM's own rule
+    (NULL while no month has a value, then the sum of those that have one, in calendar order).
+    Twelve joins of one row per firm are several times cheaper than a window function over the
+    year's reports, or than summing up to twelve columns per month."""
+    values = [name for name, _expr in _cached_values(measures)]
+    join = "LEFT JOIN prices p ON p.division = r.division AND p.year = r.year AND p.month = r.month"
+
+    def month(k: int) -> str:
+        cols = ", ".join(f"{expr} AS {name}__m{k}" for name, expr in _cached_values(measures))
+        return (
+            f"SELECT r.enterprise_id, TRUE AS present__m{k}, {cols} FROM reports r {join} "
+            f"WHERE r.year = {year} AND r.month = {k}"
+        )
+
+    kept: list[str] = ["present__m1", "present__c1"]
+    for name in values:
+        kept += [f"{name}__m1", f"{name}__c1"]
+    first = ", ".join(
+        ["enterprise_id", "present__m1", "present__m1 AS present__c1"]
+        + [f"{name}__m1, {name}__m1 AS {name}__c1" for name in values]
+    )
+    steps = [f"y1 AS (SELECT {first} FROM ({month(1)}) AS m)"]
+    for k in MONTHS[1:]:
+        was = k - 1
+        cols = ["COALESCE(y.enterprise_id, m.enterprise_id) AS enterprise_id"]
+        cols += [f"y.{col}" for col in kept]
+        cols += [
+            f"m.present__m{k}",
+            f"COALESCE(y.present__c{was}, FALSE) OR COALESCE(m.present__m{k}, FALSE) "
+            f"AS present__c{k}",
+        ]
+        for name in values:
+            before, now = f"y.{name}__c{was}", f"m.{name}__m{k}"
+            cols += [now, f"COALESCE({before} + {now}, {before}, {now}) AS {name}__c{k}"]
+        steps.append(
+            f"y{k} AS (SELECT {', '.join(cols)} FROM y{was} AS y FULL JOIN ({month(k)}) AS m "
+            "ON m.enterprise_id = y.enterprise_id)"
+        )
+        kept += [f"present__m{k}", f"present__c{k}"]
+        for name in values:
+            kept += [f"{name}__m{k}", f"{name}__c{k}"]
+    out = ["enterprise_id", f"{year} AS year"]
+    for col in kept:
+        out.append(f"COALESCE({col}, FALSE) AS {col}" if col.startswith("present__") else col)
+    return f"WITH {', '.join(steps)} SELECT {', '.join(out)} FROM y{MONTHS[-1]}"
+
+
 def firm_windows_sql(
     measures: Sequence[Measure], window: Window, *, prices: bool, scope: str | None = None
 ) -> str:
-    """Per firm (in ``scope``, a SQL subquery of firm ids; None: every firm): presence in each
-    window and each measure's window sums, the pre-aggregate every figure of a period is read
-    from. Two steps: plain sums per (firm, year, in the month window), then pivoted per firm;
-    this is cheaper than one pass of ``FILTER`` sums over every firm-month."""
-    y, b, m0, m = window.year, window.year - 1, window.first, window.last
-    sums: list[str] = []
-    for item in measures:
-        expr = f"({item.sql})"
-        sums.append(f"SUM({expr}) AS {item.key}")
-        if item.deflate and prices:
-            # This year's value at last year's prices: deflate each month by its own index.
-            sums.append(f"SUM({expr} * 100.0 / COALESCE(p.price_index, 100.0)) AS {item.key}__r")
-    join = (
-        "LEFT JOIN prices p ON p.division = r.division AND p.year = r.year AND p.month = r.month"
-        if prices
-        else ""
-    )
-    in_scope = f" AND r.enterprise_id IN ({scope})" if scope else ""
-    parts = (
-        f"SELECT r.enterprise_id, r.year, r.month >= {m0} AS in_month, {', '.join(sums)} "
-        f"FROM reports r {join} WHERE r.year IN ({b}, {y}) AND r.month <= {m}{in_scope} "
-        f"GROUP BY r.enterprise_id, r.year, r.month >= {m0}"
-    )
-    this_m, base_m = f"year = {y} AND in_month", f"year = {b} AND in_month"
+    """Per firm (in ``scope``, a SQL subquery of firm ids; None: every firm) with a report in
+    this year's or last year's cumulative window: presence in each window and each measure's
+    window sums, the per-firm table every figure of a period is read from. Two rows of the
+    ``ytd`` cache per firm (this year's, last year's), no pass over the reports."""
+    y, b, last = window.year, window.year - 1, window.last
+    if window.first == window.last:
+        month = f"m{last}"
+    elif window.first == 1:
+        month = f"c{last}"  # January-February: the month window is the year to date
+    else:  # pragma: no cover - bulletin windows are one month or start in January
+        raise ValueError(f"unsupported window {window}")
+    cum = f"c{last}"
+    wanted = [f"present__{month}", f"present__{cum}"]
+    for name, _expr in _cached_values(measures):
+        wanted += [f"{name}__{month}", f"{name}__{cum}"]
+    in_scope = f" AND enterprise_id IN ({scope})" if scope else ""
+
+    def side(year: int) -> str:
+        return (
+            f"(SELECT enterprise_id, {', '.join(dict.fromkeys(wanted))} FROM ytd "
+            f"WHERE year = {year} AND present__{cum}{in_scope})"
+        )
+
     cols = [
-        f"bool_or({this_m}) AS present_month",
-        f"bool_or({base_m}) AS present_month_base",
-        f"bool_or(year = {y}) AS present_cum",
-        f"bool_or(year = {b}) AS present_cum_base",
+        "COALESCE(t.enterprise_id, b.enterprise_id) AS enterprise_id",
+        f"COALESCE(t.present__{month}, FALSE) AS present_month",
+        f"COALESCE(b.present__{month}, FALSE) AS present_month_base",
+        "t.enterprise_id IS NOT NULL AS present_cum",
+        "b.enterprise_id IS NOT NULL AS present_cum_base",
     ]
     for item in measures:
         k = item.key
         cols += [
-            f"SUM({k}) FILTER (WHERE {this_m}) AS {k}__m",
-            f"SUM({k}) FILTER (WHERE {base_m}) AS {k}__mb",
-            f"SUM({k}) FILTER (WHERE year = {y}) AS {k}__c",
-            f"SUM({k}) FILTER (WHERE year = {b}) AS {k}__cb",
+            f"t.{k}__{month} AS {k}__m",
+            f"b.{k}__{month} AS {k}__mb",
+            f"t.{k}__{cum} AS {k}__c",
+            f"b.{k}__{cum} AS {k}__cb",
         ]
         if item.deflate and prices:
-            cols += [
-                f"SUM({k}__r) FILTER (WHERE {this_m}) AS {k}__mr",
-                f"SUM({k}__r) FILTER (WHERE year = {y}) AS {k}__cr",
-            ]
-    return f"SELECT enterprise_id, {', '.join(cols)} FROM ({parts}) AS s GROUP BY enterprise_id"
+            cols += [f"t.{k}__r__{month} AS {k}__mr", f"t.{k}__r__{cum} AS {k}__cr"]
+    return (
+        f"SELECT {', '.join(cols)} FROM {side(y)} AS t "
+        f"FULL JOIN {side(b)} AS b ON b.enterprise_id = t.enterprise_id"
+    )
 
 
-def _aggregates(measures: Sequence[Measure], window: Window, *, prices: bool) -> list[str]:
-    cols: list[str] = []
-    both_m = "w.present_month AND w.present_month_base"
-    both_c = "w.present_cum AND w.present_cum_base"
+#: Firms fall in four classes per period: with data in both years' month windows or not
+#: (``both_m``), and in both cumulative windows or not (``both_c``). Summing each class apart is
+#: plain sums per firm; the same-scope figures are then the sums of the right classes.
+CLASSES = (
+    "w.present_month AND w.present_month_base",
+    "w.present_cum AND w.present_cum_base",
+)
+
+
+def _firm_sums(measures: Sequence[Measure], *, prices: bool) -> list[str]:
+    """The sums over firms (``fw w``) of one class and group: the first of two steps."""
+    cols = [f"{CLASSES[0]} AS both_m", f"{CLASSES[1]} AS both_c"]
     for item in measures:
         k = item.key
-        real_m = f"w.{k}__mr" if item.deflate and prices else f"w.{k}__m"
-        real_c = f"w.{k}__cr" if item.deflate and prices else f"w.{k}__c"
+        parts = ["m", "c", "mb", "cb", *(["mr", "cr"] if item.deflate and prices else [])]
+        cols += [f"SUM(w.{k}__{part}) AS {k}__{part}" for part in parts]
+    cols.append("count(*) FILTER (WHERE w.present_month) AS firms_reporting")
+    return cols
+
+
+def _aggregates(measures: Sequence[Measure], *, prices: bool) -> list[str]:
+    """Every figure of a group from its class sums (``c``, the rows of :func:`_firm_sums`):
+    values, the plain bases and both same-scope sums (firms with data in both periods)."""
+    cols: list[str] = []
+    for item in measures:
+        k = item.key
+        real_m = f"c.{k}__mr" if item.deflate and prices else f"c.{k}__m"
+        real_c = f"c.{k}__cr" if item.deflate and prices else f"c.{k}__c"
         cols += [
-            f"SUM(w.{k}__m) AS {k}__month",
-            f"SUM(w.{k}__c) AS {k}__cum",
-            f"SUM(w.{k}__mb) AS {k}__month_base",
-            f"SUM(w.{k}__cb) AS {k}__cum_base",
-            f"SUM(CASE WHEN {both_m} THEN {real_m} END) AS {k}__month_ss",
-            f"SUM(CASE WHEN {both_m} THEN w.{k}__mb END) AS {k}__month_ss_base",
-            f"SUM(CASE WHEN {both_c} THEN {real_c} END) AS {k}__cum_ss",
-            f"SUM(CASE WHEN {both_c} THEN w.{k}__cb END) AS {k}__cum_ss_base",
+            f"SUM(c.{k}__m) AS {k}__month",
+            f"SUM(c.{k}__c) AS {k}__cum",
+            f"SUM(c.{k}__mb) AS {k}__month_base",
+            f"SUM(c.{k}__cb) AS {k}__cum_base",
+            f"SUM(CASE WHEN c.both_m THEN {real_m} END) AS {k}__month_ss",
+            f"SUM(CASE WHEN c.both_m THEN c.{k}__mb END) AS {k}__month_ss_base",
+            f"SUM(CASE WHEN c.both_c THEN {real_c} END) AS {k}__cum_ss",
+            f"SUM(CASE WHEN c.both_c THEN c.{k}__cb END) AS {k}__cum_ss_base",
         ]
+    cols.append("COALESCE(SUM(c.firms_reporting), 0) AS firms_reporting")
     return cols
 
 
@@ -129,20 +224,37 @@ def grouped_sql(
     prices: bool,
     partitions: Sequence[str],
     labels: bool,
+    firms: str | None = None,
+    labels_sql: str | None = None,
 ) -> str:
     """The zone total and every group of each breakdown in one ``GROUPING SETS`` query over the
-    per-firm pre-aggregate ``fw`` joined once to the firm dimensions ``dims`` (one column per
-    partition breakdown, named after it); labels overlap, so they come from ``labels_at``
-    (``enterprise_id, label``). Per measure: values, both growth rates (same scope; plain total
-    to total) and the share of the scope's total. ``firms_reporting``: firms with a report in
-    the month window."""
-    aggs = ", ".join(
-        [
-            *_aggregates(measures, window, prices=prices),
-            "count(*) FILTER (WHERE w.present_month) AS firms_reporting",
-        ]
+    per-firm windows ``fw`` (``firms``: the SQL of them, run inside this query; None: a table
+    of that name; ``labels_sql`` likewise for ``labels_at``). Partition breakdowns come from
+    ``dims`` (each firm's ``combo``, its combination of groups) and ``combos`` (``combo`` and
+    one column per partition breakdown, named after it); labels overlap, so they come from
+    ``labels_at`` (``enterprise_id, label``). Per measure: values, both growth rates (same
+    scope; plain total to total) and the share of the scope's total. ``firms_reporting``: firms
+    with a report in the month window.
+
+    Two steps, both exact (sums of sums): the firms summed in one pass per combination of
+    groups, label and class (a few thousand rows), then every breakdown rolled up from those
+    sums, instead of one pass over every firm per breakdown."""
+    sums = ", ".join(_firm_sums(measures, prices=prices))
+    aggs = ", ".join(_aggregates(measures, prices=prices))
+    by_class = f"{CLASSES[0]}, {CLASSES[1]}"
+    # One pass over the firms: each firm once with no label (for the partitions) and once per
+    # label it holds, summed per combination, label and class.
+    members = "SELECT id AS enterprise_id, CAST(NULL AS VARCHAR) AS label FROM dims" + (
+        " UNION ALL SELECT enterprise_id, label FROM labels_at WHERE label IS NOT NULL"
+        if labels
+        else ""
     )
-    names = [f"d.{name}" for name in partitions]
+    per_combo = (
+        f"SELECT d.combo, l.label, {sums} FROM fw w JOIN dims d ON d.id = w.enterprise_id "
+        f"JOIN ({members}) AS l ON l.enterprise_id = w.enterprise_id "
+        f"GROUP BY d.combo, l.label, {by_class}"
+    )
+    names = [f"k.{name}" for name in partitions]
     pairs = zip(names, partitions, strict=True)
     which = " ".join(f"WHEN GROUPING({col}) = 0 THEN '{name}'" for col, name in pairs)
     value = " ".join(f"WHEN GROUPING({col}) = 0 THEN {col}" for col in names)
@@ -150,14 +262,13 @@ def grouped_sql(
     grp = f"CASE {value} ELSE 'total' END" if partitions else "'total'"
     sets = ", ".join(["()", *(f"({col})" for col in names)])
     inner = (
-        f"SELECT {breakdown} AS breakdown, {grp} AS grp, {aggs} "
-        "FROM fw w JOIN dims d ON d.id = w.enterprise_id "
-        f"GROUP BY GROUPING SETS ({sets})"
+        f"SELECT {breakdown} AS breakdown, {grp} AS grp, {aggs} FROM s AS c "
+        f"JOIN combos k ON k.combo = c.combo WHERE c.label IS NULL GROUP BY GROUPING SETS ({sets})"
     )
     if labels:
         inner += (
-            f" UNION ALL SELECT 'label', l.label, {aggs} FROM fw w "
-            "JOIN labels_at l ON l.enterprise_id = w.enterprise_id GROUP BY l.label"
+            f" UNION ALL SELECT 'label', c.label, {aggs} FROM s AS c "
+            "WHERE c.label IS NOT NULL GROUP BY c.label"
         )
     cols = ["g.breakdown", "g.grp", "g.firms_reporting"]
     for item in measures:
@@ -176,8 +287,12 @@ def grouped_sql(
             f"AS {k}__share",
         ]
     total = ", ".join(f"{item.key}__cum" for item in measures)
+    sources = [f"fw AS ({firms})"] if firms else []
+    sources += [f"labels_at AS ({labels_sql})"] if labels_sql and labels else []
+    sources.append(f"s AS ({per_combo})")
     return (
-        f"WITH g AS ({inner}), t AS (SELECT {total} FROM g WHERE breakdown = 'total') "
+        f"WITH {', '.join(sources)}, g AS ({inner}), "
+        f"t AS (SELECT {total} FROM g WHERE breakdown = 'total') "
         f"SELECT {', '.join(cols)} FROM g, t "
         "ORDER BY g.breakdown = 'total' DESC, g.breakdown, g.grp"
     )

@@ -2,7 +2,8 @@
 
 Calibration (the 2023 bulletin, cumulative January-December):
 - gross industrial output 5,200 亿元 (above-scale industrial firms);
-- industrial value added 30% of Beijing's (Beijing: 5,236.6 亿元, shipped as a reference total);
+- industrial value added 30% of Beijing's (Beijing: 5,236.6 亿元, shipped as a reference total in
+  data/reference/beijing.csv; not verified against the communique, see the note there);
 - fixed-asset investment above 1,000 亿元, of which industrial firms 463 亿元;
 - strategic emerging industry firms 44% of gross output.
 
@@ -29,7 +30,9 @@ MONTHS = 72  # 2019-01 .. 2024-12
 YEAR_2023 = slice(48, 60)
 
 TARGET_OUTPUT_YUAN = 520_000_000_000  # 5,200 亿元
-BEIJING_VALUE_ADDED_YUAN = 523_660_000_000  # 5,236.6 亿元 (Beijing 2023 communique)
+# 5,236.6 亿元: NOT verified. The 2023 communique's industrial value added was not found in the
+# sources searched; its secondary industry, 6,525.6 亿元 (industry plus construction), bounds it.
+BEIJING_VALUE_ADDED_YUAN = 523_660_000_000
 TARGET_VALUE_ADDED_YUAN = round(BEIJING_VALUE_ADDED_YUAN * 0.30)
 TARGET_INDUSTRIAL_FAI_YUAN = 46_300_000_000  # 463 亿元
 TARGET_OTHER_FAI_YUAN = 60_000_000_000  # 600 亿元: total FAI 1,063 亿元

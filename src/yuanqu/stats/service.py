@@ -63,10 +63,14 @@ def bulletin_window(period: Period) -> Window:
 
 
 def _has_prices(data: LoadedData, window: Window) -> bool:
-    found = data.query(
-        f"SELECT count(*) AS n FROM prices WHERE year = {window.year} AND month <= {window.last}"
-    )
-    return bool(found.column("n")[0].as_py())
+    def count() -> bool:
+        found = data.query(
+            f"SELECT count(*) AS n FROM prices WHERE year = {window.year} "
+            f"AND month <= {window.last}"
+        )
+        return bool(found.column("n")[0].as_py())
+
+    return data.memoised(("prices", window.year, window.last), count)
 
 
 def _labels_at(data: LoadedData, as_of: date) -> pa.Table:
@@ -131,15 +135,22 @@ def bulletin(
     key = ("bulletin", str(p), str(parsed_scope), tuple(breakdowns), tuple(i.key for i in chosen))
 
     def compute() -> tuple[list[dict[str, Any]], bool, int]:
-        fw, prices = _firm_windows(data, p, parsed_scope)
+        prices = _has_prices(data, window)
+        # The period's per-firm windows are read from the cache inside the one query.
+        measures = measures_for(chosen)
+        firms = firm_windows_sql(
+            measures, window, prices=prices, scope=parsed_scope.firm_ids(p.last_day)
+        )
         sql = grouped_sql(
-            measures_for(chosen),
+            measures,
             window,
             prices=prices,
             partitions=[b for b in breakdowns if b in PARTITIONS],
             labels="label" in breakdowns,
+            firms=firms,
+            labels_sql=labels_at_sql(p.last_day),
         )
-        grouped = data.query(sql, tables={"fw": fw, "labels_at": _labels_at(data, p.last_day)})
+        grouped = data.query(sql)
         rows = grouped.to_pylist()
         return rows, prices, rows[0]["firms_reporting"]
 
