@@ -36,37 +36,44 @@ def _fetch(con: Runner, sql: str) -> list[tuple]:
 
 
 def _values(rows: list[tuple], columns: str) -> str:
-    body = ", ".join("(" + ", ".join(_literal(v) for v in row) + ")" for row in rows)
+    body = ", ".join(
+        "(" + ", ".join(_literal(v, k) for k, v in enumerate(row)) + ")" for row in rows
+    )
     return f"SELECT * FROM (VALUES {body}) v({columns})"
 
 
-def _literal(value: Any) -> str:
+def _literal(value: Any, index: int = 1) -> str:
+    # The first column is a policy index (joined with the claims' SMALLINT); the rest are
+    # amounts, ranks and keys.
+    kind = "SMALLINT" if index == 0 else "HUGEINT"
     if value is None:
-        return "CAST(NULL AS HUGEINT)"
-    return f"CAST({int(value)} AS HUGEINT)"
+        return f"CAST(NULL AS {kind})"
+    return f"CAST({int(value)} AS {kind})"
 
 
-def share_sql(claim: str, budget: str, total: str) -> tuple[str, str]:
-    """``claim x budget // total`` and ``claim x budget % total`` (non-negative integers), exact.
+def with_shares(source: str, claim: str, budget: str, total: str) -> str:
+    """``source`` with ``pr_share`` = ``claim x budget // total`` and ``pr_remainder`` =
+    ``claim x budget % total`` (non-negative integers; NULL where ``claim`` is), exact.
 
     128-bit division costs about 200 ns a row, so the quotient is first estimated in double
     precision and then checked with 128-bit products only: the estimate is kept when the
     remainder it leaves lies in [0, total), moved by one when it lies one ``total`` outside,
     and otherwise (never seen: the estimate is off by far less than one for claims below 2^50
-    fen) the exact 128-bit division is done. So the result is exact whatever the estimate."""
-    product = f"({claim} * {budget})"
+    fen) the exact 128-bit division is done. So the result is exact whatever the estimate.
+    Each step is its own projection, so nothing is computed twice."""
+    t = total
     guess = (
         f"CAST(floor(CAST({claim} AS DOUBLE) * CAST({budget} AS DOUBLE) "
-        f"/ CAST({total} AS DOUBLE)) AS HUGEINT)"
+        f"/ CAST({t} AS DOUBLE)) AS HUGEINT)"
     )
-    left = f"({product} - {guess} * {total})"
-    share = (
-        f"(CASE WHEN {left} >= 0 AND {left} < {total} THEN {guess} "
-        f"WHEN {left} < 0 AND {left} + {total} >= 0 THEN {guess} - 1 "
-        f"WHEN {left} >= {total} AND {left} - {total} < {total} THEN {guess} + 1 "
-        f"ELSE {product} // {total} END)"
-    )
-    return share, f"({product} - {share} * {total})"
+    return f"""SELECT *, pr_product - pr_share * {t} AS pr_remainder FROM (
+      SELECT *, CASE WHEN pr_left >= 0 AND pr_left < {t} THEN pr_guess
+          WHEN pr_left < 0 AND pr_left + {t} >= 0 THEN pr_guess - 1
+          WHEN pr_left >= {t} AND pr_left - {t} < {t} THEN pr_guess + 1
+          ELSE pr_product // {t} END AS pr_share FROM (
+        SELECT *, pr_product - pr_guess * {t} AS pr_left FROM (
+          SELECT *, {claim} * {budget} AS pr_product, {guess} AS pr_guess
+          FROM ({source}) pr0) pr1) pr2) pr3"""
 
 
 def allocate(con: Runner, compiled: list[Compiled], create: Callable[..., None]) -> None:
@@ -95,6 +102,8 @@ def allocate(con: Runner, compiled: list[Compiled], create: Callable[..., None])
         view=True,
     )
     rationing = _rationing(con, compiled)
+    columns = "policy_idx, uscc_rank, status, failed, amount_fen, capped_fen"
+    plain = "CASE WHEN status <> 0 THEN 0 ELSE capped_fen END"
     if rationing:
         create(
             con,
@@ -104,42 +113,61 @@ def allocate(con: Runner, compiled: list[Compiled], create: Callable[..., None])
                 "policy_idx, method, budget, total, cut_remainder, cut_rank, cut_key, cut_paid",
             ),
         )
-        claim = "CAST(c.capped_fen AS HUGEINT)"
-        share, remainder = share_sql(claim, "b.budget", "b.total")
+        # One branch per kind of policy, so each row runs only its own arithmetic: the claims
+        # of policies paid in full, the pro-rata shares, the claims paid in order.
+        by_method: dict[int, list[int]] = {}
+        for row in rationing:
+            by_method.setdefault(int(row[1]), []).append(int(row[0]))
+        rationed = [i for members in by_method.values() for i in members]
+        branches = [
+            f"SELECT {columns}, CAST({plain} AS BIGINT) AS allocated_fen, missing_mask "
+            f"FROM policy_claims_x WHERE policy_idx NOT IN ({', '.join(map(str, rationed))})"
+        ]
+        joined = (
+            "SELECT c.*, b.budget, b.total, b.cut_remainder, b.cut_rank, b.cut_key, b.cut_paid "
+            "FROM policy_claims_x c JOIN policy_rationing b ON b.policy_idx = c.policy_idx "
+            "WHERE c.policy_idx IN ({})"
+        )
+        if PRO_RATA in by_method:
+            source = with_shares(
+                joined.format(", ".join(map(str, by_method[PRO_RATA]))),
+                "CASE WHEN status = 0 THEN CAST(capped_fen AS HUGEINT) END",
+                "budget",
+                "total",
+            )
+            extra = (
+                "CASE WHEN capped_fen > 0 AND (pr_remainder > cut_remainder OR "
+                "(pr_remainder = cut_remainder AND uscc_rank <= cut_rank)) THEN 1 ELSE 0 END"
+            )
+            branches.append(
+                f"SELECT {columns}, CAST(coalesce(pr_share + {extra}, 0) AS BIGINT) "
+                f"AS allocated_fen, missing_mask FROM ({source}) s"
+            )
         before = (
-            "(c.uscc_rank < b.cut_rank AND ((c.order_key IS NULL AND b.cut_key IS NULL) "
-            "OR c.order_key = b.cut_key))"
+            "(uscc_rank < cut_rank AND ((order_key IS NULL AND cut_key IS NULL) "
+            "OR order_key = cut_key))"
         )
-        ahead = {
-            method: "(c.order_key IS NOT NULL AND (b.cut_key IS NULL "
-            f"OR c.order_key {op} b.cut_key))"
-            for method, op in ((FIRST_COME, "<"), (RANKED, ">"))
-        }
         at = (
-            "(c.uscc_rank = b.cut_rank AND ((c.order_key IS NULL AND b.cut_key IS NULL) "
-            "OR c.order_key = b.cut_key))"
+            "(uscc_rank = cut_rank AND ((order_key IS NULL AND cut_key IS NULL) "
+            "OR order_key = cut_key))"
         )
-        allocated = f"""CASE WHEN c.status <> 0 THEN 0 WHEN b.method IS NULL THEN c.capped_fen
-            WHEN b.method = {PRO_RATA} THEN {share}
-              + CASE WHEN {claim} > 0 AND ({remainder} > b.cut_remainder
-                  OR ({remainder} = b.cut_remainder AND c.uscc_rank <= b.cut_rank))
-                THEN 1 ELSE 0 END
-            WHEN b.method = {FIRST_COME} AND ({ahead[FIRST_COME]} OR {before}) THEN c.capped_fen
-            WHEN b.method = {RANKED} AND ({ahead[RANKED]} OR {before}) THEN c.capped_fen
-            WHEN b.method <> {PRO_RATA} AND {at} THEN b.cut_paid
-            ELSE 0 END"""
-        join_b = " LEFT JOIN policy_rationing b ON b.policy_idx = c.policy_idx"
+        for method, op in ((FIRST_COME, "<"), (RANKED, ">")):
+            if method not in by_method:
+                continue
+            ahead = f"(order_key IS NOT NULL AND (cut_key IS NULL OR order_key {op} cut_key))"
+            allocated = f"""CASE WHEN status <> 0 THEN 0
+                WHEN {ahead} OR {before} THEN capped_fen WHEN {at} THEN cut_paid ELSE 0 END"""
+            branches.append(
+                f"SELECT {columns}, CAST({allocated} AS BIGINT) AS allocated_fen, missing_mask "
+                f"FROM ({joined.format(', '.join(map(str, by_method[method])))}) s"
+            )
+        body = " UNION ALL ".join(branches)
     else:
-        allocated = "CASE WHEN c.status <> 0 THEN 0 ELSE c.capped_fen END"
-        join_b = ""
-    create(
-        con,
-        "policy_alloc",
-        "SELECT c.policy_idx, c.uscc_rank, c.status, c.failed, c.amount_fen, c.capped_fen, "
-        f"CAST({allocated} AS BIGINT) AS allocated_fen, c.missing_mask "
-        f"FROM policy_claims_x c{join_b}",
-        view=True,
-    )
+        body = (
+            f"SELECT {columns}, CAST({plain} AS BIGINT) AS allocated_fen, missing_mask "
+            "FROM policy_claims_x"
+        )
+    create(con, "policy_alloc", body, view=True)
     missing = missing_names_sql(compiled, "a.missing_mask", "a.policy_idx")
     create(
         con,
@@ -252,13 +280,14 @@ def _pro_rata_cuts(con: Runner, params: str, members: list[int]) -> dict[int, tu
     the bucket holding the cut-off; the second ranks only the claims of that bucket. Claims with
     no remainder never receive a fen (``leftover`` is the sum of the fractions, so fewer than
     the claims that have one) and are left out of both."""
-    share, _ = share_sql("CAST(c.capped_fen AS HUGEINT)", "b.budget", "b.total")
-    shares = f"""SELECT policy_idx, uscc_rank, budget, total, share,
-            product - share * total AS remainder FROM (
-          SELECT c.policy_idx, c.uscc_rank, b.budget, b.total, {share} AS share,
-            CAST(c.capped_fen AS HUGEINT) * b.budget AS product
+    claims = f"""SELECT c.policy_idx, c.uscc_rank, b.budget, b.total,
+            CAST(c.capped_fen AS HUGEINT) AS claim
           FROM policy_claims_x c JOIN ({params}) b ON b.policy_idx = c.policy_idx
-          WHERE c.status = 0 AND c.policy_idx IN ({", ".join(map(str, members))})) p"""
+          WHERE c.status = 0 AND c.policy_idx IN ({", ".join(map(str, members))})"""
+    shares = (
+        "SELECT policy_idx, uscc_rank, budget, total, pr_share AS share, "
+        f"pr_remainder AS remainder FROM ({with_shares(claims, 'claim', 'budget', 'total')}) s"
+    )
     # Any function of the remainder that never decreases will do for the buckets (the claims of
     # a higher bucket have larger remainders): a double-precision one, no 128-bit division.
     bucket = f"CAST(floor(CAST(remainder AS DOUBLE) / CAST(total AS DOUBLE) * {BUCKETS}) AS BIGINT)"

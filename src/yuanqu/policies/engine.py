@@ -40,6 +40,7 @@ from yuanqu.policies.parameters import Resolved, period_of, resolve_all
 from yuanqu.policies.sqlgen import Num, compile_node, to_fen
 from yuanqu.policies.variables import DEPENDS
 
+VIEW_CLAIMS = False
 STATUSES = ("eligible", "ineligible", "missing", "excluded")
 
 
@@ -425,7 +426,7 @@ def evaluate(
         + "CAST(NULL AS BIGINT) AS missing_mask "
         "FROM (SELECT 1 AS x) t WHERE FALSE"
     )
-    _create(con, "policy_claims", " UNION ALL ".join(parts or [empty]))
+    _create(con, "policy_claims", " UNION ALL ".join(parts or [empty]), view=VIEW_CLAIMS)
     allocate(con, compiled, _create)
     return BatchResult(con, award_year, compiled)
 
