@@ -132,13 +132,13 @@ def _not_false(keys: Sequence[str]) -> str:
 MAX_MASK_BITS = 62
 
 
-def missing_mask_sql(used: Sequence[str]) -> str:
+def missing_mask_sql(used: Sequence[str], kind: str = "BIGINT") -> str:
     if len(used) > MAX_MASK_BITS:
         raise ValueError(f"a policy reads more than {MAX_MASK_BITS} variables")
     terms = [
         f"CASE WHEN {quote_ident(v)} IS NULL THEN {1 << j} ELSE 0 END" for j, v in enumerate(used)
     ]
-    return f"CAST({' + '.join(terms)} AS BIGINT)" if terms else "CAST(0 AS BIGINT)"
+    return f"CAST({' + '.join(terms)} AS {kind})" if terms else f"CAST(0 AS {kind})"
 
 
 def missing_names_sql(compiled: Sequence[Compiled], mask: str, index: str) -> str:
@@ -170,6 +170,7 @@ def claims_sql(
     *,
     shared: tuple[str, str] | None = None,
     ordered: bool = True,
+    mask: str = "BIGINT",
 ) -> str:
     """One SELECT giving this policy's claim for every firm of ``source`` (the conditions are
     columns of ``source``, named by ``keys``). ``keep``: keep the ineligible firms too.
@@ -219,7 +220,7 @@ def claims_sql(
         f"CAST({status} AS TINYINT) AS status, CAST({failed} AS SMALLINT) AS failed, "
         f"a AS amount_fen, {claimed} AS capped_fen, "
         + (f"CAST({order} AS HUGEINT) AS order_key, " if ordered else "")
-        + f"CASE WHEN {lacking} THEN {missing_mask_sql(compiled.used)} END"
+        + f"CASE WHEN {lacking} THEN {missing_mask_sql(compiled.used, mask)} END"
         f" AS missing_mask FROM ({inner}) s"
     )
 
@@ -264,16 +265,27 @@ class BatchResult:
         )
 
     def one(self, policy_id: str, uscc: str) -> dict | None:
+        """One firm's row for one policy (what ``explain`` checks itself against): the firm's
+        rank looked up first, then two constant filters the claims' zone maps can use."""
         index = self.policy_ids().index(policy_id)
+        ranks = _fetch(
+            self.con, f"SELECT uscc_rank FROM policy_firms WHERE uscc = {sql_text(uscc)}"
+        )
+        if not ranks:
+            return None
         rows = _fetch(
             self.con,
-            f"SELECT status, failed, missing_vars, amount_fen, capped_fen, allocated_fen "
-            f"FROM {self.table} WHERE policy_idx = {int(index)} AND uscc = {sql_text(uscc)}",
+            "SELECT status, failed, missing_mask, amount_fen, capped_fen, allocated_fen "
+            f"FROM {self.lean_table} WHERE policy_idx = {int(index)} "
+            f"AND uscc_rank = {int(ranks[0][0])}",
         )
         if not rows:
             return None
         keys = ("status", "failed", "missing_vars", "amount_fen", "capped_fen", "allocated_fen")
         result = dict(zip(keys, rows[0], strict=True))
+        mask = int(result["missing_vars"] or 0)
+        used = self.compiled[index].used
+        result["missing_vars"] = ",".join(v for j, v in enumerate(used) if mask >> j & 1)
         result["status"] = STATUSES[result["status"]]
         for key in ("amount_fen", "capped_fen", "allocated_fen"):
             if result[key] is not None:
@@ -360,6 +372,8 @@ def evaluate(
     years = sorted({c.policy.data_year(award_year) for c in compiled})
     # The order key is stored only when some policy orders its claims (16 bytes a row).
     ordered = any(c.order_by is not None for c in compiled)
+    # The missing-input masks fit 32 bits unless some policy reads more than 31 variables.
+    mask = "INTEGER" if all(len(c.used) <= 31 for c in compiled) else "BIGINT"
     members_of = {
         year: [(i, c) for i, c in enumerate(compiled) if c.policy.data_year(award_year) == year]
         for year in years
@@ -378,7 +392,7 @@ def evaluate(
     _create(
         con,
         "policy_firms",
-        "SELECT firm_id, uscc, row_number() OVER (ORDER BY uscc) AS uscc_rank "
+        "SELECT firm_id, uscc, CAST(row_number() OVER (ORDER BY uscc) AS INTEGER) AS uscc_rank "
         f"FROM ({firms_sql}) f",
     )
     parts = []
@@ -415,15 +429,16 @@ def evaluate(
                 keep_ineligible,
                 shared=shared.get(i),
                 ordered=ordered,
+                mask=mask,
             )
             for i, c in members
         ]
     empty = (
-        "SELECT CAST(NULL AS SMALLINT) AS policy_idx, CAST(NULL AS BIGINT) AS uscc_rank, "
+        "SELECT CAST(NULL AS SMALLINT) AS policy_idx, CAST(NULL AS INTEGER) AS uscc_rank, "
         "CAST(NULL AS TINYINT) AS status, CAST(NULL AS SMALLINT) AS failed, "
         "CAST(NULL AS BIGINT) AS amount_fen, CAST(NULL AS BIGINT) AS capped_fen, "
         + ("CAST(NULL AS HUGEINT) AS order_key, " if ordered else "")
-        + "CAST(NULL AS BIGINT) AS missing_mask "
+        + f"CAST(NULL AS {mask}) AS missing_mask "
         "FROM (SELECT 1 AS x) t WHERE FALSE"
     )
     _create(con, "policy_claims", " UNION ALL ".join(parts or [empty]), view=VIEW_CLAIMS)
