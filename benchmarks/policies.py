@@ -475,7 +475,8 @@ def main() -> None:
     repeat = int(options.get("repeat", 3))
     sizes = [int(a) for a in args] or [100_000, 1_000_000]
     for n in sizes:
-        run(n, repeat)
+        if n > 0:  # 0: only the database load
+            run(n, repeat)
     if "database" in options:
         load_from_database(options["database"], int(options.get("firms", 100_000)), repeat)
 
