@@ -357,15 +357,20 @@ def evaluate(
     holding them). The statements, whatever the number of policies:
 
     1. per data year, ``inputs_Y``: the catalogue variables of every firm (integers);
-    2. per data year, ``conditions_Y``: every *distinct* condition of every policy as a boolean
+    2. ``policy_firms``: every firm with its rank by credit code (the allocation's tie-break and
+       the claims' firm key);
+    3. per data year, ``conditions_Y``: every *distinct* condition of every policy as a boolean
        column (200 variants of two policies share all but one of their conditions), with the
-       variables the amounts read;
-    3. ``policy_claims``: one UNION ALL of a projection per policy (status, first failed
-       condition, amount, cap; the missing inputs only on missing rows), ineligible firms
-       filtered out right there when ``keep_ineligible`` is false;
-    4. only where needed: the exclusive groups' losers, the per-policy totals of budgeted
+       variables the amounts read; with ``keep_ineligible`` false, only the firms some policy
+       could still award (one factored test, each shared group of conditions once);
+    4. ``policy_claims``: one UNION ALL of a projection per policy (status, first failed
+       condition, amount, cap; the missing inputs as a bit mask, only on missing rows),
+       ineligible firms filtered out right there when ``keep_ineligible`` is false;
+    5. only where needed: the exclusive groups' losers, the per-policy totals of budgeted
        policies and, for the policies whose claims exceed their budget, one cut-off each;
-    5. ``policy_results``: a view paying every claim by a projection of those few figures.
+    6. ``policy_alloc``: a view paying every claim by a projection of those few figures (one
+       branch per kind of policy), and ``policy_results``: the same with the firm id, credit
+       code and missing inputs spelled out.
     """
     active = [p for p in policies if p.in_effect(award_year)]
     compiled = [compile_policy(p, award_year) for p in active]
