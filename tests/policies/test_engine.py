@@ -120,3 +120,82 @@ def test_a_year_with_no_policy_in_effect_gives_empty_results() -> None:
     assert result.compiled == []
     assert result.rows().num_rows == 0
     assert result.totals() == []
+
+
+def _tied_base(n: int = 300):
+    """Few distinct claims, so many equal remainders: the tie-break by credit code decides."""
+    rows = []
+    for i in range(n):
+        rd = Decimal(6_000_000 + 1_000_000 * (i % 3)) + Decimal(i % 2) / 100
+        values = {
+            "industry_code": "2710",
+            "established": date(2010, 1, 1),
+            "revenue": Decimal(100_000_000),
+            "rd_expense": rd,
+            "rd_expense_prev": Decimal(5_000_000),
+            "employees": 50,
+        }
+        # credit codes not in firm-id order, so rank by code and by id differ
+        rows.append(base_row_from_values(values, firm_id=i, uscc=f"F{(i * 7919) % 1000:09d}"))
+    return base_table(rows)
+
+
+@pytest.mark.parametrize("budget", [Decimal("1000.03"), Decimal("77777.77"), Decimal("0.01")])
+def test_pro_rata_matches_largest_remainders_computed_in_python(budget) -> None:
+    reward = get_policy("rd_investment_reward")
+    policy = dataclasses.replace(reward, budget=budget, exclusive_group=None)
+    result = engine.evaluate(engine.connect(), [policy], YEAR, {YEAR - 1: _tied_base()})
+    rows = [r for r in result.rows().to_pylist() if r["status"] == "eligible"]
+    claims = {r["uscc"]: r["capped_fen"] for r in rows}
+    total, fen = sum(claims.values()), int(budget * 100)
+    assert total > fen  # the budget binds
+    shares = {u: c * fen // total for u, c in claims.items()}
+    leftover = fen - sum(shares.values())
+    order = sorted(
+        (u for u, c in claims.items() if c > 0), key=lambda u: (-(claims[u] * fen % total), u)
+    )
+    for u in order[:leftover]:
+        shares[u] += 1
+    assert {r["uscc"]: r["allocated_fen"] for r in rows} == shares
+    assert sum(shares.values()) == fen
+
+
+class _Recording:
+    """A DuckDB connection that keeps every statement the engine sends (the create hook and the
+    queries), as a Spark runner would receive them."""
+
+    def __init__(self) -> None:
+        self.con = engine.connect()
+        self.statements: list[str] = []
+
+    def create(self, name: str, sql: str, *, view: bool = False) -> None:
+        self.statements.append(sql)
+        kind = "VIEW" if view else "TABLE"
+        self.con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS {sql}")
+
+    def execute(self, sql: str, parameters=None):
+        self.statements.append(sql)
+        return self.con.execute(sql, parameters)
+
+    def sql(self, sql: str):
+        self.statements.append(sql)
+        return self.con.sql(sql)
+
+    def register(self, name: str, table) -> None:
+        self.con.register(name, table)
+
+
+def test_every_statement_transpiles_to_spark_sql() -> None:
+    from yuanqu.analytics.spark import to_spark_sql
+    from yuanqu.policies.service import shipped_policies
+
+    runner = _Recording()
+    policies = [*_variants(Decimal("5000.01")), *shipped_policies()]
+    bases = {p.data_year(YEAR): _base() for p in policies}
+    result = engine.evaluate(runner, policies, YEAR, bases)
+    result.totals()
+    result.rows()
+    assert any("pr_remainder" in s for s in runner.statements)  # a budget bound
+    for statement in runner.statements:
+        spark = to_spark_sql(statement)
+        assert "HUGEINT" not in spark.upper()

@@ -36,37 +36,74 @@ def _fetch(con: Runner, sql: str) -> list[tuple]:
 
 
 def _values(rows: list[tuple], columns: str) -> str:
-    body = ", ".join("(" + ", ".join(_literal(v) for v in row) + ")" for row in rows)
+    body = ", ".join(
+        "(" + ", ".join(_literal(v, k) for k, v in enumerate(row)) + ")" for row in rows
+    )
     return f"SELECT * FROM (VALUES {body}) v({columns})"
 
 
-def _literal(value: Any) -> str:
+def _literal(value: Any, index: int = 1) -> str:
+    # The first column is a policy index (joined with the claims' SMALLINT); the rest are
+    # amounts, ranks and keys.
+    kind = "SMALLINT" if index == 0 else "HUGEINT"
     if value is None:
-        return "CAST(NULL AS HUGEINT)"
-    return f"CAST({int(value)} AS HUGEINT)"
+        return f"CAST(NULL AS {kind})"
+    return f"CAST({int(value)} AS {kind})"
+
+
+def with_shares(source: str, claim: str, budget: str, total: str) -> str:
+    """``source`` with ``pr_share`` = ``claim x budget // total`` and ``pr_remainder`` =
+    ``claim x budget % total`` (non-negative integers; NULL where ``claim`` is), exact.
+
+    128-bit division costs about 200 ns a row, so the quotient is first estimated in double
+    precision and then checked with 128-bit products only: the estimate is kept when the
+    remainder it leaves lies in [0, total), moved by one when it lies one ``total`` outside,
+    and otherwise (never seen: the estimate is off by far less than one for claims below 2^50
+    fen) the exact 128-bit division is done. So the result is exact whatever the estimate.
+    Each step is its own projection, so nothing is computed twice."""
+    t = total
+    guess = (
+        f"CAST(floor(CAST({claim} AS DOUBLE) * CAST({budget} AS DOUBLE) "
+        f"/ CAST({t} AS DOUBLE)) AS HUGEINT)"
+    )
+    return f"""SELECT *, pr_product - pr_share * {t} AS pr_remainder FROM (
+      SELECT *, CASE WHEN pr_left >= 0 AND pr_left < {t} THEN pr_guess
+          WHEN pr_left < 0 AND pr_left + {t} >= 0 THEN pr_guess - 1
+          WHEN pr_left >= {t} AND pr_left - {t} < {t} THEN pr_guess + 1
+          ELSE pr_product // {t} END AS pr_share FROM (
+        SELECT *, pr_product - pr_guess * {t} AS pr_left FROM (
+          SELECT *, {claim} * {budget} AS pr_product, {guess} AS pr_guess
+          FROM ({source}) pr0) pr1) pr2) pr3"""
 
 
 def allocate(con: Runner, compiled: list[Compiled], create: Callable[..., None]) -> None:
-    """Create ``policy_results`` (a view) over ``policy_claims`` and ``policy_firms``."""
+    """Create ``policy_alloc`` and ``policy_results`` (views) over ``policy_claims`` and
+    ``policy_firms``."""
+    from yuanqu.policies.engine import missing_names_sql
+
     ordered = any(c.order_by is not None for c in compiled)
     order_key = "c.order_key" if ordered else "CAST(NULL AS HUGEINT) AS order_key"
     excluded = _exclusive_groups(con, compiled, create)
-    status = "CASE WHEN x.firm_id IS NOT NULL THEN 3 ELSE c.status END" if excluded else "c.status"
+    status = (
+        "CASE WHEN x.uscc_rank IS NOT NULL THEN 3 ELSE c.status END" if excluded else "c.status"
+    )
     join_x = (
-        " LEFT JOIN policy_excluded x ON x.policy_idx = c.policy_idx AND x.firm_id = c.firm_id"
+        " LEFT JOIN policy_excluded x ON x.policy_idx = c.policy_idx AND x.uscc_rank = c.uscc_rank"
         if excluded
         else ""
     )
     create(
         con,
         "policy_claims_x",
-        "SELECT c.policy_idx, c.firm_id, f.uscc, f.uscc_rank, "
+        "SELECT c.policy_idx, c.uscc_rank, "
         f"CAST({status} AS TINYINT) AS status, "
-        f"c.failed, c.amount_fen, c.capped_fen, {order_key}, c.missing_vars "
-        f"FROM policy_claims c JOIN policy_firms f ON f.firm_id = c.firm_id{join_x}",
+        f"c.failed, c.amount_fen, c.capped_fen, {order_key}, c.missing_mask "
+        f"FROM policy_claims c{join_x}",
         view=True,
     )
     rationing = _rationing(con, compiled)
+    columns = "policy_idx, uscc_rank, status, failed, amount_fen, capped_fen"
+    plain = "CASE WHEN status <> 0 THEN 0 ELSE capped_fen END"
     if rationing:
         create(
             con,
@@ -76,40 +113,68 @@ def allocate(con: Runner, compiled: list[Compiled], create: Callable[..., None])
                 "policy_idx, method, budget, total, cut_remainder, cut_rank, cut_key, cut_paid",
             ),
         )
-        claim = "CAST(c.capped_fen AS HUGEINT)"
-        remainder = f"({claim} * b.budget % b.total)"
+        # One branch per kind of policy, so each row runs only its own arithmetic: the claims
+        # of policies paid in full, the pro-rata shares, the claims paid in order.
+        by_method: dict[int, list[int]] = {}
+        for row in rationing:
+            by_method.setdefault(int(row[1]), []).append(int(row[0]))
+        rationed = [i for members in by_method.values() for i in members]
+        branches = [
+            f"SELECT {columns}, CAST({plain} AS BIGINT) AS allocated_fen, missing_mask "
+            f"FROM policy_claims_x WHERE policy_idx NOT IN ({', '.join(map(str, rationed))})"
+        ]
+        joined = (
+            "SELECT c.*, b.budget, b.total, b.cut_remainder, b.cut_rank, b.cut_key, b.cut_paid "
+            "FROM policy_claims_x c JOIN policy_rationing b ON b.policy_idx = c.policy_idx "
+            "WHERE c.policy_idx IN ({})"
+        )
+        if PRO_RATA in by_method:
+            source = with_shares(
+                joined.format(", ".join(map(str, by_method[PRO_RATA]))),
+                "CASE WHEN status = 0 THEN CAST(capped_fen AS HUGEINT) END",
+                "budget",
+                "total",
+            )
+            extra = (
+                "CASE WHEN capped_fen > 0 AND (pr_remainder > cut_remainder OR "
+                "(pr_remainder = cut_remainder AND uscc_rank <= cut_rank)) THEN 1 ELSE 0 END"
+            )
+            branches.append(
+                f"SELECT {columns}, CAST(coalesce(pr_share + {extra}, 0) AS BIGINT) "
+                f"AS allocated_fen, missing_mask FROM ({source}) s"
+            )
         before = (
-            "(c.uscc_rank < b.cut_rank AND ((c.order_key IS NULL AND b.cut_key IS NULL) "
-            "OR c.order_key = b.cut_key))"
+            "(uscc_rank < cut_rank AND ((order_key IS NULL AND cut_key IS NULL) "
+            "OR order_key = cut_key))"
         )
-        ahead = {
-            method: "(c.order_key IS NOT NULL AND (b.cut_key IS NULL "
-            f"OR c.order_key {op} b.cut_key))"
-            for method, op in ((FIRST_COME, "<"), (RANKED, ">"))
-        }
         at = (
-            "(c.uscc_rank = b.cut_rank AND ((c.order_key IS NULL AND b.cut_key IS NULL) "
-            "OR c.order_key = b.cut_key))"
+            "(uscc_rank = cut_rank AND ((order_key IS NULL AND cut_key IS NULL) "
+            "OR order_key = cut_key))"
         )
-        allocated = f"""CASE WHEN c.status <> 0 THEN 0 WHEN b.method IS NULL THEN c.capped_fen
-            WHEN b.method = {PRO_RATA} THEN {claim} * b.budget // b.total
-              + CASE WHEN {claim} > 0 AND ({remainder} > b.cut_remainder
-                  OR ({remainder} = b.cut_remainder AND c.uscc_rank <= b.cut_rank))
-                THEN 1 ELSE 0 END
-            WHEN b.method = {FIRST_COME} AND ({ahead[FIRST_COME]} OR {before}) THEN c.capped_fen
-            WHEN b.method = {RANKED} AND ({ahead[RANKED]} OR {before}) THEN c.capped_fen
-            WHEN b.method <> {PRO_RATA} AND {at} THEN b.cut_paid
-            ELSE 0 END"""
-        join_b = " LEFT JOIN policy_rationing b ON b.policy_idx = c.policy_idx"
+        for method, op in ((FIRST_COME, "<"), (RANKED, ">")):
+            if method not in by_method:
+                continue
+            ahead = f"(order_key IS NOT NULL AND (cut_key IS NULL OR order_key {op} cut_key))"
+            allocated = f"""CASE WHEN status <> 0 THEN 0
+                WHEN {ahead} OR {before} THEN capped_fen WHEN {at} THEN cut_paid ELSE 0 END"""
+            branches.append(
+                f"SELECT {columns}, CAST({allocated} AS BIGINT) AS allocated_fen, missing_mask "
+                f"FROM ({joined.format(', '.join(map(str, by_method[method])))}) s"
+            )
+        body = " UNION ALL ".join(branches)
     else:
-        allocated = "CASE WHEN c.status <> 0 THEN 0 ELSE c.capped_fen END"
-        join_b = ""
+        body = (
+            f"SELECT {columns}, CAST({plain} AS BIGINT) AS allocated_fen, missing_mask "
+            "FROM policy_claims_x"
+        )
+    create(con, "policy_alloc", body, view=True)
+    missing = missing_names_sql(compiled, "a.missing_mask", "a.policy_idx")
     create(
         con,
         "policy_results",
-        "SELECT c.policy_idx, c.firm_id, c.uscc, c.status, c.failed, c.amount_fen, c.capped_fen, "
-        f"CAST({allocated} AS BIGINT) AS allocated_fen, "
-        f"coalesce(c.missing_vars, '') AS missing_vars FROM policy_claims_x c{join_b}",
+        "SELECT a.policy_idx, f.firm_id, f.uscc, a.status, a.failed, a.amount_fen, "
+        f"a.capped_fen, a.allocated_fen, {missing} AS missing_vars "
+        "FROM policy_alloc a JOIN policy_firms f ON f.uscc_rank = a.uscc_rank",
         view=True,
     )
 
@@ -131,9 +196,9 @@ def _exclusive_groups(con: Runner, compiled: list[Compiled], create: Callable[..
     create(
         con,
         "policy_excluded",
-        f"""SELECT policy_idx, firm_id FROM (
-              SELECT c.policy_idx, c.firm_id, row_number() OVER (
-                  PARTITION BY CASE {group_of} END, c.firm_id
+        f"""SELECT policy_idx, uscc_rank FROM (
+              SELECT c.policy_idx, c.uscc_rank, row_number() OVER (
+                  PARTITION BY CASE {group_of} END, c.uscc_rank
                   ORDER BY c.capped_fen DESC, CASE c.policy_idx {order} END) AS rn
               FROM policy_claims c
               WHERE c.status = 0 AND c.policy_idx IN ({", ".join(map(str, members))})) r
@@ -171,34 +236,7 @@ def _rationing(con: Runner, compiled: list[Compiled]) -> list[tuple]:
     rows: list[tuple] = []
     pro_rata = [i for i, (_, _, m) in rationed.items() if m == PRO_RATA]
     if pro_rata:
-        shares = f"""SELECT c.policy_idx, c.uscc_rank,
-                CAST(c.capped_fen AS HUGEINT) * b.budget // b.total AS share,
-                CAST(c.capped_fen AS HUGEINT) * b.budget % b.total AS remainder, b.budget
-              FROM policy_claims_x c JOIN ({params}) b ON b.policy_idx = c.policy_idx
-              WHERE c.status = 0 AND c.policy_idx IN ({", ".join(map(str, pro_rata))})"""
-        leftover = {
-            int(i): int(left)
-            for i, left in _fetch(
-                con,
-                f"SELECT policy_idx, max(budget) - sum(share) FROM ({shares}) s "
-                "GROUP BY policy_idx",
-            )
-        }
-        wanted = _values([(i, n) for i, n in leftover.items() if n > 0], "policy_idx, leftover")
-        cut = (
-            _fetch(
-                con,
-                f"""SELECT r.policy_idx, r.remainder, r.uscc_rank, w.leftover FROM (
-                  SELECT policy_idx, remainder, uscc_rank,
-                    row_number() OVER (PARTITION BY policy_idx
-                                       ORDER BY remainder DESC, uscc_rank) AS rn
-                  FROM ({shares}) s) r JOIN ({wanted}) w ON w.policy_idx = r.policy_idx
-                WHERE r.rn = w.leftover""",
-            )
-            if any(n > 0 for n in leftover.values())
-            else []
-        )
-        found = {int(i): (rem, rank) for i, rem, rank, _ in cut}
+        found = _pro_rata_cuts(con, params, pro_rata)
         for i in pro_rata:
             budget, total, _ = rationed[i]
             rem, rank = found.get(i, (None, None))
@@ -226,3 +264,62 @@ def _rationing(con: Runner, compiled: list[Compiled]) -> list[tuple]:
             key, rank, paid = found[i]
             rows.append((i, method, budget, total, None, rank, key, paid))
     return rows
+
+
+#: Remainders are sorted into this many buckets to find the cut-off without sorting them all.
+BUCKETS = 1024
+
+
+def _pro_rata_cuts(con: Runner, params: str, members: list[int]) -> dict[int, tuple[int, int]]:
+    """Per pro-rata policy, the cut-off: the (remainder, credit-code rank) of the ``leftover``-th
+    claim by remainder (descending, ties by credit code), ``leftover`` being the fen the floor
+    shares leave of the budget (none: no cut-off).
+
+    An exact selection in two passes instead of ranking every claim: the first counts the
+    claims per remainder bucket (a range of remainders) and sums the floor shares, and picks
+    the bucket holding the cut-off; the second ranks only the claims of that bucket. Claims with
+    no remainder never receive a fen (``leftover`` is the sum of the fractions, so fewer than
+    the claims that have one) and are left out of both."""
+    claims = f"""SELECT c.policy_idx, c.uscc_rank, b.budget, b.total,
+            CAST(c.capped_fen AS HUGEINT) AS claim
+          FROM policy_claims_x c JOIN ({params}) b ON b.policy_idx = c.policy_idx
+          WHERE c.status = 0 AND c.policy_idx IN ({", ".join(map(str, members))})"""
+    shares = (
+        "SELECT policy_idx, uscc_rank, budget, total, pr_share AS share, "
+        f"pr_remainder AS remainder FROM ({with_shares(claims, 'claim', 'budget', 'total')}) s"
+    )
+    # Any function of the remainder that never decreases will do for the buckets (the claims of
+    # a higher bucket have larger remainders): a double-precision one, no 128-bit division.
+    bucket = f"CAST(floor(CAST(remainder AS DOUBLE) / CAST(total AS DOUBLE) * {BUCKETS}) AS BIGINT)"
+    cuts = _fetch(
+        con,
+        f"""WITH h AS (
+              SELECT policy_idx, {bucket} AS bucket, count(*) FILTER (WHERE remainder > 0) AS n,
+                     sum(share) AS shares, max(budget) AS budget
+              FROM ({shares}) s GROUP BY policy_idx, {bucket}),
+            l AS (SELECT policy_idx, max(budget) - sum(shares) AS leftover FROM h
+                  GROUP BY policy_idx),
+            u AS (SELECT h.policy_idx, h.bucket, h.n, l.leftover,
+                    sum(h.n) OVER (PARTITION BY h.policy_idx ORDER BY h.bucket DESC
+                                   ROWS UNBOUNDED PRECEDING) AS upto
+                  FROM h JOIN l ON l.policy_idx = h.policy_idx)
+            SELECT policy_idx, bucket, leftover - (upto - n) FROM u
+            WHERE leftover > 0 AND upto >= leftover AND upto - n < leftover""",
+    )
+    if not cuts:
+        return {}
+    wanted = _values(cuts, "policy_idx, bucket, rn")
+    found = _fetch(
+        con,
+        f"""SELECT r.policy_idx, r.remainder, r.uscc_rank FROM (
+              SELECT s.policy_idx, s.remainder, s.uscc_rank, w.rn AS wanted,
+                row_number() OVER (PARTITION BY s.policy_idx
+                                   ORDER BY s.remainder DESC, s.uscc_rank) AS rn
+              FROM ({shares}) s JOIN ({wanted}) w
+                ON w.policy_idx = s.policy_idx
+                AND w.bucket = CAST(floor(CAST(s.remainder AS DOUBLE) / CAST(s.total AS DOUBLE)
+                  * {BUCKETS}) AS BIGINT)
+              WHERE s.remainder > 0) r
+            WHERE r.rn = r.wanted""",
+    )
+    return {int(i): (int(rem), int(rank)) for i, rem, rank in found}

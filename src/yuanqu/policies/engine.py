@@ -40,6 +40,7 @@ from yuanqu.policies.parameters import Resolved, period_of, resolve_all
 from yuanqu.policies.sqlgen import Num, compile_node, to_fen
 from yuanqu.policies.variables import DEPENDS
 
+VIEW_CLAIMS = False
 STATUSES = ("eligible", "ineligible", "missing", "excluded")
 
 
@@ -126,6 +127,40 @@ def _not_false(keys: Sequence[str]) -> str:
     return " AND ".join(f"coalesce({k}, TRUE)" for k in keys) or "TRUE"
 
 
+#: A policy's missing inputs are kept as a bit mask over ``Compiled.used`` (bit j: the j-th
+#: variable is missing), on the missing rows only; the view spells them out when read.
+MAX_MASK_BITS = 62
+
+
+def missing_mask_sql(used: Sequence[str], kind: str = "BIGINT") -> str:
+    if len(used) > MAX_MASK_BITS:
+        raise ValueError(f"a policy reads more than {MAX_MASK_BITS} variables")
+    terms = [
+        f"CASE WHEN {quote_ident(v)} IS NULL THEN {1 << j} ELSE 0 END" for j, v in enumerate(used)
+    ]
+    return f"CAST({' + '.join(terms)} AS {kind})" if terms else f"CAST(0 AS {kind})"
+
+
+def missing_names_sql(compiled: Sequence[Compiled], mask: str, index: str) -> str:
+    """SQL spelling out each row's missing inputs (comma-separated, in ``used`` order) from its
+    mask: one branch per distinct list of variables, not one per policy."""
+    lists: dict[tuple[str, ...], list[int]] = {}
+    for i, c in enumerate(compiled):
+        if c.used:
+            lists.setdefault(c.used, []).append(i)
+    whens = []
+    for used, members in lists.items():
+        names = ", ".join(
+            f"CASE WHEN {mask} & {1 << j} <> 0 THEN {sql_text(v)} END" for j, v in enumerate(used)
+        )
+        whens.append(
+            f"WHEN {index} IN ({', '.join(map(str, members))}) THEN concat_ws(',', {names})"
+        )
+    if not whens:
+        return "''"
+    return f"CASE WHEN {mask} IS NULL OR {mask} = 0 THEN '' {' '.join(whens)} ELSE '' END"
+
+
 def claims_sql(
     compiled: Compiled,
     index: int,
@@ -135,6 +170,7 @@ def claims_sql(
     *,
     shared: tuple[str, str] | None = None,
     ordered: bool = True,
+    mask: str = "BIGINT",
 ) -> str:
     """One SELECT giving this policy's claim for every firm of ``source`` (the conditions are
     columns of ``source``, named by ``keys``). ``keep``: keep the ineligible firms too.
@@ -148,47 +184,44 @@ def claims_sql(
     else:
         not_false = _not_false(conds)
     all_true = f"coalesce({' AND '.join(conds)}, FALSE)" if conds else "TRUE"
-    failed = (
-        "CASE "
-        + " ".join(f"WHEN {c} = FALSE THEN {i}" for i, c in enumerate(conds))
-        + " "
-        + " ".join(f"WHEN {c} IS NULL THEN {i}" for i, c in enumerate(conds))
-        + " END"
-        if conds
-        else "NULL"
-    )
+    # The first false condition, else the first undecidable one; only where not all hold (a
+    # row kept with keep=False has no false condition).
+    tests = [f"WHEN {c} = FALSE THEN {i}" for i, c in enumerate(conds)] if keep else []
+    tests += [f"WHEN {c} IS NULL THEN {i}" for i, c in enumerate(conds)]
+    failed = f"CASE WHEN t_all THEN NULL {' '.join(tests)} END" if conds else "NULL"
     amount = to_fen(compiled.amount)
     cap = to_fen(compiled.cap) if compiled.cap is not None else None
     capped = "CASE WHEN a IS NULL OR c IS NULL THEN NULL ELSE least(a, c) END" if cap else "a"
-    missing = ", ".join(
-        f"CASE WHEN {quote_ident(v)} IS NULL THEN {sql_text(v)} END" for v in compiled.used
-    )
-    missing = f"concat_ws(',', {missing})" if missing else "''"
     order = compiled.order_by.sql if compiled.order_by is not None else "NULL"
     columns = "".join(f", {quote_ident(v)}" for v in _needed(compiled))
+    columns += "".join(f", {k}" for k in dict.fromkeys(conds))
     if keep:
         inner = (
-            f"SELECT firm_id{columns}, NOT ({not_false}) AS f_false, {all_true} AS t_all, "
-            f"CAST({failed} AS SMALLINT) AS failed, "
+            f"SELECT uscc_rank{columns}, NOT ({not_false}) AS f_false, {all_true} AS t_all, "
             f"CASE WHEN {not_false} THEN {amount} END AS a, "
             f"CASE WHEN {not_false} THEN {cap or 'NULL'} END AS c FROM {source}"
         )
+        status = (
+            f"CASE WHEN f_false THEN 1 WHEN NOT t_all THEN 2 WHEN ({capped}) IS NULL THEN 2 "
+            "ELSE 0 END"
+        )
+        lacking = f"NOT f_false AND (NOT t_all OR ({capped}) IS NULL)"
+        claimed = f"CASE WHEN f_false OR NOT t_all THEN NULL ELSE {capped} END"
     else:
         inner = (
-            f"SELECT firm_id{columns}, FALSE AS f_false, {all_true} AS t_all, "
-            f"CAST({failed} AS SMALLINT) AS failed, "
+            f"SELECT uscc_rank{columns}, {all_true} AS t_all, "
             f"{amount} AS a, {cap or 'NULL'} AS c FROM {source} WHERE {not_false}"
         )
-    status = (
-        f"CASE WHEN f_false THEN 1 WHEN NOT t_all THEN 2 WHEN ({capped}) IS NULL THEN 2 ELSE 0 END"
-    )
+        status = f"CASE WHEN NOT t_all THEN 2 WHEN ({capped}) IS NULL THEN 2 ELSE 0 END"
+        lacking = f"(NOT t_all OR ({capped}) IS NULL)"
+        claimed = f"CASE WHEN NOT t_all THEN NULL ELSE {capped} END"
     return (
-        f"SELECT CAST({index} AS SMALLINT) AS policy_idx, firm_id, "
-        f"CAST({status} AS TINYINT) AS status, failed, a AS amount_fen, "
-        f"CASE WHEN f_false OR NOT t_all THEN NULL ELSE {capped} END AS capped_fen, "
+        f"SELECT CAST({index} AS SMALLINT) AS policy_idx, uscc_rank, "
+        f"CAST({status} AS TINYINT) AS status, CAST({failed} AS SMALLINT) AS failed, "
+        f"a AS amount_fen, {claimed} AS capped_fen, "
         + (f"CAST({order} AS HUGEINT) AS order_key, " if ordered else "")
-        + f"CASE WHEN NOT f_false AND (NOT t_all OR ({capped}) IS NULL) THEN {missing} END"
-        f" AS missing_vars FROM ({inner}) s"
+        + f"CASE WHEN {lacking} THEN {missing_mask_sql(compiled.used, mask)} END"
+        f" AS missing_mask FROM ({inner}) s"
     )
 
 
@@ -204,6 +237,9 @@ class BatchResult:
     award_year: int
     compiled: list[Compiled]
     table: str = "policy_results"
+    #: The same rows without the credit code and the spelled-out missing inputs (no join):
+    #: what the totals read.
+    lean_table: str = "policy_alloc"
 
     def policy_ids(self) -> list[str]:
         return [c.policy.id for c in self.compiled]
@@ -229,16 +265,27 @@ class BatchResult:
         )
 
     def one(self, policy_id: str, uscc: str) -> dict | None:
+        """One firm's row for one policy (what ``explain`` checks itself against): the firm's
+        rank looked up first, then two constant filters the claims' zone maps can use."""
         index = self.policy_ids().index(policy_id)
+        ranks = _fetch(
+            self.con, f"SELECT uscc_rank FROM policy_firms WHERE uscc = {sql_text(uscc)}"
+        )
+        if not ranks:
+            return None
         rows = _fetch(
             self.con,
-            f"SELECT status, failed, missing_vars, amount_fen, capped_fen, allocated_fen "
-            f"FROM {self.table} WHERE policy_idx = {int(index)} AND uscc = {sql_text(uscc)}",
+            "SELECT status, failed, missing_mask, amount_fen, capped_fen, allocated_fen "
+            f"FROM {self.lean_table} WHERE policy_idx = {int(index)} "
+            f"AND uscc_rank = {int(ranks[0][0])}",
         )
         if not rows:
             return None
         keys = ("status", "failed", "missing_vars", "amount_fen", "capped_fen", "allocated_fen")
         result = dict(zip(keys, rows[0], strict=True))
+        mask = int(result["missing_vars"] or 0)
+        used = self.compiled[index].used
+        result["missing_vars"] = ",".join(v for j, v in enumerate(used) if mask >> j & 1)
         result["status"] = STATUSES[result["status"]]
         for key in ("amount_fen", "capped_fen", "allocated_fen"):
             if result[key] is not None:
@@ -266,7 +313,7 @@ class BatchResult:
                    coalesce(sum(capped_fen) FILTER (WHERE status = 0), 0) AS claimed_fen,
                    coalesce(sum(allocated_fen), 0) AS allocated_fen,
                    count(*) FILTER (WHERE allocated_fen > 0) AS beneficiaries
-                FROM {self.table} GROUP BY policy_idx ORDER BY policy_idx""",
+                FROM {self.lean_table} GROUP BY policy_idx ORDER BY policy_idx""",
         )
         out = []
         for idx, eligible, missing, excluded, claimed, allocated, beneficiaries in rows:
@@ -310,29 +357,52 @@ def evaluate(
     holding them). The statements, whatever the number of policies:
 
     1. per data year, ``inputs_Y``: the catalogue variables of every firm (integers);
-    2. per data year, ``conditions_Y``: every *distinct* condition of every policy as a boolean
+    2. ``policy_firms``: every firm with its rank by credit code (the allocation's tie-break and
+       the claims' firm key);
+    3. per data year, ``conditions_Y``: every *distinct* condition of every policy as a boolean
        column (200 variants of two policies share all but one of their conditions), with the
-       variables the amounts read;
-    3. ``policy_claims``: one UNION ALL of a projection per policy (status, first failed
-       condition, amount, cap; the missing inputs only on missing rows), ineligible firms
-       filtered out right there when ``keep_ineligible`` is false;
-    4. only where needed: the exclusive groups' losers, the per-policy totals of budgeted
+       variables the amounts read; with ``keep_ineligible`` false, only the firms some policy
+       could still award (one factored test, each shared group of conditions once);
+    4. ``policy_claims``: one UNION ALL of a projection per policy (status, first failed
+       condition, amount, cap; the missing inputs as a bit mask, only on missing rows),
+       ineligible firms filtered out right there when ``keep_ineligible`` is false;
+    5. only where needed: the exclusive groups' losers, the per-policy totals of budgeted
        policies and, for the policies whose claims exceed their budget, one cut-off each;
-    5. ``policy_results``: a view paying every claim by a projection of those few figures.
+    6. ``policy_alloc``: a view paying every claim by a projection of those few figures (one
+       branch per kind of policy), and ``policy_results``: the same with the firm id, credit
+       code and missing inputs spelled out.
     """
     active = [p for p in policies if p.in_effect(award_year)]
     compiled = [compile_policy(p, award_year) for p in active]
     years = sorted({c.policy.data_year(award_year) for c in compiled})
     # The order key is stored only when some policy orders its claims (16 bytes a row).
     ordered = any(c.order_by is not None for c in compiled)
-    firms = []
+    # The missing-input masks fit 32 bits unless some policy reads more than 31 variables.
+    mask = "INTEGER" if all(len(c.used) <= 31 for c in compiled) else "BIGINT"
+    members_of = {
+        year: [(i, c) for i, c in enumerate(compiled) if c.policy.data_year(award_year) == year]
+        for year in years
+    }
+    for year in years:
+        _, end = period_of(members_of[year][0][1].policy, award_year)
+        _create(con, f"inputs_{year}", variables_select(_base_for(con, base, year), end))
+    firms = [f"SELECT firm_id, uscc FROM inputs_{year}" for year in years]
+    firms_sql = (
+        (firms[0] if len(firms) == 1 else f"SELECT DISTINCT * FROM ({' UNION ALL '.join(firms)}) u")
+        if firms
+        else "SELECT CAST(NULL AS BIGINT) AS firm_id, CAST(NULL AS VARCHAR) AS uscc WHERE FALSE"
+    )
+    # Claims carry the firm's rank by credit code (the allocation's tie-break) as their key;
+    # the firm id and credit code are joined back only when the results are read.
+    _create(
+        con,
+        "policy_firms",
+        "SELECT firm_id, uscc, CAST(row_number() OVER (ORDER BY uscc) AS INTEGER) AS uscc_rank "
+        f"FROM ({firms_sql}) f",
+    )
     parts = []
     for year in years:
-        members = [(i, c) for i, c in enumerate(compiled) if c.policy.data_year(award_year) == year]
-        _, end = period_of(members[0][1].policy, award_year)
-        relation = _base_for(con, base, year)
-        _create(con, f"inputs_{year}", variables_select(relation, end))
-        firms.append(f"SELECT firm_id, uscc FROM inputs_{year}")
+        members = members_of[year]
         keys: dict[str, str] = {}
         needed: dict[str, None] = {}
         for _, c in members:
@@ -346,14 +416,14 @@ def evaluate(
         conditions += "".join(
             f", {_not_false(covered.split(','))} AS {g}" for g, covered in groups.items()
         )
-        select = f"SELECT firm_id{columns}{conditions} FROM inputs_{year}"
-        if not keep_ineligible:
+        select = (
+            f"SELECT f.uscc_rank, t.* FROM (SELECT firm_id{columns}{conditions} "
+            f"FROM inputs_{year}) t JOIN policy_firms f ON f.firm_id = t.firm_id"
+        )
+        alive = _alive(members, keys, shared) if not keep_ineligible else None
+        if alive is not None:
             # Only firms some policy could still award: the rest are ineligible everywhere.
-            alive = " OR ".join(
-                shared[i][0] if i in shared else _not_false([keys[k] for k in c.conditions])
-                for i, c in members
-            )
-            select = f"SELECT * FROM ({select}) t WHERE {alive}"
+            select += f" WHERE {alive}"
         _create(con, f"conditions_{year}", select)
         parts += [
             claims_sql(
@@ -364,31 +434,50 @@ def evaluate(
                 keep_ineligible,
                 shared=shared.get(i),
                 ordered=ordered,
+                mask=mask,
             )
             for i, c in members
         ]
     empty = (
-        "SELECT CAST(NULL AS SMALLINT) AS policy_idx, CAST(NULL AS BIGINT) AS firm_id, "
+        "SELECT CAST(NULL AS SMALLINT) AS policy_idx, CAST(NULL AS INTEGER) AS uscc_rank, "
         "CAST(NULL AS TINYINT) AS status, CAST(NULL AS SMALLINT) AS failed, "
         "CAST(NULL AS BIGINT) AS amount_fen, CAST(NULL AS BIGINT) AS capped_fen, "
         + ("CAST(NULL AS HUGEINT) AS order_key, " if ordered else "")
-        + "CAST(NULL AS VARCHAR) AS missing_vars "
+        + f"CAST(NULL AS {mask}) AS missing_mask "
         "FROM (SELECT 1 AS x) t WHERE FALSE"
     )
-    _create(con, "policy_claims", " UNION ALL ".join(parts or [empty]))
-    firms_sql = (
-        (firms[0] if len(firms) == 1 else f"SELECT DISTINCT * FROM ({' UNION ALL '.join(firms)}) u")
-        if firms
-        else "SELECT CAST(NULL AS BIGINT) AS firm_id, CAST(NULL AS VARCHAR) AS uscc WHERE FALSE"
-    )
-    _create(
-        con,
-        "policy_firms",
-        "SELECT firm_id, uscc, row_number() OVER (ORDER BY uscc) AS uscc_rank "
-        f"FROM ({firms_sql}) f",
-    )
+    _create(con, "policy_claims", " UNION ALL ".join(parts or [empty]), view=VIEW_CLAIMS)
     allocate(con, compiled, _create)
     return BatchResult(con, award_year, compiled)
+
+
+def _alive(
+    members: list[tuple[int, Compiled]], keys: dict[str, str], shared: dict[int, tuple[str, str]]
+) -> str | None:
+    """ "Some policy could still award this firm", factored: each shared group once, each
+    distinct list of remaining conditions once (200 variants give two terms, not 200; written
+    out per policy, the filter repeats the shared conditions' SQL in every term). None: every
+    firm stays."""
+    terms: dict[str, dict[tuple[str, ...], None]] = {}
+    for i, c in members:
+        ks = list(dict.fromkeys(keys[cond] for cond in c.conditions))
+        if i in shared:
+            group, covered = shared[i]
+            rest = tuple(k for k in ks if k not in covered.split(","))
+        else:
+            group, rest = "", tuple(ks)
+        terms.setdefault(group, {})[rest] = None
+    out = []
+    for group, rests in terms.items():
+        if () in rests:
+            term = group or "TRUE"
+        else:
+            either = " OR ".join(f"({_not_false(r)})" for r in rests)
+            term = f"({group} AND ({either}))" if group else f"({either})"
+        if term == "TRUE":
+            return None
+        out.append(term)
+    return " OR ".join(out) if out else None
 
 
 def _shared_conditions(

@@ -97,18 +97,51 @@ def _align(*xs: Num) -> tuple[list[Num], int]:
     return [rescale(x, scale) for x in xs], scale
 
 
+#: 128-bit division is done bit by bit (about 200 ns a row on DuckDB, against 4 ns on 64 bits):
+#: a quotient whose operands fit 64 bits is computed on 64 bits, the same integers exactly.
+_BIG = 2**63 - 1
+#: Operands longer than this are not repeated for the 64-bit path (nested divisions would grow
+#: the SQL geometrically).
+_FAST_OPERANDS = 4_000
+
+
+def _fits(x: str) -> str:
+    return f"({x} BETWEEN -{_BIG} AND {_BIG})"
+
+
+def _narrow(op: str, n: str, d: str, *, small_divisor: bool) -> str:
+    """``n op d`` (``//`` truncating or ``%``), on 64 bits when both operands fit."""
+    if len(n) + len(d) > _FAST_OPERANDS:
+        return f"({n} {op} {d})"
+    test = _fits(n) if small_divisor else f"{_fits(n)} AND {_fits(d)}"
+    return (
+        f"(CASE WHEN {test} THEN CAST({n} AS BIGINT) {op} CAST({d} AS BIGINT) "
+        f"ELSE {n} {op} {d} END)"
+    )
+
+
+def int_div(n: str, d: str, *, small_divisor: bool = False) -> str:
+    """``n // d`` truncated towards zero, exact (64-bit path when the operands fit)."""
+    return _narrow("//", n, d, small_divisor=small_divisor)
+
+
 def round_div(x: str, k: int) -> str:
     """``x / 10^k`` rounded half away from zero (integer SQL; ``k`` >= 1)."""
     d, half = _pow10(k), _int(5 * 10 ** (k - 1), 0).sql
     hx = wide(x)
-    return f"(CASE WHEN {hx} < 0 THEN -((-{hx} + {half}) // {d}) ELSE ({hx} + {half}) // {d} END)"
+    small = k <= 18
+    return (
+        f"(CASE WHEN {hx} < 0 THEN -{int_div(f'(-{hx} + {half})', d, small_divisor=small)} "
+        f"ELSE {int_div(f'({hx} + {half})', d, small_divisor=small)} END)"
+    )
 
 
 def floor_div(n: str, d: str) -> str:
-    """``floor(n / d)`` on integers, NULL when ``d`` is 0 (``//`` truncates towards zero)."""
+    """``floor(n / d)`` on integers, NULL when ``d`` is 0 (``//`` truncates towards zero; the
+    remainder is looked at only when the signs differ)."""
     return (
-        f"(CASE WHEN {d} = 0 THEN NULL ELSE {n} // {d} - CASE WHEN {n} % {d} <> 0 "
-        f"AND (({n} < 0) <> ({d} < 0)) THEN 1 ELSE 0 END END)"
+        f"(CASE WHEN {d} = 0 THEN NULL ELSE {int_div(n, d)} - CASE WHEN (({n} < 0) <> ({d} < 0)) "
+        f"AND {_narrow('%', n, d, small_divisor=False)} <> 0 THEN 1 ELSE 0 END END)"
     )
 
 
