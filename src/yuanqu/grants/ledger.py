@@ -387,25 +387,28 @@ def confirm_batch(
             details={"batch": batch.id},
         )
     now = datetime.now(UTC)
-    for case_id in ids:
-        case = lock_case(session, case_id)
-        payment = session.scalars(
-            select(Payment).where(Payment.case_id == case_id).with_for_update()
-        ).one()
-        if payment.status == "paid":
-            continue
-        budget = lock_budget(session, case.policy_id, case.year)
-        budget.paid_fen += payment.amount_fen
-        payment.status, payment.paid_at = "paid", now
-        service.apply_transition(session, case, "mark_paid", actor, after_extra={"batch": batch.id})
-        audit.record(
-            session,
-            actor=actor.username,
-            entity_type="grant_payment",
-            entity_id=payment.id,
-            action="mark_paid",
-            after=payment_dict(payment),
-        )
+    with audit.appending(session):  # many records: one lock of the chain, one flush
+        for case_id in ids:
+            case = lock_case(session, case_id)
+            payment = session.scalars(
+                select(Payment).where(Payment.case_id == case_id).with_for_update()
+            ).one()
+            if payment.status == "paid":
+                continue
+            budget = lock_budget(session, case.policy_id, case.year)
+            budget.paid_fen += payment.amount_fen
+            payment.status, payment.paid_at = "paid", now
+            service.apply_transition(
+                session, case, "mark_paid", actor, after_extra={"batch": batch.id}
+            )
+            audit.record(
+                session,
+                actor=actor.username,
+                entity_type="grant_payment",
+                entity_id=payment.id,
+                action="mark_paid",
+                after=payment_dict(payment),
+            )
     batch.status, batch.confirmed_by, batch.confirmed_at = "paid", actor.username, now
     audit.record(
         session,
@@ -458,20 +461,21 @@ def schedule_batch(
 
     batch = open_batch(session, key=key, actor=actor)
     scheduled, refused = 0, []
-    for case_id in batch_candidates(session, today=today, policy_id=policy_id, year=year):
-        try:
-            with session.begin_nested():
-                _, replayed = request_payment(
-                    session,
-                    case_id=case_id,
-                    idempotency_key=payment_key(key, case_id),
-                    actor=actor,
-                    today=today,
-                    batch_id=batch.id,
-                )
-                scheduled += not replayed
-        except YuanquError as error:
-            refused.append({"case": case_id, "code": error.code, "message": error.zh})
+    with audit.appending(session):  # many records: one lock of the chain, one flush
+        for case_id in batch_candidates(session, today=today, policy_id=policy_id, year=year):
+            try:
+                with session.begin_nested():
+                    _, replayed = request_payment(
+                        session,
+                        case_id=case_id,
+                        idempotency_key=payment_key(key, case_id),
+                        actor=actor,
+                        today=today,
+                        batch_id=batch.id,
+                    )
+                    scheduled += not replayed
+            except YuanquError as error:
+                refused.append({"case": case_id, "code": error.code, "message": error.zh})
     return batch_dict(session, batch) | {"scheduled_now": scheduled, "refused": refused}
 
 
