@@ -30,6 +30,7 @@ from yuanqu.core.config import get_settings
 from yuanqu.core.db import get_engine, session_factory
 from yuanqu.core.deps import check_csrf, request_lang
 from yuanqu.core.errors import Unauthorized, YuanquError
+from yuanqu.core.holidays_api import router as calendar_router
 from yuanqu.core.tabular import ImportRejected
 from yuanqu.grants import api as grants_api
 from yuanqu.grants import pages as grants_pages
@@ -127,6 +128,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         insurance_api.router,
         policies_api.router,
         grants_api.router,
+        calendar_router,
     )
     for router in api_routers:
         app.include_router(router, prefix=API_PREFIX)

@@ -21,7 +21,13 @@ from yuanqu.core.auth import Principal, Role
 from yuanqu.core.db import Base, BigId
 from yuanqu.core.errors import Conflict, Forbidden, ValidationError
 from yuanqu.core.periods import parse_date
-from yuanqu.core.workdays import LIBRARY_YEARS, WorkCalendar, YearNotice, parse_notice
+from yuanqu.core.workdays import (
+    LIBRARY_YEARS,
+    WorkCalendar,
+    YearNotice,
+    notice_rows,
+    parse_notice,
+)
 
 
 class HolidayNoticeDay(Base):
@@ -48,22 +54,40 @@ def _need_admin(actor: Principal) -> None:
         )
 
 
+#: A notice lists a few dozen days: anything much larger is not a notice.
+MAX_NOTICE_BYTES = 64 * 1024
+
+
+def decode_notice(data: bytes) -> str:
+    """An uploaded notice file's text (UTF-8, with or without a byte-order mark)."""
+    if len(data) > MAX_NOTICE_BYTES:
+        zh = f"文件过大（{len(data)} 字节，上限 {MAX_NOTICE_BYTES} 字节）"
+        en = f"the file is too large ({len(data)} bytes, at most {MAX_NOTICE_BYTES})"
+        raise ValidationError(zh, en, details=[{"row": None, "field": "file", "zh": zh, "en": en}])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        zh = f"文件不是 UTF-8 编码的 CSV（第 {error.start} 字节）"
+        en = f"the file is not CSV in UTF-8 (byte {error.start})"
+        raise ValidationError(
+            zh, en, details=[{"row": None, "field": "file", "zh": zh, "en": en}]
+        ) from None
+
+
 def notice_year(text: str) -> int:
     """The year a notice file is for: the year most of its dates fall in."""
     years: Counter[int] = Counter()
-    for record in csv.DictReader(
-        io.StringIO("\n".join(ln for ln in text.splitlines() if not ln.lstrip().startswith("#")))
-    ):
+    for _row, raw_date, _kind in notice_rows(text):  # checks the header row first
         try:
-            years[parse_date((record.get("date") or "").strip()).year] += 1
-        except (ValidationError, AttributeError):
+            years[parse_date(raw_date.strip()).year] += 1
+        except ValidationError:
             continue
     if not years:
-        raise ValidationError(
-            "无法从文件判断年份（请用 --year 指定）",
-            "cannot tell the notice's year from the file (give --year)",
-            details={"field": "year"},
+        zh, en = (
+            "无法从文件判断年份（请指定年份 --year）",
+            "cannot tell the notice's year from the file (give the year, --year)",
         )
+        raise ValidationError(zh, en, details=[{"row": None, "field": "year", "zh": zh, "en": en}])
     return years.most_common(1)[0][0]
 
 
@@ -94,8 +118,9 @@ def load_notice(
     loaded = session.scalar(select(HolidayNoticeDay.id).where(HolidayNoticeDay.year == year))
     if loaded is not None and not replace:
         raise Conflict(
-            f"{year}年的节假日安排已载入（覆盖请加 --replace）",
-            f"the {year} holiday notice is loaded already (use --replace to overwrite)",
+            f"{year}年的节假日安排已载入（覆盖请选 replace，命令行加 --replace）",
+            f"the {year} holiday notice is loaded already "
+            "(set replace, or --replace, to overwrite it)",
             code="notice_loaded",
             details={"year": year},
         )
@@ -168,10 +193,54 @@ def show_year(session: Session, *, year: int) -> dict[str, Any]:
     if not calendar.known(year):
         calendar.is_workday(date(year, 1, 1))
         warning = calendar.warnings[0]
+    if rows:
+        days = [{"date": r.day, "kind": r.kind, "name": r.name} for r in rows]
+    elif origin == "library":
+        days = _library_days(year)
+    else:
+        days = []
     return {
         "year": year,
+        "known": calendar.known(year),
         "origin": origin,
         "source": rows[0].source if rows else None,
-        "days": [{"date": r.day, "kind": r.kind, "name": r.name} for r in rows],
+        "loaded_by": rows[0].loaded_by if rows else None,
+        "loaded_at": rows[0].loaded_at if rows else None,
+        "days": days,
         "warning": {"zh": warning.zh, "en": warning.en} if warning else None,
     }
+
+
+def _library_days(year: int) -> list[dict[str, Any]]:
+    """The days off and make-up workdays of a year the chinese-calendar library ships."""
+    from chinese_calendar.constants import holidays as library_holidays
+    from chinese_calendar.constants import workdays as library_workdays
+
+    days = [
+        {"date": day, "kind": "holiday", "name": _holiday_name(name)}
+        for day, name in library_holidays.items()
+        if day.year == year
+    ] + [
+        {"date": day, "kind": "workday", "name": _holiday_name(name)}
+        for day, name in library_workdays.items()
+        if day.year == year
+    ]
+    return sorted(days, key=lambda d: d["date"])
+
+
+#: The library names a day by its holiday's English name; the notices name it in Chinese.
+_LIBRARY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+}
+
+
+def _holiday_name(value: Any) -> str | None:
+    name = str(getattr(value, "value", value) or "")
+    return _LIBRARY_NAMES.get(name, name) or None

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from yuanqu.core.auth import EVERYONE, Principal, Role, allow
 from yuanqu.core.deps import get_db, request_lang
 from yuanqu.core.errors import ValidationError
+from yuanqu.core.holidays import work_calendar
 from yuanqu.core.money import INT64_MAX
 from yuanqu.grants import evidence, ledger, reports, service
 
@@ -101,12 +102,13 @@ def list_cases(
         q=q or None,
         overdue=overdue,
     )
-    return [service.case_dict(c, request_lang(request)) for c in cases]
+    calendar = work_calendar(session)
+    return [service.case_dict(c, request_lang(request), calendar=calendar) for c in cases]
 
 
 def case_detail(session: Session, case_id: int, principal: Principal, lang: str) -> dict[str, Any]:
     case = service.get_case(session, case_id=case_id, principal=principal)
-    data = service.case_dict(case, lang, full=True)
+    data = service.case_dict(case, lang, full=True, calendar=work_calendar(session))
     data["evidence"] = [
         {"kind": e.kind, "filename": e.filename, "size": e.size, "sha256": e.sha256}
         for e in service.case_evidence(session, case_id)
@@ -242,10 +244,12 @@ def resolve_objection(
 
 @router.get("/notice")
 def public_notice(
-    session: Session = Depends(get_db, scope="function"), principal: Principal = allow(EVERYONE)
+    request: Request,
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(EVERYONE),
 ) -> list[dict[str, Any]]:
     """Cases on public notice (公示); other firms are masked for a firm's account."""
-    return service.public_notice(session, principal=principal)
+    return service.public_notice(session, principal=principal, lang=request_lang(request))
 
 
 @router.post("/match")

@@ -191,8 +191,10 @@ def _read(
     item: ProjectItem, project: Project, as_of: date | None, calendar: WorkCalendar
 ) -> ItemRead:
     overdue = 0
+    blind = {w.year for w in calendar.span_warnings(item.opened_on, item.due_on)}
     if as_of is not None and item.status != ItemStatus.closed and item.due_on < as_of:
         overdue = calendar.workdays_between(item.due_on, as_of)
+        blind |= {w.year for w in calendar.span_warnings(item.due_on, as_of)}
     return ItemRead(
         id=item.id,
         project_id=project.id,
@@ -209,6 +211,7 @@ def _read(
         resolution=item.resolution,
         closed_on=item.closed_on,
         overdue_workdays=overdue,
+        unknown_years=sorted(blind),
     )
 
 
