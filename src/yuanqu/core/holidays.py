@@ -10,8 +10,9 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import CheckConstraint, Date, DateTime, Integer, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -52,6 +53,45 @@ def _need_admin(actor: Principal) -> None:
         raise Forbidden(
             "只有管理员可以载入节假日安排", "only an administrator loads holiday notices"
         )
+
+
+class Recount(Protocol):
+    """A domain's recount of the deadlines it stores, when a notice changes ``year``'s working
+    days: it counts each open deadline touching ``year`` again (the time limit as ``old``
+    counted it, the date as ``new`` counts it), audits each change and returns how many moved."""
+
+    def __call__(
+        self, session: Session, *, old: WorkCalendar, new: WorkCalendar, year: int, actor: str
+    ) -> int: ...
+
+
+# Domains that keep deadlines register here (core cannot import them: imports point down).
+_RECOUNTS: dict[str, Recount] = {}
+
+
+def on_notice_loaded(name: str, recount: Recount) -> None:
+    """Have ``recount`` run in the unit of work of every notice load (one per ``name``)."""
+    _RECOUNTS[name] = recount
+
+
+@dataclass(frozen=True)
+class LoadedNotice:
+    """A notice as stored, with the stored deadlines each domain counted again."""
+
+    notice: YearNotice
+    recounted: dict[str, int]
+
+    @property
+    def year(self) -> int:
+        return self.notice.year
+
+    @property
+    def holidays(self) -> frozenset[date]:
+        return self.notice.holidays
+
+    @property
+    def makeup_workdays(self) -> frozenset[date]:
+        return self.notice.makeup_workdays
 
 
 #: A notice lists a few dozen days: anything much larger is not a notice.
@@ -110,11 +150,13 @@ def load_notice(
     source: str,
     year: int | None = None,
     replace: bool = False,
-) -> YearNotice:
-    """Validate and store a year's notice; every bad row is named and nothing is written."""
+) -> LoadedNotice:
+    """Validate and store a year's notice; every bad row is named and nothing is written. The
+    open deadlines the domains store are counted again with it (see :func:`on_notice_loaded`)."""
     _need_admin(actor)
     year = year or notice_year(text)
     notice = parse_notice(text, year=year, source=source.strip()[:200])
+    old = work_calendar(session)
     loaded = session.scalar(select(HolidayNoticeDay.id).where(HolidayNoticeDay.year == year))
     if loaded is not None and not replace:
         raise Conflict(
@@ -140,7 +182,7 @@ def load_notice(
                     loaded_at=now,
                 )
             )
-    session.flush()  # the audit record follows the rows it describes
+    session.flush()  # the audit record and the recounts read the rows just written
     audit.record(
         session,
         actor=actor.username,
@@ -153,7 +195,13 @@ def load_notice(
             "source": notice.source,
         },
     )
-    return notice
+    new = work_calendar(session)
+    with audit.appending(session):
+        recounted = {
+            name: recount(session, old=old, new=new, year=year, actor=actor.username)
+            for name, recount in sorted(_RECOUNTS.items())
+        }
+    return LoadedNotice(notice, recounted)
 
 
 def loaded_notices(session: Session) -> list[YearNotice]:
