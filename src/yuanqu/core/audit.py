@@ -184,9 +184,8 @@ def appending(session: Session) -> Iterator[None]:
         return
     session.info[_APPENDING] = None
     try:
-        # Locked now, at this (sub)transaction's level, so that savepoints the block opens and
-        # releases (one per case of a batch) do not end the lock's transaction each time.
-        _tail(session)
+        # The chain is locked at the block's first record, not here: a writer locks the case,
+        # then the budget, then the chain, and taking the chain first would deadlock with one.
         yield
         session.flush()  # the block's records and the head are written before it ends
     finally:

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import CheckConstraint, Date, DateTime, Integer, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from yuanqu.core import audit
+from yuanqu.core import audit, txcache
 from yuanqu.core.auth import Principal, Role
 from yuanqu.core.db import Base, BigId
 from yuanqu.core.errors import Conflict, Forbidden, ValidationError
@@ -94,6 +94,9 @@ class LoadedNotice:
         return self.notice.makeup_workdays
 
 
+# The unit of work's copy of the loaded notices (core.txcache).
+_NOTICES = ("holiday_notices",)
+
 #: A notice lists a few dozen days: anything much larger is not a notice.
 MAX_NOTICE_BYTES = 64 * 1024
 
@@ -166,6 +169,7 @@ def load_notice(
             code="notice_loaded",
             details={"year": year},
         )
+    txcache.forget(session, _NOTICES)
     session.execute(delete(HolidayNoticeDay).where(HolidayNoticeDay.year == year))
     names = _names(text)
     now = datetime.now(UTC)
@@ -183,6 +187,7 @@ def load_notice(
                 )
             )
     session.flush()  # the audit record and the recounts read the rows just written
+    txcache.forget(session, _NOTICES)
     audit.record(
         session,
         actor=actor.username,
@@ -205,6 +210,10 @@ def load_notice(
 
 
 def loaded_notices(session: Session) -> list[YearNotice]:
+    """Every loaded notice, read once per unit of work (a load forgets the copy)."""
+    kept = txcache.get(session, _NOTICES)
+    if kept is not None:
+        return list(kept)
     rows = session.execute(
         select(
             HolidayNoticeDay.year,
@@ -217,7 +226,9 @@ def loaded_notices(session: Session) -> list[YearNotice]:
     for year, day, kind, source in rows:
         holidays, workdays, _ = by_year.setdefault(year, (set(), set(), source))
         (holidays if kind == "holiday" else workdays).add(day)
-    return [YearNotice(y, h, w, s) for y, (h, w, s) in sorted(by_year.items())]
+    notices = [YearNotice(y, h, w, s) for y, (h, w, s) in sorted(by_year.items())]
+    txcache.put(session, _NOTICES, tuple(notices))
+    return notices
 
 
 def work_calendar(session: Session) -> WorkCalendar:

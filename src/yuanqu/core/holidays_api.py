@@ -38,9 +38,10 @@ def load_notice(
     principal: Principal = allow(LOADERS),
 ) -> dict[str, Any]:
     """Load a year's holiday notice: every bad row is named (422) and nothing is written; a year
-    loaded before is refused (409) unless ``replace`` is set. The load is audited."""
+    loaded before is refused (409) unless ``replace`` is set. The load is audited, and the open
+    deadlines counted while the year was unknown are counted again (``recounted``: how many)."""
     text = holidays.decode_notice(file.file.read(holidays.MAX_NOTICE_BYTES + 1))
-    notice = holidays.load_notice(
+    loaded = holidays.load_notice(
         session,
         text=text,
         actor=principal,
@@ -48,4 +49,4 @@ def load_notice(
         year=year,
         replace=replace,
     )
-    return holidays.show_year(session, year=notice.year)
+    return holidays.show_year(session, year=loaded.year) | {"recounted": loaded.recounted}

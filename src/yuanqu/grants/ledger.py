@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from yuanqu.core import audit
+from yuanqu.core import audit, txcache
 from yuanqu.core.auth import Principal, Role
 from yuanqu.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from yuanqu.core.money import INT64_MAX, Money
@@ -26,7 +26,11 @@ from yuanqu.grants.models import Budget, CaseStatus, GrantCase, Objection, Payme
 
 def lock_case(session: Session, case_id: int) -> GrantCase:
     """The case, locked for this unit of work and read fresh (another writer may have changed it
-    while this one waited for the lock)."""
+    while this one waited for the lock). Locked once: a unit of work that holds the lock already
+    (see :mod:`yuanqu.core.txcache`) has the row as no other writer can change it."""
+    held = txcache.get(session, ("grant_case", case_id))
+    if held is not None:
+        return held
     in_range = 1 <= case_id <= INT64_MAX
     case = (
         session.get(GrantCase, case_id, with_for_update=True, populate_existing=True)
@@ -35,16 +39,22 @@ def lock_case(session: Session, case_id: int) -> GrantCase:
     )
     if case is None:
         raise NotFound(f"没有编号为 {case_id} 的兑现案件", f"no grant case {case_id}")
-    return case
+    return txcache.put(session, ("grant_case", case_id), case)
 
 
 def lock_budget(session: Session, policy_id: str, year: int) -> Budget:
+    """The policy-year's budget, locked for this unit of work (once, as :func:`lock_case`)."""
+    held = txcache.get(session, ("budget", policy_id, year))
+    if held is not None:
+        return held
     budget = session.scalars(
         select(Budget)
         .where(Budget.policy_id == policy_id, Budget.year == year)
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one_or_none()
+    if budget is not None:
+        txcache.put(session, ("budget", policy_id, year), budget)
     if budget is None:
         raise Conflict(
             f"政策 {policy_id} 尚未设定 {year} 年预算"
