@@ -14,6 +14,7 @@ from yuanqu.core.deps import get_db, request_lang
 from yuanqu.core.errors import ValidationError
 from yuanqu.core.holidays import work_calendar
 from yuanqu.core.money import INT64_MAX
+from yuanqu.grants import batches as payment_batches
 from yuanqu.grants import evidence, ledger, reports, service
 
 router = APIRouter(prefix="/grants", tags=["grants"])
@@ -290,7 +291,7 @@ def batches(
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(MONEY_READERS),
 ) -> list[dict[str, Any]]:
-    return ledger.list_batches(session)
+    return payment_batches.list_batches(session)
 
 
 @router.post("/batches", status_code=201)
@@ -300,7 +301,7 @@ def run_batch(
     principal: Principal = allow(OFFICE),
 ) -> dict[str, Any]:
     """Put every payable case into the batch of this key (running it again adds nothing twice)."""
-    return ledger.schedule_batch(
+    return payment_batches.schedule_batch(
         session,
         key=body.key,
         actor=principal,
@@ -317,8 +318,8 @@ def confirm_batch(
     principal: Principal = allow(OFFICE),
 ) -> dict[str, Any]:
     """The finance bureau paid: mark the batch's payments and cases paid (idempotent)."""
-    batch, replayed = ledger.confirm_batch(session, batch_id=batch_id, actor=principal)
-    return ledger.batch_dict(session, batch) | {"replayed": replayed}
+    batch, replayed = payment_batches.confirm_batch(session, batch_id=batch_id, actor=principal)
+    return payment_batches.batch_dict(session, batch) | {"replayed": replayed}
 
 
 @router.get("/report")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from yuanqu.core import audit
 from yuanqu.core.auth import Principal, Role
-from yuanqu.grants import ledger, reports, service
+from yuanqu.grants import batches, ledger, reports, service
 from yuanqu.grants.flows import payment_key
 from yuanqu.grants.models import Budget, CaseStatus, GrantCase
 from yuanqu.registry.models import TaskForce
@@ -82,7 +82,7 @@ def pay_demo_awards(session: Session, *, year: int, seed: int = 2023) -> dict[st
             service.pass_office(session, case_id=case.id, actor=people["office"])
             service.approve(session, case_id=case.id, actor=people["committee"], today=approved_on)
         key = f"demo-{year}-01"
-        batch = ledger.open_batch(session, key=key, actor=people["payer"])
+        batch = batches.open_batch(session, key=key, actor=people["payer"])
         for case in cases:
             ledger.request_payment(
                 session,
@@ -93,7 +93,7 @@ def pay_demo_awards(session: Session, *, year: int, seed: int = 2023) -> dict[st
                 batch_id=batch.id,
             )
         if cases:
-            ledger.confirm_batch(session, batch_id=batch.id, actor=people["payer"])
+            batches.confirm_batch(session, batch_id=batch.id, actor=people["payer"])
     summary = reports.payouts(session, year=year, by="policy")
     return {
         "cases": len(cases),

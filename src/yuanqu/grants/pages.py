@@ -18,7 +18,7 @@ from yuanqu.core.deps import get_db, request_lang
 from yuanqu.core.errors import YuanquError
 from yuanqu.core.holidays import work_calendar
 from yuanqu.core.money import INT64_MAX, Money
-from yuanqu.grants import ledger, reports, service
+from yuanqu.grants import batches, ledger, reports, service
 from yuanqu.grants.api import (
     ACTORS,
     MONEY_READERS,
@@ -245,9 +245,9 @@ def batches_page(
         request,
         "grants/batches.html",
         {
-            "batches": ledger.list_batches(session),
+            "batches": batches.list_batches(session),
             "budgets": ledger.list_budgets(session),
-            "payable": len(ledger.batch_candidates(session, today=date.today())),
+            "payable": len(batches.batch_candidates(session, today=date.today())),
             "can_pay": principal.role in OFFICE,
             "json_url": "/api/v1/grants/batches",
         },
@@ -260,7 +260,7 @@ def batch_form(
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(OFFICE),
 ) -> RedirectResponse:
-    ledger.schedule_batch(session, key=key, actor=principal, today=date.today())
+    batches.schedule_batch(session, key=key, actor=principal, today=date.today())
     return RedirectResponse("/grants/batches", status_code=303)
 
 
@@ -270,7 +270,7 @@ def confirm_form(
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(OFFICE),
 ) -> RedirectResponse:
-    ledger.confirm_batch(session, batch_id=batch_id, actor=principal)
+    batches.confirm_batch(session, batch_id=batch_id, actor=principal)
     return RedirectResponse("/grants/batches", status_code=303)
 
 
