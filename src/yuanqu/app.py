@@ -31,14 +31,17 @@ from yuanqu.core.config import get_settings
 from yuanqu.core.db import get_engine, session_factory
 from yuanqu.core.deps import check_csrf, request_lang
 from yuanqu.core.errors import Unauthorized, YuanquError
+from yuanqu.core.holidays_api import router as calendar_router
 from yuanqu.core.tabular import ImportRejected
 from yuanqu.grants import api as grants_api
+from yuanqu.grants import deadlines as _grant_deadlines  # noqa: F401 (recounted on a notice load)
 from yuanqu.grants import pages as grants_pages
 from yuanqu.insurance import api as insurance_api
 from yuanqu.insurance import pages as insurance_pages
 from yuanqu.policies import api as policies_api
 from yuanqu.policies import pages as policies_pages
 from yuanqu.projects import api as projects_api
+from yuanqu.projects import ledger as _project_items  # noqa: F401 (recounted on a notice load)
 from yuanqu.projects import pages as projects_pages
 from yuanqu.projects.access import READERS as PROJECT_READERS
 from yuanqu.registry import api as registry_api
@@ -128,6 +131,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         insurance_api.router,
         policies_api.router,
         grants_api.router,
+        calendar_router,
     )
     for router in api_routers:
         app.include_router(router, prefix=API_PREFIX)

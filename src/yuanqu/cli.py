@@ -20,9 +20,11 @@ from yuanqu.core.db import dispose_engines, migrate, session_scope
 from yuanqu.core.errors import YuanquError
 from yuanqu.core.holidays_cli import app as calendar_app
 from yuanqu.core.terminal import console, exit_code_for, progress_bar, render_error, t
+from yuanqu.grants import deadlines as _grant_deadlines  # noqa: F401 (recounted on a notice load)
 from yuanqu.grants.cli import app as grants_app
 from yuanqu.insurance.cli import app as insurance_app
 from yuanqu.policies.cli import app as policy_app
+from yuanqu.projects import ledger as _project_items  # noqa: F401 (recounted on a notice load)
 from yuanqu.projects.cli import app as projects_app
 from yuanqu.registry.cli import app as registry_app
 from yuanqu.stats.cli import app as stats_app

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import itertools
 import threading
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session
 
 from yuanqu.core import audit
@@ -52,6 +53,80 @@ class TestChain:
         assert history[0].before == {"amount_fen": 10**12, "stage": "signed"}
         assert history[0].after == {"on": "2023-06-30", "stage": "started"}
         assert history[0].reason == "重新核定"
+
+
+class TestAppending:
+    """Many records under one lock and one flush: the same chain, fewer statements."""
+
+    def test_a_block_reads_the_head_once_and_builds_the_same_chain(self, session):
+        _append(session, 2)
+        statements: list[str] = []
+
+        def seen(conn, cursor, statement, *args) -> None:
+            statements.append(statement)
+
+        engine = session.get_bind().engine
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            with audit.appending(session):
+                rows = _append(session, 50)
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+        head_reads = [s for s in selects if "FROM audit_chain_head" in s]
+        locks = [s for s in selects if "pg_advisory_xact_lock" in s]
+        assert len(head_reads) == 1 and len(locks) <= 1
+        assert len(selects) == len(head_reads) + len(locks)
+        assert [r.seq for r in rows] == list(range(3, 53))
+        assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(rows))
+        session.expire_all()
+        report = audit.verify_chain(session)
+        assert report.intact and report.records == 52 and report.head_seq == 52
+
+    def test_a_rolled_back_savepoint_takes_its_records_with_it(self, session):
+        with audit.appending(session):
+            _append(session, 3)
+            with pytest.raises(RuntimeError), session.begin_nested():
+                _append(session, 4, entity="refused")
+                raise RuntimeError("a refusal inside the block")
+            later = _append(session, 2, entity="after")
+        assert [r.seq for r in later] == [4, 5]
+        session.expire_all()
+        report = audit.verify_chain(session)
+        assert report.intact and report.records == 5
+        kinds = session.scalars(select(AuditRecord.entity_type).order_by(AuditRecord.seq))
+        assert list(kinds) == ["project"] * 3 + ["after"] * 2
+
+    def test_the_first_record_ever_rolled_back_with_its_savepoint(self, session):
+        with audit.appending(session):
+            with pytest.raises(RuntimeError), session.begin_nested():
+                _append(session, 2)  # creates the chain head, then loses it
+                raise RuntimeError("rolled back")
+            rows = _append(session, 2)
+        assert [r.seq for r in rows] == [1, 2] and rows[0].prev_hash == audit.GENESIS
+        session.expire_all()
+        assert audit.verify_chain(session).intact
+
+    def test_a_commit_inside_the_block_locks_the_chain_again(self, session):
+        with audit.appending(session):
+            _append(session, 2)
+            session.commit()
+            session.execute(update(AuditChainHead).values(seq=AuditChainHead.seq))  # a new one
+            rows = _append(session, 2)
+        assert [r.seq for r in rows] == [3, 4]
+        session.expire_all()
+        assert audit.verify_chain(session).records == 4
+
+    def test_nested_blocks_join_the_outer_one(self, session):
+        with audit.appending(session):
+            _append(session, 1)
+            with audit.appending(session):
+                _append(session, 1)
+            assert audit._APPENDING in session.info
+            _append(session, 1)
+        assert audit._APPENDING not in session.info
+        session.expire_all()
+        assert audit.verify_chain(session).records == 3
 
 
 class TestTampering:
@@ -162,6 +237,12 @@ class TestConcurrentAppends:
                         audit.record(
                             session, actor=name, entity_type="t", entity_id=i, action="tick"
                         )
+                # and a bulk writer among the single ones
+                with Session(database.engine) as session, session.begin(), audit.appending(session):
+                    for i in range(15):
+                        audit.record(
+                            session, actor=name, entity_type="bulk", entity_id=i, action="tick"
+                        )
             except BaseException as exc:  # reported below, a thread cannot raise into pytest
                 errors.append(exc)
 
@@ -176,7 +257,7 @@ class TestConcurrentAppends:
                 report = audit.verify_chain(session)
                 seqs = list(session.scalars(select(AuditRecord.seq).order_by(AuditRecord.seq)))
             assert report.intact, report.reason_en
-            assert seqs == list(range(1, 46))
+            assert seqs == list(range(1, 91))
         finally:
             with database.engine.begin() as conn:
                 conn.execute(delete(AuditRecord))

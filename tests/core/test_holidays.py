@@ -103,3 +103,76 @@ def test_project_deadlines_use_loaded_years(session) -> None:
     assert firm.id
     load_notice(session, text=EXAMPLE.read_text(), actor=ADMIN, source="example")
     assert ledger.work_calendar(session).known(2027)
+
+
+class TestRecount:
+    """Loading a year counts again the open deadlines the domains stored while it was unknown."""
+
+    def test_open_grant_and_project_deadlines_move_and_are_audited(self, session) -> None:
+        from sqlalchemy import select as sa_select
+
+        from tests.factories.grants import COMMITTEE, make_budget, make_case
+        from tests.factories.projects import OFFICER, make_project
+        from yuanqu.core.audit import AuditRecord
+        from yuanqu.grants import service
+        from yuanqu.grants.models import CaseStatus
+        from yuanqu.grants.workflow import decision_due
+        from yuanqu.projects import ledger
+
+        blind = work_calendar(session)
+        make_budget(session, 50_000_000)
+        pending = make_case(session)
+        pending.submitted_on = date(2027, 1, 25)
+        pending.due_on = decision_due(blind, pending.submitted_on)
+        on_notice = make_case(session, status=CaseStatus.committee_review)
+        service.approve(session, case_id=on_notice.id, actor=COMMITTEE, today=date(2027, 2, 4))
+        assert on_notice.notice_to == date(2027, 2, 10)  # weekends only: 4, 5, 8, 9, 10
+        decided = make_case(session, status=CaseStatus.committee_review)
+        decided.status = CaseStatus.rejected  # a closed case keeps its dates
+        decided.submitted_on, decided.due_on = date(2027, 1, 25), pending.due_on
+        project = make_project(session)
+        item = ledger.open_item(
+            session,
+            project,
+            actor=OFFICER,
+            kind="task",
+            title="节后办理",
+            owner="某处",
+            opened_on=date(2027, 2, 1),
+            workdays=10,
+        )
+        assert item.due_on == date(2027, 2, 15)
+        old_due = pending.due_on
+
+        loaded = load_notice(session, text=EXAMPLE.read_text(), actor=ADMIN, source="example")
+
+        known = work_calendar(session)
+        assert loaded.recounted == {"grants": 2, "projects": 1}
+        assert pending.due_on == decision_due(known, date(2027, 1, 25)) and pending.due_on > old_due
+        assert on_notice.notice_to == date(2027, 2, 16)  # 4, 5, then 13 (a Saturday worked), 15, 16
+        assert item.due_on == known.deadline(date(2027, 2, 1), 10) == date(2027, 2, 19)
+        assert decided.due_on == old_due
+        actions = session.execute(
+            sa_select(AuditRecord.entity_type, AuditRecord.entity_id).where(
+                AuditRecord.action == "recount_deadline"
+            )
+        ).all()
+        assert sorted(actions) == sorted(
+            [
+                ("grant_case", str(pending.id)),
+                ("grant_case", str(on_notice.id)),
+                ("project_item", str(item.id)),
+            ]
+        )
+        assert audit_intact(session)
+
+    def test_a_load_that_moves_nothing_recounts_nothing(self, session) -> None:
+        loaded = load_notice(session, text=EXAMPLE.read_text(), actor=ADMIN, source="example")
+        assert loaded.recounted == {"grants": 0, "projects": 0}
+
+
+def audit_intact(session) -> bool:
+    from yuanqu.core.audit import verify_chain
+
+    session.expire_all()
+    return verify_chain(session).intact

@@ -100,8 +100,21 @@ class TestUnknownYears:
         assert calendar.is_workday(date(2030, 1, 1))  # no holiday data, so a plain Tuesday
         [warning] = calendar.warnings
         assert warning.year == 2030
-        assert warning.zh == "2030年的法定节假日安排尚未载入，按仅周末计算"
-        assert warning.message("en") == "holidays for 2030 are not loaded; counting weekends only"
+        assert warning.zh == "2030年法定节假日安排尚未导入，期限按仅排除周末计算"
+        assert warning.message("en") == (
+            "No official holiday notice is loaded for 2030; this deadline counts weekends only"
+        )
+
+    def test_span_warnings_name_the_unknown_years_of_a_stored_deadline(
+        self, calendar: WorkCalendar
+    ) -> None:
+        assert calendar.span_warnings(date(2025, 11, 1), date(2026, 2, 1)) == []
+        assert calendar.span_warnings(None, date(2030, 1, 1)) == []
+        spanned = calendar.span_warnings(date(2026, 11, 20), date(2027, 2, 10))
+        assert [w.year for w in spanned] == [2027]
+        assert [w.year for w in calendar.warnings] == [2027]
+        both = calendar.span_warnings(date(2028, 12, 1), date(2027, 12, 1))  # either order
+        assert [w.year for w in both] == [2027, 2028]
 
     def test_warning_recorded_once_per_year(self, calendar: WorkCalendar) -> None:
         calendar.workdays_between(date(2029, 12, 1), date(2031, 1, 31))

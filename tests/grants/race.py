@@ -17,7 +17,7 @@ from typing import Any
 from yuanqu.core.auth import Principal, Role
 from yuanqu.core.db import make_engine, writer_scope
 from yuanqu.core.errors import YuanquError
-from yuanqu.grants import ledger, service
+from yuanqu.grants import batches, ledger, service
 
 NOTICE_OVER = date(2024, 6, 3)
 APPROVED_ON = date(2024, 5, 6)
@@ -61,7 +61,7 @@ def attempts(url: str, worker: int, case_ids: list[int], n: int, engine: Any = N
                         keys.append((case_id, key))
                         action += ":replayed" if replayed else ""
                     elif batch_id is not None:
-                        ledger.confirm_batch(session, batch_id=batch_id, actor=officer)
+                        batches.confirm_batch(session, batch_id=batch_id, actor=officer)
                         batch_id = None  # a confirmed batch is closed: open the next one
                 outcomes[f"{action}:ok"] += 1
             except YuanquError as error:
@@ -79,4 +79,4 @@ def attempts(url: str, worker: int, case_ids: list[int], n: int, engine: Any = N
 def _open_batch(engine: Any, key: str, officer: Principal) -> int:
     # Its own unit of work: a refused payment must not roll the batch back with it.
     with writer_scope(engine) as session:
-        return ledger.open_batch(session, key=key, actor=officer).id
+        return batches.open_batch(session, key=key, actor=officer).id

@@ -26,7 +26,7 @@ from tests.factories.registry import make_firm, make_task_force
 from yuanqu.core import audit
 from yuanqu.core.auth import Role
 from yuanqu.core.errors import Conflict, Forbidden, ValidationError
-from yuanqu.grants import ledger, service
+from yuanqu.grants import batches, ledger, service
 from yuanqu.grants.evidence import Upload
 from yuanqu.grants.models import Budget, CaseStatus, GrantCase, Payment
 
@@ -49,9 +49,9 @@ class TestWorkflow:
             today=NOTICE_OVER,
         )
         assert not replayed and payment.amount_fen == case.amount_fen
-        batch = ledger.open_batch(session, key="batch-0001", actor=OFFICER)
+        batch = batches.open_batch(session, key="batch-0001", actor=OFFICER)
         payment.batch_id = batch.id
-        ledger.confirm_batch(session, batch_id=batch.id, actor=OFFICER)
+        batches.confirm_batch(session, batch_id=batch.id, actor=OFFICER)
         assert case.status == CaseStatus.paid
         budget = session.scalars(select(Budget)).one()
         assert (budget.committed_fen, budget.scheduled_fen, budget.paid_fen) == (1_000_000,) * 3

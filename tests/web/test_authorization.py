@@ -11,7 +11,7 @@ from python_calamine import CalamineWorkbook
 
 from tests.web.conftest import Site
 from yuanqu.app import RouteEntry, route_table
-from yuanqu.core.auth import Role, route_access
+from yuanqu.core.auth import EVERYONE, Role, route_access
 
 # Routes that are not FastAPI routes and are open to everyone by design.
 PUBLIC_NON_API = {"/api/v1/openapi.json", "/static"}
@@ -30,6 +30,7 @@ def fill_path(path: str, site: Site) -> str:
         .replace("{username}", "nobody-here")
         .replace("{code}", "en")
         .replace("{policy_id}", "rd_investment_reward")
+        .replace("{year}", "2035")
     )
 
 
@@ -43,6 +44,20 @@ class TestRouteInventory:
 
     def test_inventory_is_not_empty(self, site: Site) -> None:
         assert len(api_routes(site)) >= 20
+
+    @pytest.mark.parametrize(
+        ("method", "path", "roles"),
+        [
+            ("GET", "/api/v1/calendar/{year}", EVERYONE),
+            ("POST", "/api/v1/calendar/notices", frozenset({Role.admin})),
+        ],
+    )
+    def test_declared_roles_are_the_expected_ones(
+        self, site: Site, method: str, path: str, roles: frozenset[Role]
+    ) -> None:
+        (route,) = [r for r in api_routes(site) if r.path == path and method in r.methods]
+        (access,) = route_access(route.route)
+        assert not access.public and access.roles == roles
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: str(r or "anonymous"))

@@ -45,6 +45,7 @@ class Served:
     base: str
     accounts: dict[str, DemoAccount]
     other_uscc: str
+    url: str = ""  # the database's, for tests that set up data the pages then show
 
 
 def free_port() -> int:
@@ -74,7 +75,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.started, "uvicorn did not start"
-    yield Served(f"http://127.0.0.1:{port}", accounts, other_uscc)
+    yield Served(f"http://127.0.0.1:{port}", accounts, other_uscc, url)
     server.should_exit = True
     thread.join(10)
     dispose_engines()

@@ -16,6 +16,14 @@ elsewhere: `yuanqu audit verify` prints the head so it can be noted in the minut
 Concurrency: appends are serialised so the chain never forks. PostgreSQL takes a transaction-level
 advisory lock before reading the head; SQLite has one writer at a time anyway. Unique constraints
 on ``seq`` and ``prev_hash`` make a fork impossible even if a caller bypassed this module.
+
+Bulk work: a unit of work that records many changes (a payment batch confirmed, the year's
+auto-entitlements matched, the demo's awards) wraps them in :func:`appending`. The chain is then
+locked and its head read once, at the first record; later records follow the last one appended in
+memory and are written with the unit of work's next flush, instead of a locked read and a flush
+each. The lock is the same transaction-level lock either way: it is held to the commit from the
+first record on. A savepoint rolled back inside the block takes its records with it, and the next
+record follows the last one that survived.
 """
 
 from __future__ import annotations
@@ -23,14 +31,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, String, Text, select, text
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import BigInteger, DateTime, Integer, String, Text, inspect, select, text
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from yuanqu.core.db import Base, BigId, is_sqlite
 
@@ -39,6 +48,7 @@ __all__ = [
     "AuditRecord",
     "AuditRecordRead",
     "ChainReport",
+    "appending",
     "canonical_json",
     "entity_history",
     "record",
@@ -151,6 +161,58 @@ def _lock_chain(session: Session) -> AuditChainHead | None:
     return session.get(AuditChainHead, 1, with_for_update=True, populate_existing=True)
 
 
+# The key of the session.info entry an `appending` block keeps its tail in.
+_APPENDING = "yuanqu.audit.appending"
+
+
+@dataclass
+class _Tail:
+    """The chain as an `appending` block has extended it since it locked the head."""
+
+    transaction: SessionTransaction  # the (sub)transaction the lock was taken in
+    head: AuditChainHead | None
+    base: tuple[int, str]  # the head's (seq, hash) as read under the lock
+    rows: list[AuditRecord] = field(default_factory=list)
+
+
+@contextmanager
+def appending(session: Session) -> Iterator[None]:
+    """Append the block's audit records under one lock of the chain, flushed with the unit of
+    work instead of one at a time (see the module's docstring). Nested blocks join the outer."""
+    if _APPENDING in session.info:
+        yield
+        return
+    session.info[_APPENDING] = None
+    try:
+        # The chain is locked at the block's first record, not here: a writer locks the case,
+        # then the budget, then the chain, and taking the chain first would deadlock with one.
+        yield
+        session.flush()  # the block's records and the head are written before it ends
+    finally:
+        session.info.pop(_APPENDING, None)
+
+
+def _tail(session: Session) -> _Tail:
+    """The appending block's tail: read under the lock the first time, and again whenever the
+    transaction that took the lock has ended or the head left the session."""
+    tail: _Tail | None = session.info.get(_APPENDING)
+    if tail is not None and (
+        not tail.transaction.is_active or (tail.head is not None and tail.head not in session)
+    ):
+        tail = None
+    if tail is None:
+        head = _lock_chain(session)
+        transaction = session.get_nested_transaction() or session.get_transaction()
+        assert transaction is not None  # _lock_chain ran a statement: a transaction is open
+        tail = _Tail(transaction, head, (head.seq, head.hash) if head else (0, GENESIS))
+        session.info[_APPENDING] = tail
+    # Records a rolled-back savepoint added are transient again: the chain goes on from the
+    # last record that is still part of the unit of work.
+    while tail.rows and inspect(tail.rows[-1]).transient:
+        tail.rows.pop()
+    return tail
+
+
 def record(
     session: Session,
     *,
@@ -164,9 +226,16 @@ def record(
     occurred_at: datetime | None = None,
 ) -> AuditRecord:
     """Append one record to the chain, in the caller's unit of work (which commits)."""
-    head = _lock_chain(session)
-    seq = (head.seq if head else 0) + 1
-    prev_hash = head.hash if head else GENESIS
+    appending_tail = _tail(session) if _APPENDING in session.info else None
+    if appending_tail is not None:
+        head = appending_tail.head
+        last = appending_tail.rows[-1] if appending_tail.rows else None
+        seq, prev_hash = (last.seq, last.hash) if last else appending_tail.base
+        seq += 1
+    else:
+        head = _lock_chain(session)
+        seq = (head.seq if head else 0) + 1
+        prev_hash = head.hash if head else GENESIS
     moment = (occurred_at or datetime.now(UTC)).astimezone(UTC)
     fields = {
         "seq": seq,
@@ -183,11 +252,16 @@ def record(
     row = AuditRecord(**fields, hash=_digest(**fields))
     session.add(row)
     if head is None:
-        session.add(AuditChainHead(id=1, seq=seq, hash=row.hash))
+        head = AuditChainHead(id=1, seq=seq, hash=row.hash)
+        session.add(head)
     else:
         head.seq, head.hash = seq, row.hash
-    # Flushed now so the next append in this unit of work reads the new head.
-    session.flush()
+    if appending_tail is not None:
+        appending_tail.head = head
+        appending_tail.rows.append(row)
+    else:
+        # Flushed now so the next append in this unit of work reads the new head.
+        session.flush()
     return row
 
 

@@ -38,6 +38,14 @@ def load(
             f"{len(notice.makeup_workdays)} make-up workdays",
         )
     )
+    moved = sum(notice.recounted.values())
+    if moved:
+        console.print(
+            t(
+                f"已按新安排重算 {moved} 个未结期限（{notice.recounted}）",
+                f"counted {moved} open deadlines again ({notice.recounted})",
+            )
+        )
 
 
 @app.command("show")

@@ -59,7 +59,9 @@ __all__ = [
     "CalendarWarning",
     "WorkCalendar",
     "YearNotice",
+    "notice_rows",
     "parse_notice",
+    "unknown_year_warning",
 ]
 
 #: The years the installed ``chinesecalendar`` knows; it raises NotImplementedError outside them.
@@ -257,13 +259,37 @@ class WorkCalendar:
             return -sum(self.is_workday(b + timedelta(days=i)) for i in range((a - b).days))
         return sum(self.is_workday(a + timedelta(days=i)) for i in range(1, (b - a).days + 1))
 
+    def span_warnings(self, start: date | None, end: date | None) -> list[CalendarWarning]:
+        """The warnings of the years in ``[start, end]`` this calendar does not know.
+
+        A deadline stored when it was counted (a case's decision date, a notice's last day) is
+        shown later: this says whether the days it spans were counted by weekends only, without
+        counting them again. The warnings are recorded in :attr:`warnings` too.
+        """
+        if start is None or end is None:
+            return []
+        if isinstance(start, datetime):
+            start = start.date()
+        if isinstance(end, datetime):
+            end = end.date()
+        first, last = sorted((start.year, end.year))
+        for year in range(first, last + 1):
+            if not self.known(year):
+                self._warn_unknown(year)
+        return [self._warnings[y] for y in range(first, last + 1) if y in self._warnings]
+
     def _warn_unknown(self, year: int) -> None:
         if year not in self._warnings:
-            self._warnings[year] = CalendarWarning(
-                year,
-                f"{year}年的法定节假日安排尚未载入，按仅周末计算",
-                f"holidays for {year} are not loaded; counting weekends only",
-            )
+            self._warnings[year] = unknown_year_warning(year)
+
+
+def unknown_year_warning(year: int) -> CalendarWarning:
+    """What a page or report says beside a deadline counted in a year no calendar knows."""
+    return CalendarWarning(
+        year,
+        f"{year}年法定节假日安排尚未导入，期限按仅排除周末计算",
+        f"No official holiday notice is loaded for {year}; this deadline counts weekends only",
+    )
 
 
 def parse_notice(
@@ -278,39 +304,53 @@ def parse_notice(
     mappings, or ``(date, kind)`` sequences without a header). Every bad row is reported at once,
     numbered as the administrator sees it (the header is row 1 in CSV text).
     """
-    rows = _notice_rows(text_or_rows)
+    rows = notice_rows(text_or_rows)
     holidays: set[date] = set()
     workdays: set[date] = set()
     seen: dict[date, tuple[int, str | None]] = {}
     problems: list[dict[str, Any]] = []
 
-    def report(row: int, zh: str, en: str) -> None:
-        problems.append({"row": row, "zh": f"第{row}行：{zh}", "en": f"row {row}: {en}"})
+    def report(row: int, field: str, value: str, zh: str, en: str) -> None:
+        problems.append(
+            {
+                "row": row,
+                "field": field,
+                "value": value,
+                "zh": f"第{row}行：{zh}",
+                "en": f"row {row}: {en}",
+            }
+        )
 
     for row, raw_date, raw_kind in rows:
         kind = _KINDS.get(raw_kind.strip().lower())
         if kind is None:
             report(
                 row,
+                "kind",
+                raw_kind,
                 f"类型 {raw_kind!r} 无效，应为 holiday（放假）或 workday（调休上班）",
                 f"kind {raw_kind!r} is not valid; use holiday or workday",
             )
         try:
             day = parse_date(raw_date)
         except ValidationError as error:
-            report(row, error.zh, error.en)
+            report(row, "date", raw_date, error.zh, error.en)
             continue
         if day in seen:
             first_row, first_kind = seen[day]
             if kind is not None and first_kind is not None and kind != first_kind:
                 report(
                     row,
+                    "date",
+                    raw_date,
                     f"日期 {day} 不能既是放假日又是调休上班日（见第{first_row}行）",
                     f"the date {day} cannot be both a holiday and a workday (see row {first_row})",
                 )
             else:
                 report(
                     row,
+                    "date",
+                    raw_date,
                     f"日期 {day} 与第{first_row}行重复",
                     f"the date {day} repeats row {first_row}",
                 )
@@ -320,17 +360,24 @@ def parse_notice(
             continue
         problem = _notice_date_problem(year, day, kind)
         if problem:
-            report(row, *problem)
+            report(row, "date", raw_date, *problem)
             continue
         (holidays if kind == "holiday" else workdays).add(day)
     if not seen and not problems:
-        problems.append({"row": None, "zh": "没有任何日期行", "en": "the notice has no date rows"})
+        problems.append(
+            {
+                "row": None,
+                "field": None,
+                "zh": "没有任何日期行",
+                "en": "the notice has no date rows",
+            }
+        )
     if problems:
         raise _notice_error(year, problems)
     return YearNotice(year, holidays, workdays, source)
 
 
-def _notice_rows(
+def notice_rows(
     text_or_rows: str | Iterable[Sequence[str] | Mapping[str, str]],
 ) -> list[tuple[int, str, str]]:
     """(row number, date text, kind text) for every data row, comments and blanks skipped."""
@@ -345,10 +392,22 @@ def _notice_rows(
         reader = csv.DictReader(io.StringIO("\n".join(line for _, line in lines)))
         header = [name.strip().lower() for name in reader.fieldnames or []]
         if "date" not in header or "kind" not in header:
-            raise ValidationError(
+            zh, en = (
                 "节假日安排的表头应为 date,kind",
                 "the holiday notice must start with the header row date,kind",
-                details={"header": reader.fieldnames},
+            )
+            raise ValidationError(
+                zh,
+                en,
+                details=[
+                    {
+                        "row": lines[0][0],
+                        "field": "header",
+                        "value": ",".join(reader.fieldnames or []),
+                        "zh": zh,
+                        "en": en,
+                    }
+                ],
             )
         reader.fieldnames = header
         return [

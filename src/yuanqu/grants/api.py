@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 from yuanqu.core.auth import EVERYONE, Principal, Role, allow
 from yuanqu.core.deps import get_db, request_lang
 from yuanqu.core.errors import ValidationError
+from yuanqu.core.holidays import work_calendar
 from yuanqu.core.money import INT64_MAX
+from yuanqu.grants import batches as payment_batches
 from yuanqu.grants import evidence, ledger, reports, service
 
 router = APIRouter(prefix="/grants", tags=["grants"])
@@ -101,12 +103,13 @@ def list_cases(
         q=q or None,
         overdue=overdue,
     )
-    return [service.case_dict(c, request_lang(request)) for c in cases]
+    calendar = work_calendar(session)
+    return [service.case_dict(c, request_lang(request), calendar=calendar) for c in cases]
 
 
 def case_detail(session: Session, case_id: int, principal: Principal, lang: str) -> dict[str, Any]:
     case = service.get_case(session, case_id=case_id, principal=principal)
-    data = service.case_dict(case, lang, full=True)
+    data = service.case_dict(case, lang, full=True, calendar=work_calendar(session))
     data["evidence"] = [
         {"kind": e.kind, "filename": e.filename, "size": e.size, "sha256": e.sha256}
         for e in service.case_evidence(session, case_id)
@@ -242,10 +245,12 @@ def resolve_objection(
 
 @router.get("/notice")
 def public_notice(
-    session: Session = Depends(get_db, scope="function"), principal: Principal = allow(EVERYONE)
+    request: Request,
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(EVERYONE),
 ) -> list[dict[str, Any]]:
     """Cases on public notice (公示); other firms are masked for a firm's account."""
-    return service.public_notice(session, principal=principal)
+    return service.public_notice(session, principal=principal, lang=request_lang(request))
 
 
 @router.post("/match")
@@ -286,7 +291,7 @@ def batches(
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(MONEY_READERS),
 ) -> list[dict[str, Any]]:
-    return ledger.list_batches(session)
+    return payment_batches.list_batches(session)
 
 
 @router.post("/batches", status_code=201)
@@ -296,7 +301,7 @@ def run_batch(
     principal: Principal = allow(OFFICE),
 ) -> dict[str, Any]:
     """Put every payable case into the batch of this key (running it again adds nothing twice)."""
-    return ledger.schedule_batch(
+    return payment_batches.schedule_batch(
         session,
         key=body.key,
         actor=principal,
@@ -313,8 +318,8 @@ def confirm_batch(
     principal: Principal = allow(OFFICE),
 ) -> dict[str, Any]:
     """The finance bureau paid: mark the batch's payments and cases paid (idempotent)."""
-    batch, replayed = ledger.confirm_batch(session, batch_id=batch_id, actor=principal)
-    return ledger.batch_dict(session, batch) | {"replayed": replayed}
+    batch, replayed = payment_batches.confirm_batch(session, batch_id=batch_id, actor=principal)
+    return payment_batches.batch_dict(session, batch) | {"replayed": replayed}
 
 
 @router.get("/report")

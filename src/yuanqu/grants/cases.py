@@ -205,7 +205,6 @@ def match(
     """免申即享: a case, awaiting the firm's confirmation, for every auto-entitlement award the
     engine computes for ``year`` (existing cases are left alone, so matching again is safe)."""
     from yuanqu.policies import service as policies
-    from yuanqu.policies.engine import STATUSES
 
     if actor.role not in (Role.policy_officer, Role.admin):
         raise Forbidden("只有政策办可以匹配免申即享", "only the policy office matches awards")
@@ -215,6 +214,20 @@ def match(
     if not chosen:
         return {"year": year, "created": 0, "existing": 0, "policies": []}
     result = policies.run(session, year=year, policies=chosen)
+    with audit.appending(session):  # a case and a record per award: one lock of the chain
+        created, existing = _open_matched(session, result, year=year, actor=actor)
+    return {
+        "year": year,
+        "created": created,
+        "existing": existing,
+        "policies": [c.policy.id for c in result.compiled],
+    }
+
+
+def _open_matched(session: Session, result: Any, *, year: int, actor: Principal) -> tuple[int, int]:
+    """A case awaiting confirmation for every award of the engine's run that has none yet."""
+    from yuanqu.policies.engine import STATUSES
+
     created = existing = 0
     for index, compiled in enumerate(result.compiled):
         policy = compiled.policy
@@ -280,9 +293,4 @@ def match(
                 after=snapshot(case),
             )
             created += 1
-    return {
-        "year": year,
-        "created": created,
-        "existing": existing,
-        "policies": [c.policy.id for c in result.compiled],
-    }
+    return created, existing

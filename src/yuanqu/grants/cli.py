@@ -13,7 +13,7 @@ from yuanqu.core.errors import ValidationError
 from yuanqu.core.money import Money
 from yuanqu.core.periods import parse_date
 from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, lang, t
-from yuanqu.grants import flows, ledger, reports, service
+from yuanqu.grants import batches, flows, ledger, reports, service
 
 app = typer.Typer(
     help="政策兑现 / grants: cases, review, public notice, payments", no_args_is_help=True
@@ -249,7 +249,7 @@ def batch_confirm(batch_id: int, user: AsUser) -> None:
     """The finance bureau paid the batch: mark every payment (and case) paid."""
     require_current()
     with writer_scope() as session:
-        batch, replayed = ledger.confirm_batch(
+        batch, replayed = batches.confirm_batch(
             session, batch_id=batch_id, actor=_principal(session, user)
         )
         key = batch.key

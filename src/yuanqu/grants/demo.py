@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yuanqu.core import audit
 from yuanqu.core.auth import Principal, Role
-from yuanqu.grants import ledger, reports, service
+from yuanqu.grants import batches, ledger, reports, service
 from yuanqu.grants.flows import payment_key
 from yuanqu.grants.models import Budget, CaseStatus, GrantCase
 from yuanqu.registry.models import TaskForce
@@ -36,54 +37,63 @@ def pay_demo_awards(session: Session, *, year: int, seed: int = 2023) -> dict[st
     """Match ``year``'s auto-entitlements and pay them all; returns the payouts summary."""
     people = _principals(session)
     rng = random.Random(seed)
-    service.match(session, year=year, actor=people["matcher"])
-    cases = list(
-        session.scalars(
-            select(GrantCase)
-            .where(GrantCase.year == year, GrantCase.status == CaseStatus.awaiting_confirmation)
-            .order_by(GrantCase.id)
-        )
-    )
-    claims: dict[str, int] = {}
-    for case in cases:
-        claims[case.policy_id] = claims.get(case.policy_id, 0) + case.amount_fen
-    for policy_id, total in claims.items():
-        if (
-            session.scalar(
-                select(Budget.id).where(Budget.policy_id == policy_id, Budget.year == year)
+    with audit.appending(session):  # many records: one lock of the chain, one flush
+        service.match(session, year=year, actor=people["matcher"])
+        cases = list(
+            session.scalars(
+                select(GrantCase)
+                .where(GrantCase.year == year, GrantCase.status == CaseStatus.awaiting_confirmation)
+                .order_by(GrantCase.id)
             )
-            is None
-        ):
-            ledger.set_budget(
-                session, policy_id=policy_id, year=year, budget_fen=total, actor=people["office"]
+        )
+        claims: dict[str, int] = {}
+        for case in cases:
+            claims[case.policy_id] = claims.get(case.policy_id, 0) + case.amount_fen
+        for policy_id, total in claims.items():
+            if (
+                session.scalar(
+                    select(Budget.id).where(Budget.policy_id == policy_id, Budget.year == year)
+                )
+                is None
+            ):
+                ledger.set_budget(
+                    session,
+                    policy_id=policy_id,
+                    year=year,
+                    budget_fen=total,
+                    actor=people["office"],
+                )
+        approved_on = date(year + 1, 4, 1)
+        paid_on = approved_on + timedelta(days=30)
+        for case in cases:
+            firm = Principal(0, "demo:enterprise", Role.enterprise, uscc=case.uscc)
+            account = "".join(rng.choice("0123456789") for _ in range(19))
+            service.confirm(
+                session,
+                case_id=case.id,
+                actor=firm,
+                bank_account=account,
+                bank_name=rng.choice(BANKS),
             )
-    approved_on = date(year + 1, 4, 1)
-    paid_on = approved_on + timedelta(days=30)
-    for case in cases:
-        firm = Principal(0, "demo:enterprise", Role.enterprise, uscc=case.uscc)
-        account = "".join(rng.choice("0123456789") for _ in range(19))
-        service.confirm(
-            session, case_id=case.id, actor=firm, bank_account=account, bank_name=rng.choice(BANKS)
-        )
-        reviewer = people["task_force"] if case.task_force else people["matcher"]
-        if reviewer is people["matcher"]:
-            reviewer = Principal(0, "demo:policy-intake", Role.policy_officer)
-        service.pass_preliminary(session, case_id=case.id, actor=reviewer)
-        service.pass_office(session, case_id=case.id, actor=people["office"])
-        service.approve(session, case_id=case.id, actor=people["committee"], today=approved_on)
-    key = f"demo-{year}-01"
-    batch = ledger.open_batch(session, key=key, actor=people["payer"])
-    for case in cases:
-        ledger.request_payment(
-            session,
-            case_id=case.id,
-            idempotency_key=payment_key(key, case.id),
-            actor=people["payer"],
-            today=paid_on,
-            batch_id=batch.id,
-        )
-    if cases:
-        ledger.confirm_batch(session, batch_id=batch.id, actor=people["payer"])
+            reviewer = people["task_force"] if case.task_force else people["matcher"]
+            if reviewer is people["matcher"]:
+                reviewer = Principal(0, "demo:policy-intake", Role.policy_officer)
+            service.pass_preliminary(session, case_id=case.id, actor=reviewer)
+            service.pass_office(session, case_id=case.id, actor=people["office"])
+            service.approve(session, case_id=case.id, actor=people["committee"], today=approved_on)
+        key = f"demo-{year}-01"
+        batch = batches.open_batch(session, key=key, actor=people["payer"])
+        for case in cases:
+            ledger.request_payment(
+                session,
+                case_id=case.id,
+                idempotency_key=payment_key(key, case.id),
+                actor=people["payer"],
+                today=paid_on,
+                batch_id=batch.id,
+            )
+        if cases:
+            batches.confirm_batch(session, batch_id=batch.id, actor=people["payer"])
     summary = reports.payouts(session, year=year, by="policy")
     return {
         "cases": len(cases),

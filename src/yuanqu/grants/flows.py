@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from yuanqu.core.auth import Principal
 from yuanqu.core.db import writer_scope
 from yuanqu.core.errors import YuanquError
-from yuanqu.grants import ledger
+from yuanqu.grants import batches, ledger
 
 
 def payment_key(batch_key: str, case_id: int) -> str:
@@ -37,9 +37,9 @@ def run_batch(
 ) -> dict[str, Any]:
     """Schedule every payable case into the batch ``key``; safe to run again after a crash."""
     with writer_scope(engine) as session:
-        batch = ledger.open_batch(session, key=key, actor=actor)
+        batch = batches.open_batch(session, key=key, actor=actor)
         batch_id = batch.id
-        cases = ledger.batch_candidates(session, today=today, policy_id=policy_id, year=year)
+        cases = batches.batch_candidates(session, today=today, policy_id=policy_id, year=year)
     scheduled, refused = 0, []
     for done, case_id in enumerate(cases, start=1):
         try:
@@ -58,5 +58,5 @@ def run_batch(
         if progress is not None:
             progress(done, len(cases))
     with writer_scope(engine) as session:
-        summary = ledger.batch_dict(session, session.get(ledger.PaymentBatch, batch_id))
+        summary = batches.batch_dict(session, session.get(batches.PaymentBatch, batch_id))
     return summary | {"scheduled_now": scheduled, "refused": refused}

@@ -16,8 +16,9 @@ from starlette.background import BackgroundTask
 from yuanqu.core.auth import EVERYONE, Principal, Role, allow
 from yuanqu.core.deps import get_db, request_lang
 from yuanqu.core.errors import YuanquError
+from yuanqu.core.holidays import work_calendar
 from yuanqu.core.money import INT64_MAX, Money
-from yuanqu.grants import ledger, reports, service
+from yuanqu.grants import batches, ledger, reports, service
 from yuanqu.grants.api import (
     ACTORS,
     MONEY_READERS,
@@ -31,7 +32,7 @@ from yuanqu.grants.api import (
 from yuanqu.grants.models import CaseStatus
 from yuanqu.grants.workflow import TRANSITIONS, status_name
 from yuanqu.web import charts
-from yuanqu.web.templating import render
+from yuanqu.web.templating import render, unknown_years
 
 router = APIRouter(include_in_schema=False)
 
@@ -68,11 +69,14 @@ def cases_page(
         overdue=overdue,
     )
     actions = [a for a in BULK_ACTIONS if principal.role in TRANSITIONS[a].roles]
+    calendar = work_calendar(session)
+    rows = [service.case_dict(c, lang, calendar=calendar) for c in cases]
     return render(
         request,
         "grants/cases.html",
         {
-            "cases": [service.case_dict(c, lang) for c in cases],
+            "cases": rows,
+            "unknown_years": unknown_years(rows),
             "filters": {
                 "status": status or "",
                 "policy": policy or "",
@@ -135,6 +139,7 @@ def case_page(
         "grants/case.html",
         {
             "case": data,
+            "unknown_years": data["unknown_years"],
             "history": history,
             "possible": possible,
             "json_url": f"/api/v1/grants/cases/{case_id}",
@@ -222,13 +227,11 @@ def notice_page(
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(EVERYONE),
 ) -> HTMLResponse:
+    rows = service.public_notice(session, principal=principal, lang=request_lang(request))
     return render(
         request,
         "grants/notice.html",
-        {
-            "rows": service.public_notice(session, principal=principal),
-            "json_url": "/api/v1/grants/notice",
-        },
+        {"rows": rows, "unknown_years": unknown_years(rows), "json_url": "/api/v1/grants/notice"},
     )
 
 
@@ -242,9 +245,9 @@ def batches_page(
         request,
         "grants/batches.html",
         {
-            "batches": ledger.list_batches(session),
+            "batches": batches.list_batches(session),
             "budgets": ledger.list_budgets(session),
-            "payable": len(ledger.batch_candidates(session, today=date.today())),
+            "payable": len(batches.batch_candidates(session, today=date.today())),
             "can_pay": principal.role in OFFICE,
             "json_url": "/api/v1/grants/batches",
         },
@@ -257,7 +260,7 @@ def batch_form(
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(OFFICE),
 ) -> RedirectResponse:
-    ledger.schedule_batch(session, key=key, actor=principal, today=date.today())
+    batches.schedule_batch(session, key=key, actor=principal, today=date.today())
     return RedirectResponse("/grants/batches", status_code=303)
 
 
@@ -267,7 +270,7 @@ def confirm_form(
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(OFFICE),
 ) -> RedirectResponse:
-    ledger.confirm_batch(session, batch_id=batch_id, actor=principal)
+    batches.confirm_batch(session, batch_id=batch_id, actor=principal)
     return RedirectResponse("/grants/batches", status_code=303)
 
 

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from yuanqu.core import audit
 from yuanqu.core.auth import Principal, Role
 from yuanqu.core.errors import Forbidden, ValidationError
+from yuanqu.core.holidays import work_calendar
+from yuanqu.core.workdays import WorkCalendar, unknown_year_warning
 from yuanqu.grants.models import CaseStatus, Evidence, GrantCase, Objection
 from yuanqu.grants.transitions import ENTITY, get_case
 from yuanqu.grants.workflow import (
@@ -22,7 +24,26 @@ from yuanqu.grants.workflow import (
 # --- reads ---------------------------------------------------------------------------------------
 
 
-def case_dict(case: GrantCase, lang: str = "zh", *, full: bool = False) -> dict[str, Any]:
+def unknown_years(calendar: WorkCalendar, case: GrantCase) -> list[int]:
+    """The years of the case's shown deadlines (decision due, public notice) that were counted
+    by weekends only, because no calendar knows their holidays."""
+    spans = []
+    if case.due_on and case.status in PENDING:
+        spans.append((case.submitted_on or case.due_on, case.due_on))
+    if case.notice_to:
+        spans.append((case.notice_from or case.notice_to, case.notice_to))
+    return sorted({w.year for a, b in spans for w in calendar.span_warnings(a, b)})
+
+
+def case_dict(
+    case: GrantCase,
+    lang: str = "zh",
+    *,
+    full: bool = False,
+    calendar: WorkCalendar | None = None,
+) -> dict[str, Any]:
+    """A case as the API and the pages show it; with ``calendar``, the years its deadlines were
+    counted by weekends only (``unknown_years``) and the warning to show (``calendar_warnings``)."""
     data = {
         "id": case.id,
         "policy": case.policy_id,
@@ -44,6 +65,11 @@ def case_dict(case: GrantCase, lang: str = "zh", *, full: bool = False) -> dict[
         "pending": case.status in PENDING,
         "overdue": bool(case.due_on and case.status in PENDING and case.due_on < date.today()),
     }
+    if calendar is not None:
+        data["unknown_years"] = unknown_years(calendar, case)
+        data["calendar_warnings"] = [
+            unknown_year_warning(year).message(lang) for year in data["unknown_years"]
+        ]
     if full:
         data |= {
             "policy_version": case.policy_version,
@@ -135,9 +161,11 @@ def case_history(
 
 
 def public_notice(
-    session: Session, *, principal: Principal, today: date | None = None
+    session: Session, *, principal: Principal, today: date | None = None, lang: str = "zh"
 ) -> list[dict[str, Any]]:
-    """Cases on public notice. A firm's user sees other firms masked (名称、代码脱敏)."""
+    """Cases on public notice. A firm's user sees other firms masked (名称、代码脱敏). A notice
+    whose last day was counted by weekends only carries the warning."""
+    calendar = work_calendar(session)
     rows = session.scalars(
         select(GrantCase)
         .where(GrantCase.status == CaseStatus.public_notice)
@@ -146,6 +174,7 @@ def public_notice(
     out = []
     for case in rows:
         own = principal.role != Role.enterprise or case.uscc == principal.uscc
+        years = unknown_years(calendar, case)
         out.append(
             {
                 "id": case.id,
@@ -156,6 +185,8 @@ def public_notice(
                 "amount_fen": case.amount_fen,
                 "notice_from": case.notice_from,
                 "notice_to": case.notice_to,
+                "unknown_years": years,
+                "calendar_warnings": [unknown_year_warning(y).message(lang) for y in years],
             }
         )
     return out

@@ -2,13 +2,15 @@
 
 - :mod:`yuanqu.grants.transitions`: scope (who sees a case) and every workflow transition;
 - :mod:`yuanqu.grants.cases`: creating cases (applications, the auto-entitlement match);
-- :mod:`yuanqu.grants.queries`: reads (lists, queues, history, the public notice).
+- :mod:`yuanqu.grants.queries`: reads (lists, queues, history, the public notice);
+- :mod:`yuanqu.grants.deadlines`: stored deadlines counted again when a holiday notice loads.
 
 This module re-exports them, so ``from yuanqu.grants import service`` keeps working.
 """
 
 from __future__ import annotations
 
+from yuanqu.grants import deadlines  # noqa: F401 (registers the recount on a notice load)
 from yuanqu.grants.cases import (  # noqa: F401 (re-exported)
     _firm,
     _new_case,

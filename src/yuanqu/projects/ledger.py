@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from yuanqu.core import audit
 from yuanqu.core.errors import Conflict, NotFound, ValidationError
-from yuanqu.core.holidays import work_calendar
+from yuanqu.core.holidays import on_notice_loaded, work_calendar
 from yuanqu.core.workdays import WorkCalendar
 from yuanqu.projects.models import ITEM_CATEGORIES, ItemKind, ItemStatus, Project, ProjectItem
 from yuanqu.projects.permissions import Actor, require_project_editor
@@ -191,8 +191,10 @@ def _read(
     item: ProjectItem, project: Project, as_of: date | None, calendar: WorkCalendar
 ) -> ItemRead:
     overdue = 0
+    blind = {w.year for w in calendar.span_warnings(item.opened_on, item.due_on)}
     if as_of is not None and item.status != ItemStatus.closed and item.due_on < as_of:
         overdue = calendar.workdays_between(item.due_on, as_of)
+        blind |= {w.year for w in calendar.span_warnings(item.due_on, as_of)}
     return ItemRead(
         id=item.id,
         project_id=project.id,
@@ -209,6 +211,7 @@ def _read(
         resolution=item.resolution,
         closed_on=item.closed_on,
         overdue_workdays=overdue,
+        unknown_years=sorted(blind),
     )
 
 
@@ -272,3 +275,42 @@ def overdue_by(
         key = (item.owner if by == "owner" else item.task_force) or ""
         groups.setdefault(key, []).append(item)
     return dict(sorted(groups.items()))
+
+
+def recount_deadlines(
+    session: Session, *, old: WorkCalendar, new: WorkCalendar, year: int, actor: str
+) -> int:
+    """Count again the deadlines of the items not closed whose time limit touches ``year`` (a
+    holiday notice was loaded for it): the item's own working days from its opening day."""
+    items = session.scalars(
+        select(ProjectItem)
+        .where(
+            ProjectItem.status != ItemStatus.closed,
+            ProjectItem.opened_on <= date(year, 12, 31),
+            ProjectItem.due_on >= date(year - 1, 12, 1),  # a notice may reach into December
+        )
+        .order_by(ProjectItem.id)
+        .with_for_update()
+    ).all()
+    moved = 0
+    for item in items:
+        due = new.deadline(item.opened_on, item.workdays)
+        if due == item.due_on:
+            continue
+        before = _snapshot(item)
+        item.due_on = due
+        moved += 1
+        audit.record(
+            session,
+            actor=actor,
+            entity_type=ENTITY,
+            entity_id=item.id,
+            action="recount_deadline",
+            before=before,
+            after=_snapshot(item),
+            reason=f"{year}年节假日安排载入 / the {year} holiday notice was loaded",
+        )
+    return moved
+
+
+on_notice_loaded("projects", recount_deadlines)

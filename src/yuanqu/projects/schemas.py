@@ -70,6 +70,8 @@ class ItemRead(BaseModel):
     resolution: str | None = None
     closed_on: date | None = None
     overdue_workdays: int = 0
+    # Years the deadline or the overdue count spans that no holiday calendar knows (weekends only).
+    unknown_years: list[int] = []
 
 
 class BatchRow(BaseModel):

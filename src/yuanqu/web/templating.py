@@ -19,6 +19,7 @@ from yuanqu.core.auth import ROLE_NAMES, Principal, Role
 from yuanqu.core.deps import csrf_token, request_lang
 from yuanqu.core.i18n import LOCALES, translations
 from yuanqu.core.money import format_yuan
+from yuanqu.core.workdays import unknown_year_warning
 
 TEMPLATES = resources.files("yuanqu") / "web" / "templates"
 
@@ -56,6 +57,21 @@ def iso_date(value: date | datetime | str | None) -> str:
     return str(value)
 
 
+def calendar_warning(years: list[int] | None, lang: str = "zh") -> str:
+    """The warning beside a deadline counted in years no holiday calendar knows ("" if none)."""
+    separator = " " if lang == "en" else "；"
+    return separator.join(unknown_year_warning(year).message(lang) for year in years or ())
+
+
+def unknown_years(rows: Any) -> list[int]:
+    """Every year any of these rows (dicts or models with ``unknown_years``) counted blind."""
+    years: set[int] = set()
+    for row in rows:
+        found = row.get("unknown_years") if isinstance(row, dict) else row.unknown_years
+        years.update(found or ())
+    return sorted(years)
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -66,7 +82,13 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        number=number, count_short=count_short, percent=percent, iso_date=iso_date, yuan=format_yuan
+        number=number,
+        count_short=count_short,
+        percent=percent,
+        iso_date=iso_date,
+        yuan=format_yuan,
+        calendar_warning=calendar_warning,
+        unknown_years=unknown_years,
     )
     return env
 
