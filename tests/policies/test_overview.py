@@ -32,18 +32,20 @@ class TestPolicyText:
         (floor,) = [p for p in text["parameters"] if p["name"] == "rd_floor"]
         assert [str(v["from"]) for v in floor["versions"]] == ["2021-01-01", "2024-01-01"]
         assert text["exclusive_group"] == "rd_support"
-        assert [o["id"] for o in text["other_in_group"]] == ["new_drug_clinical_trial"]
+        assert [o["id"] for o in text["other_in_group"]] == ["commercial_aerospace_support"]
         assert text["cap_text"] and text["allocation"]["method"] == "pro_rata"
 
 
 class TestStatistics:
     def test_allocation_takes_the_exclusive_group_into_account(self, session) -> None:
         _zone(session, n=60, seed=11)
-        stats = overview.policy_statistics(session, policy_id="new_drug_clinical_trial", year=YEAR)
-        group = service.evaluate_year(
-            session, year=YEAR, policy_ids=["new_drug_clinical_trial", "rd_investment_reward"]
+        stats = overview.policy_statistics(
+            session, policy_id="commercial_aerospace_support", year=YEAR
         )
-        (expected,) = [t for t in group["totals"] if t["policy"] == "new_drug_clinical_trial"]
+        group = service.evaluate_year(
+            session, year=YEAR, policy_ids=["commercial_aerospace_support", "rd_investment_reward"]
+        )
+        (expected,) = [t for t in group["totals"] if t["policy"] == "commercial_aerospace_support"]
         assert stats["totals"] == expected
         assert sum(g["allocated_fen"] for g in stats["by_industry"]) == expected["allocated_fen"]
 
