@@ -142,6 +142,11 @@ def evaluate_year(
     """Every (firm, policy) decision plus totals by policy, industry section and task force."""
     policies = select_policies(policy_ids)
     result = run(session, year=year, policies=policies, engine=engine)
+    return report(result, only_eligible=only_eligible)
+
+
+def report(result: BatchResult, *, only_eligible: bool = False) -> dict[str, Any]:
+    """A batch's decisions and totals as :func:`evaluate_year` returns them (either engine)."""
     rows = result.rows(only_eligible=only_eligible).to_pylist()
     names = {c.policy.id: [x.id for x in c.policy.conditions] for c in result.compiled}
     for row in rows:
@@ -149,7 +154,7 @@ def evaluate_year(
         row["failed_condition"] = None if failed is None else names[row["policy"]][failed]
         row["missing"] = [m for m in (row.pop("missing_vars") or "").split(",") if m]
     return {
-        "year": year,
+        "year": result.award_year,
         "rows": rows,
         "totals": result.totals(),
         "by_industry": _grouped(result, "industry_section"),
