@@ -142,7 +142,11 @@ def evaluate_year(
     """Every (firm, policy) decision plus totals by policy, industry section and task force."""
     policies = select_policies(policy_ids)
     result = run(session, year=year, policies=policies, engine=engine)
-    return report(result, only_eligible=only_eligible)
+    try:
+        return report(result, only_eligible=only_eligible)
+    finally:
+        if engine.is_spark:  # free the evaluation's cached tables on the cluster
+            result.con.close()  # type: ignore[attr-defined]  # SparkRunner.close
 
 
 def report(result: BatchResult, *, only_eligible: bool = False) -> dict[str, Any]:

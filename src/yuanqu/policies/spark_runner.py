@@ -18,6 +18,7 @@ partitions are read), and the year's facts from ``policy_facts/``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from yuanqu.analytics.parquet import check_dataset, dataset_path
+from yuanqu.analytics.parquet import MANIFEST, check_dataset, dataset_path
 from yuanqu.analytics.spark import spark_session, to_arrow, to_spark_sql
 from yuanqu.analytics.windows import Measure, Window, firm_windows_sql
 from yuanqu.core.errors import ValidationError
@@ -118,7 +119,10 @@ class SparkRunner:
 
 def _read(spark: SparkSession, root: Path, name: str) -> DataFrame:
     path = dataset_path(root, name)
-    if not path.is_dir() and name in _EMPTY:
+    # The manifest, not a directory listing, says a table is empty (a listing of a remote or
+    # half-copied dataset could hide rows).
+    rows = json.loads((root / MANIFEST).read_text()).get("rows", {})
+    if name in _EMPTY and rows.get(path.name) == 0:
         return spark.createDataFrame([], _EMPTY[name])
     return spark.read.parquet(str(path))
 
