@@ -3,17 +3,18 @@
 Nothing here defines a variable, a condition or an allocation. :func:`evaluate` hands
 :func:`yuanqu.policies.engine.evaluate` a :class:`SparkRunner`, which runs each statement the
 engine generates (DuckDB-dialect SQL) transpiled by :func:`yuanqu.analytics.spark.to_spark_sql`;
-the engine's temporary tables become cached temporary views, its views plain temporary views, and
-what it reads back is collected to Arrow.
+the engine's temporary tables become tables computed at once and kept by the executors (local
+checkpoints), its views plain temporary views, and what it reads back is collected to Arrow.
 
 The base table (:data:`yuanqu.policies.inputs.BASE_SCHEMA`) is built on Spark by the one
 :func:`yuanqu.policies.load.base_sql` the DuckDB engine uses, from the exported layout
 (:mod:`yuanqu.analytics.parquet`): the registry columns from ``firms/``, the labels held at the
 end of the data year by the statistics' :func:`yuanqu.stats.frames.labels_at_sql` over
-``labels/``, the year's and the previous year's sums per firm by the statistics' own per-firm
-window pre-aggregate (:func:`yuanqu.analytics.windows.firm_windows_sql`, cumulative January to
-December; the headcount of December) over ``monthly_reports/`` (only those two years'
-partitions are read), and the year's facts from ``policy_facts/``.
+``labels/``, the year's and the previous year's sums per firm by the statistics' own definitions
+(the year-to-date cache :func:`yuanqu.analytics.windows.ytd_sql` and the per-firm windows
+:func:`~yuanqu.analytics.windows.firm_windows_sql` of December: cumulative January to December,
+the headcount of December) over ``monthly_reports/`` (only those years' partitions are read),
+and the year's facts from ``policy_facts/``.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import pyarrow as pa
 
 from yuanqu.analytics.parquet import MANIFEST, check_dataset, dataset_path
 from yuanqu.analytics.spark import spark_session, to_arrow, to_spark_sql
-from yuanqu.analytics.windows import Measure, Window, firm_windows_sql
+from yuanqu.analytics.windows import Measure, Window, firm_windows_sql, ytd_sql
 from yuanqu.core.errors import ValidationError
 from yuanqu.policies import engine
 from yuanqu.policies.definition import Policy
@@ -75,7 +76,7 @@ class SparkRunner:
     ``labels``...) nor another evaluation's."""
 
     spark: SparkSession
-    cached: list[DataFrame] = field(default_factory=list)
+    tables: list[str] = field(default_factory=list)
 
     @classmethod
     def start(cls, master: str | None = None) -> SparkRunner:
@@ -87,13 +88,16 @@ class SparkRunner:
         return self.spark.sql(to_spark_sql(sql))
 
     def create(self, name: str, sql: str, *, view: bool = False) -> None:
-        """``CREATE TEMP TABLE name AS sql`` (a cached view: tables are read several times)
-        or ``CREATE TEMP VIEW`` (``view``)."""
+        """``CREATE TEMP TABLE name AS sql`` or ``CREATE TEMP VIEW`` (``view``).
+
+        A table is computed at once and kept by the executors (``localCheckpoint``), which also
+        cuts its lineage: the statements after it plan over the table, not over every statement
+        before it (planning a batch over the whole lineage exhausts a 1 GB driver)."""
         frame = self.frame(sql)
         if not view:
-            frame = frame.cache()
-            self.cached.append(frame)
+            frame = frame.localCheckpoint(eager=True)
         frame.createOrReplaceTempView(name)
+        self.tables.append(name)
 
     def execute(self, sql: str, parameters: Any = None) -> _Result:
         if parameters:
@@ -111,10 +115,11 @@ class SparkRunner:
         table.createOrReplaceTempView(name)
 
     def close(self) -> None:
-        """Free the cached tables of this evaluation."""
-        for frame in self.cached:
-            frame.unpersist()
-        self.cached.clear()
+        """Drop this evaluation's tables and views (Spark frees the blocks of the tables once
+        nothing refers to them)."""
+        for name in dict.fromkeys(reversed(self.tables)):
+            self.spark.catalog.dropTempView(name)
+        self.tables.clear()
 
 
 def _read(spark: SparkSession, root: Path, name: str) -> DataFrame:
@@ -162,19 +167,37 @@ def _source_views(runner: SparkRunner, root: Path) -> None:
 def base_frames(runner: SparkRunner, source: Path, years: Iterable[int]) -> dict[int, DataFrame]:
     """The base table of each data year, built on Spark from the dataset ``source``."""
     root = check_dataset(Path(source))
+    years = sorted(set(years))
+    if not years:  # no policy in effect that year
+        return {}
     _source_views(runner, root)
+    # The statistics' year-to-date cache (one row per firm and year) of every year read: each
+    # data year and the one before it, from those years' partitions only.
+    read = sorted({y for year in years for y in (year - 1, year)})
+    runner.create(
+        "reports",
+        "SELECT CAST(enterprise_id AS BIGINT) AS enterprise_id, CAST(year AS INTEGER) AS year, "
+        "CAST(month AS INTEGER) AS month, CAST(NULL AS VARCHAR) AS division, "
+        + ", ".join(f"CAST({m}_fen AS BIGINT) AS {m}_fen" for m in STAT_SUMS)
+        + ", CAST(employees AS BIGINT) AS employees FROM src_reports "
+        f"WHERE year IN ({', '.join(map(str, read))})",
+        view=True,
+    )
+    # No measure here is deflated: the cache's price join finds nothing, as intended.
+    runner.create(
+        "prices",
+        "SELECT CAST(NULL AS VARCHAR) AS division, CAST(NULL AS INTEGER) AS year, "
+        "CAST(NULL AS INTEGER) AS month, CAST(NULL AS DOUBLE) AS price_index "
+        "FROM (SELECT 1 AS x) t WHERE FALSE",
+        view=True,
+    )
+    for y in read:
+        runner.create(f"ytd_{y}", ytd_sql(_MEASURES, y))
     bases = {}
-    for year in sorted(set(years)):
-        # The statistics' pre-aggregate over this year's and last year's partitions only.
-        reports = (
-            "SELECT CAST(enterprise_id AS BIGINT) AS enterprise_id, "
-            "CAST(year AS INTEGER) AS year, CAST(month AS INTEGER) AS month, "
-            + ", ".join(f"CAST({m}_fen AS BIGINT) AS {m}_fen" for m in STAT_SUMS)
-            + f", CAST(employees AS BIGINT) AS employees FROM src_reports "
-            f"WHERE year IN ({year - 1}, {year})"
-        )
+    for year in years:
+        ytd = f"SELECT * FROM ytd_{year - 1} UNION ALL SELECT * FROM ytd_{year}"
         windows = firm_windows_sql(_MEASURES, Window(year, 12, 12), prices=False)
-        runner.create(f"fw_{year}", f"WITH reports AS ({reports}) {windows}", view=True)
+        runner.create(f"fw_{year}", f"WITH ytd AS ({ytd}) {windows}", view=True)
         this_year = ", ".join(f"{m.key}__c AS {m.key}" for m in _MEASURES if m.key != "employees")
         last_year = ", ".join(f"{m.key}__cb" for m in _MEASURES if m.key != "employees")
         runner.create(
