@@ -125,13 +125,19 @@ def _build(session) -> dict[str, list[str]]:
         )
 
     # R&D reward at its floor exactly (the 2024 floor and the earlier one), and the exclusive
-    # group: the same firms approved clinical trials, so two policies of rd_support compete.
-    for floor, trials in ((10_000_000, 0), (5_000_000, 1), (10_000_000, 2), (5_000_000, 3)):
-        made = firm("rd_support", industry_code="2710", task_force="bio")
-        reports += _monthly(made.id, 2023, revenue=200_000_000, rd_expense=floor, employees=300)
-        reports += _monthly(made.id, 2022, revenue=180_000_000, rd_expense=floor - 2_000_000)
-        if trials:
-            add_facts(session, made.id, 2023, clinical_trials_approved=trials)
+    # group rd_support: aerospace firms that also grew their R&D, so the R&D reward and the
+    # aerospace support compete (the larger is kept: the launch once, the R&D reward once).
+    for rd, growth, launches in (
+        (10_000_000, 2_000_000, 1),
+        (5_000_000, 2_000_000, 0),
+        (600_000_000, 500_000_000, 2),
+        (10_000_000, 2_000_000, 0),
+    ):
+        made = firm("rd_support", industry_code="3741", task_force="ic")
+        reports += _monthly(made.id, 2023, revenue=900_000_000, rd_expense=rd, employees=300)
+        reports += _monthly(made.id, 2022, revenue=800_000_000, rd_expense=rd - growth)
+        if launches:
+            add_facts(session, made.id, 2023, rockets_launched=launches)
     # No reports at all, the annual figures given as facts instead.
     made = firm("facts_only", industry_code="2710")
     add_facts(
@@ -164,7 +170,8 @@ def _build(session) -> dict[str, list[str]]:
     # launches: the first of the tie crosses the budget and gets what is left, the second none.
     for launches, satellites, count in ((5, 0, 4), (3, 2, 3), (2, 0, 2)):
         for _ in range(count):
-            made = firm("aerospace", industry_code="3741", task_force="ic")
+            case = "aerospace_tie" if launches == 2 else "aerospace"
+            made = firm(case, industry_code="3741", task_force="ic")
             add_facts(
                 session, made.id, 2023, rockets_launched=launches, satellites_delivered=satellites
             )
@@ -234,19 +241,24 @@ class TestSameResults:
         assert any(g["group"] is None for g in local["by_task_force"])
         assert all(isinstance(t["allocated_fen"], int) for t in remote["totals"])
 
-    def test_the_budgets_bind_and_are_shared_out_to_the_fen(self, both) -> None:
+    def test_the_budgets_bind_and_are_shared_out_to_the_fen(self, zone, both) -> None:
+        _db, _dataset, cases = zone
         _local, remote = both
         totals = {t["policy"]: t for t in remote["totals"]}
         for policy in ("tech_insurance_premium_subsidy", "commercial_aerospace_support"):
             assert totals[policy]["claimed_fen"] > totals[policy]["budget_fen"]
             assert totals[policy]["allocated_fen"] == totals[policy]["budget_fen"]
-        paid = sorted(
-            r["allocated_fen"]
+        paid = {
+            r["uscc"]: r["allocated_fen"]
             for r in remote["rows"]
-            if r["policy"] == "commercial_aerospace_support" and r["status"] == "eligible"
-        )
-        # The ranked budget: the tied pair of two launches, one paid the rest, one nothing.
-        assert paid[:2] == [0, 300_000_000_00 - 4 * 50_000_000_00 - 3 * 32_000_000_00]
+            if r["policy"] == "commercial_aerospace_support"
+        }
+        assert [paid[u] for u in cases["aerospace"]] == [50_000_000_00] * 4 + [32_000_000_00] * 3
+        # The tied pair of two launches: the first by credit code gets what is left, the other
+        # nothing (and so does every claim ranked after them).
+        left = 300_000_000_00 - 4 * 50_000_000_00 - 3 * 32_000_000_00
+        first, second = sorted(cases["aerospace_tie"])
+        assert (paid[first], paid[second]) == (left, 0)
 
     def test_the_edge_cases_decide_as_written(self, zone, both) -> None:
         _db, _dataset, cases = zone
@@ -258,10 +270,15 @@ class TestSameResults:
         assert short["status"] == "ineligible"
         assert short["failed_condition"] is not None
         group = [
-            tuple(by[(p, u)]["status"] for p in ("rd_investment_reward", "new_drug_clinical_trial"))
+            tuple(
+                by[(p, u)]["status"]
+                for p in ("rd_investment_reward", "commercial_aerospace_support")
+            )
             for u in cases["rd_support"]
         ]
-        assert ("excluded", "eligible") in group or ("eligible", "excluded") in group
+        # One launch beats 200,000 yuan of R&D reward; 50 million of R&D reward beats two.
+        assert group[0] == ("excluded", "eligible")
+        assert group[2] == ("eligible", "excluded")
         # R&D from the annual facts (no reports); last year's R&D is nowhere: missing.
         facts_only = by[("rd_investment_reward", cases["facts_only"][0])]
         assert facts_only["status"] == "missing"
