@@ -3,7 +3,8 @@
 Layout of ``DIR`` (one directory per table, Hive-style partitions, ``manifest.json`` at the top)::
 
     manifest.json                      format version, export time, row counts, data versions
-    firms/                             the registry: one row per firm
+    firms/                             the registry: one row per firm (with established and
+                                       registered_capital_fen, which the policies read)
     labels/                            labels held, with validity (valid_from, valid_to; '' open)
     task_forces/                       code, names, is_leading
     monthly_reports/year=YYYY/month=M/ one row per firm-month: enterprise_id, period, measures
@@ -42,6 +43,13 @@ DIRECTORIES = {
     "prices": "price_indices",
     "reference": "reference_totals",
 }
+
+#: Registry columns the statistics do not read but policy evaluation does, added to ``firms/``
+#: (dates as ISO text, '' for none: ADBC's SQLite driver types a column by its first rows).
+FIRM_POLICY_SQL = (
+    "SELECT id, COALESCE(CAST(established AS TEXT), '') AS established, "
+    "registered_capital_fen FROM enterprises"
+)
 
 EXTRA_SQL = {
     "enterprise_labels": "SELECT enterprise_id, label, valid_from, valid_to FROM enterprise_labels",
@@ -87,6 +95,21 @@ def _period_parts(table: pa.Table) -> pa.Table:
     return table.append_column("year", year).append_column("month", month)
 
 
+def _with_policy_columns(firms: pa.Table, extra: pa.Table) -> pa.Table:
+    """``firms`` with ``established`` (date) and ``registered_capital_fen`` (int64) by id."""
+    import pyarrow.compute as pc
+
+    text = extra.column("established").cast(pa.string())
+    established = pc.cast(pc.if_else(pc.equal(text, ""), None, text), pa.date32())
+    capital = extra.column("registered_capital_fen")
+    if capital.type != pa.int64():  # all NULL on SQLite: typed by ADBC as it pleases
+        capital = capital.cast(pa.int64())
+    index = pc.index_in(firms.column("id"), value_set=extra.column("id"))
+    return firms.append_column("established", pc.take(established, index)).append_column(
+        "registered_capital_fen", pc.take(capital, index)
+    )
+
+
 def _write(table: pa.Table, target: Path, partitions: list[str] | None = None) -> None:
     if partitions:
         pq.write_to_dataset(
@@ -129,7 +152,8 @@ def export_parquet(session: Session, *, target: Path, overwrite: bool = False) -
         for spec in TABLES
         if not spec.derived
     }
-    tables = read_arrow(url, {**queries, **EXTRA_SQL})
+    tables = read_arrow(url, {**queries, **EXTRA_SQL, "firm_policy": FIRM_POLICY_SQL})
+    tables["firms"] = _with_policy_columns(tables["firms"], tables.pop("firm_policy"))
     run = compute_placements(session)
     tables["chain_firms"] = run.firms
     tables["chain_placements"] = run.placements

@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from yuanqu.analytics.choice import EngineChoice
+from yuanqu.analytics.options import EngineOption, MasterOption, SourceOption
 from yuanqu.core.db import cli_session
 from yuanqu.core.errors import ValidationError
 from yuanqu.core.money import Money
@@ -75,11 +77,19 @@ def evaluate(
     fmt: Annotated[EvalFormat, typer.Option("--format")] = EvalFormat.table,
     eligible_only: Annotated[bool, typer.Option("--eligible-only/--all")] = False,
     output: Annotated[Path | None, typer.Option("--output", help="xlsx file")] = None,
+    engine: EngineOption = None,
+    source: SourceOption = None,
+    spark_master: MasterOption = None,
 ) -> None:
     """Every policy for every firm: eligibility, first failed condition, amount, cap, allocation."""
+    choice = EngineChoice.resolve(engine, source, spark_master)
     with cli_session() as session:
         report = service.evaluate_year(
-            session, year=year, policy_ids=policy, only_eligible=eligible_only or fmt == "table"
+            session,
+            year=year,
+            policy_ids=policy,
+            only_eligible=eligible_only or fmt == "table",
+            engine=choice,
         )
     if fmt == EvalFormat.json:
         emit_json(report)

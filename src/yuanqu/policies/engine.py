@@ -11,8 +11,7 @@ For each policy and firm the engine computes, with no Python loop over firms:
 
 The work is a handful of statements whatever the number of policies (see :func:`evaluate`), all
 plain SQL over integers (fen, counts, shares at scale 10; :mod:`yuanqu.policies.sqlgen`), so the
-same statements are ready to run on Spark transpiled by sqlglot (a Spark runner is not written
-yet: see docs/scale.md).
+same statements run on Spark transpiled by sqlglot (:mod:`yuanqu.policies.spark_runner`).
 
 Budgets are shared out exactly: ``pro_rata`` gives each claim ``floor(claim x budget / total)``
 fen and hands the remaining fen one each to the largest remainders (ties by credit code), so the
@@ -45,8 +44,9 @@ STATUSES = ("eligible", "ineligible", "missing", "excluded")
 
 
 class Runner(Protocol):
-    """What the engine needs of a SQL engine: a DuckDB connection; a runner with a ``create``
-    method (name, sql, view) instead of ``CREATE TEMP TABLE`` could serve Spark."""
+    """What the engine needs of a SQL engine: a DuckDB connection, or a runner with a ``create``
+    method (name, sql, view) instead of ``CREATE TEMP TABLE``
+    (:class:`yuanqu.policies.spark_runner.SparkRunner`)."""
 
     def execute(self, sql: str, parameters: Any = None) -> Any: ...
 

@@ -109,23 +109,57 @@ def shape_base(
     con = duckdb.connect()
     for name, table in (("firms", firms), ("labels", labels), ("stats", stats), ("facts", facts)):
         con.register(name, table)
+    sql = f"{base_sql(year)} ORDER BY firm_id"
+    return con.sql(sql).to_arrow_table().cast(BASE_SCHEMA)
+
+
+def base_sql(
+    year: int,
+    *,
+    firms: str = "firms",
+    labels: str = "labels",
+    stats: str = "stats",
+    facts: str = "facts",
+) -> str:
+    """The base columns of :data:`BASE_SCHEMA` for ``year`` from four raw relations: ``firms``
+    (the registry columns of :func:`load_base`), ``labels`` (firm_id, label: the labels held at
+    the period end), ``stats`` (firm_id, year, the :data:`STAT_SUMS` in fen, employees: one row
+    per firm and year reported) and ``facts`` (firm_id, fact, value: the year's facts).
+
+    Plain SQL: DuckDB runs it over the Arrow tables read from the system of record, Spark
+    (transpiled) over the exported Parquet dataset (:mod:`yuanqu.policies.spark_runner`)."""
     label_cols = ", ".join(f"bool_or(label = '{label}') AS label_{label}" for label in LABELS)
     fact_cols = ", ".join(
-        f"max(value) FILTER (WHERE fact = '{f.name}') AS fact_{f.name}" for f in FACTS
+        f"max(CASE WHEN fact = '{f.name}' THEN value END) AS fact_{f.name}" for f in FACTS
     )
-    stat_cols = ", ".join(f"s.{n} AS {n}_fen" for n in STAT_SUMS)
-    columns = ", ".join(f'"{f.name}"' for f in BASE_SCHEMA)
-    sql = f"""
-    WITH l AS (SELECT firm_id, {label_cols} FROM labels GROUP BY firm_id),
-         f AS (SELECT firm_id, {fact_cols} FROM facts GROUP BY firm_id),
-         s AS (SELECT * FROM stats WHERE year = {int(year)}),
-         p AS (SELECT * FROM stats WHERE year = {int(year) - 1})
-    SELECT {columns} FROM (
-      SELECT firms.*, CAST(NULL AS VARCHAR) AS size, l.* EXCLUDE (firm_id), {stat_cols},
-             p.revenue AS revenue_prev_fen, p.rd_expense AS rd_expense_prev_fen,
-             p.value_added AS value_added_prev_fen, s.employees AS employees_stats,
-             f.* EXCLUDE (firm_id)
-      FROM firms LEFT JOIN l USING (firm_id) LEFT JOIN s USING (firm_id)
-           LEFT JOIN p USING (firm_id) LEFT JOIN f USING (firm_id))
-    ORDER BY firm_id"""
-    return con.sql(sql).to_arrow_table().cast(BASE_SCHEMA)
+    registry = (
+        "firm_id",
+        "uscc",
+        "name",
+        "industry_code",
+        "industry_section",
+        "task_force",
+        "sub_area",
+        "established",
+        "registered_capital_fen",
+    )
+    derived = {
+        **{name: f"r.{name}" for name in registry},
+        "size": "CAST(NULL AS VARCHAR)",
+        **{f"label_{label}": f"l.label_{label}" for label in LABELS},
+        **{f"{n}_fen": f"s.{n}" for n in STAT_SUMS},
+        "revenue_prev_fen": "p.revenue",
+        "rd_expense_prev_fen": "p.rd_expense",
+        "value_added_prev_fen": "p.value_added",
+        "employees_stats": "s.employees",
+        **{f"fact_{f.name}": f"f.fact_{f.name}" for f in FACTS},
+    }
+    columns = ", ".join(f'{derived[c.name]} AS "{c.name}"' for c in BASE_SCHEMA)
+    return f"""
+    WITH l AS (SELECT firm_id, {label_cols} FROM {labels} GROUP BY firm_id),
+         f AS (SELECT firm_id, {fact_cols} FROM {facts} GROUP BY firm_id),
+         s AS (SELECT * FROM {stats} WHERE year = {int(year)}),
+         p AS (SELECT * FROM {stats} WHERE year = {int(year) - 1})
+    SELECT {columns}
+    FROM {firms} r LEFT JOIN l ON l.firm_id = r.firm_id LEFT JOIN s ON s.firm_id = r.firm_id
+         LEFT JOIN p ON p.firm_id = r.firm_id LEFT JOIN f ON f.firm_id = r.firm_id"""

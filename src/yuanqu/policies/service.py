@@ -12,11 +12,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from yuanqu.analytics.choice import DUCKDB, EngineChoice
 from yuanqu.core.codes import normalize_uscc, size_class
 from yuanqu.core.errors import NotFound, ValidationError
 from yuanqu.policies import engine
 from yuanqu.policies.definition import Issue, Parameter, ParameterVersion, Policy, load_policy
 from yuanqu.policies.definition import read_policy as _read
+from yuanqu.policies.engine import BatchResult
 from yuanqu.policies.explain import explain as _explain
 from yuanqu.policies.expressions import sql_text
 from yuanqu.policies.load import load_base
@@ -112,18 +114,43 @@ def _bases(session: Session, policies: list[Policy], year: int, uscc: str | None
     return {y: load_base(session, y, uscc=uscc) for y in years}
 
 
-def run(session: Session, *, year: int, policies: list[Policy]) -> engine.BatchResult:
-    """Evaluate ``policies`` for award year ``year`` over every firm in the registry."""
-    con = engine.connect()
-    return engine.evaluate(con, policies, year, _bases(session, policies, year))
+def run(
+    session: Session, *, year: int, policies: list[Policy], engine: EngineChoice = DUCKDB
+) -> BatchResult:
+    """Evaluate ``policies`` for award year ``year`` over every firm in the registry (on Spark:
+    every firm of the exported dataset, by the same statements)."""
+    if engine.is_spark:
+        from yuanqu.policies import spark_runner
+
+        assert engine.source is not None  # checked by EngineChoice.resolve
+        return spark_runner.evaluate(policies, year, source=engine.source, master=engine.master)
+    return _run_locally(session, year, policies)
+
+
+def _run_locally(session: Session, year: int, policies: list[Policy]) -> BatchResult:
+    return engine.evaluate(engine.connect(), policies, year, _bases(session, policies, year))
 
 
 def evaluate_year(
-    session: Session, *, year: int, policy_ids: list[str] | None = None, only_eligible: bool = False
+    session: Session,
+    *,
+    year: int,
+    policy_ids: list[str] | None = None,
+    only_eligible: bool = False,
+    engine: EngineChoice = DUCKDB,
 ) -> dict[str, Any]:
     """Every (firm, policy) decision plus totals by policy, industry section and task force."""
     policies = select_policies(policy_ids)
-    result = run(session, year=year, policies=policies)
+    result = run(session, year=year, policies=policies, engine=engine)
+    try:
+        return report(result, only_eligible=only_eligible)
+    finally:
+        if engine.is_spark:  # free the evaluation's cached tables on the cluster
+            result.con.close()  # type: ignore[attr-defined]  # SparkRunner.close
+
+
+def report(result: BatchResult, *, only_eligible: bool = False) -> dict[str, Any]:
+    """A batch's decisions and totals as :func:`evaluate_year` returns them (either engine)."""
     rows = result.rows(only_eligible=only_eligible).to_pylist()
     names = {c.policy.id: [x.id for x in c.policy.conditions] for c in result.compiled}
     for row in rows:
@@ -131,7 +158,7 @@ def evaluate_year(
         row["failed_condition"] = None if failed is None else names[row["policy"]][failed]
         row["missing"] = [m for m in (row.pop("missing_vars") or "").split(",") if m]
     return {
-        "year": year,
+        "year": result.award_year,
         "rows": rows,
         "totals": result.totals(),
         "by_industry": _grouped(result, "industry_section"),
@@ -154,7 +181,7 @@ def _grouped(result: engine.BatchResult, column: str) -> list[dict[str, Any]]:
                    coalesce(sum(r.allocated_fen), 0) AS allocated_fen
             FROM policy_results r JOIN (VALUES {ids}) p(idx, policy) ON p.idx = r.policy_idx
             JOIN (SELECT DISTINCT * FROM ({" UNION ALL ".join(sources)})) g USING (firm_id)
-            WHERE r.status = 0 GROUP BY ALL ORDER BY 1, 4 DESC"""
+            WHERE r.status = 0 GROUP BY ALL ORDER BY 1, 4 DESC, 2 NULLS LAST"""
     ).fetchall()
     return [{"policy": p, "group": g, "firms": n, "allocated_fen": int(a)} for p, g, n, a in rows]
 
