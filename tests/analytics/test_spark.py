@@ -27,6 +27,7 @@ from yuanqu.core.config import configure, reset_settings
 from yuanqu.core.db import dispose_engines, session_scope
 from yuanqu.core.errors import ValidationError
 from yuanqu.demo.service import build_demo
+from yuanqu.policies import service as policies
 from yuanqu.stats import service as stats
 
 pytestmark = pytest.mark.xdist_group("spark")
@@ -132,6 +133,24 @@ class TestCoverage:
                 )
                 assert same(local.model_dump(), remote.model_dump()) == [], chain.key
         assert sum(s.firms for s in local.segments) > 0
+
+
+class TestPolicies:
+    def test_spark_policy_results_equal_duckdb_on_the_demo(self, zone) -> None:
+        """Every shipped policy for 2024 (the demo's 2023 statistics and policy facts)."""
+        _db, dataset = zone
+        shipped = list(policies.shipped_policies())
+        with session_scope() as session:
+            local = policies.report(policies.run(session, year=2024, policies=shipped))
+            remote = policies.report(
+                policies.run(
+                    session, year=2024, policies=shipped, engine=EngineChoice("spark", dataset)
+                )
+            )
+        assert sum(t["eligible"] for t in local["totals"]) > 0
+        assert local["totals"] == remote["totals"]
+        assert local["by_industry"] == remote["by_industry"]
+        assert local["rows"] == remote["rows"]
 
 
 class TestCli:
