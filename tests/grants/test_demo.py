@@ -9,6 +9,7 @@ from tests.factories.registry import make_firm, make_task_force
 from yuanqu.core import audit
 from yuanqu.grants import ledger, reports
 from yuanqu.grants.demo import pay_demo_awards
+from yuanqu.policies.service import get_policy
 
 
 def test_demo_awards_are_paid_and_reported(session) -> None:
@@ -24,6 +25,16 @@ def test_demo_awards_are_paid_and_reported(session) -> None:
     assert reports.firms_over(session, year=2023, threshold_fen=1500_0000_00 - 1) >= 2
     assert ledger.ledger_problems(session) == []
     assert audit.verify_chain(session).intact
+
+
+def test_payouts_by_policy_name_each_policy_by_its_title(session) -> None:
+    firm = make_firm(session, industry_code="2710")
+    add_facts(session, firm.id, 2022, clinical_trials_approved=1)
+    pay_demo_awards(session, year=2023)
+    rows = {r["group"]: r for r in reports.payouts(session, year=2023, by="policy")["rows"]}
+    english = reports.payouts(session, year=2023, by="policy", lang="en")["rows"]
+    assert rows["new_drug_clinical_trial"]["name"] == get_policy("new_drug_clinical_trial").title_zh
+    assert {r["name"] for r in english} >= {get_policy("new_drug_clinical_trial").title_en}
 
 
 def test_the_demo_zone_pays_29_firms_more_than_100_million_yuan(tmp_path) -> None:

@@ -305,7 +305,7 @@ def report_page(
     principal: Principal = allow(MONEY_READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
-    data = reports.payouts(session, year=year, by=by)
+    data = reports.payouts(session, year=year, by=by, lang=lang)
     top = data["rows"][:20]
     chart = charts.bar(
         [r["name"] or r["group"] or "—" for r in top],

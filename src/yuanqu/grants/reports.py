@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from yuanqu.core.errors import NotFound, ValidationError
 from yuanqu.core.money import Money
 from yuanqu.grants.models import GrantCase, Payment, PaymentBatch
+from yuanqu.policies.service import shipped_policies
 
 GROUPS = {
     "policy": (GrantCase.policy_id,),
@@ -31,8 +32,10 @@ def payouts(
     include_scheduled: bool = False,
     over_fen: int | None = None,
     limit: int = 500,
+    lang: str = "zh",
 ) -> dict[str, Any]:
-    """Money paid for award year ``year`` grouped ``by`` policy, industry, task force or firm."""
+    """Money paid for award year ``year`` grouped ``by`` policy, industry, task force or firm
+    (a policy named by its title in ``lang``)."""
     if by not in GROUPS:
         raise ValidationError(
             f"未知分组 {by}（可用 {', '.join(GROUPS)}）",
@@ -51,13 +54,14 @@ def payouts(
     )
     if over_fen is not None:
         query = query.having(total > over_fen)
+    titles = {p.id: p.title(lang) for p in shipped_policies()} if by == "policy" else {}
     rows = []
     for row in session.execute(query.limit(limit)):
         *keys, firms, payments, amount = row
         rows.append(
             {
                 "group": keys[0],
-                "name": keys[1] if len(keys) > 1 else None,
+                "name": keys[1] if len(keys) > 1 else titles.get(keys[0]),
                 "firms": int(firms),
                 "payments": int(payments),
                 "amount_fen": int(amount),
