@@ -39,7 +39,7 @@ def _variable(name: str, value_type, formula=None) -> type:
     return type(name, (Variable,), attrs)
 
 
-def system(variants: int) -> TaxBenefitSystem:
+def system(variants: int, floor_yuan: float, cap_yuan: float) -> TaxBenefitSystem:
     tbs = TaxBenefitSystem([Firm])
     for name, value_type in INPUTS.items():
         tbs.add_variable(_variable(name, value_type))
@@ -67,16 +67,18 @@ def system(variants: int) -> TaxBenefitSystem:
 
             def reward(firm, period, _parameters, rate=rate):
                 rd, prev = firm("rd_expense", period), firm("rd_expense_prev", period)
-                ok = (rd >= 5_000_000) * (rd > prev)
-                return np.where(ok, np.minimum(np.round((rd - prev) * rate, 2), 1e7), 0)
+                ok = (rd >= floor_yuan) * (rd > prev)
+                return np.where(ok, np.minimum(np.round((rd - prev) * rate, 2), cap_yuan), 0)
 
             tbs.add_variable(_variable(f"award_{k}", float, reward))
     return tbs
 
 
-def evaluate(base: pa.Table, variants: int) -> dict[int, np.ndarray]:
+def evaluate(
+    base: pa.Table, variants: int, *, floor_yuan: float, cap_yuan: float
+) -> dict[int, np.ndarray]:
     """Every variant for every firm: eligibility (even k) or award in yuan (odd k)."""
-    tbs = system(variants)
+    tbs = system(variants, floor_yuan, cap_yuan)
     sim = SimulationBuilder().build_default_simulation(tbs, count=base.num_rows)
 
     def col(name: str) -> np.ndarray:

@@ -39,6 +39,19 @@ VARIANTS = 200
 YEAR = 2024
 
 
+def _reward_constants() -> tuple[int, int]:
+    """The R&D reward's floor and cap in fen as the shipped policy states them for ``YEAR``
+    (read from its file, so the hand-written code cannot drift from it)."""
+    reward = get_policy("rd_investment_reward")
+    floor = engine.compile_policy(reward, YEAR).parameters["rd_floor"].value
+    cap = reward.cap_per_firm
+    assert floor is not None and cap is not None and cap.kind == "num"
+    return int(floor * 100), int(cap.value * 100)
+
+
+FLOOR_FEN, CAP_FEN = _reward_constants()
+
+
 def synthetic_base(n: int, seed: int = 1) -> pa.Table:
     rng = np.random.default_rng(seed)
     revenue = rng.lognormal(16, 2, n).astype(np.int64) * 100 + rng.integers(0, 100, n)
@@ -116,9 +129,9 @@ def hand_written(con, base_name: str) -> str:
             parts.append(
                 f"""SELECT {k} AS p, uscc,
                   least(round((rd_expense_fen - rd_expense_prev_fen) * {rate} / 100, 2),
-                        10000000) AS award
+                        {CAP_FEN / 100}) AS award
                 FROM {base_name}
-                WHERE rd_expense_fen >= 500000000 AND rd_expense_fen > rd_expense_prev_fen"""
+                WHERE rd_expense_fen >= {FLOOR_FEN} AND rd_expense_fen > rd_expense_prev_fen"""
             )
     return " UNION ALL ".join(parts)
 
@@ -147,14 +160,14 @@ def hand_written_exact(con, base_name: str) -> str:
             parts.append(
                 f"""SELECT {k} AS p, uscc,
                   least(((rd_expense_fen - rd_expense_prev_fen) * {rate} + 5000) // 10000,
-                        1000000000) AS award
+                        {CAP_FEN}) AS award
                 FROM {base_name}
-                WHERE rd_expense_fen >= 500000000 AND rd_expense_fen > rd_expense_prev_fen"""
+                WHERE rd_expense_fen >= {FLOOR_FEN} AND rd_expense_fen > rd_expense_prev_fen"""
             )
     return " UNION ALL ".join(parts)
 
 
-BUDGET_FEN = 2_000_000_000 * 100  # the R&D reward's 20亿 budget, pro rata
+BUDGET_FEN = int(get_policy("rd_investment_reward").budget * 100)  # 20亿, pro rata
 
 
 def hand_written_allocated(con, base_name: str) -> str:
@@ -199,7 +212,7 @@ def polars_exact(frame):
         & (c("rd_expense_fen") * 100 >= rd_min * c("revenue_fen"))
         & (c("fact_tech_staff") * 10 >= c("employees_stats"))
     )
-    reward = (c("rd_expense_fen") >= 500_000_000) & (c("rd_expense_fen") > c("rd_expense_prev_fen"))
+    reward = (c("rd_expense_fen") >= FLOOR_FEN) & (c("rd_expense_fen") > c("rd_expense_prev_fen"))
     growth = c("rd_expense_fen") - c("rd_expense_prev_fen")
     parts = []
     for k in range(VARIANTS):
@@ -217,9 +230,7 @@ def polars_exact(frame):
                 lazy.filter(reward).select(
                     pl.lit(k, pl.Int32).alias("p"),
                     "uscc",
-                    pl.min_horizontal((growth * rate + 5000) // 10000, 1_000_000_000).alias(
-                        "award"
-                    ),
+                    pl.min_horizontal((growth * rate + 5000) // 10000, CAP_FEN).alias("award"),
                 )
             )
     return pl.concat(parts).collect()
@@ -439,7 +450,9 @@ def openfisca_run(base: pa.Table, repeat: int, ours: tuple[float, float]) -> Non
     holder: dict = {}
 
     def run_openfisca() -> None:
-        holder["out"] = openfisca_policies.evaluate(base, VARIANTS)
+        holder["out"] = openfisca_policies.evaluate(
+            base, VARIANTS, floor_yuan=FLOOR_FEN / 100, cap_yuan=CAP_FEN / 100
+        )
 
     wall, cpu = _median_run(
         f"OpenFisca {openfisca_core.__version__ if hasattr(openfisca_core, '__version__') else ''}"

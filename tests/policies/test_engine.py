@@ -195,7 +195,145 @@ def test_every_statement_transpiles_to_spark_sql() -> None:
     result = engine.evaluate(runner, policies, YEAR, bases)
     result.totals()
     result.rows()
-    assert any("pr_remainder" in s for s in runner.statements)  # a budget bound
+    assert any("pr_frac" in s for s in runner.statements)  # a budget bound
     for statement in runner.statements:
         spark = to_spark_sql(statement)
         assert "HUGEINT" not in spark.upper()
+
+
+def test_variants_differing_in_parameter_values_share_one_branch() -> None:
+    from yuanqu.policies.variants import branches
+
+    policies = _variants(None)
+    high_tech = get_policy("high_tech_enterprise")
+    # another band table is another rule: its own branch
+    bands = dict(high_tech.parameters)
+    rd = bands["rd_ratio_min"]
+    version = rd.versions[0]
+    widened = dataclasses.replace(
+        version,
+        bands=(
+            dataclasses.replace(version.bands[0], value=Decimal("0.06")),
+            *version.bands[1:],
+        ),
+    )
+    bands[rd.name] = dataclasses.replace(rd, versions=(widened,))
+    policies.append(dataclasses.replace(high_tech, id="high_tech_bands", parameters=bands))
+    compiled = [engine.compile_policy(p, YEAR) for p in policies]
+    units = branches(compiled, YEAR, lambda p, ph: engine.compile_policy(p, YEAR, ph))
+    assert sorted(b.members for b in units) == [(0, 2, 4), (1, 3, 5), (6,)]
+    shared = next(b for b in units if b.members == (0, 2, 4))
+    # the share threshold is held at the scale the condition reads it (no per-row rescaling)
+    assert [c for c, _ in shared.columns] == ["p__high_tech_share_min__s10"]
+    assert [row[1] for row in shared.rows] == [6_000_000_000, 5_800_000_000, 5_600_000_000]
+
+
+def _reward_variants(rates: list[str], floors: list[str]) -> list:
+    reward = get_policy("rd_investment_reward")
+    out = []
+    for k, (rate, floor) in enumerate(zip(rates, floors, strict=True)):
+        params = dict(reward.parameters)
+        for name, value in (("reward_rate", rate), ("rd_floor", floor)):
+            p = params[name]
+            params[name] = dataclasses.replace(
+                p, versions=(ParameterVersion(date(2021, 1, 1), value=Decimal(value)),)
+            )
+        out.append(
+            dataclasses.replace(
+                reward,
+                id=f"reward_{k}",
+                parameters=params,
+                exclusive_group="rd" if k < 2 else None,
+                budget=Decimal("12345.67") if k == 3 else None,
+            )
+        )
+    return out
+
+
+def test_variants_with_wide_and_fine_parameters_give_each_policy_alone() -> None:
+    # rates with ten decimals, floors from a fen to 10^15 yuan (HUGEINT at the scales read),
+    # an exclusive group across two variants, budgets binding on some
+    policies = _reward_variants(
+        ["0.1234567891", "0.1", "0.0000000001", "0.35", "1"],
+        ["0.01", "5000000", "1000000000000000", "7654321.09", "5000000"],
+    )
+    base = _base(seed=11)
+    together = engine.evaluate(engine.connect(), policies, YEAR, {YEAR - 1: base})
+    all_rows = together.rows().to_pylist()
+    alone_rows: dict[str, list] = {}
+    for policy in policies:
+        alone = engine.evaluate(engine.connect(), [policy], YEAR, {YEAR - 1: base})
+        want = alone.rows().to_pylist()
+        got = [r for r in all_rows if r["policy"] == policy.id]
+        if policy.exclusive_group is None:
+            assert got == want, policy.id
+        alone_rows[policy.id] = want
+    # the exclusive group across two variants: the smaller eligible claim is excluded (a tie
+    # goes to the smaller policy id)
+    alone = {p: {r["uscc"]: r for r in rows} for p, rows in alone_rows.items()}
+    for mine, theirs in (("reward_0", "reward_1"), ("reward_1", "reward_0")):
+        for uscc, r in alone[mine].items():
+            other = alone[theirs][uscc]
+            both = r["status"] == other["status"] == "eligible"
+            if mine == "reward_0":
+                loses = both and r["capped_fen"] < other["capped_fen"]
+            else:
+                loses = both and r["capped_fen"] <= other["capped_fen"]
+            row = next(g for g in all_rows if g["policy"] == mine and g["uscc"] == uscc)
+            assert row == {**r, "status": "excluded", "allocated_fen": 0} if loses else row == r
+    budgeted = next(t for t in together.totals() if t["policy"] == "reward_3")
+    assert budgeted["claimed_fen"] > budgeted["budget_fen"] == budgeted["allocated_fen"]
+
+
+def _largest_remainders(claims: dict[str, int], fen: int) -> dict[str, int]:
+    total = sum(claims.values())
+    shares = {u: c * fen // total for u, c in claims.items()}
+    leftover = fen - sum(shares.values())
+    order = sorted(
+        (u for u, c in claims.items() if c * fen % total),
+        key=lambda u: (-(claims[u] * fen % total), u),
+    )
+    for u in order[:leftover]:
+        shares[u] += 1
+    return shares
+
+
+def _claims_base(claims_yuan: list[Decimal]):
+    rows = []
+    for i, claim in enumerate(claims_yuan):
+        values = {
+            "industry_code": "2710",
+            "established": date(2010, 1, 1),
+            "revenue": Decimal(10) * claim * 100,
+            "rd_expense": Decimal(10) * claim,  # the reward: 10% of the growth over 0
+            "rd_expense_prev": Decimal(0),
+            "employees": 50,
+        }
+        rows.append(base_row_from_values(values, firm_id=i, uscc=f"F{(i * 7919) % 100_003:09d}"))
+    return base_table(rows)
+
+
+@pytest.mark.parametrize(
+    ("claims", "budget"),
+    [
+        # equal claims and a budget they divide exactly: every remainder is zero (the exact path)
+        ([Decimal(600_000)] * 40, Decimal(600_000 * 20)),
+        # one fen, many equal remainders: ties by credit code
+        ([Decimal(600_000) + Decimal(i % 3) / 100 for i in range(200)], Decimal("0.01")),
+        # shares whose double-precision quotient lies within the error bound of an integer
+        ([Decimal(500_000 + 3 * i) for i in range(150)], Decimal(500_000 * 149 + 2)),
+        # a budget so large the error bound spans many buckets: the exact selection
+        ([Decimal(2_000_000_000) + Decimal(i) / 100 for i in range(300)], Decimal(4 * 10**11)),
+    ],
+)
+def test_pro_rata_in_double_precision_stays_exact_to_the_fen(claims, budget) -> None:
+    reward = get_policy("rd_investment_reward")
+    policy = dataclasses.replace(reward, budget=budget, exclusive_group=None, cap_per_firm=None)
+    result = engine.evaluate(engine.connect(), [policy], YEAR, {YEAR - 1: _claims_base(claims)})
+    rows = [r for r in result.rows().to_pylist() if r["status"] == "eligible"]
+    got = {r["uscc"]: r["allocated_fen"] for r in rows}
+    fen = int(budget * 100)
+    want = _largest_remainders({r["uscc"]: r["capped_fen"] for r in rows}, fen)
+    assert sum(r["capped_fen"] for r in rows) > fen  # the budget binds
+    assert got == want
+    assert sum(got.values()) == fen

@@ -19,7 +19,9 @@ and its policy's cut-off. Everything is plain SQL (DuckDB, and Spark through sql
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from yuanqu.policies.expressions import sql_text
@@ -35,19 +37,27 @@ def _fetch(con: Runner, sql: str) -> list[tuple]:
     return con.execute(sql).fetchall()
 
 
-def _values(rows: list[tuple], columns: str) -> str:
+def _values(rows: list[tuple], columns: str, doubles: int = 0) -> str:
+    """A VALUES relation: the first column a policy index (joined with the claims' SMALLINT),
+    then integers (amounts, ranks, keys: HUGEINT), then the last ``doubles`` columns DOUBLE."""
+    width = len(columns.split(","))
     body = ", ".join(
-        "(" + ", ".join(_literal(v, k) for k, v in enumerate(row)) + ")" for row in rows
+        "("
+        + ", ".join(
+            _literal(v, "SMALLINT" if k == 0 else "DOUBLE" if k >= width - doubles else "HUGEINT")
+            for k, v in enumerate(row)
+        )
+        + ")"
+        for row in rows
     )
     return f"SELECT * FROM (VALUES {body}) v({columns})"
 
 
-def _literal(value: Any, index: int = 1) -> str:
-    # The first column is a policy index (joined with the claims' SMALLINT); the rest are
-    # amounts, ranks and keys.
-    kind = "SMALLINT" if index == 0 else "HUGEINT"
+def _literal(value: Any, kind: str) -> str:
     if value is None:
         return f"CAST(NULL AS {kind})"
+    if kind == "DOUBLE":  # repr round-trips: the same double on DuckDB and Spark
+        return f"CAST('{float(value)!r}' AS DOUBLE)"
     return f"CAST({int(value)} AS {kind})"
 
 
@@ -74,6 +84,52 @@ def with_shares(source: str, claim: str, budget: str, total: str) -> str:
         SELECT *, pr_product - pr_guess * {t} AS pr_left FROM (
           SELECT *, {claim} * {budget} AS pr_product, {guess} AS pr_guess
           FROM ({source}) pr0) pr1) pr2) pr3"""
+
+
+#: How far, at most, the double-precision quotient ``claim x (budget / total)`` may lie from the
+#: exact one, as a multiple of the budget (the quotient never exceeds it): three roundings of
+#: 2^-53 each, with a margin of five.
+ERROR_BOUND = 2.0**-49
+
+
+def fast_shares(source: str, claim: str) -> str:
+    """``source`` (with ``budget``, ``total``: HUGEINT; ``ratio`` = budget / total and
+    ``delta``, the error bound: DOUBLE) with, per claim:
+
+    * ``pr_share`` = ``floor(claim x budget / total)``, exact;
+    * ``pr_frac``: the fraction ``claim x budget / total - pr_share`` in double precision,
+      within ``delta`` of the exact one;
+    * ``pr_pos``: whether the exact remainder is positive (only those can receive a fen).
+
+    The quotient is computed in double precision (``pr_x``): when it lies more than ``delta``
+    from every integer its floor is the exact share (and the remainder is positive). Only the
+    others, rare, take the exact 128-bit product and division: 128-bit arithmetic costs ten
+    times as much a row, and a budget binding for a hundred policies reads tens of millions of
+    claims in each pass."""
+    return f"""SELECT *,
+        CAST(CASE WHEN pr_sure THEN pr_floor ELSE pr_q END AS BIGINT) AS pr_share,
+        CASE WHEN pr_sure THEN pr_x - pr_floor
+             ELSE CAST(pr_p - pr_q * total AS DOUBLE) / CAST(total AS DOUBLE) END AS pr_frac,
+        CASE WHEN pr_sure THEN TRUE ELSE pr_p - pr_q * total > 0 END AS pr_pos
+      FROM (SELECT *, CASE WHEN NOT pr_sure THEN pr_p // total END AS pr_q FROM (
+        SELECT *, CASE WHEN NOT pr_sure THEN CAST({claim} AS HUGEINT) * budget END AS pr_p
+        FROM (SELECT *, (pr_x - pr_floor > delta AND pr_floor + 1 - pr_x > delta) AS pr_sure
+          FROM (SELECT *, floor(pr_x) AS pr_floor FROM (
+            SELECT *, CAST({claim} AS DOUBLE) * ratio AS pr_x
+            FROM ({source}) f0) f1) f2) f3) f4) f5"""
+
+
+def pro_rata_figures(budget: int, total: int) -> tuple[float, float]:
+    """``ratio`` and ``delta`` for :func:`fast_shares` (``ratio`` correctly rounded)."""
+    return budget / total, budget * ERROR_BOUND
+
+
+def _bracket(value: Fraction) -> tuple[float, float]:
+    """The doubles just below and above an exact fraction."""
+    near = float(value)
+    low = near if Fraction(near) <= value else math.nextafter(near, -math.inf)
+    high = near if Fraction(near) >= value else math.nextafter(near, math.inf)
+    return low, high
 
 
 def allocate(con: Runner, compiled: list[Compiled], create: Callable[..., None]) -> None:
@@ -110,7 +166,9 @@ def allocate(con: Runner, compiled: list[Compiled], create: Callable[..., None])
             "policy_rationing",
             _values(
                 rationing,
-                "policy_idx, method, budget, total, cut_remainder, cut_rank, cut_key, cut_paid",
+                "policy_idx, method, budget, total, cut_remainder, cut_rank, cut_key, cut_paid, "
+                "ratio, delta, cut_low, cut_high",
+                doubles=4,
             ),
         )
         # One branch per kind of policy, so each row runs only its own arithmetic: the claims
@@ -124,21 +182,24 @@ def allocate(con: Runner, compiled: list[Compiled], create: Callable[..., None])
             f"FROM policy_claims_x WHERE policy_idx NOT IN ({', '.join(map(str, rationed))})"
         ]
         joined = (
-            "SELECT c.*, b.budget, b.total, b.cut_remainder, b.cut_rank, b.cut_key, b.cut_paid "
+            "SELECT c.*, b.budget, b.total, b.cut_remainder, b.cut_rank, b.cut_key, b.cut_paid, "
+            "b.ratio, b.delta, b.cut_low, b.cut_high "
             "FROM policy_claims_x c JOIN policy_rationing b ON b.policy_idx = c.policy_idx "
             "WHERE c.policy_idx IN ({})"
         )
         if PRO_RATA in by_method:
-            source = with_shares(
+            source = fast_shares(
                 joined.format(", ".join(map(str, by_method[PRO_RATA]))),
-                "CASE WHEN status = 0 THEN CAST(capped_fen AS HUGEINT) END",
-                "budget",
-                "total",
+                "CASE WHEN status = 0 THEN capped_fen END",
             )
-            extra = (
-                "CASE WHEN capped_fen > 0 AND (pr_remainder > cut_remainder OR "
-                "(pr_remainder = cut_remainder AND uscc_rank <= cut_rank)) THEN 1 ELSE 0 END"
-            )
+            # One more fen to the claims at or above the cut-off (remainder descending, ties by
+            # credit code): decided in double precision where the fraction lies more than the
+            # error bound from the cut-off's, else by the exact remainder.
+            remainder = "(CAST(capped_fen AS HUGEINT) * budget - pr_share * total)"
+            extra = f"""CASE WHEN cut_remainder IS NULL OR NOT pr_pos THEN 0
+                WHEN pr_frac - delta > cut_high THEN 1 WHEN pr_frac + delta < cut_low THEN 0
+                WHEN {remainder} > cut_remainder
+                  OR ({remainder} = cut_remainder AND uscc_rank <= cut_rank) THEN 1 ELSE 0 END"""
             branches.append(
                 f"SELECT {columns}, CAST(coalesce(pr_share + {extra}, 0) AS BIGINT) "
                 f"AS allocated_fen, missing_mask FROM ({source}) s"
@@ -236,11 +297,28 @@ def _rationing(con: Runner, compiled: list[Compiled]) -> list[tuple]:
     rows: list[tuple] = []
     pro_rata = [i for i, (_, _, m) in rationed.items() if m == PRO_RATA]
     if pro_rata:
-        found = _pro_rata_cuts(con, params, pro_rata)
+        found, unsettled = _pro_rata_cuts_fast(con, rationed, pro_rata)
+        if unsettled:  # the error bound too wide for the fast selection: the exact one
+            found.update(_pro_rata_cuts(con, params, unsettled))
         for i in pro_rata:
             budget, total, _ = rationed[i]
             rem, rank = found.get(i, (None, None))
-            rows.append((i, PRO_RATA, budget, total, rem, rank, None, None))
+            low, high = (None, None) if rem is None else _bracket(Fraction(rem, total))
+            rows.append(
+                (
+                    i,
+                    PRO_RATA,
+                    budget,
+                    total,
+                    rem,
+                    rank,
+                    None,
+                    None,
+                    *pro_rata_figures(budget, total),
+                    low,
+                    high,
+                )
+            )
     ordered = [i for i, (_, _, m) in rationed.items() if m != PRO_RATA]
     for method, direction in ((FIRST_COME, "ASC"), (RANKED, "DESC")):
         members = [i for i in ordered if rationed[i][2] == method]
@@ -262,12 +340,93 @@ def _rationing(con: Runner, compiled: list[Compiled]) -> list[tuple]:
         for i in members:
             budget, total, _ = rationed[i]
             key, rank, paid = found[i]
-            rows.append((i, method, budget, total, None, rank, key, paid))
+            rows.append((i, method, budget, total, None, rank, key, paid, None, None, None, None))
     return rows
 
 
 #: Remainders are sorted into this many buckets to find the cut-off without sorting them all.
 BUCKETS = 1024
+
+
+def _pro_rata_cuts_fast(
+    con: Runner, rationed: dict[int, tuple[int, int, int]], members: list[int]
+) -> tuple[dict[int, tuple[int, int]], list[int]]:
+    """The cut-offs of :func:`_pro_rata_cuts`, found in double precision but exact.
+
+    The claims are counted per bucket of their approximate fraction (``pr_frac``, within
+    ``delta`` of the exact one) and the floor shares summed exactly; the bucket holding the
+    ``leftover``-th fraction, widened by enough buckets on each side to hold every claim whose
+    exact fraction could lie on the other side of that one, is then ranked by exact remainders.
+    The claims of the buckets above (below) have larger (smaller) exact fractions than the
+    cut-off, which is checked with exact fractions; a policy where the check fails (a budget
+    so large that ``delta`` spans many buckets) is returned as unsettled."""
+    figures = {i: pro_rata_figures(rationed[i][0], rationed[i][1]) for i in members}
+    params = _values(
+        [(i, rationed[i][0], rationed[i][1], *figures[i]) for i in members],
+        "policy_idx, budget, total, ratio, delta",
+        doubles=2,
+    )
+    claims = f"""SELECT c.policy_idx, c.uscc_rank, b.budget, b.total, b.ratio, b.delta,
+            c.capped_fen AS claim
+          FROM policy_claims_x c JOIN ({params}) b ON b.policy_idx = c.policy_idx
+          WHERE c.status = 0 AND c.policy_idx IN ({", ".join(map(str, members))})"""
+    shares = fast_shares(claims, "claim")
+    bucket = f"CAST(floor(pr_frac * {BUCKETS}) AS BIGINT)"
+    histogram = _fetch(
+        con,
+        f"""SELECT policy_idx, CASE WHEN pr_pos THEN {bucket} ELSE -1 END AS bucket,
+               count(*), sum(pr_share) FROM ({shares}) s GROUP BY 1, 2""",
+    )
+    counts: dict[int, dict[int, int]] = {i: {} for i in members}
+    shared: dict[int, int] = dict.fromkeys(members, 0)
+    for i, b, n, total in histogram:
+        shared[int(i)] += int(total or 0)
+        if int(b) >= 0:
+            counts[int(i)][int(b)] = int(n)
+    found: dict[int, tuple[int, int]] = {}
+    unsettled: list[int] = []
+    wanted: list[tuple[int, int, int, int]] = []
+    windows: dict[int, tuple[int, int]] = {}
+    for i in members:
+        leftover = rationed[i][0] - shared[i]
+        if leftover <= 0:
+            continue  # the floor shares spend the budget: no cut-off
+        margin = 1 + math.ceil(2 * figures[i][1] * BUCKETS)
+        upto, star = 0, None
+        for b in sorted(counts[i], reverse=True):
+            if upto + counts[i][b] >= leftover:
+                star = b
+                break
+            upto += counts[i][b]
+        if star is None or margin > BUCKETS // 8:
+            unsettled.append(i)
+            continue
+        low, high = star - margin, star + margin
+        above = sum(n for b, n in counts[i].items() if b > high)
+        windows[i] = (low, high)
+        wanted.append((i, low, high, leftover - above))
+    if wanted:
+        rows = _fetch(
+            con,
+            f"""SELECT policy_idx, remainder, uscc_rank FROM (
+                  SELECT policy_idx, remainder, uscc_rank, wanted, row_number() OVER (
+                      PARTITION BY policy_idx ORDER BY remainder DESC, uscc_rank) AS rn
+                  FROM (SELECT s.policy_idx, s.uscc_rank, w.rn AS wanted,
+                          CAST(s.claim AS HUGEINT) * s.budget - s.pr_share * s.total
+                            AS remainder
+                        FROM ({shares}) s JOIN ({_values(wanted, "policy_idx, lo, hi, rn")}) w
+                          ON w.policy_idx = s.policy_idx
+                        WHERE s.pr_pos AND {bucket} BETWEEN w.lo AND w.hi) c) r
+                WHERE rn = wanted""",
+        )
+        for i, remainder, rank in rows:
+            i = int(i)
+            low, high = windows[i]
+            value, delta = Fraction(int(remainder), rationed[i][1]), Fraction(figures[i][1])
+            if Fraction(low, BUCKETS) + delta <= value < Fraction(high + 1, BUCKETS) - delta:
+                found[i] = (int(remainder), int(rank))
+        unsettled += [i for i in windows if i not in found]
+    return found, unsettled
 
 
 def _pro_rata_cuts(con: Runner, params: str, members: list[int]) -> dict[int, tuple[int, int]]:

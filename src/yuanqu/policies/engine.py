@@ -38,8 +38,12 @@ from yuanqu.policies.inputs import column_of, to_values, variables_select
 from yuanqu.policies.parameters import Resolved, period_of, resolve_all
 from yuanqu.policies.sqlgen import Num, compile_node, to_fen
 from yuanqu.policies.variables import DEPENDS
+from yuanqu.policies.variants import INDEX, branches
 
-VIEW_CLAIMS = False
+#: Claims as a view on DuckDB (see :func:`evaluate`); a table when false.
+CLAIMS_VIEW = True
+#: Rows per record batch of the inputs handed to DuckDB.
+BATCH_ROWS = 65_536
 STATUSES = ("eligible", "ineligible", "missing", "excluded")
 
 
@@ -82,9 +86,14 @@ class Compiled:
     used: tuple[str, ...]
 
 
-def compile_policy(policy: Policy, award_year: int) -> Compiled:
+def compile_policy(
+    policy: Policy, award_year: int, placeholders: dict[str, Num] | None = None
+) -> Compiled:
+    """The policy's SQL for ``award_year``; ``placeholders``: parameters given as SQL columns
+    instead of their values (:mod:`yuanqu.policies.variants`)."""
     parameters = resolve_all(policy, award_year)
-    scalars = {n: r.value for n, r in parameters.items() if not r.bands}
+    scalars: dict[str, Any] = {n: r.value for n, r in parameters.items() if not r.bands}
+    scalars.update(placeholders or {})
     bands = {
         n: r.bands for n, r in parameters.items() if r.bands or policy.parameters[n].kind == "band"
     }
@@ -163,7 +172,7 @@ def missing_names_sql(compiled: Sequence[Compiled], mask: str, index: str) -> st
 
 def claims_sql(
     compiled: Compiled,
-    index: int,
+    index: int | str,
     source: str,
     keys: dict[str, str],
     keep: bool,
@@ -171,9 +180,12 @@ def claims_sql(
     shared: tuple[str, str] | None = None,
     ordered: bool = True,
     mask: str = "BIGINT",
+    carry: Sequence[str] = (),
 ) -> str:
     """One SELECT giving this policy's claim for every firm of ``source`` (the conditions are
     columns of ``source``, named by ``keys``). ``keep``: keep the ineligible firms too.
+    ``index``: the policy's index, or the column holding it (a branch of variants, whose
+    parameter columns ``carry`` names).
     ``shared``: a column of ``source`` already holding "none of these conditions is false" for
     the conditions this policy shares with others, and the conditions it covers."""
     conds = [keys[c] for c in compiled.conditions]
@@ -194,6 +206,7 @@ def claims_sql(
     capped = "CASE WHEN a IS NULL OR c IS NULL THEN NULL ELSE least(a, c) END" if cap else "a"
     order = compiled.order_by.sql if compiled.order_by is not None else "NULL"
     columns = "".join(f", {quote_ident(v)}" for v in _needed(compiled))
+    columns += "".join(f", {c}" for c in carry)
     columns += "".join(f", {k}" for k in dict.fromkeys(conds))
     if keep:
         inner = (
@@ -374,18 +387,24 @@ def evaluate(
     """
     active = [p for p in policies if p.in_effect(award_year)]
     compiled = [compile_policy(p, award_year) for p in active]
+    units = branches(compiled, award_year, lambda p, ph: compile_policy(p, award_year, ph))
     years = sorted({c.policy.data_year(award_year) for c in compiled})
     # The order key is stored only when some policy orders its claims (16 bytes a row).
     ordered = any(c.order_by is not None for c in compiled)
     # The missing-input masks fit 32 bits unless some policy reads more than 31 variables.
     mask = "INTEGER" if all(len(c.used) <= 31 for c in compiled) else "BIGINT"
-    members_of = {
-        year: [(i, c) for i, c in enumerate(compiled) if c.policy.data_year(award_year) == year]
+    of_year = {
+        year: [b for b in units if b.compiled.policy.data_year(award_year) == year]
         for year in years
     }
     for year in years:
-        _, end = period_of(members_of[year][0][1].policy, award_year)
-        _create(con, f"inputs_{year}", variables_select(_base_for(con, base, year), end))
+        _, end = period_of(of_year[year][0].compiled.policy, award_year)
+        _create(
+            con,
+            f"inputs_{year}",
+            variables_select(_base_for(con, base, year), end),
+            view=_claims_view(con),
+        )
     firms = [f"SELECT firm_id, uscc FROM inputs_{year}" for year in years]
     firms_sql = (
         (firms[0] if len(firms) == 1 else f"SELECT DISTINCT * FROM ({' UNION ALL '.join(firms)}) u")
@@ -402,14 +421,15 @@ def evaluate(
     )
     parts = []
     for year in years:
-        members = members_of[year]
+        members = of_year[year]
         keys: dict[str, str] = {}
         needed: dict[str, None] = {}
-        for _, c in members:
-            for cond in c.conditions:
+        for b in members:
+            for cond in b.invariant():
                 keys.setdefault(cond, f"k{len(keys)}")
-            needed.update(dict.fromkeys(_needed(c)))
-        shared = _shared_conditions(members, keys)
+            needed.update(dict.fromkeys(_needed(b.compiled)))
+        conds_of = {j: [keys[c] for c in b.invariant()] for j, b in enumerate(members)}
+        shared = _shared_conditions(conds_of)
         columns = "".join(f", {quote_ident(v)}" for v in needed)
         conditions = "".join(f", {sql} AS {key}" for sql, key in keys.items())
         groups = {g: covered for g, covered in shared.values()}
@@ -420,24 +440,51 @@ def evaluate(
             f"SELECT f.uscc_rank, t.* FROM (SELECT firm_id{columns}{conditions} "
             f"FROM inputs_{year}) t JOIN policy_firms f ON f.firm_id = t.firm_id"
         )
-        alive = _alive(members, keys, shared) if not keep_ineligible else None
+        alive = _alive(conds_of, shared) if not keep_ineligible else None
         if alive is not None:
             # Only firms some policy could still award: the rest are ineligible everywhere.
             select += f" WHERE {alive}"
         _create(con, f"conditions_{year}", select)
-        parts += [
-            claims_sql(
-                c,
-                i,
-                f"conditions_{year}",
-                keys,
-                keep_ineligible,
-                shared=shared.get(i),
-                ordered=ordered,
-                mask=mask,
+        for j, b in enumerate(members):
+            table = f"conditions_{year}"
+            if not b.shared:
+                parts.append(
+                    claims_sql(
+                        b.compiled,
+                        b.members[0],
+                        table,
+                        keys,
+                        keep_ineligible,
+                        shared=shared.get(j),
+                        ordered=ordered,
+                        mask=mask,
+                    )
+                )
+                continue
+            # Variants of one policy: the firms crossed with the variants' parameter values,
+            # the conditions that read them computed per firm and variant.
+            name = f"variants_{b.members[0]}"
+            _create(con, name, b.values_sql())
+            own = dict(keys)
+            tests = ""
+            for n, cond in enumerate(
+                c for c in dict.fromkeys(b.compiled.conditions) if c in b.variant
+            ):
+                own[cond] = f"kv{n}"
+                tests += f", {cond} AS kv{n}"
+            parts.append(
+                claims_sql(
+                    b.compiled,
+                    INDEX,
+                    f"(SELECT s.*, v.*{tests} FROM {table} s CROSS JOIN {name} v) sv",
+                    own,
+                    keep_ineligible,
+                    shared=shared.get(j),
+                    ordered=ordered,
+                    mask=mask,
+                    carry=[INDEX, *(column for column, _ in b.columns)],
+                )
             )
-            for i, c in members
-        ]
     empty = (
         "SELECT CAST(NULL AS SMALLINT) AS policy_idx, CAST(NULL AS INTEGER) AS uscc_rank, "
         "CAST(NULL AS TINYINT) AS status, CAST(NULL AS SMALLINT) AS failed, "
@@ -446,23 +493,26 @@ def evaluate(
         + f"CAST(NULL AS {mask}) AS missing_mask "
         "FROM (SELECT 1 AS x) t WHERE FALSE"
     )
-    _create(con, "policy_claims", " UNION ALL ".join(parts or [empty]), view=VIEW_CLAIMS)
+    # On DuckDB the claims are a view: materialising tens of millions of rows costs more than
+    # reading them again, each read being one pass of integer arithmetic. Spark keeps a table.
+    _create(con, "policy_claims", " UNION ALL ".join(parts or [empty]), view=_claims_view(con))
     allocate(con, compiled, _create)
     return BatchResult(con, award_year, compiled)
 
 
-def _alive(
-    members: list[tuple[int, Compiled]], keys: dict[str, str], shared: dict[int, tuple[str, str]]
-) -> str | None:
+def _claims_view(con: Runner) -> bool:
+    return CLAIMS_VIEW and getattr(con, "create", None) is None
+
+
+def _alive(conds_of: dict[int, list[str]], shared: dict[int, tuple[str, str]]) -> str | None:
     """ "Some policy could still award this firm", factored: each shared group once, each
     distinct list of remaining conditions once (200 variants give two terms, not 200; written
-    out per policy, the filter repeats the shared conditions' SQL in every term). None: every
-    firm stays."""
+    out per policy, the filter repeats the shared conditions' SQL in every term). A condition
+    computed per variant counts as possibly true. None: every firm stays."""
     terms: dict[str, dict[tuple[str, ...], None]] = {}
-    for i, c in members:
-        ks = list(dict.fromkeys(keys[cond] for cond in c.conditions))
-        if i in shared:
-            group, covered = shared[i]
+    for j, ks in conds_of.items():
+        if j in shared:
+            group, covered = shared[j]
             rest = tuple(k for k in ks if k not in covered.split(","))
         else:
             group, rest = "", tuple(ks)
@@ -480,23 +530,21 @@ def _alive(
     return " OR ".join(out) if out else None
 
 
-def _shared_conditions(
-    members: list[tuple[int, Compiled]], keys: dict[str, str]
-) -> dict[int, tuple[str, str]]:
-    """For each policy sharing two conditions or more with other policies: a column ``g<n>``
+def _shared_conditions(conds_of: dict[int, list[str]]) -> dict[int, tuple[str, str]]:
+    """For each branch sharing two conditions or more with other branches: a column ``g<n>``
     computing "none of the shared ones is false" once for all of them, and the keys it covers."""
     counts: dict[str, int] = {}
-    for _, c in members:
-        for key in dict.fromkeys(keys[cond] for cond in c.conditions):
+    for ks in conds_of.values():
+        for key in dict.fromkeys(ks):
             counts[key] = counts.get(key, 0) + 1
     names: dict[str, str] = {}
     out = {}
-    for i, c in members:
-        common = [k for k in dict.fromkeys(keys[cond] for cond in c.conditions) if counts[k] > 1]
+    for j, ks in conds_of.items():
+        common = [k for k in dict.fromkeys(ks) if counts[k] > 1]
         if len(common) < 2:
             continue
         covered = ",".join(common)
-        out[i] = (names.setdefault(covered, f"g{len(names)}"), covered)
+        out[j] = (names.setdefault(covered, f"g{len(names)}"), covered)
     return out
 
 
@@ -505,6 +553,10 @@ def _base_for(con: Runner, base, year: int) -> str:
         return base
     table = base[year] if isinstance(base, dict) else base
     name = f"base_{year}"
+    if isinstance(table, pa.Table):
+        # DuckDB scans an Arrow table one record batch per thread: slices (no copy) let every
+        # core work on the inputs.
+        table = pa.Table.from_batches(table.to_batches(max_chunksize=BATCH_ROWS), table.schema)
     con.register(name, table)
     return name
 

@@ -48,6 +48,10 @@ class Num:
     sql: str
     scale: int
     value: int | None = None
+    #: A column of the variants table (:mod:`yuanqu.policies.variants`): that table holds the
+    #: parameter at every scale it is read at, ``<column>__s<scale>``, so it is never rescaled
+    #: row by row.
+    column: str | None = None
 
     @property
     def is_const(self) -> bool:
@@ -89,7 +93,14 @@ def rescale(x: Num, scale: int) -> Num:
         return x
     if x.value is not None:
         return _int(x.value * 10**k, scale)
+    if x.column is not None:
+        return placeholder(x.column, scale)
     return Num(f"({wide(x.sql)} * {_pow10(k)})", scale)
+
+
+def placeholder(column: str, scale: int) -> Num:
+    """A parameter read from the variants table at ``scale``."""
+    return Num(f"{column}__s{scale}", scale, column=column)
 
 
 def _align(*xs: Num) -> tuple[list[Num], int]:
@@ -205,6 +216,8 @@ def compile_node(
             return go(n.args[0])
         if k == "param":
             value = scalars[n.value]
+            if isinstance(value, Num):  # a column of the variants table (policies.variants)
+                return value
             if isinstance(value, Decimal):
                 return const(value)
             if value is None:
