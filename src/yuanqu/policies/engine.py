@@ -24,12 +24,13 @@ claim that crosses the budget), so the allocation of every claim is a projection
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from yuanqu.policies.allocation import allocate
 from yuanqu.policies.definition import Policy
@@ -253,6 +254,11 @@ class BatchResult:
     #: The same rows without the credit code and the spelled-out missing inputs (no join):
     #: what the totals read.
     lean_table: str = "policy_alloc"
+    #: Per data year, the relation of base columns and the period's end the inputs were read
+    #: with (``inputs_<year>``).
+    inputs: dict[int, tuple[str, date]] = field(default_factory=dict)
+    #: The same base columns as Arrow tables, where the caller handed them so.
+    arrow: dict[int, pa.Table] = field(default_factory=dict)
 
     def policy_ids(self) -> list[str]:
         return [c.policy.id for c in self.compiled]
@@ -306,15 +312,26 @@ class BatchResult:
         return result
 
     def variables(self, policy: Policy, uscc: str) -> dict | None:
-        """One firm's catalogue variables (exact decimals), read from the table the batch
-        evaluated."""
-        table = _arrow(
-            self.con,
-            f"SELECT * FROM inputs_{policy.data_year(self.award_year)} "
-            f"WHERE uscc = {sql_text(uscc)}",
-        )
-        rows = table.to_pylist()
-        return to_values(rows[0]) if rows else None
+        """One firm's catalogue variables (exact decimals), by the query the batch evaluated,
+        over that firm's base row only (the filter reaches the scan of the inputs)."""
+        year = policy.data_year(self.award_year)
+        if year not in self.inputs:
+            return None
+        source, end = self.inputs[year]
+        table = self.arrow.get(year)
+        if table is not None:
+            # DuckDB converts every column of an Arrow scan before filtering (50 ms for a
+            # million firms); Arrow finds the row in a few, handed over as literals.
+            rows = table.filter(pc.equal(table["uscc"], uscc)).to_pylist()
+            if not rows:
+                return None
+            firm = f"({_row_relation(rows[0], table.schema)}) b"
+        else:
+            firm = f"(SELECT * FROM {source} WHERE uscc = {sql_text(uscc)}) b"
+        cursor = self.con.execute(variables_select(firm, end))
+        names = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+        return to_values(dict(zip(names, rows[0], strict=True))) if rows else None
 
     def totals(self) -> list[dict]:
         """Per policy: firms by status, claims, capped and allocated totals (fen)."""
@@ -346,6 +363,33 @@ class BatchResult:
                 }
             )
         return out
+
+
+_SQL_TYPES = {
+    pa.int64(): "BIGINT",
+    pa.string(): "VARCHAR",
+    pa.date32(): "DATE",
+    pa.bool_(): "BOOLEAN",
+}
+
+
+def _row_relation(row: dict[str, Any], schema: pa.Schema) -> str:
+    """One row of base columns as a SELECT of typed literals."""
+    values = []
+    for f in schema:
+        kind, value = _SQL_TYPES[f.type], row[f.name]
+        if value is None:
+            text = "NULL"
+        elif kind == "VARCHAR":
+            text = sql_text(value)
+        elif kind == "DATE":
+            text = sql_text(value.isoformat())
+        elif kind == "BOOLEAN":
+            text = "TRUE" if value else "FALSE"
+        else:
+            text = str(int(value))
+        values.append(f"CAST({text} AS {kind}) AS {quote_ident(f.name)}")
+    return f"SELECT {', '.join(values)}"
 
 
 def _fetch(con: Runner, sql: str) -> list[tuple]:
@@ -397,14 +441,11 @@ def evaluate(
         year: [b for b in units if b.compiled.policy.data_year(award_year) == year]
         for year in years
     }
+    inputs: dict[int, tuple[str, date]] = {}
     for year in years:
         _, end = period_of(of_year[year][0].compiled.policy, award_year)
-        _create(
-            con,
-            f"inputs_{year}",
-            variables_select(_base_for(con, base, year), end),
-            view=_claims_view(con),
-        )
+        inputs[year] = (_base_for(con, base, year), end)
+        _create(con, f"inputs_{year}", variables_select(*inputs[year]), view=_claims_view(con))
     firms = [f"SELECT firm_id, uscc FROM inputs_{year}" for year in years]
     firms_sql = (
         (firms[0] if len(firms) == 1 else f"SELECT DISTINCT * FROM ({' UNION ALL '.join(firms)}) u")
@@ -412,13 +453,12 @@ def evaluate(
         else "SELECT CAST(NULL AS BIGINT) AS firm_id, CAST(NULL AS VARCHAR) AS uscc WHERE FALSE"
     )
     # Claims carry the firm's rank by credit code (the allocation's tie-break) as their key;
-    # the firm id and credit code are joined back only when the results are read.
-    _create(
-        con,
-        "policy_firms",
-        "SELECT firm_id, uscc, CAST(row_number() OVER (ORDER BY uscc) AS INTEGER) AS uscc_rank "
-        f"FROM ({firms_sql}) f",
-    )
+    # the firm id and credit code are joined back only when the results are read. With one
+    # data year the rank is taken where the conditions are, over the firms kept only.
+    rank = "CAST(row_number() OVER (ORDER BY uscc) AS INTEGER) AS uscc_rank"
+    single = len(years) == 1
+    if not single:
+        _create(con, "policy_firms", f"SELECT firm_id, uscc, {rank} FROM ({firms_sql}) f")
     parts = []
     for year in years:
         members = of_year[year]
@@ -436,15 +476,23 @@ def evaluate(
         conditions += "".join(
             f", {_not_false(covered.split(','))} AS {g}" for g, covered in groups.items()
         )
-        select = (
-            f"SELECT f.uscc_rank, t.* FROM (SELECT firm_id{columns}{conditions} "
-            f"FROM inputs_{year}) t JOIN policy_firms f ON f.firm_id = t.firm_id"
-        )
+        if single:
+            select = (
+                f"SELECT {rank}, t.* FROM (SELECT firm_id, uscc{columns}{conditions} "
+                f"FROM inputs_{year}) t"
+            )
+        else:
+            select = (
+                f"SELECT f.uscc_rank, t.* FROM (SELECT firm_id{columns}{conditions} "
+                f"FROM inputs_{year}) t JOIN policy_firms f ON f.firm_id = t.firm_id"
+            )
         alive = _alive(conds_of, shared) if not keep_ineligible else None
         if alive is not None:
             # Only firms some policy could still award: the rest are ineligible everywhere.
             select += f" WHERE {alive}"
         _create(con, f"conditions_{year}", select)
+        if single:
+            _create(con, "policy_firms", f"SELECT firm_id, uscc, uscc_rank FROM conditions_{year}")
         for j, b in enumerate(members):
             table = f"conditions_{year}"
             if not b.shared:
@@ -497,7 +545,12 @@ def evaluate(
     # reading them again, each read being one pass of integer arithmetic. Spark keeps a table.
     _create(con, "policy_claims", " UNION ALL ".join(parts or [empty]), view=_claims_view(con))
     allocate(con, compiled, _create)
-    return BatchResult(con, award_year, compiled)
+    arrow = {
+        year: table
+        for year in years
+        if isinstance(table := (base.get(year) if isinstance(base, dict) else base), pa.Table)
+    }
+    return BatchResult(con, award_year, compiled, inputs=inputs, arrow=arrow)
 
 
 def _claims_view(con: Runner) -> bool:

@@ -63,6 +63,11 @@ class _Result:
     def fetchall(self) -> list[tuple]:
         return [tuple(row) for row in self.frame.collect()]
 
+    @property
+    def description(self) -> list[tuple[str]]:
+        """The column names, as the first item of each entry (as in the DB-API)."""
+        return [(name,) for name in self.frame.columns]
+
     def to_arrow_table(self) -> pa.Table:
         return to_arrow(self.frame)
 
