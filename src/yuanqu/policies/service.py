@@ -387,18 +387,31 @@ def simulate(
     after = before if not overrides else _simulated(session, variant, year)
     total_before, total_after = before.totals, after.totals
     con = engine.connect()
-    con.register("a", before.awards.select(["uscc", "allocated_fen"]))
+    con.register("a", before.awards)
     con.register("b", after.awards)
-    changes = con.execute(
-        """SELECT b.uscc, a.allocated_fen AS before_fen, b.allocated_fen AS after_fen,
-                  b.allocated_fen - a.allocated_fen AS change_fen, b.name, b.industry_section
-           FROM b JOIN a USING (uscc) WHERE a.allocated_fen <> b.allocated_fen
-           ORDER BY abs(b.allocated_fen - a.allocated_fen) DESC, b.uscc"""
-    ).fetchall()
-    con.execute(
-        "CREATE TEMP TABLE ab AS "
-        "SELECT b.*, a.allocated_fen AS before_fen FROM b JOIN a USING (uscc)"
+    # Only the firms paid on either side: a firm paid on neither changes nothing, and counts in
+    # no distribution.
+    attributes = "".join(
+        f", coalesce(b.{c}, a.{c}) AS {c}"
+        for c in ("name", "industry_section", "task_force", "industry_code", "revenue", "employees")
     )
+    con.execute(
+        "CREATE TEMP TABLE ab AS SELECT coalesce(b.uscc, a.uscc) AS uscc, "
+        "coalesce(b.allocated_fen, 0) AS allocated_fen, "
+        f"coalesce(a.allocated_fen, 0) AS before_fen{attributes} "
+        "FROM b FULL JOIN a ON a.uscc = b.uscc"
+    )
+    gainers, losers = con.execute(
+        "SELECT count(*) FILTER (WHERE allocated_fen > before_fen), "
+        "count(*) FILTER (WHERE allocated_fen < before_fen) FROM ab"
+    ).fetchone()
+    changes = con.execute(
+        """SELECT uscc, before_fen, allocated_fen AS after_fen,
+                  allocated_fen - before_fen AS change_fen, name, industry_section
+           FROM ab WHERE allocated_fen <> before_fen
+           ORDER BY abs(allocated_fen - before_fen) DESC, uscc LIMIT ?""",
+        [max(0, int(top))],
+    ).fetchall()
     _size_classes(con)
     dist = {}
     for column in ("industry_section", "task_force", "size_class"):
@@ -418,8 +431,6 @@ def simulate(
                     ORDER BY 3 DESC, 5 DESC, 1 NULLS LAST"""
             ).fetchall()
         ]
-    gainers = [c for c in changes if c[3] > 0]
-    losers = [c for c in changes if c[3] < 0]
     return {
         "policy": policy_id,
         "year": year,
@@ -435,8 +446,8 @@ def simulate(
             "cost_fen": total_after["allocated_fen"],
         },
         "distribution": dist,
-        "gainers": len(gainers),
-        "losers": len(losers),
+        "gainers": int(gainers),
+        "losers": int(losers),
         "changes": [
             {
                 "uscc": u,
@@ -446,15 +457,15 @@ def simulate(
                 "after_fen": int(y),
                 "change_fen": int(z),
             }
-            for u, x, y, z, name, section in changes[:top]
+            for u, x, y, z, name, section in changes
         ],
     }
 
 
 @dataclasses.dataclass(frozen=True)
 class _Simulated:
-    """One side of a simulation: every firm's allocation with what the distributions group by,
-    and the policy's totals."""
+    """One side of a simulation: the allocation of every firm paid, with what the distributions
+    group by, and the policy's totals."""
 
     awards: pa.Table
     totals: dict[str, Any]
@@ -469,7 +480,7 @@ def _simulated(session: Session, policy: Policy, year: int) -> _Simulated:
     awards = result.con.sql(
         "SELECT r.uscc, r.allocated_fen, i.name, i.industry_section, i.task_force, "
         "i.industry_code, i.revenue, i.employees FROM policy_results r "
-        f"JOIN inputs_{policy.data_year(year)} i USING (firm_id)"
+        f"JOIN inputs_{policy.data_year(year)} i USING (firm_id) WHERE r.allocated_fen > 0"
     ).to_arrow_table()
     return _Simulated(awards, result.totals()[0])
 
@@ -477,27 +488,26 @@ def _simulated(session: Session, policy: Policy, year: int) -> _Simulated:
 def _size_classes(con) -> None:
     """Add each firm's statistical size class (统计上大中小微型企业划分办法) to table ``ab``, for
     the firms paid before or after (the size bounds are by industry, in core.size_class)."""
-    rows = con.execute(
+    found = con.sql(
         "SELECT DISTINCT industry_code, revenue, employees FROM ab "
         "WHERE (allocated_fen > 0 OR before_fen > 0) AND industry_code IS NOT NULL"
-    ).fetchall()
+    ).to_arrow_table()
     classes = []
-    for code, revenue, employees in rows:
+    for code, revenue, employees in zip(*(c.to_pylist() for c in found.columns), strict=True):
         try:
             size = size_class(
                 code,
                 employees=None if employees is None else int(employees),
-                revenue_yuan=None if revenue is None else int(revenue),
+                # The variables hold money in fen; the bounds are whole yuan, so the floor
+                # compares exactly.
+                revenue_yuan=None if revenue is None else int(revenue) // 100,
             )
         except (KeyError, ValidationError):  # a code too coarse to classify
             size = None
-        classes.append((code, revenue, employees, size))
-    con.execute(
-        "CREATE TEMP TABLE sizes (industry_code VARCHAR, revenue DECIMAL(38, 10), "
-        "employees DECIMAL(38, 10), size_class VARCHAR)"
-    )
-    if classes:
-        con.executemany("INSERT INTO sizes VALUES (?, ?, ?, ?)", classes)
+        classes.append(size)
+    # Registered as Arrow with the columns' own types (not inserted row by row: DuckDB's
+    # executemany costs a statement per row).
+    con.register("sizes", found.append_column("size_class", pa.array(classes, pa.string())))
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ab AS SELECT ab.*, s.size_class FROM ab LEFT JOIN sizes s "
         "ON s.industry_code = ab.industry_code AND s.revenue IS NOT DISTINCT FROM ab.revenue "
