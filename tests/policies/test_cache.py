@@ -125,7 +125,7 @@ class TestCachedInputs:
             read = load.load_bases(session, [2023, YEAR])
             assert load.READS.columnar == before + 1
             for year, table in read.items():
-                assert table.equals(load._from_session(session, year)), year
+                assert table.equals(load.read_through_session(session, year)), year
         firms = {r["uscc"]: r for r in read[YEAR].to_pylist()}
         sub_areas = sorted(str(r["sub_area"]) for r in firms.values())
         assert sub_areas == ["", "None"]

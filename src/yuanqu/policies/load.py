@@ -96,12 +96,11 @@ _LABELS_SQL = (
 #: The raw tables of the columnar read, as DuckDB shapes them (an empty read types its columns
 #: as the driver likes: cast first).
 _RAW = {
+    # ``established`` arrives as ISO text ('' for none), parsed by DuckDB.
     "firms": pa.schema(
         [
-            *(
-                (n, pa.string() if n == "established" else t)
-                for n, t in zip(_REGISTRY, _REGISTRY_TYPES, strict=True)
-            ),
+            (n, pa.string() if n == "established" else t)
+            for n, t in zip(_REGISTRY, _REGISTRY_TYPES, strict=True)
         ]
     ),
     "labels": pa.schema(
@@ -142,7 +141,7 @@ def load_base(session: Session, year: int, *, uscc: str | None = None) -> pa.Tab
     """Base columns for every firm (or one firm) for the calendar year ``year``, read now (not
     cached: :func:`bases` is the cached read)."""
     if uscc is not None:
-        return _from_session(session, year, uscc=uscc)
+        return read_through_session(session, year, uscc=uscc)
     return load_bases(session, [year])[year]
 
 
@@ -154,7 +153,7 @@ def load_bases(session: Session, years: Iterable[int]) -> dict[int, pa.Table]:
     read = _columnar(session, years, seen)
     if read is not None:
         return read
-    return {year: _from_session(session, year) for year in years}
+    return {year: read_through_session(session, year) for year in years}
 
 
 def bases(session: Session, years: Iterable[int]) -> dict[int, pa.Table]:
@@ -174,7 +173,7 @@ def bases(session: Session, years: Iterable[int]) -> dict[int, pa.Table]:
         if missing:
             read = _columnar(session, missing, seen)
             if read is None:  # the committed data moved on since the key was read
-                read = {y: _from_session(session, y) for y in missing}
+                read = {y: read_through_session(session, y) for y in missing}
             else:
                 for y, table in read.items():
                     _BASES.get_or_compute((key, y), lambda t=table: t)
@@ -190,8 +189,9 @@ def clear_cache() -> None:
 def cache_key(session: Session) -> tuple[str, tuple[Hashable, ...]] | None:
     """What a cached base is valid for: the database and the versions of its datasets as the
     session sees them. None when the base cannot be cached: the session is bound to a
-    connection (a test's rolled-back transaction) or the registry or statistics were written
-    without a version (rows added by hand); facts never written count as such."""
+    connection (a test's rolled-back transaction), the registry or the statistics have no
+    version, or facts were written without one (rows added by hand, which no version tracks).
+    A zone that never had a fact keys its facts as ``"none"``."""
     return _cache_key(session)[0]
 
 
@@ -231,6 +231,11 @@ def _columnar(
     bind = session.get_bind()
     if isinstance(bind, Connection) or bind.dialect.name not in ("sqlite", "postgresql"):
         return None
+    url = bind.url.render_as_string(hide_password=False)
+    # A unit of work with its own uncommitted import sees other versions than the committed
+    # data: a read of the versions alone (a few ms) saves reading every firm for nothing.
+    if _read_versions(read_arrow(url, {"versions": _VERSIONS_SQL})["versions"]) != seen:
+        return None
     data_years = sorted({y for year in years for y in (year - 1, year)})
     facts_in = ", ".join(str(int(y)) for y in years)
     queries = {
@@ -242,7 +247,7 @@ def _columnar(
         f"fact, CAST(value AS BIGINT) AS value FROM policy_facts WHERE year IN ({facts_in})",
         "versions_last": _VERSIONS_SQL,
     }
-    raw = read_arrow(bind.url.render_as_string(hide_password=False), queries)
+    raw = read_arrow(url, queries)
     first, last = (_read_versions(raw[name]) for name in ("versions_first", "versions_last"))
     if first != last or first != seen:
         return None
@@ -307,8 +312,9 @@ def _rows(session: Session, query) -> list:
     return session.connection().execute(query).all()
 
 
-def _from_session(session: Session, year: int, *, uscc: str | None = None) -> pa.Table:
-    """The base of ``year`` read through the session (every firm, or one)."""
+def read_through_session(session: Session, year: int, *, uscc: str | None = None) -> pa.Table:
+    """The base of ``year`` read through the session (every firm, or one): Core rows on its own
+    connection, so its uncommitted writes count."""
     READS.session += 1
     end = date(year, 12, 31)
     firms_q = select(
