@@ -43,7 +43,7 @@ from yuanqu.stats.service import annual_totals, annual_totals_schema, annual_tot
 
 #: The datasets a base is read from, in the order of a cache key's versions.
 DATASETS = ("registry", "stats", FACTS_DATASET)
-#: Base tables kept in memory: a data year of 100,000 firms is about 40 MB (two award years of
+#: Base tables kept in memory: a data year of 100,000 firms is about 30 MB (two award years of
 #: the shipped policies read three data years).
 KEPT = 4
 

@@ -148,7 +148,7 @@ class _Held:
 
 
 #: The batch of every policy in effect, per database, award year and data versions: each
-#: policy page and each firm's tab reads it instead of evaluating again. About 100 MB each at
+#: policy page and each firm's tab reads it instead of evaluating again. About 150 MB each at
 #: 100,000 firms (the variables of each data year and the claims).
 _BATCHES: LruCache[_Held] = LruCache(2)
 
