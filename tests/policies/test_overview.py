@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories.registry import make_firm
+from tests.factories.stats import add_reports, report_row
 from tests.policies.test_service import _zone
 from yuanqu.core.errors import ValidationError
 from yuanqu.policies import overview, service
@@ -113,6 +115,28 @@ class TestSimulation:
             None,
         }
         assert all(c["name"] for c in result["changes"])
+
+    def test_size_classes_read_the_revenue_in_yuan(self, session) -> None:
+        """A farm is classed by its revenue alone (small from 50万元, medium from 500万元): 120万元
+        a year is small, not the medium its 1.2亿 fen would make it."""
+        farm = make_firm(session, industry_code="0111")
+        add_reports(
+            session,
+            [
+                report_row(farm.id, f"{y}-{m:02d}", revenue=100_000, rd_expense=rd, employees=30)
+                for y, rd in ((2022, 1_000_000), (2023, 1_500_000))
+                for m in range(1, 13)
+            ],
+        )
+        result = service.simulate(
+            session, policy_id="rd_investment_reward", year=YEAR, overrides={"reward_rate": "20%"}
+        )
+        assert [
+            (r["group"], r["firms"], r["before_firms"])
+            for r in result["distribution"]["size_class"]
+        ] == [("small", 1, 1)]
+        assert (result["gainers"], result["losers"]) == (1, 0)
+        assert result["changes"][0]["change_fen"] == 60_000_000  # 10% more of the 600万元 growth
 
     def test_a_band_value_can_be_simulated(self, session) -> None:
         _zone(session, n=60, seed=3)

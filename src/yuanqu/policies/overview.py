@@ -162,16 +162,6 @@ def _cap_text(text: str | None, lang: str) -> str | None:
 # --- a policy's figures for a year ------------------------------------------------------------
 
 
-def group_of(policy: Policy) -> list[str]:
-    """The policy and the other policies of its exclusive group (its allocation depends on them)."""
-    return [policy.id] + [
-        p.id
-        for p in service.shipped_policies()
-        if policy.exclusive_group and p.exclusive_group == policy.exclusive_group
-        if p.id != policy.id
-    ]
-
-
 def policy_statistics(
     session: Session, *, policy_id: str, year: int, lang: str = "zh"
 ) -> dict[str, Any]:
@@ -180,24 +170,17 @@ def policy_statistics(
     policy = service.get_policy(policy_id)
     if not policy.in_effect(year):
         return {"policy": policy_id, "year": year, "in_effect": False, "totals": None}
-    report = service.evaluate_year(
-        session, year=year, policy_ids=group_of(policy), only_eligible=True
-    )
-    (totals,) = [t for t in report["totals"] if t["policy"] == policy_id]
-    by_industry = [
-        {**g, "name": section_name(g["group"], lang)}
-        for g in report["by_industry"]
-        if g["policy"] == policy_id
-    ]
-    by_task_force = [g for g in report["by_task_force"] if g["policy"] == policy_id]
+    figures = service.policy_figures(session, policy_id=policy_id, year=year)
     return {
         "policy": policy_id,
         "year": year,
         "data_year": policy.data_year(year),
         "in_effect": True,
-        "totals": totals,
-        "by_industry": by_industry,
-        "by_task_force": by_task_force,
+        "totals": figures["totals"],
+        "by_industry": [
+            {**g, "name": section_name(g["group"], lang)} for g in figures["by_industry"]
+        ],
+        "by_task_force": figures["by_task_force"],
     }
 
 
@@ -211,14 +194,16 @@ def firm_entitlements(
     explained condition by condition from one batch evaluation (so it agrees with ``evaluate``;
     budgets and exclusive groups depend on every other firm)."""
     code = normalize_uscc(uscc)
-    in_effect = [p for p in service.shipped_policies() if p.in_effect(year)]
-    result = service.run(session, year=year, policies=in_effect)
+    with service.in_effect_batch(session, year=year) as result:
+        read = [
+            (c, service.firm_variables(result, c.policy, code), result.one(c.policy.id, code))
+            for c in result.compiled
+        ]
     items = []
-    for compiled in result.compiled:
+    for compiled, variables, batch_row in read:
         policy = compiled.policy
-        variables = service.firm_variables(result, policy, code)
         explained = explain(
-            compiled, variables, uscc=code, lang=lang, batch_row=result.one(policy.id, code)
+            compiled, variables, uscc=code, lang=lang, batch_row=batch_row
         ).to_dict()
         for condition in explained["conditions"]:
             condition["parameters_used"] = _parameters_used(compiled, condition, lang)

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from sqlalchemy.orm import Session
 
 from yuanqu.analytics.choice import DUCKDB, EngineChoice
+from yuanqu.core.cache import LruCache
 from yuanqu.core.codes import normalize_uscc, size_class
 from yuanqu.core.errors import NotFound, ValidationError
 from yuanqu.policies import engine
@@ -21,7 +26,7 @@ from yuanqu.policies.definition import read_policy as _read
 from yuanqu.policies.engine import BatchResult
 from yuanqu.policies.explain import explain as _explain
 from yuanqu.policies.expressions import sql_text
-from yuanqu.policies.load import load_base
+from yuanqu.policies.load import bases, cache_key, load_base
 from yuanqu.policies.variables import catalogue
 
 
@@ -111,7 +116,9 @@ def policy_summary(policy: Policy, lang: str = "zh") -> dict[str, Any]:
 
 def _bases(session: Session, policies: list[Policy], year: int, uscc: str | None = None):
     years = {p.data_year(year) for p in policies}
-    return {y: load_base(session, y, uscc=uscc) for y in years}
+    if uscc is not None:
+        return {y: load_base(session, y, uscc=uscc) for y in years}
+    return bases(session, years)
 
 
 def run(
@@ -129,6 +136,51 @@ def run(
 
 def _run_locally(session: Session, year: int, policies: list[Policy]) -> BatchResult:
     return engine.evaluate(engine.connect(), policies, year, _bases(session, policies, year))
+
+
+@dataclasses.dataclass
+class _Held:
+    """A batch kept for the pages, and the lock its readers take (a DuckDB connection serves
+    one thread at a time)."""
+
+    result: BatchResult
+    lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+
+
+#: The batch of every policy in effect, per database, award year and data versions: each
+#: policy page and each firm's tab reads it instead of evaluating again. About 150 MB each at
+#: 100,000 firms (the variables of each data year and the claims).
+_BATCHES: LruCache[_Held] = LruCache(2)
+
+
+@contextmanager
+def in_effect_batch(session: Session, *, year: int) -> Iterator[BatchResult]:
+    """The evaluation of every shipped policy in effect in ``year`` over every firm, for the
+    caller to read inside the ``with`` block: computed once per data version (and kept for the
+    next page) when the inputs are cacheable, else computed for this call.
+
+    A policy's figures in it are those of evaluating it with its exclusive group alone: an
+    allocation depends only on the policy's budget and on the other members of its group."""
+    policies = [p for p in shipped_policies() if p.in_effect(year)]
+    key = cache_key(session)
+    if key is None:
+        yield _run_locally(session, year, policies)
+        return
+    ids = tuple(p.id for p in policies)
+    held = _BATCHES.get_or_compute(
+        (key, year, ids), lambda: _Held(_run_locally(session, year, policies))
+    )
+    with held.lock:
+        yield held.result
+
+
+def clear_cache() -> None:
+    """Forget the batches and bases kept for the pages (benchmarks' cold runs; tests)."""
+    from yuanqu.policies.load import clear_cache as clear_bases
+
+    _BATCHES.clear()
+    _BEFORE.clear()
+    clear_bases()
 
 
 def evaluate_year(
@@ -197,29 +249,42 @@ def explain_firm(
             f"政策 {policy_id} 在 {year} 年不在有效期内",
             f"policy {policy_id} is not in effect in {year}",
         )
-    group = [policy]
     if policy.exclusive_group or policy.budget is not None:
-        # The allocation depends on every other firm (and the group's other policies).
-        group += [
-            p
-            for p in shipped_policies()
-            if p.id != policy.id
-            and p.exclusive_group
-            and p.exclusive_group == policy.exclusive_group
-        ]
-        result = run(session, year=year, policies=group)
-    else:
-        base = _bases(session, [policy], year, uscc=code)
-        if base[policy.data_year(year)].num_rows == 0:
-            raise NotFound(
-                f"企业库中没有信用代码为 {code} 的企业", f"no enterprise with credit code {code}"
-            )
-        result = engine.evaluate(engine.connect(), [policy], year, base)
-    compiled = result.compiled[0]
+        # The allocation depends on every other firm (and the group's other policies): the
+        # batch of every policy in effect has it, kept for the next call.
+        with in_effect_batch(session, year=year) as result:
+            return _explained(result, policy, code, lang)
+    base = _bases(session, [policy], year, uscc=code)
+    if base[policy.data_year(year)].num_rows == 0:
+        raise NotFound(
+            f"企业库中没有信用代码为 {code} 的企业", f"no enterprise with credit code {code}"
+        )
+    return _explained(engine.evaluate(engine.connect(), [policy], year, base), policy, code, lang)
+
+
+def _explained(result: BatchResult, policy: Policy, code: str, lang: str) -> dict[str, Any]:
+    (compiled,) = [c for c in result.compiled if c.policy.id == policy.id]
     variables = firm_variables(result, policy, code)
     return _explain(
         compiled, variables, uscc=code, lang=lang, batch_row=result.one(policy.id, code)
     ).to_dict()
+
+
+def policy_figures(session: Session, *, policy_id: str, year: int) -> dict[str, Any]:
+    """One policy's year in aggregate (its exclusive group applied): its totals and its firms
+    paid and amounts by industry section and task force, from :func:`in_effect_batch`."""
+    with in_effect_batch(session, year=year) as result:
+        (totals,) = [t for t in result.totals() if t["policy"] == policy_id]
+        return {
+            "totals": totals,
+            **{
+                key: [g for g in _grouped(result, column) if g["policy"] == policy_id]
+                for key, column in (
+                    ("by_industry", "industry_section"),
+                    ("by_task_force", "task_force"),
+                )
+            },
+        }
 
 
 def firm_variables(result: engine.BatchResult, policy: Policy, uscc: str) -> dict[str, Any]:
@@ -312,29 +377,41 @@ def simulate(
             details={"policy": policy_id, "year": year},
         )
     variant = with_overrides(current, overrides)
-    bases = _bases(session, [current], year)
-    before = engine.evaluate(engine.connect(), [current], year, bases)
-    after = engine.evaluate(engine.connect(), [variant], year, bases)
-    inputs = f"inputs_{current.data_year(year)}"
-    a = before.con.sql("SELECT uscc, allocated_fen FROM policy_results").to_arrow_table()
-    b = after.con.sql(
-        "SELECT r.uscc, r.allocated_fen, i.name, i.industry_section, i.task_force, "
-        "i.industry_code, i.revenue, i.employees FROM policy_results r "
-        f"JOIN {inputs} i USING (firm_id)"
-    ).to_arrow_table()
+    key = cache_key(session)
+    if key is None:
+        before = _simulated(session, current, year)
+    else:  # the policy as it stands: the same for every move of a slider
+        before = _BEFORE.get_or_compute(
+            (key, current.id, year), lambda: _simulated(session, current, year)
+        )
+    after = before if not overrides else _simulated(session, variant, year)
+    total_before, total_after = before.totals, after.totals
     con = engine.connect()
-    con.register("a", a)
-    con.register("b", b)
-    changes = con.execute(
-        """SELECT b.uscc, a.allocated_fen AS before_fen, b.allocated_fen AS after_fen,
-                  b.allocated_fen - a.allocated_fen AS change_fen, b.name, b.industry_section
-           FROM b JOIN a USING (uscc) WHERE a.allocated_fen <> b.allocated_fen
-           ORDER BY abs(b.allocated_fen - a.allocated_fen) DESC, b.uscc"""
-    ).fetchall()
-    con.execute(
-        "CREATE TEMP TABLE ab AS "
-        "SELECT b.*, a.allocated_fen AS before_fen FROM b JOIN a USING (uscc)"
+    con.register("a", before.awards)
+    con.register("b", after.awards)
+    # Only the firms paid on either side: a firm paid on neither changes nothing, and counts in
+    # no distribution.
+    attributes = "".join(
+        f", coalesce(b.{c}, a.{c}) AS {c}"
+        for c in ("name", "industry_section", "task_force", "industry_code", "revenue", "employees")
     )
+    con.execute(
+        "CREATE TEMP TABLE ab AS SELECT coalesce(b.uscc, a.uscc) AS uscc, "
+        "coalesce(b.allocated_fen, 0) AS allocated_fen, "
+        f"coalesce(a.allocated_fen, 0) AS before_fen{attributes} "
+        "FROM b FULL JOIN a ON a.uscc = b.uscc"
+    )
+    gainers, losers = con.execute(
+        "SELECT count(*) FILTER (WHERE allocated_fen > before_fen), "
+        "count(*) FILTER (WHERE allocated_fen < before_fen) FROM ab"
+    ).fetchone()
+    changes = con.execute(
+        """SELECT uscc, before_fen, allocated_fen AS after_fen,
+                  allocated_fen - before_fen AS change_fen, name, industry_section
+           FROM ab WHERE allocated_fen <> before_fen
+           ORDER BY abs(allocated_fen - before_fen) DESC, uscc LIMIT ?""",
+        [max(0, int(top))],
+    ).fetchall()
     _size_classes(con)
     dist = {}
     for column in ("industry_section", "task_force", "size_class"):
@@ -354,9 +431,6 @@ def simulate(
                     ORDER BY 3 DESC, 5 DESC, 1 NULLS LAST"""
             ).fetchall()
         ]
-    total_before, total_after = before.totals()[0], after.totals()[0]
-    gainers = [c for c in changes if c[3] > 0]
-    losers = [c for c in changes if c[3] < 0]
     return {
         "policy": policy_id,
         "year": year,
@@ -372,8 +446,8 @@ def simulate(
             "cost_fen": total_after["allocated_fen"],
         },
         "distribution": dist,
-        "gainers": len(gainers),
-        "losers": len(losers),
+        "gainers": int(gainers),
+        "losers": int(losers),
         "changes": [
             {
                 "uscc": u,
@@ -383,35 +457,57 @@ def simulate(
                 "after_fen": int(y),
                 "change_fen": int(z),
             }
-            for u, x, y, z, name, section in changes[:top]
+            for u, x, y, z, name, section in changes
         ],
     }
+
+
+@dataclasses.dataclass(frozen=True)
+class _Simulated:
+    """One side of a simulation: the allocation of every firm paid, with what the distributions
+    group by, and the policy's totals."""
+
+    awards: pa.Table
+    totals: dict[str, Any]
+
+
+#: The policy as it stands, per database, data versions, policy and year (a few MB each).
+_BEFORE: LruCache[_Simulated] = LruCache(8)
+
+
+def _simulated(session: Session, policy: Policy, year: int) -> _Simulated:
+    result = engine.evaluate(engine.connect(), [policy], year, _bases(session, [policy], year))
+    awards = result.con.sql(
+        "SELECT r.uscc, r.allocated_fen, i.name, i.industry_section, i.task_force, "
+        "i.industry_code, i.revenue, i.employees FROM policy_results r "
+        f"JOIN inputs_{policy.data_year(year)} i USING (firm_id) WHERE r.allocated_fen > 0"
+    ).to_arrow_table()
+    return _Simulated(awards, result.totals()[0])
 
 
 def _size_classes(con) -> None:
     """Add each firm's statistical size class (统计上大中小微型企业划分办法) to table ``ab``, for
     the firms paid before or after (the size bounds are by industry, in core.size_class)."""
-    rows = con.execute(
+    found = con.sql(
         "SELECT DISTINCT industry_code, revenue, employees FROM ab "
         "WHERE (allocated_fen > 0 OR before_fen > 0) AND industry_code IS NOT NULL"
-    ).fetchall()
+    ).to_arrow_table()
     classes = []
-    for code, revenue, employees in rows:
+    for code, revenue, employees in zip(*(c.to_pylist() for c in found.columns), strict=True):
         try:
             size = size_class(
                 code,
                 employees=None if employees is None else int(employees),
-                revenue_yuan=None if revenue is None else int(revenue),
+                # The variables hold money in fen; the bounds are whole yuan, so the floor
+                # compares exactly.
+                revenue_yuan=None if revenue is None else int(revenue) // 100,
             )
         except (KeyError, ValidationError):  # a code too coarse to classify
             size = None
-        classes.append((code, revenue, employees, size))
-    con.execute(
-        "CREATE TEMP TABLE sizes (industry_code VARCHAR, revenue DECIMAL(38, 10), "
-        "employees DECIMAL(38, 10), size_class VARCHAR)"
-    )
-    if classes:
-        con.executemany("INSERT INTO sizes VALUES (?, ?, ?, ?)", classes)
+        classes.append(size)
+    # Registered as Arrow with the columns' own types (not inserted row by row: DuckDB's
+    # executemany costs a statement per row).
+    con.register("sizes", found.append_column("size_class", pa.array(classes, pa.string())))
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ab AS SELECT ab.*, s.size_class FROM ab LEFT JOIN sizes s "
         "ON s.industry_code = ab.industry_code AND s.revenue IS NOT DISTINCT FROM ab.revenue "
