@@ -491,6 +491,8 @@ def evaluate(
             # Only firms some policy could still award: the rest are ineligible everywhere.
             select += f" WHERE {alive}"
         _create(con, f"conditions_{year}", select)
+        if _claims_view(con):
+            _narrow(con, f"conditions_{year}")
         if single:
             _create(con, "policy_firms", f"SELECT firm_id, uscc, uscc_rank FROM conditions_{year}")
         for j, b in enumerate(members):
@@ -551,6 +553,37 @@ def evaluate(
         if isinstance(table := (base.get(year) if isinstance(base, dict) else base), pa.Table)
     }
     return BatchResult(con, award_year, compiled, inputs=inputs, arrow=arrow)
+
+
+def _narrow(con: Runner, table: str) -> None:
+    """Hold as BIGINT the 128-bit columns of ``table`` whose values all fit 64 bits (shares are
+    exact divisions at scale 10, 128-bit in general, mostly small): every claim read compares
+    them with 64-bit parameters then. The values are the same integers."""
+    wide = [
+        name
+        for (name,) in _fetch(
+            con,
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = "
+            f"{sql_text(table)} AND data_type = 'HUGEINT' AND database_name = 'temp'",
+        )
+    ]
+    if not wide:
+        return
+    bounds = _fetch(
+        con,
+        "SELECT "
+        + ", ".join(
+            f"coalesce(min({quote_ident(c)}) >= -{_BIG} AND max({quote_ident(c)}) <= {_BIG}, TRUE)"
+            for c in wide
+        )
+        + f" FROM {table}",
+    )[0]
+    for name, fits in zip(wide, bounds, strict=True):
+        if fits:
+            con.execute(f"ALTER TABLE {table} ALTER {quote_ident(name)} TYPE BIGINT")
+
+
+_BIG = 2**63 - 1
 
 
 def _claims_view(con: Runner) -> bool:
