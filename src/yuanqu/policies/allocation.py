@@ -132,9 +132,10 @@ def _bracket(value: Fraction) -> tuple[float, float]:
     return low, high
 
 
-def allocate(con: Runner, compiled: list[Compiled], create: Callable[..., None]) -> None:
+def allocate(con: Runner, compiled: list[Compiled], create: Callable[..., None]) -> dict[int, str]:
     """Create ``policy_alloc`` and ``policy_results`` (views) over ``policy_claims`` and
-    ``policy_firms``."""
+    ``policy_firms``. Returns, per rationed policy, the view of ``policy_alloc``'s branch that
+    pays it (the others are in ``policy_alloc_0``): a look-up of one claim reads only that one."""
     from yuanqu.policies.engine import missing_names_sql
 
     ordered = any(c.order_by is not None for c in compiled)
@@ -176,11 +177,12 @@ def allocate(con: Runner, compiled: list[Compiled], create: Callable[..., None])
         by_method: dict[int, list[int]] = {}
         for row in rationing:
             by_method.setdefault(int(row[1]), []).append(int(row[0]))
-        rationed = [i for members in by_method.values() for i in members]
+        rationed = [i for listed in by_method.values() for i in listed]
         branches = [
             f"SELECT {columns}, CAST({plain} AS BIGINT) AS allocated_fen, missing_mask "
             f"FROM policy_claims_x WHERE policy_idx NOT IN ({', '.join(map(str, rationed))})"
         ]
+        members: list[list[int]] = [[]]
         joined = (
             "SELECT c.*, b.budget, b.total, b.cut_remainder, b.cut_rank, b.cut_key, b.cut_paid, "
             "b.ratio, b.delta, b.cut_low, b.cut_high "
@@ -204,6 +206,7 @@ def allocate(con: Runner, compiled: list[Compiled], create: Callable[..., None])
                 f"SELECT {columns}, CAST(coalesce(pr_share + {extra}, 0) AS BIGINT) "
                 f"AS allocated_fen, missing_mask FROM ({source}) s"
             )
+            members.append(by_method[PRO_RATA])
         before = (
             "(uscc_rank < cut_rank AND ((order_key IS NULL AND cut_key IS NULL) "
             "OR order_key = cut_key))"
@@ -222,13 +225,18 @@ def allocate(con: Runner, compiled: list[Compiled], create: Callable[..., None])
                 f"SELECT {columns}, CAST({allocated} AS BIGINT) AS allocated_fen, missing_mask "
                 f"FROM ({joined.format(', '.join(map(str, by_method[method])))}) s"
             )
-        body = " UNION ALL ".join(branches)
+            members.append(by_method[method])
     else:
-        body = (
+        branches = [
             f"SELECT {columns}, CAST({plain} AS BIGINT) AS allocated_fen, missing_mask "
             "FROM policy_claims_x"
-        )
-    create(con, "policy_alloc", body, view=True)
+        ]
+        members = [[]]
+    names = []
+    for k, branch in enumerate(branches):
+        names.append(f"policy_alloc_{k}")
+        create(con, names[-1], branch, view=True)
+    create(con, "policy_alloc", " UNION ALL ".join(f"SELECT * FROM {n}" for n in names), view=True)
     missing = missing_names_sql(compiled, "a.missing_mask", "a.policy_idx")
     create(
         con,
@@ -238,6 +246,7 @@ def allocate(con: Runner, compiled: list[Compiled], create: Callable[..., None])
         "FROM policy_alloc a JOIN policy_firms f ON f.uscc_rank = a.uscc_rank",
         view=True,
     )
+    return {i: names[k] for k, listed in enumerate(members) if k > 0 for i in listed}
 
 
 def _exclusive_groups(con: Runner, compiled: list[Compiled], create: Callable[..., None]) -> bool:

@@ -259,6 +259,9 @@ class BatchResult:
     inputs: dict[int, tuple[str, date]] = field(default_factory=dict)
     #: The same base columns as Arrow tables, where the caller handed them so.
     arrow: dict[int, pa.Table] = field(default_factory=dict)
+    #: Per rationed policy, the branch of ``policy_alloc`` that pays it (the rest:
+    #: ``policy_alloc_0``).
+    paid_by: dict[int, str] = field(default_factory=dict)
 
     def policy_ids(self) -> list[str]:
         return [c.policy.id for c in self.compiled]
@@ -295,7 +298,7 @@ class BatchResult:
         rows = _fetch(
             self.con,
             "SELECT status, failed, missing_mask, amount_fen, capped_fen, allocated_fen "
-            f"FROM {self.lean_table} WHERE policy_idx = {int(index)} "
+            f"FROM {self.paid_by.get(index, 'policy_alloc_0')} WHERE policy_idx = {int(index)} "
             f"AND uscc_rank = {int(ranks[0][0])}",
         )
         if not rows:
@@ -546,13 +549,13 @@ def evaluate(
     # On DuckDB the claims are a view: materialising tens of millions of rows costs more than
     # reading them again, each read being one pass of integer arithmetic. Spark keeps a table.
     _create(con, "policy_claims", " UNION ALL ".join(parts or [empty]), view=_claims_view(con))
-    allocate(con, compiled, _create)
+    paid_by = allocate(con, compiled, _create)
     arrow = {
         year: table
         for year in years
         if isinstance(table := (base.get(year) if isinstance(base, dict) else base), pa.Table)
     }
-    return BatchResult(con, award_year, compiled, inputs=inputs, arrow=arrow)
+    return BatchResult(con, award_year, compiled, inputs=inputs, arrow=arrow, paid_by=paid_by)
 
 
 def _narrow(con: Runner, table: str) -> None:
