@@ -1,27 +1,35 @@
 """The demo zone's policy facts: the annual figures the shipped policies read that neither the
 registry nor the monthly statistics hold, calibrated to the zone's published 2023 awards.
 
-What is generated, per data year (2022 and 2023), deterministically from the seed:
+What is generated, deterministically from the seed, for the data years 2022 and 2023:
 
 - for every firm holding a high-tech, specialized or little-giant label at the year's end: its
   technical staff, high-tech product (service) revenue, invention patents and class II IP; and,
-  when it files no monthly report, its annual revenue, R&D expense and headcount from its
-  financial statements (so the high-tech and tech-SME criteria can be assessed for it);
+  when it files no monthly report, its financial statements: revenue, R&D expense (with the
+  previous year's figure, the statements' comparative column) and headcount. A firm's figures
+  are drawn once and grown year on year, so its statements of two years agree;
+- a few R&D-led drug developers (the largest that file no monthly report: pre-revenue biotechs,
+  below the statistics' threshold): statements whose R&D grows fast, so the R&D reward pays
+  them up to its cap;
 - for pharmaceutical makers, medical research firms and device makers (the industries the
   clinical-trial reward covers): the new drugs approved for clinical trials, a heavy tail in
-  which most firms have none and a few large ones have many;
+  which most firms have none and a few large ones have a handful (at most ``MAX_TRIALS``);
 - for the commercial aerospace firms: rocket launches (a handful of launch firms) and satellites
   delivered;
 - the tech-insurance premiums, handed over from the zone's insurance book by the insurance
   domain's own feed.
 
 The published figure the awards are calibrated to: *29 firms received more than 100 million
-yuan in 2023*. :func:`calibrate_headline` evaluates every other auto-entitlement policy through
-the real engine, then sets the clinical-trial counts of the 29 largest drug developers so that
-their award year's total passes 100 million yuan and keeps every other drug developer's total at
-or below it. The clinical-trial reward has no budget and no exclusive group (checked), so these
-counts move no other firm's award: the count is exact by construction, and the demo's payouts
-report reads it back from the ledger.
+yuan in 2023*. No shipped policy pays more than 100 million yuan on its own (the clinical-trial
+reward stops at 100 million, the R&D reward and the aerospace support at 50 million and exclude
+each other), so a firm passes the line only by stacking the clinical-trial reward on the others.
+:func:`calibrate_headline` evaluates every other auto-entitlement policy through the real engine,
+takes the drug developers with the largest other awards (the R&D leaders first) and gives each
+the fewest approved trials that take its award year's total past 100 million yuan (three to
+five: the larger its R&D reward, the fewer), and keeps every other developer's total at or below
+the line. The clinical-trial reward has no budget and no exclusive group (checked), so these counts
+move no other firm's award: the count is exact by construction, and the demo's payouts report
+reads it back from the ledger.
 """
 
 from __future__ import annotations
@@ -47,6 +55,11 @@ TECH_LABELS = ("high_tech", "specialized", "little_giant")
 #: Industries of the clinical-trial reward: pharmaceuticals, medical research, medical devices.
 DRUG_PREFIXES = ("27", "7340", "3581", "3584")
 AEROSPACE_PREFIXES = ("374", "6540")
+#: Nobody gets more approved trials in a year than this (a large developer's handful).
+MAX_TRIALS = 6
+#: R&D-led developers: at most this many, with at least this many staff.
+RD_LED_FIRMS = 8
+RD_LED_MIN_STAFF = 100
 
 
 @dataclass
@@ -56,6 +69,7 @@ class FactsSummary:
     trials: dict[int, int] = field(default_factory=dict)  # data year -> approved trials
     launches: dict[int, int] = field(default_factory=dict)
     satellites: dict[int, int] = field(default_factory=dict)
+    rd_led: int = 0  # R&D-led developers given statements
     headline: list[tuple[str, int, int]] = field(default_factory=list)  # uscc, trials, other fen
 
 
@@ -66,6 +80,7 @@ def _firms(session: Session) -> dict[str, np.ndarray]:
             Enterprise.industry_code,
             Enterprise.employees,
             Enterprise.registered_capital_fen,
+            Enterprise.established,
         ).order_by(Enterprise.id)
     ).all()
     return {
@@ -73,6 +88,7 @@ def _firms(session: Session) -> dict[str, np.ndarray]:
         "code": np.array([r[1] for r in rows], dtype=object),
         "employees": np.array([r[2] or 1 for r in rows], dtype=np.int64),
         "capital": np.array([(r[3] or 0) / 100 for r in rows], dtype=float),
+        "founded": np.array([r[4].year if r[4] else 2000 for r in rows], dtype=np.int64),
     }
 
 
@@ -111,43 +127,119 @@ def _row(firm: int, year: int, fact: str, value: int) -> dict[str, int | str]:
     return {"enterprise_id": int(firm), "year": year, "fact": fact, "value": int(value)}
 
 
+@dataclass
+class Profiles:
+    """Each firm's figures drawn once (index = position in ``_firms``) and grown year on year
+    from the first year, so the statements of two years agree with each other."""
+
+    per_head_yuan: np.ndarray
+    rd_ratio: np.ndarray
+    staff_share: np.ndarray
+    product_share: np.ndarray
+    patents: np.ndarray
+    class2: np.ndarray
+    revenue_level: dict[int, np.ndarray]  # year -> factor on the first year's revenue
+    rd_level: dict[int, np.ndarray]
+
+    @classmethod
+    def draw(cls, rng: np.random.Generator, n: int, years: range) -> Profiles:
+        revenue_level, rd_level = {years[0]: np.ones(n)}, {years[0]: np.ones(n)}
+        for year in years[1:]:
+            revenue_level[year] = revenue_level[year - 1] * (1 + rng.normal(0.06, 0.10, n))
+            rd_level[year] = rd_level[year - 1] * np.clip(1 + rng.normal(0.08, 0.15, n), 0.5, 2)
+        return cls(
+            per_head_yuan=np.exp(rng.normal(np.log(900_000), 0.6, n)),
+            rd_ratio=rng.uniform(0.03, 0.12, n),
+            # Most certified firms clear the 10% and 60% thresholds, some do not (the
+            # pre-assessment should find both).
+            staff_share=np.clip(rng.beta(2.2, 5.0, n) * 0.9 + 0.03, 0.0, 0.95),
+            product_share=np.clip(rng.beta(5.0, 1.8, n), 0.2, 0.99),
+            patents=rng.negative_binomial(1.2, 0.18, n),
+            class2=rng.negative_binomial(1.0, 0.09, n),
+            revenue_level=revenue_level,
+            rd_level=rd_level,
+        )
+
+
 def tech_facts(
-    rng: np.random.Generator,
+    profiles: Profiles,
     firms: dict[str, np.ndarray],
     *,
     year: int,
     labelled: set[int],
     reporting: dict[int, tuple[int | None, int | None]],
+    filed: dict[int, int],
 ) -> list[dict]:
-    """Staff, product revenue and IP of the labelled tech firms; statements for non-reporters."""
-    mask = np.isin(firms["id"], np.array(sorted(labelled), dtype=np.int64))
-    ids, heads = firms["id"][mask], firms["employees"][mask]
-    n = ids.size
-    # Most certified firms clear the 10% and 60% thresholds, some do not (the pre-assessment
-    # should find both).
-    staff_share = np.clip(rng.beta(2.2, 5.0, n) * 0.9 + 0.03, 0.0, 0.95)
-    product_share = np.clip(rng.beta(5.0, 1.8, n), 0.2, 0.99)
-    per_head_yuan = np.exp(rng.normal(np.log(900_000), 0.6, n))
-    rd_ratio = rng.uniform(0.03, 0.12, n)
-    patents = rng.negative_binomial(1.2, 0.18, n)
-    class2 = rng.negative_binomial(1.0, 0.09, n)
+    """Staff, product revenue and IP of the labelled tech firms; statements for non-reporters
+    (the year's revenue, R&D and headcount, and the previous year's R&D) but those in ``filed``
+    (firm -> revenue in fen of statements written elsewhere)."""
+    index = {int(f): i for i, f in enumerate(firms["id"])}
     rows: list[dict] = []
-    for i in range(n):
-        firm = int(ids[i])
+    for firm in sorted(labelled):
+        i = index[firm]
         revenue_fen, reported_heads = reporting.get(firm, (None, None))
-        headcount = int(reported_heads or heads[i])
+        headcount = int(reported_heads or firms["employees"][i])
+        revenue_fen = filed.get(firm, revenue_fen)
         if revenue_fen is None:
-            revenue_fen = int(headcount * per_head_yuan[i]) * 100
+            base = int(firms["employees"][i]) * profiles.per_head_yuan[i]
+            revenue_fen = int(base * profiles.revenue_level[year][i]) * 100
+            rd = base * profiles.rd_ratio[i]
             rows.append(_row(firm, year, "annual_revenue", revenue_fen))
-            rows.append(_row(firm, year, "annual_rd_expense", int(revenue_fen * rd_ratio[i])))
+            rows.append(
+                _row(firm, year, "annual_rd_expense", int(rd * profiles.rd_level[year][i]) * 100)
+            )
+            if year - 1 in profiles.rd_level:
+                prev = int(rd * profiles.rd_level[year - 1][i]) * 100
+                rows.append(_row(firm, year, "annual_rd_expense_prev", prev))
             rows.append(_row(firm, year, "annual_employees", headcount))
-        rows.append(_row(firm, year, "tech_staff", max(1, round(headcount * staff_share[i]))))
         rows.append(
-            _row(firm, year, "high_tech_product_revenue", int(revenue_fen * product_share[i]))
+            _row(firm, year, "tech_staff", max(1, round(headcount * profiles.staff_share[i])))
         )
-        rows.append(_row(firm, year, "invention_patents", int(patents[i])))
-        rows.append(_row(firm, year, "class2_ip", int(class2[i])))
+        rows.append(
+            _row(
+                firm,
+                year,
+                "high_tech_product_revenue",
+                int(revenue_fen * profiles.product_share[i]),
+            )
+        )
+        rows.append(_row(firm, year, "invention_patents", int(profiles.patents[i])))
+        rows.append(_row(firm, year, "class2_ip", int(profiles.class2[i])))
     return rows
+
+
+def rd_led_statements(
+    rng: np.random.Generator,
+    firms: dict[str, np.ndarray],
+    *,
+    data_year: int,
+    reporters: set[int],
+) -> tuple[list[dict], list[int]]:
+    """Statements of the largest drug developers that file no monthly report (pre-revenue
+    biotechs): R&D of 0.8-1.5 million yuan a head, grown 35-80% in the data year and 10-40%
+    the year after, revenue a fraction of it. Returns (rows, firms)."""
+    drug = _starts(firms["code"], DRUG_PREFIXES)
+    able = (
+        drug
+        & (firms["employees"] >= RD_LED_MIN_STAFF)
+        & (firms["founded"] <= data_year - 2)  # a full previous year to compare with
+        & ~np.isin(firms["id"], np.array(sorted(reporters), dtype=np.int64))
+    )
+    order = np.flatnonzero(able)[np.argsort(-firms["employees"][able], kind="stable")]
+    chosen = [int(i) for i in order[:RD_LED_FIRMS]]
+    rows: list[dict] = []
+    for i in chosen:
+        firm, heads = int(firms["id"][i]), int(firms["employees"][i])
+        rd = heads * rng.uniform(800_000, 1_500_000)
+        prev, after = rd / rng.uniform(1.35, 1.8), rd * rng.uniform(1.1, 1.4)
+        for year, this, last in ((data_year, rd, prev), (data_year + 1, after, rd)):
+            rows += [
+                _row(firm, year, "annual_revenue", int(this * rng.uniform(0.02, 0.6)) * 100),
+                _row(firm, year, "annual_rd_expense", int(this) * 100),
+                _row(firm, year, "annual_rd_expense_prev", int(last) * 100),
+                _row(firm, year, "annual_employees", heads),
+            ]
+    return rows, [int(firms["id"][i]) for i in chosen]
 
 
 def trial_counts(rng: np.random.Generator, firms: dict[str, np.ndarray]) -> dict[int, int]:
@@ -157,8 +249,9 @@ def trial_counts(rng: np.random.Generator, firms: dict[str, np.ndarray]) -> dict
     heads = firms["employees"][drug]
     size = np.log1p(capital / 1e6) + np.log1p(heads) / 2
     rank = size.argsort().argsort() / max(1, size.size - 1)  # 0 smallest .. 1 largest
-    has = rng.random(ids.size) < 0.01 + 0.12 * rank**3
+    has = rng.random(ids.size) < 0.005 + 0.06 * rank**3
     count = rng.geometric(0.55, ids.size) + (rank > 0.97) * rng.integers(0, 4, ids.size)
+    count = np.minimum(count, MAX_TRIALS)
     return {int(f): int(c) for f, c, h in zip(ids, count, has, strict=True) if h}
 
 
@@ -240,30 +333,34 @@ def calibrate_headline(
     over = sum(1 for total in other.values() if total > YI_FEN)
     if over > headline:
         raise RuntimeError(f"{over} firms pass 100 million yuan without the trial reward")
-    need = headline - over
+    most = min(cap, MAX_TRIALS * per_trial)
+    # The drug developers that can pass the line with a handful of trials (the reward alone
+    # stops at its cap, so they need another award too), the largest other awards first: the
+    # R&D-led developers, then those with a sizeable R&D reward, then the rest.
     capital = dict(zip(firms["id"].tolist(), firms["capital"].tolist(), strict=True))
-    # The drug developers that can pass the line at all (the reward alone stops at its cap),
-    # the ones with the largest other awards and the largest firms first.
     candidates = sorted(
-        (f for f in drug if cap + other.get(f, 0) > YI_FEN >= other.get(f, 0)),
+        (f for f in drug if 0 < other.get(f, 0) <= YI_FEN < most + other.get(f, 0)),
         key=lambda f: (-other.get(f, 0), -capital.get(f, 0.0), f),
     )
     # A zone built smaller than the real one (tests build a few hundred firms) has fewer large
     # drug developers: it gets as many headline firms as it has.
-    need = min(need, len(candidates))
+    need = min(headline - over, len(candidates))
     counts = dict(trials)
     chosen = []
     for firm in candidates[:need]:
-        rest = other.get(firm, 0)
+        rest = other[firm]
         # the fewest trials that take the firm's total past the line
-        fewest = (YI_FEN - rest) // per_trial + 1
-        counts[firm] = max(counts.get(firm, 0), int(fewest))
+        fewest = min((YI_FEN - rest) // per_trial + 1, -(-cap // per_trial))
+        counts[firm] = min(MAX_TRIALS, max(counts.get(firm, 0), int(fewest)))
         chosen.append((firm, counts[firm], rest))
+    # Every other developer stays at or below the line, and below the reward's cap (a firm at
+    # the cap with nothing else would sit exactly on the line).
+    below_cap = (cap - 1) // per_trial
     picked = {f for f, _, _ in chosen}
     for firm in drug - picked:
-        count = counts.get(firm, 0)
-        if count and min(cap, count * per_trial) + other.get(firm, 0) > YI_FEN:
-            counts[firm] = max(0, (YI_FEN - other.get(firm, 0)) // per_trial)
+        count, rest = counts.get(firm, 0), other.get(firm, 0)
+        if count * per_trial + rest > YI_FEN or count > below_cap:
+            counts[firm] = max(0, min(below_cap, (YI_FEN - rest) // per_trial))
     return {f: c for f, c in counts.items() if c > 0}, chosen
 
 
@@ -275,25 +372,44 @@ def generate_facts(session: Session, *, seed: int = 2023, award_year: int = 2023
     rng = np.random.default_rng(seed + 23)
     firms = _firms(session)
     data_years = (award_year - 1, award_year)
-    rows: list[dict] = []
+    years = range(data_years[0] - 1, data_years[-1] + 1)
+    profiles = Profiles.draw(rng, firms["id"].size, years)
+    reporting = {year: _reporting(session, year) for year in years}
+    facts: dict[tuple[int, int, str], dict] = {}
+
+    def add(rows: list[dict]) -> None:
+        facts.update({(r["enterprise_id"], r["year"], r["fact"]): r for r in rows})
+
+    reporters = set().union(*(reporting[year].keys() for year in years))
+    led_rows, led = rd_led_statements(rng, firms, data_year=data_years[0], reporters=reporters)
+    add(led_rows)
+    summary.rd_led = len(led)
     trials_by_year: dict[int, dict[int, int]] = {}
     for year in data_years:
-        rows += tech_facts(
-            rng,
-            firms,
-            year=year,
-            labelled=_labelled(session, year),
-            reporting=_reporting(session, year),
+        filed = {
+            r["enterprise_id"]: r["value"]
+            for r in led_rows
+            if r["year"] == year and r["fact"] == "annual_revenue"
+        }
+        add(
+            tech_facts(
+                profiles,
+                firms,
+                year=year,
+                labelled=_labelled(session, year),
+                reporting=reporting[year],
+                filed=filed,
+            )
         )
         trials_by_year[year] = trial_counts(rng, firms)
         launches, satellites = aerospace_counts(rng, firms)
-        rows += [_row(f, year, "rockets_launched", c) for f, c in launches.items()]
-        rows += [_row(f, year, "satellites_delivered", c) for f, c in satellites.items()]
+        add([_row(f, year, "rockets_launched", c) for f, c in launches.items()])
+        add([_row(f, year, "satellites_delivered", c) for f, c in satellites.items()])
         summary.launches[year] = sum(launches.values())
         summary.satellites[year] = sum(satellites.values())
         summary.premium_firms += feed_premium_facts(session, year=year)
-    write_facts(session, rows, replace=True)
-    summary.rows = len(rows)
+    write_facts(session, list(facts.values()), replace=True)
+    summary.rows = len(facts)
     session.flush()  # the engine's calibration run reads these facts through the session
     data_year = award_year - 1  # the clinical-trial reward looks at the previous year
     counts, chosen = calibrate_headline(
