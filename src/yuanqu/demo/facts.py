@@ -103,20 +103,20 @@ def _labelled(session: Session, year: int) -> set[int]:
     )
 
 
-def _reporting(session: Session, year: int) -> dict[int, tuple[int | None, int | None]]:
-    """Firm -> (revenue fen, December headcount) from its monthly reports of ``year``."""
+def _reporting(
+    session: Session, years: range
+) -> dict[int, dict[int, tuple[int | None, int | None]]]:
+    """Year -> firm -> (revenue fen, December headcount) from its monthly reports."""
     from yuanqu.stats.service import annual_totals
 
-    table = annual_totals(session, years=(year,), measures=("revenue",))
-    return {
-        int(f): (r, e)
-        for f, r, e in zip(
-            table.column("firm_id").to_pylist(),
-            table.column("revenue").to_pylist(),
-            table.column("employees").to_pylist(),
-            strict=True,
-        )
-    }
+    table = annual_totals(session, years=years, measures=("revenue",))
+    out: dict[int, dict[int, tuple[int | None, int | None]]] = {year: {} for year in years}
+    for f, y, r, e in zip(
+        *(table.column(c).to_pylist() for c in ("firm_id", "year", "revenue", "employees")),
+        strict=True,
+    ):
+        out[int(y)][int(f)] = (r, e)
+    return out
 
 
 def _starts(codes: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
@@ -374,7 +374,7 @@ def generate_facts(session: Session, *, seed: int = 2023, award_year: int = 2023
     data_years = (award_year - 1, award_year)
     years = range(data_years[0] - 1, data_years[-1] + 1)
     profiles = Profiles.draw(rng, firms["id"].size, years)
-    reporting = {year: _reporting(session, year) for year in years}
+    reporting = _reporting(session, years)
     facts: dict[tuple[int, int, str], dict] = {}
 
     def add(rows: list[dict]) -> None:
