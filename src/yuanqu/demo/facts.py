@@ -9,8 +9,8 @@ What is generated, deterministically from the seed, for the data years 2022 and 
   previous year's figure, the statements' comparative column) and headcount. A firm's figures
   are drawn once and grown year on year, so its statements of two years agree;
 - a few R&D-led drug developers (the largest that file no monthly report: pre-revenue biotechs,
-  below the statistics' threshold): statements whose R&D grows fast, so the R&D reward pays
-  them up to its cap;
+  below the statistics' threshold): statements whose R&D grows fast, which the R&D reward reads
+  through its fallback to the statements;
 - for pharmaceutical makers, medical research firms and device makers (the industries the
   clinical-trial reward covers): the new drugs approved for clinical trials, a heavy tail in
   which most firms have none and a few large ones have a handful (at most ``MAX_TRIALS``);
@@ -19,44 +19,26 @@ What is generated, deterministically from the seed, for the data years 2022 and 
 - the tech-insurance premiums, handed over from the zone's insurance book by the insurance
   domain's own feed.
 
-The published figure the awards are calibrated to: *29 firms received more than 100 million
-yuan in 2023*. No shipped policy pays more than 100 million yuan on its own (the clinical-trial
-reward stops at 100 million, the R&D reward and the aerospace support at 50 million and exclude
-each other), so a firm passes the line only by stacking the clinical-trial reward on the others.
-:func:`calibrate_headline` evaluates every other auto-entitlement policy through the real engine,
-takes the drug developers with the largest other awards (the R&D leaders first) and gives each
-the fewest approved trials that take its award year's total past 100 million yuan (three to
-five: the larger its R&D reward, the fewer), and keeps every other developer's total at or below
-the line. The clinical-trial reward has no budget and no exclusive group (checked), so these counts
-move no other firm's award: the count is exact by construction, and the demo's payouts report
-reads it back from the ledger.
+The published figure they are calibrated to, *29 firms received more than 100 million yuan
+in 2023*, is reached by :mod:`yuanqu.demo.headline`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yuanqu.demo.headline import DRUG_PREFIXES, MAX_TRIALS, calibrate_headline, starts
 from yuanqu.policies.facts import write_facts
 from yuanqu.registry.models import Enterprise, EnterpriseLabel
 from yuanqu.registry.service import label_active
 
-#: The published figure: firms that received more than 100 million yuan for 2023.
-HEADLINE_FIRMS = 29
-#: 100 million yuan (1 亿元) in fen.
-YI_FEN = 10**8 * 100
-DRUG_POLICY = "new_drug_clinical_trial"
 TECH_LABELS = ("high_tech", "specialized", "little_giant")
-#: Industries of the clinical-trial reward: pharmaceuticals, medical research, medical devices.
-DRUG_PREFIXES = ("27", "7340", "3581", "3584")
 AEROSPACE_PREFIXES = ("374", "6540")
-#: Nobody gets more approved trials in a year than this (a large developer's handful).
-MAX_TRIALS = 6
 #: R&D-led developers: at most this many, with at least this many staff.
 RD_LED_FIRMS = 8
 RD_LED_MIN_STAFF = 100
@@ -117,10 +99,6 @@ def _reporting(
     ):
         out[int(y)][int(f)] = (r, e)
     return out
-
-
-def _starts(codes: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
-    return np.array([str(c).startswith(prefixes) for c in codes], dtype=bool)
 
 
 def _row(firm: int, year: int, fact: str, value: int) -> dict[str, int | str]:
@@ -218,7 +196,7 @@ def rd_led_statements(
     """Statements of the largest drug developers that file no monthly report (pre-revenue
     biotechs): R&D of 0.8-1.5 million yuan a head, grown 35-80% in the data year and 10-40%
     the year after, revenue a fraction of it. Returns (rows, firms)."""
-    drug = _starts(firms["code"], DRUG_PREFIXES)
+    drug = starts(firms["code"], DRUG_PREFIXES)
     able = (
         drug
         & (firms["employees"] >= RD_LED_MIN_STAFF)
@@ -244,7 +222,7 @@ def rd_led_statements(
 
 def trial_counts(rng: np.random.Generator, firms: dict[str, np.ndarray]) -> dict[int, int]:
     """Approved trials per drug developer: larger firms are likelier to have one, and more."""
-    drug = _starts(firms["code"], DRUG_PREFIXES)
+    drug = starts(firms["code"], DRUG_PREFIXES)
     ids, capital = firms["id"][drug], firms["capital"][drug]
     heads = firms["employees"][drug]
     size = np.log1p(capital / 1e6) + np.log1p(heads) / 2
@@ -261,7 +239,7 @@ def aerospace_counts(
     """Launches of a few rocket makers (3742) and satellites of the spacecraft makers."""
     codes = firms["code"]
     rockets = firms["id"][np.array([c == "3742" for c in codes], dtype=bool)]
-    craft = firms["id"][_starts(codes, AEROSPACE_PREFIXES)]
+    craft = firms["id"][starts(codes, AEROSPACE_PREFIXES)]
     launchers = rng.choice(rockets, size=min(6, rockets.size), replace=False)
     launches = {int(f): int(rng.integers(1, 5)) for f in sorted(launchers.tolist())}
     makers = rng.choice(craft, size=min(12, craft.size), replace=False)
@@ -269,99 +247,6 @@ def aerospace_counts(
         int(f): int(rng.integers(1, 25)) for f in sorted(makers.tolist()) if f not in launches
     }
     return launches, satellites
-
-
-def other_awards(session: Session, *, award_year: int) -> dict[int, int]:
-    """Each firm's award-year total (fen, after caps, budgets and exclusive groups) from every
-    auto-entitlement policy but the clinical-trial reward, computed by the real engine."""
-    from yuanqu.policies import service as policies
-
-    chosen = [
-        p
-        for p in policies.shipped_policies()
-        if p.auto_entitlement and p.in_effect(award_year) and p.id != DRUG_POLICY
-    ]
-    if not chosen:
-        return {}
-    result = policies.run(session, year=award_year, policies=chosen)
-    return {
-        int(firm): int(total)
-        for firm, total in result.con.execute(
-            "SELECT firm_id, sum(allocated_fen) FROM policy_results "
-            "WHERE allocated_fen > 0 GROUP BY firm_id"
-        ).fetchall()
-    }
-
-
-def _drug_terms(award_year: int) -> tuple[int, int]:
-    """(reward per trial, cap per firm) of the clinical-trial reward, in fen, as shipped."""
-    from yuanqu.policies import service as policies
-    from yuanqu.policies.parameters import resolve_all
-
-    policy = policies.get_policy(DRUG_POLICY)
-    cap = policy.cap_per_firm
-    if (
-        policy.budget is not None
-        or policy.exclusive_group
-        or cap is None
-        or cap.kind != "num"
-        or not policy.in_effect(award_year)
-    ):
-        raise RuntimeError(
-            f"the demo's calibration assumes {DRUG_POLICY} is in effect in {award_year} with a "
-            "numeric cap, no budget and no exclusive group"
-        )
-    per_trial = resolve_all(policy, award_year)["per_trial"].value
-    return int(Decimal(per_trial) * 100), int(Decimal(cap.value) * 100)
-
-
-def calibrate_headline(
-    session: Session,
-    trials: dict[int, int],
-    firms: dict[str, np.ndarray],
-    *,
-    award_year: int,
-    headline: int = HEADLINE_FIRMS,
-) -> tuple[dict[int, int], list[tuple[int, int, int]]]:
-    """Trial counts for the data year such that exactly ``headline`` firms' award-year totals
-    exceed 100 million yuan (as many as a small zone allows).
-
-    Returns (counts, [(firm, trials, other awards in fen)]) for the headline firms."""
-    per_trial, cap = _drug_terms(award_year)
-    other = other_awards(session, award_year=award_year)
-    drug = set(firms["id"][_starts(firms["code"], DRUG_PREFIXES)].tolist())
-    over = sum(1 for total in other.values() if total > YI_FEN)
-    if over > headline:
-        raise RuntimeError(f"{over} firms pass 100 million yuan without the trial reward")
-    most = min(cap, MAX_TRIALS * per_trial)
-    # The drug developers that can pass the line with a handful of trials (the reward alone
-    # stops at its cap, so they need another award too), the largest other awards first: the
-    # R&D-led developers, then those with a sizeable R&D reward, then the rest.
-    capital = dict(zip(firms["id"].tolist(), firms["capital"].tolist(), strict=True))
-    candidates = sorted(
-        (f for f in drug if 0 < other.get(f, 0) <= YI_FEN < most + other.get(f, 0)),
-        key=lambda f: (-other.get(f, 0), -capital.get(f, 0.0), f),
-    )
-    # A zone built smaller than the real one (tests build a few hundred firms) has fewer large
-    # drug developers: it gets as many headline firms as it has.
-    need = min(headline - over, len(candidates))
-    counts = dict(trials)
-    chosen = []
-    for firm in candidates[:need]:
-        rest = other[firm]
-        # the fewest trials that take the firm's total past the line
-        fewest = min((YI_FEN - rest) // per_trial + 1, -(-cap // per_trial))
-        counts[firm] = min(MAX_TRIALS, max(counts.get(firm, 0), int(fewest)))
-        chosen.append((firm, counts[firm], rest))
-    # Every other developer stays at or below the line, and below the reward's cap (a firm at
-    # the cap with nothing else would sit exactly on the line).
-    below_cap = (cap - 1) // per_trial
-    picked = {f for f, _, _ in chosen}
-    for firm in drug - picked:
-        count, rest = counts.get(firm, 0), other.get(firm, 0)
-        if count * per_trial + rest > YI_FEN or count > below_cap:
-            counts[firm] = max(0, min(below_cap, (YI_FEN - rest) // per_trial))
-    return {f: c for f, c in counts.items() if c > 0}, chosen
 
 
 def generate_facts(session: Session, *, seed: int = 2023, award_year: int = 2023) -> FactsSummary:
