@@ -19,10 +19,10 @@ def test_demo_awards_are_paid_and_reported(session) -> None:
         add_facts(session, firm.id, 2022, clinical_trials_approved=3)
     result = pay_demo_awards(session, year=2023)
     assert result["cases"] >= 2
-    assert result["paid_fen"] >= 2 * 1500_0000_00  # 3 trials x 5 million yuan each
+    assert result["paid_fen"] >= 2 * 6000_0000_00  # 3 trials x 20 million yuan each
     by_firm = reports.payouts(session, year=2023, by="firm")
     assert {f.uscc for f in big} <= {r["group"] for r in by_firm["rows"]}
-    assert reports.firms_over(session, year=2023, threshold_fen=1500_0000_00 - 1) >= 2
+    assert reports.firms_over(session, year=2023, threshold_fen=6000_0000_00 - 1) >= 2
     assert ledger.ledger_problems(session) == []
     assert audit.verify_chain(session).intact
 

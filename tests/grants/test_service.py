@@ -306,7 +306,7 @@ class TestCreation:
         assert result["created"] >= 1
         case = session.scalars(select(GrantCase).where(GrantCase.uscc == firm.uscc)).one()
         assert case.status == CaseStatus.awaiting_confirmation
-        assert case.engine_amount_fen == 2 * 500_0000_00
+        assert case.engine_amount_fen == 2 * 2000_0000_00  # 20 million yuan a trial
         full = service.case_dict(case, full=True)
         assert Decimal(full["engine_inputs"]["clinical_trials_approved"]) == 2
         assert len(full["policy_version"]) == 64

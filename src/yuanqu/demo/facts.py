@@ -1,52 +1,47 @@
 """The demo zone's policy facts: the annual figures the shipped policies read that neither the
 registry nor the monthly statistics hold, calibrated to the zone's published 2023 awards.
 
-What is generated, per data year (2022 and 2023), deterministically from the seed:
+What is generated, deterministically from the seed, for the data years 2022 and 2023:
 
 - for every firm holding a high-tech, specialized or little-giant label at the year's end: its
   technical staff, high-tech product (service) revenue, invention patents and class II IP; and,
-  when it files no monthly report, its annual revenue, R&D expense and headcount from its
-  financial statements (so the high-tech and tech-SME criteria can be assessed for it);
+  when it files no monthly report, its financial statements: revenue, R&D expense (with the
+  previous year's figure, the statements' comparative column) and headcount. A firm's figures
+  are drawn once and grown year on year, so its statements of two years agree;
+- a few R&D-led drug developers (the largest that file no monthly report: pre-revenue biotechs,
+  below the statistics' threshold): statements whose R&D grows fast, which the R&D reward reads
+  through its fallback to the statements;
 - for pharmaceutical makers, medical research firms and device makers (the industries the
   clinical-trial reward covers): the new drugs approved for clinical trials, a heavy tail in
-  which most firms have none and a few large ones have many;
+  which most firms have none and a few large ones have a handful (at most ``MAX_TRIALS``);
 - for the commercial aerospace firms: rocket launches (a handful of launch firms) and satellites
   delivered;
 - the tech-insurance premiums, handed over from the zone's insurance book by the insurance
   domain's own feed.
 
-The published figure the awards are calibrated to: *29 firms received more than 100 million
-yuan in 2023*. :func:`calibrate_headline` evaluates every other auto-entitlement policy through
-the real engine, then sets the clinical-trial counts of the 29 largest drug developers so that
-their award year's total passes 100 million yuan and keeps every other drug developer's total at
-or below it. The clinical-trial reward has no budget and no exclusive group (checked), so these
-counts move no other firm's award: the count is exact by construction, and the demo's payouts
-report reads it back from the ledger.
+The published figure they are calibrated to, *29 firms received more than 100 million yuan
+in 2023*, is reached by :mod:`yuanqu.demo.headline`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yuanqu.demo.headline import DRUG_PREFIXES, MAX_TRIALS, calibrate_headline, starts
 from yuanqu.policies.facts import write_facts
 from yuanqu.registry.models import Enterprise, EnterpriseLabel
 from yuanqu.registry.service import label_active
 
-#: The published figure: firms that received more than 100 million yuan for 2023.
-HEADLINE_FIRMS = 29
-#: 100 million yuan (1 亿元) in fen.
-YI_FEN = 10**8 * 100
-DRUG_POLICY = "new_drug_clinical_trial"
 TECH_LABELS = ("high_tech", "specialized", "little_giant")
-#: Industries of the clinical-trial reward: pharmaceuticals, medical research, medical devices.
-DRUG_PREFIXES = ("27", "7340", "3581", "3584")
 AEROSPACE_PREFIXES = ("374", "6540")
+#: R&D-led developers: at most this many, with at least this many staff.
+RD_LED_FIRMS = 8
+RD_LED_MIN_STAFF = 100
 
 
 @dataclass
@@ -56,6 +51,7 @@ class FactsSummary:
     trials: dict[int, int] = field(default_factory=dict)  # data year -> approved trials
     launches: dict[int, int] = field(default_factory=dict)
     satellites: dict[int, int] = field(default_factory=dict)
+    rd_led: int = 0  # R&D-led developers given statements
     headline: list[tuple[str, int, int]] = field(default_factory=list)  # uscc, trials, other fen
 
 
@@ -66,6 +62,7 @@ def _firms(session: Session) -> dict[str, np.ndarray]:
             Enterprise.industry_code,
             Enterprise.employees,
             Enterprise.registered_capital_fen,
+            Enterprise.established,
         ).order_by(Enterprise.id)
     ).all()
     return {
@@ -73,6 +70,7 @@ def _firms(session: Session) -> dict[str, np.ndarray]:
         "code": np.array([r[1] for r in rows], dtype=object),
         "employees": np.array([r[2] or 1 for r in rows], dtype=np.int64),
         "capital": np.array([(r[3] or 0) / 100 for r in rows], dtype=float),
+        "founded": np.array([r[4].year if r[4] else 2000 for r in rows], dtype=np.int64),
     }
 
 
@@ -87,78 +85,151 @@ def _labelled(session: Session, year: int) -> set[int]:
     )
 
 
-def _reporting(session: Session, year: int) -> dict[int, tuple[int | None, int | None]]:
-    """Firm -> (revenue fen, December headcount) from its monthly reports of ``year``."""
+def _reporting(
+    session: Session, years: range
+) -> dict[int, dict[int, tuple[int | None, int | None]]]:
+    """Year -> firm -> (revenue fen, December headcount) from its monthly reports."""
     from yuanqu.stats.service import annual_totals
 
-    table = annual_totals(session, years=(year,), measures=("revenue",))
-    return {
-        int(f): (r, e)
-        for f, r, e in zip(
-            table.column("firm_id").to_pylist(),
-            table.column("revenue").to_pylist(),
-            table.column("employees").to_pylist(),
-            strict=True,
-        )
-    }
-
-
-def _starts(codes: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
-    return np.array([str(c).startswith(prefixes) for c in codes], dtype=bool)
+    table = annual_totals(session, years=years, measures=("revenue",))
+    out: dict[int, dict[int, tuple[int | None, int | None]]] = {year: {} for year in years}
+    for f, y, r, e in zip(
+        *(table.column(c).to_pylist() for c in ("firm_id", "year", "revenue", "employees")),
+        strict=True,
+    ):
+        out[int(y)][int(f)] = (r, e)
+    return out
 
 
 def _row(firm: int, year: int, fact: str, value: int) -> dict[str, int | str]:
     return {"enterprise_id": int(firm), "year": year, "fact": fact, "value": int(value)}
 
 
+@dataclass
+class Profiles:
+    """Each firm's figures drawn once (index = position in ``_firms``) and grown year on year
+    from the first year, so the statements of two years agree with each other."""
+
+    per_head_yuan: np.ndarray
+    rd_ratio: np.ndarray
+    staff_share: np.ndarray
+    product_share: np.ndarray
+    patents: np.ndarray
+    class2: np.ndarray
+    revenue_level: dict[int, np.ndarray]  # year -> factor on the first year's revenue
+    rd_level: dict[int, np.ndarray]
+
+    @classmethod
+    def draw(cls, rng: np.random.Generator, n: int, years: range) -> Profiles:
+        revenue_level, rd_level = {years[0]: np.ones(n)}, {years[0]: np.ones(n)}
+        for year in years[1:]:
+            revenue_level[year] = revenue_level[year - 1] * (1 + rng.normal(0.06, 0.10, n))
+            rd_level[year] = rd_level[year - 1] * np.clip(1 + rng.normal(0.08, 0.15, n), 0.5, 2)
+        return cls(
+            per_head_yuan=np.exp(rng.normal(np.log(900_000), 0.6, n)),
+            rd_ratio=rng.uniform(0.03, 0.12, n),
+            # Most certified firms clear the 10% and 60% thresholds, some do not (the
+            # pre-assessment should find both).
+            staff_share=np.clip(rng.beta(2.2, 5.0, n) * 0.9 + 0.03, 0.0, 0.95),
+            product_share=np.clip(rng.beta(5.0, 1.8, n), 0.2, 0.99),
+            patents=rng.negative_binomial(1.2, 0.18, n),
+            class2=rng.negative_binomial(1.0, 0.09, n),
+            revenue_level=revenue_level,
+            rd_level=rd_level,
+        )
+
+
 def tech_facts(
-    rng: np.random.Generator,
+    profiles: Profiles,
     firms: dict[str, np.ndarray],
     *,
     year: int,
     labelled: set[int],
     reporting: dict[int, tuple[int | None, int | None]],
+    filed: dict[int, int],
 ) -> list[dict]:
-    """Staff, product revenue and IP of the labelled tech firms; statements for non-reporters."""
-    mask = np.isin(firms["id"], np.array(sorted(labelled), dtype=np.int64))
-    ids, heads = firms["id"][mask], firms["employees"][mask]
-    n = ids.size
-    # Most certified firms clear the 10% and 60% thresholds, some do not (the pre-assessment
-    # should find both).
-    staff_share = np.clip(rng.beta(2.2, 5.0, n) * 0.9 + 0.03, 0.0, 0.95)
-    product_share = np.clip(rng.beta(5.0, 1.8, n), 0.2, 0.99)
-    per_head_yuan = np.exp(rng.normal(np.log(900_000), 0.6, n))
-    rd_ratio = rng.uniform(0.03, 0.12, n)
-    patents = rng.negative_binomial(1.2, 0.18, n)
-    class2 = rng.negative_binomial(1.0, 0.09, n)
+    """Staff, product revenue and IP of the labelled tech firms; statements for non-reporters
+    (the year's revenue, R&D and headcount, and the previous year's R&D) but those in ``filed``
+    (firm -> revenue in fen of statements written elsewhere)."""
+    index = {int(f): i for i, f in enumerate(firms["id"])}
     rows: list[dict] = []
-    for i in range(n):
-        firm = int(ids[i])
+    for firm in sorted(labelled):
+        i = index[firm]
         revenue_fen, reported_heads = reporting.get(firm, (None, None))
-        headcount = int(reported_heads or heads[i])
+        headcount = int(reported_heads or firms["employees"][i])
+        revenue_fen = filed.get(firm, revenue_fen)
         if revenue_fen is None:
-            revenue_fen = int(headcount * per_head_yuan[i]) * 100
+            base = int(firms["employees"][i]) * profiles.per_head_yuan[i]
+            revenue_fen = int(base * profiles.revenue_level[year][i]) * 100
+            rd = base * profiles.rd_ratio[i]
             rows.append(_row(firm, year, "annual_revenue", revenue_fen))
-            rows.append(_row(firm, year, "annual_rd_expense", int(revenue_fen * rd_ratio[i])))
+            rows.append(
+                _row(firm, year, "annual_rd_expense", int(rd * profiles.rd_level[year][i]) * 100)
+            )
+            if year - 1 in profiles.rd_level:
+                prev = int(rd * profiles.rd_level[year - 1][i]) * 100
+                rows.append(_row(firm, year, "annual_rd_expense_prev", prev))
             rows.append(_row(firm, year, "annual_employees", headcount))
-        rows.append(_row(firm, year, "tech_staff", max(1, round(headcount * staff_share[i]))))
         rows.append(
-            _row(firm, year, "high_tech_product_revenue", int(revenue_fen * product_share[i]))
+            _row(firm, year, "tech_staff", max(1, round(headcount * profiles.staff_share[i])))
         )
-        rows.append(_row(firm, year, "invention_patents", int(patents[i])))
-        rows.append(_row(firm, year, "class2_ip", int(class2[i])))
+        rows.append(
+            _row(
+                firm,
+                year,
+                "high_tech_product_revenue",
+                int(revenue_fen * profiles.product_share[i]),
+            )
+        )
+        rows.append(_row(firm, year, "invention_patents", int(profiles.patents[i])))
+        rows.append(_row(firm, year, "class2_ip", int(profiles.class2[i])))
     return rows
+
+
+def rd_led_statements(
+    rng: np.random.Generator,
+    firms: dict[str, np.ndarray],
+    *,
+    data_year: int,
+    reporters: set[int],
+) -> tuple[list[dict], list[int]]:
+    """Statements of the largest drug developers that file no monthly report (pre-revenue
+    biotechs): R&D of 0.8-1.5 million yuan a head, grown 35-80% in the data year and 10-40%
+    the year after, revenue a fraction of it. Returns (rows, firms)."""
+    drug = starts(firms["code"], DRUG_PREFIXES)
+    able = (
+        drug
+        & (firms["employees"] >= RD_LED_MIN_STAFF)
+        & (firms["founded"] <= data_year - 2)  # a full previous year to compare with
+        & ~np.isin(firms["id"], np.array(sorted(reporters), dtype=np.int64))
+    )
+    order = np.flatnonzero(able)[np.argsort(-firms["employees"][able], kind="stable")]
+    chosen = [int(i) for i in order[:RD_LED_FIRMS]]
+    rows: list[dict] = []
+    for i in chosen:
+        firm, heads = int(firms["id"][i]), int(firms["employees"][i])
+        rd = heads * rng.uniform(800_000, 1_500_000)
+        prev, after = rd / rng.uniform(1.35, 1.8), rd * rng.uniform(1.1, 1.4)
+        for year, this, last in ((data_year, rd, prev), (data_year + 1, after, rd)):
+            rows += [
+                _row(firm, year, "annual_revenue", int(this * rng.uniform(0.02, 0.6)) * 100),
+                _row(firm, year, "annual_rd_expense", int(this) * 100),
+                _row(firm, year, "annual_rd_expense_prev", int(last) * 100),
+                _row(firm, year, "annual_employees", heads),
+            ]
+    return rows, [int(firms["id"][i]) for i in chosen]
 
 
 def trial_counts(rng: np.random.Generator, firms: dict[str, np.ndarray]) -> dict[int, int]:
     """Approved trials per drug developer: larger firms are likelier to have one, and more."""
-    drug = _starts(firms["code"], DRUG_PREFIXES)
+    drug = starts(firms["code"], DRUG_PREFIXES)
     ids, capital = firms["id"][drug], firms["capital"][drug]
     heads = firms["employees"][drug]
     size = np.log1p(capital / 1e6) + np.log1p(heads) / 2
     rank = size.argsort().argsort() / max(1, size.size - 1)  # 0 smallest .. 1 largest
-    has = rng.random(ids.size) < 0.01 + 0.12 * rank**3
+    has = rng.random(ids.size) < 0.005 + 0.06 * rank**3
     count = rng.geometric(0.55, ids.size) + (rank > 0.97) * rng.integers(0, 4, ids.size)
+    count = np.minimum(count, MAX_TRIALS)
     return {int(f): int(c) for f, c, h in zip(ids, count, has, strict=True) if h}
 
 
@@ -168,7 +239,7 @@ def aerospace_counts(
     """Launches of a few rocket makers (3742) and satellites of the spacecraft makers."""
     codes = firms["code"]
     rockets = firms["id"][np.array([c == "3742" for c in codes], dtype=bool)]
-    craft = firms["id"][_starts(codes, AEROSPACE_PREFIXES)]
+    craft = firms["id"][starts(codes, AEROSPACE_PREFIXES)]
     launchers = rng.choice(rockets, size=min(6, rockets.size), replace=False)
     launches = {int(f): int(rng.integers(1, 5)) for f in sorted(launchers.tolist())}
     makers = rng.choice(craft, size=min(12, craft.size), replace=False)
@@ -176,95 +247,6 @@ def aerospace_counts(
         int(f): int(rng.integers(1, 25)) for f in sorted(makers.tolist()) if f not in launches
     }
     return launches, satellites
-
-
-def other_awards(session: Session, *, award_year: int) -> dict[int, int]:
-    """Each firm's award-year total (fen, after caps, budgets and exclusive groups) from every
-    auto-entitlement policy but the clinical-trial reward, computed by the real engine."""
-    from yuanqu.policies import service as policies
-
-    chosen = [
-        p
-        for p in policies.shipped_policies()
-        if p.auto_entitlement and p.in_effect(award_year) and p.id != DRUG_POLICY
-    ]
-    if not chosen:
-        return {}
-    result = policies.run(session, year=award_year, policies=chosen)
-    return {
-        int(firm): int(total)
-        for firm, total in result.con.execute(
-            "SELECT firm_id, sum(allocated_fen) FROM policy_results "
-            "WHERE allocated_fen > 0 GROUP BY firm_id"
-        ).fetchall()
-    }
-
-
-def _drug_terms(award_year: int) -> tuple[int, int]:
-    """(reward per trial, cap per firm) of the clinical-trial reward, in fen, as shipped."""
-    from yuanqu.policies import service as policies
-    from yuanqu.policies.parameters import resolve_all
-
-    policy = policies.get_policy(DRUG_POLICY)
-    cap = policy.cap_per_firm
-    if (
-        policy.budget is not None
-        or policy.exclusive_group
-        or cap is None
-        or cap.kind != "num"
-        or not policy.in_effect(award_year)
-    ):
-        raise RuntimeError(
-            f"the demo's calibration assumes {DRUG_POLICY} is in effect in {award_year} with a "
-            "numeric cap, no budget and no exclusive group"
-        )
-    per_trial = resolve_all(policy, award_year)["per_trial"].value
-    return int(Decimal(per_trial) * 100), int(Decimal(cap.value) * 100)
-
-
-def calibrate_headline(
-    session: Session,
-    trials: dict[int, int],
-    firms: dict[str, np.ndarray],
-    *,
-    award_year: int,
-    headline: int = HEADLINE_FIRMS,
-) -> tuple[dict[int, int], list[tuple[int, int, int]]]:
-    """Trial counts for the data year such that exactly ``headline`` firms' award-year totals
-    exceed 100 million yuan (as many as a small zone allows).
-
-    Returns (counts, [(firm, trials, other awards in fen)]) for the headline firms."""
-    per_trial, cap = _drug_terms(award_year)
-    other = other_awards(session, award_year=award_year)
-    drug = set(firms["id"][_starts(firms["code"], DRUG_PREFIXES)].tolist())
-    over = sum(1 for total in other.values() if total > YI_FEN)
-    if over > headline:
-        raise RuntimeError(f"{over} firms pass 100 million yuan without the trial reward")
-    need = headline - over
-    capital = dict(zip(firms["id"].tolist(), firms["capital"].tolist(), strict=True))
-    # The drug developers that can pass the line at all (the reward alone stops at its cap),
-    # the ones with the largest other awards and the largest firms first.
-    candidates = sorted(
-        (f for f in drug if cap + other.get(f, 0) > YI_FEN >= other.get(f, 0)),
-        key=lambda f: (-other.get(f, 0), -capital.get(f, 0.0), f),
-    )
-    # A zone built smaller than the real one (tests build a few hundred firms) has fewer large
-    # drug developers: it gets as many headline firms as it has.
-    need = min(need, len(candidates))
-    counts = dict(trials)
-    chosen = []
-    for firm in candidates[:need]:
-        rest = other.get(firm, 0)
-        # the fewest trials that take the firm's total past the line
-        fewest = (YI_FEN - rest) // per_trial + 1
-        counts[firm] = max(counts.get(firm, 0), int(fewest))
-        chosen.append((firm, counts[firm], rest))
-    picked = {f for f, _, _ in chosen}
-    for firm in drug - picked:
-        count = counts.get(firm, 0)
-        if count and min(cap, count * per_trial) + other.get(firm, 0) > YI_FEN:
-            counts[firm] = max(0, (YI_FEN - other.get(firm, 0)) // per_trial)
-    return {f: c for f, c in counts.items() if c > 0}, chosen
 
 
 def generate_facts(session: Session, *, seed: int = 2023, award_year: int = 2023) -> FactsSummary:
@@ -275,25 +257,44 @@ def generate_facts(session: Session, *, seed: int = 2023, award_year: int = 2023
     rng = np.random.default_rng(seed + 23)
     firms = _firms(session)
     data_years = (award_year - 1, award_year)
-    rows: list[dict] = []
+    years = range(data_years[0] - 1, data_years[-1] + 1)
+    profiles = Profiles.draw(rng, firms["id"].size, years)
+    reporting = _reporting(session, years)
+    facts: dict[tuple[int, int, str], dict] = {}
+
+    def add(rows: list[dict]) -> None:
+        facts.update({(r["enterprise_id"], r["year"], r["fact"]): r for r in rows})
+
+    reporters = set().union(*(reporting[year].keys() for year in years))
+    led_rows, led = rd_led_statements(rng, firms, data_year=data_years[0], reporters=reporters)
+    add(led_rows)
+    summary.rd_led = len(led)
     trials_by_year: dict[int, dict[int, int]] = {}
     for year in data_years:
-        rows += tech_facts(
-            rng,
-            firms,
-            year=year,
-            labelled=_labelled(session, year),
-            reporting=_reporting(session, year),
+        filed = {
+            r["enterprise_id"]: r["value"]
+            for r in led_rows
+            if r["year"] == year and r["fact"] == "annual_revenue"
+        }
+        add(
+            tech_facts(
+                profiles,
+                firms,
+                year=year,
+                labelled=_labelled(session, year),
+                reporting=reporting[year],
+                filed=filed,
+            )
         )
         trials_by_year[year] = trial_counts(rng, firms)
         launches, satellites = aerospace_counts(rng, firms)
-        rows += [_row(f, year, "rockets_launched", c) for f, c in launches.items()]
-        rows += [_row(f, year, "satellites_delivered", c) for f, c in satellites.items()]
+        add([_row(f, year, "rockets_launched", c) for f, c in launches.items()])
+        add([_row(f, year, "satellites_delivered", c) for f, c in satellites.items()])
         summary.launches[year] = sum(launches.values())
         summary.satellites[year] = sum(satellites.values())
         summary.premium_firms += feed_premium_facts(session, year=year)
-    write_facts(session, rows, replace=True)
-    summary.rows = len(rows)
+    write_facts(session, list(facts.values()), replace=True)
+    summary.rows = len(facts)
     session.flush()  # the engine's calibration run reads these facts through the session
     data_year = award_year - 1  # the clinical-trial reward looks at the previous year
     counts, chosen = calibrate_headline(

@@ -135,6 +135,42 @@ def _scale_to(matrix: np.ndarray, rows: np.ndarray, target: float) -> None:
         matrix[rows] *= target / total
 
 
+def _drug_makers(records: Sequence[EnterpriseRecord], plan: StatsPlan) -> np.ndarray:
+    """Per reporter: a pharmaceutical maker or medical research firm."""
+    codes = (str(records[i].industry_code or "") for i in plan.reporters)
+    return np.array([c.startswith(("27", "7340")) for c in codes], dtype=bool)
+
+
+def _rd_expense(
+    rng: np.random.Generator,
+    revenue: np.ndarray,
+    share: np.ndarray,
+    *,
+    tech: np.ndarray,
+    drug: np.ndarray,
+    months: np.ndarray,
+) -> np.ndarray:
+    """Monthly R&D expense, a share of revenue grown at a pace of its own.
+
+    - the task forces' firms spend 3-10% of revenue, drug makers and medical research firms two
+      and a half times that (innovative pharma), and their R&D grows by about 5% a year more
+      than their revenue, give or take 15% (never cut by more than 5% a year);
+    - the zone's R&D leaders, the largest 1% of those firms by revenue, spend 10-18% (drug makers
+      half as much again) and raise it by 25-35% a year: R&D is concentrated in a few large
+      firms, the ones that add the hundreds of millions a year the R&D reward's cap presumes.
+
+    Drawn after every other series, so the other series do not depend on it."""
+    share = np.where(tech & drug, share * 2.5, share)
+    own = np.where(tech, np.clip(rng.normal(0.05, 0.15, share.size), -0.05, 0.5), 0.0)
+    size = revenue[:, YEAR_2023].sum(axis=1)
+    line = np.quantile(size[tech], 0.99) if tech.any() else np.inf
+    leaders = tech & (size >= line)
+    share = np.where(leaders, rng.uniform(0.12, 0.20, share.size) * (1 + 0.5 * drug), share)
+    own = np.where(leaders, rng.uniform(0.25, 0.35, share.size), own)
+    growth = np.exp(own[:, None] * (months[None, :] - 54) / 12)  # 1 in mid-2023
+    return revenue * share[:, None] * growth
+
+
 def generate_reports(
     rng: np.random.Generator,
     records: Sequence[EnterpriseRecord],
@@ -180,7 +216,7 @@ def generate_reports(
     _scale_to(revenue, other_rows, 380_000_000_000)
     profit = revenue * rng.normal(0.07, 0.06, n)[:, None] * np.exp(rng.normal(0, 0.3, (n, MONTHS)))
     tax = revenue * rng.uniform(0.02, 0.05, n)[:, None]
-    rd = revenue * np.where(tech, rng.uniform(0.03, 0.10, n), rng.uniform(0.0, 0.01, n))[:, None]
+    rd_share = np.where(tech, rng.uniform(0.03, 0.10, n), rng.uniform(0.0, 0.01, n))
 
     # Investment is lumpy: a firm invests in some years, spread unevenly over the months.
     invests = rng.random((n, 6)) < np.where(ind, 0.35, 0.25)[:, None]
@@ -189,6 +225,9 @@ def generate_reports(
     _scale_to(fai, ind_rows, TARGET_INDUSTRIAL_FAI_YUAN)
     _scale_to(fai, other_rows, TARGET_OTHER_FAI_YUAN)
     heads = np.rint(employees[:, None] * path / path.mean(axis=1, keepdims=True)) * active
+    rd = _rd_expense(
+        rng, revenue, rd_share, tech=tech, drug=_drug_makers(records, plan), months=months
+    )
 
     def fen(matrix: np.ndarray) -> np.ndarray:
         return (np.rint(matrix).astype(np.int64) * 100).astype(np.int64)

@@ -82,6 +82,7 @@ def variables_select(source: str, period_end: date) -> str:
     count = lambda sql: Num(sql, 0)  # noqa: E731
     revenue = "coalesce(revenue_fen, fact_annual_revenue)"
     rd = "coalesce(rd_expense_fen, fact_annual_rd_expense)"
+    rd_prev = "coalesce(rd_expense_prev_fen, fact_annual_rd_expense_prev)"
     employees = "coalesce(employees_stats, fact_annual_employees)"
     growth = divide(money("value_added_fen"), money("value_added_prev_fen")).sql
     columns = [
@@ -107,13 +108,13 @@ def variables_select(source: str, period_end: date) -> str:
             if name not in ("revenue", "rd_expense")
         ),
         "revenue_prev_fen AS revenue_prev",
-        "rd_expense_prev_fen AS rd_expense_prev",
+        f"{rd_prev} AS rd_expense_prev",
         "value_added_prev_fen AS value_added_prev",
         f"{employees} AS employees",
         f"{divide(money(rd), money(revenue)).sql} AS rd_ratio",
         f"""CASE WHEN value_added_prev_fen > 0 THEN ({growth} - {10**SCALE}) * 100
             ELSE NULL END AS value_added_yoy_pct""",
-        f"{rd} - rd_expense_prev_fen AS rd_expense_growth",
+        f"{rd} - {rd_prev} AS rd_expense_growth",
         "fact_tech_staff AS tech_staff",
         f"{divide(count('fact_tech_staff'), count(employees)).sql} AS tech_staff_share",
         "fact_high_tech_product_revenue AS high_tech_product_revenue",

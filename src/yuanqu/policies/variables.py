@@ -77,6 +77,14 @@ FACTS: tuple[Fact, ...] = (
         "年度研发费用（财务报表）",
         "annual R&D expense (financial statements)",
     ),
+    # Filed with the year's statements: the previous year's R&D expense, as the statements'
+    # comparative column shows it (a firm with no monthly reports has no other source for it).
+    Fact(
+        "annual_rd_expense_prev",
+        "fen",
+        "上年研发费用（财务报表上年数）",
+        "previous year's R&D expense (comparative column of the financial statements)",
+    ),
 )
 FACT_NAMES = {f.name: f for f in FACTS}
 
@@ -168,7 +176,14 @@ _CATALOGUE: list[Variable] = [
     _V("tax", NUMBER, "yuan", "stats", "税收", "tax", "sum over the period"),
     _V("revenue_prev", NUMBER, "yuan", "stats", "上年营业收入", "revenue, previous year", ""),
     _V(
-        "rd_expense_prev", NUMBER, "yuan", "stats", "上年研发费用", "R&D expense, previous year", ""
+        "rd_expense_prev",
+        NUMBER,
+        "yuan",
+        "stats",
+        "上年研发费用",
+        "R&D expense, previous year",
+        "sum of the previous year's monthly reports; falls back to the annual_rd_expense_prev "
+        "fact (the comparative column of the period's statements) when there are none",
     ),
     _V(
         "employees",
