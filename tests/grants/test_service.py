@@ -70,6 +70,36 @@ class TestWorkflow:
         assert ledger.ledger_problems(session) == []
         assert audit.verify_chain(session).intact
 
+    def test_a_batch_over_two_policy_years_pays_each_budget(self, session) -> None:
+        # confirm_batch locks every case, payment and budget of the batch before the audit
+        # chain, in the order other writers take them; here it pays two budgets at once.
+        batch = batches.open_batch(session, key="batch-two-years", actor=OFFICER)
+        cases = []
+        for k, year in enumerate((YEAR, YEAR - 1)):
+            make_budget(session, 10_000_000, year=year)
+            case = make_case(session, office_reviewer=None, year=year, amount_fen=1_000_000 + k)
+            service.pass_preliminary(session, case_id=case.id, actor=TASK_FORCE)
+            service.pass_office(session, case_id=case.id, actor=OFFICER)
+            service.approve(session, case_id=case.id, actor=COMMITTEE, today=APPROVED_ON)
+            payment, _ = ledger.request_payment(
+                session,
+                case_id=case.id,
+                idempotency_key=f"pay-two-years-{k}",
+                actor=OFFICER,
+                today=NOTICE_OVER,
+            )
+            payment.batch_id = batch.id
+            cases.append(case)
+        _, replayed = batches.confirm_batch(session, batch_id=batch.id, actor=OFFICER)
+        assert not replayed
+        assert [c.status for c in cases] == [CaseStatus.paid] * 2
+        paid = {b.year: b.paid_fen for b in session.scalars(select(Budget))}
+        assert paid == {YEAR: 1_000_000, YEAR - 1: 1_000_001}
+        _, replayed = batches.confirm_batch(session, batch_id=batch.id, actor=OFFICER)
+        assert replayed
+        assert ledger.ledger_problems(session) == []
+        assert audit.verify_chain(session).intact
+
     def test_a_transition_from_the_wrong_state_is_a_clean_conflict(self, session) -> None:
         case = make_case(session)
         with pytest.raises(Conflict) as error:

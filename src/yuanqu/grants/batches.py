@@ -115,16 +115,25 @@ def confirm_batch(
             details={"batch": batch.id},
         )
     now = datetime.now(UTC)
+    # Every row lock before the audit chain's: the cases (by id), their payments, then the
+    # budgets of the policy-years still to pay (sorted). A writer takes a case, a budget, then
+    # the chain; locking the second policy-year's budget while holding the chain would close a
+    # cycle with a writer holding that budget and waiting for the chain.
+    unpaid = []
+    for case_id in ids:
+        case = lock_case(session, case_id)
+        payment = session.scalars(
+            select(Payment).where(Payment.case_id == case_id).with_for_update()
+        ).one()
+        if payment.status != "paid":
+            unpaid.append((case, payment))
+    budgets = {
+        key: lock_budget(session, *key)
+        for key in sorted({(case.policy_id, case.year) for case, _ in unpaid})
+    }
     with audit.appending(session):  # many records: one lock of the chain, one flush
-        for case_id in ids:
-            case = lock_case(session, case_id)
-            payment = session.scalars(
-                select(Payment).where(Payment.case_id == case_id).with_for_update()
-            ).one()
-            if payment.status == "paid":
-                continue
-            budget = lock_budget(session, case.policy_id, case.year)
-            budget.paid_fen += payment.amount_fen
+        for case, payment in unpaid:
+            budgets[case.policy_id, case.year].paid_fen += payment.amount_fen
             payment.status, payment.paid_at = "paid", now
             service.apply_transition(
                 session, case, "mark_paid", actor, after_extra={"batch": batch.id}
