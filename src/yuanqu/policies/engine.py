@@ -32,6 +32,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from yuanqu.core.money import INT64_MAX
 from yuanqu.policies.allocation import allocate
 from yuanqu.policies.definition import Policy
 from yuanqu.policies.expressions import quote_ident, sql_text, variables_used
@@ -576,17 +577,14 @@ def _narrow(con: Runner, table: str) -> None:
         con,
         "SELECT "
         + ", ".join(
-            f"coalesce(min({quote_ident(c)}) >= -{_BIG} AND max({quote_ident(c)}) <= {_BIG}, TRUE)"
-            for c in wide
+            f"coalesce(min({q}) >= -{INT64_MAX} AND max({q}) <= {INT64_MAX}, TRUE)"
+            for q in map(quote_ident, wide)
         )
         + f" FROM {table}",
     )[0]
     for name, fits in zip(wide, bounds, strict=True):
         if fits:
             con.execute(f"ALTER TABLE {table} ALTER {quote_ident(name)} TYPE BIGINT")
-
-
-_BIG = 2**63 - 1
 
 
 def _claims_view(con: Runner) -> bool:

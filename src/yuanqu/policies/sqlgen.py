@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from yuanqu.core.money import INT64_MAX
 from yuanqu.policies.expressions import (
     NUMBER,
     SCALE,
@@ -110,7 +111,7 @@ def _align(*xs: Num) -> tuple[list[Num], int]:
 
 #: 128-bit division is done bit by bit (about 200 ns a row on DuckDB, against 4 ns on 64 bits):
 #: a quotient whose operands fit 64 bits is computed on 64 bits, the same integers exactly.
-_BIG = 2**63 - 1
+_BIG = INT64_MAX
 #: Operands longer than this are not repeated for the 64-bit path (nested divisions would grow
 #: the SQL geometrically).
 _FAST_OPERANDS = 4_000

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from yuanqu.core.money import INT64_MAX
 from yuanqu.policies.expressions import SCALE, Node
 from yuanqu.policies.sqlgen import const, placeholder
 
@@ -31,7 +32,6 @@ if TYPE_CHECKING:  # pragma: no cover
 #: The columns of a variants table: the policy index, then ``p__<parameter>__s<scale>`` (the
 #: parameter as an integer at that scale, one column per scale the SQL reads it at).
 INDEX = "v_policy_idx"
-_BIG = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,11 @@ def branches(compiled: list[Compiled], award_year: int, compile_with) -> list[Br
                 assert scale <= SCALE
                 column = f"p__{name}__s{scale}"
                 ints[column] = [int(v.scaleb(scale)) for v in values[name]]
-                kind = "BIGINT" if all(-_BIG <= v <= _BIG for v in ints[column]) else "HUGEINT"
+                kind = (
+                    "BIGINT"
+                    if all(-INT64_MAX <= v <= INT64_MAX for v in ints[column])
+                    else "HUGEINT"
+                )
                 columns.append((column, kind))
         read = {
             cond_sql
