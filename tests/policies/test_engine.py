@@ -337,3 +337,57 @@ def test_pro_rata_in_double_precision_stays_exact_to_the_fen(claims, budget) -> 
     assert sum(r["capped_fen"] for r in rows) > fen  # the budget binds
     assert got == want
     assert sum(got.values()) == fen
+
+
+def _reward_allocated(method: str, budget: Decimal, order_by: str | None = None):
+    """The R&D reward with another budget and allocation rule, read from its own file."""
+    from yuanqu.policies.definition import read_policy
+    from yuanqu.policies.service import shipped_dir
+
+    text = (shipped_dir() / "rd_investment_reward.yaml").read_text(encoding="utf-8")
+    rule = method if order_by is None else f"{{method: {method}, order_by: '{order_by}'}}"
+    text = text.replace("allocation: pro_rata", f"allocation: {rule}")
+    text = text.replace("budget: 20亿", f"budget: {budget}")
+    policy, issues = read_policy(text)
+    assert policy is not None, issues
+    return policy
+
+
+@pytest.mark.parametrize("keep", [True, False])
+@pytest.mark.parametrize(
+    ("method", "order_by", "budget"),
+    [
+        ("pro_rata", None, Decimal("5000.01")),
+        ("pro_rata", None, Decimal("0.01")),
+        ("pro_rata", None, Decimal("1000000000")),  # fits: paid in full
+        ("first_come", "rd_expense_prev", Decimal("300000")),
+        ("ranked", "rd_expense_growth", Decimal("300000")),
+        # order keys tied within thousands: the credit code decides, and the claim crossing
+        # the budget may receive nothing
+        ("ranked", "round(rd_expense / 10000000, 0)", Decimal("250000")),
+        ("first_come", "coalesce(invention_patents, 0)", Decimal("123456.78")),
+    ],
+)
+def test_counted_totals_equal_the_totals_of_every_allocation(method, order_by, budget, keep):
+    """The totals are counted where the allocation is decided, not summed over the claims: they
+    must be the sums of the allocations, rationed or not, exclusive groups applied."""
+    reward = _reward_allocated(method, budget, order_by)
+    trials = get_policy("new_drug_clinical_trial")
+    policies = [
+        *_variants(Decimal("5000.01")),
+        reward,
+        dataclasses.replace(reward, id="reward_same_group", exclusive_group="rd_support"),
+        trials,
+    ]
+    bases = (_base(seed=11), _tied_base(), _claims_base([Decimal(0)] * 5 + [Decimal(10)]))
+    for n, base in enumerate(bases):
+        result = engine.evaluate(
+            engine.connect(), policies, YEAR, {YEAR - 1: base}, keep_ineligible=keep
+        )
+        assert result.counted is not None
+        assert result.totals() == result.totals_from_rows()
+        if n < 2:
+            budgeted = next(t for t in result.totals() if t["policy"] == reward.id)
+            binds = budgeted["claimed_fen"] > budgeted["budget_fen"]
+            assert binds == (budget < 10**6), budgeted
+            assert budgeted["allocated_fen"] == min(budgeted["budget_fen"], budgeted["claimed_fen"])

@@ -67,6 +67,7 @@ def test_golden_case(policy_id: str, case: dict) -> None:
         rows.append(base_row_from_values(parsed, firm_id=i, uscc=codes[name]))
     con = engine.connect()
     result = engine.evaluate(con, [policy], year, base_table(rows))
+    assert result.totals() == result.totals_from_rows()  # counted where allocated
     for name, expected in expected_all.items():
         if expected.get("status") == "not_in_effect":
             assert not result.compiled

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -132,10 +133,25 @@ def _bracket(value: Fraction) -> tuple[float, float]:
     return low, high
 
 
-def allocate(con: Runner, compiled: list[Compiled], create: Callable[..., None]) -> dict[int, str]:
+@dataclass
+class Allocation:
+    """What :func:`allocate` found besides the views: per rationed policy, the branch of
+    ``policy_alloc`` that pays it (the others are in ``policy_alloc_0``: a look-up of one claim
+    reads only that one), and per policy with claims its :data:`FIGURES`."""
+
+    paid_by: dict[int, str]
+    totals: dict[int, dict[str, int]]
+
+
+#: The figures counted per policy (over its rows: a policy with none has no entry).
+FIGURES = ("eligible", "missing", "excluded", "beneficiaries", "claimed_fen", "allocated_fen")
+
+
+def allocate(con: Runner, compiled: list[Compiled], create: Callable[..., None]) -> Allocation:
     """Create ``policy_alloc`` and ``policy_results`` (views) over ``policy_claims`` and
-    ``policy_firms``. Returns, per rationed policy, the view of ``policy_alloc``'s branch that
-    pays it (the others are in ``policy_alloc_0``): a look-up of one claim reads only that one."""
+    ``policy_firms``, and count each policy's figures on the way: its claims by status and
+    their sum in one pass, and for a rationed policy what it pays and to how many firms in the
+    passes that find its cut-off (so reading the totals costs no pass over the claims)."""
     from yuanqu.policies.engine import missing_names_sql
 
     ordered = any(c.order_by is not None for c in compiled)
@@ -158,7 +174,7 @@ def allocate(con: Runner, compiled: list[Compiled], create: Callable[..., None])
         f"FROM policy_claims c{join_x}",
         view=True,
     )
-    rationing = _rationing(con, compiled)
+    rationing, totals = _rationing(con, compiled, create)
     columns = "policy_idx, uscc_rank, status, failed, amount_fen, capped_fen"
     plain = "CASE WHEN status <> 0 THEN 0 ELSE capped_fen END"
     if rationing:
@@ -246,7 +262,21 @@ def allocate(con: Runner, compiled: list[Compiled], create: Callable[..., None])
         "FROM policy_alloc a JOIN policy_firms f ON f.uscc_rank = a.uscc_rank",
         view=True,
     )
-    return {i: names[k] for k, listed in enumerate(members) if k > 0 for i in listed}
+    paid_by = {i: names[k] for k, listed in enumerate(members) if k > 0 for i in listed}
+    recount = [i for i, figures in totals.items() if figures["beneficiaries"] is None]
+    if recount:  # rationed by the exact fallback: counted on the allocations themselves
+        found = dict(
+            _fetch(
+                con,
+                "SELECT policy_idx, count(*) FROM policy_alloc WHERE allocated_fen > 0 "
+                f"AND policy_idx IN ({', '.join(map(str, recount))}) GROUP BY policy_idx",
+            )
+        )
+        for i in recount:
+            totals[i]["beneficiaries"] = int(found.get(i, 0))
+    if getattr(con, "create", None) is None:
+        con.execute(f"DROP TABLE IF EXISTS {BUDGETED}")  # no view reads it
+    return Allocation(paid_by, totals)
 
 
 def _exclusive_groups(con: Runner, compiled: list[Compiled], create: Callable[..., None]) -> bool:
@@ -277,28 +307,68 @@ def _exclusive_groups(con: Runner, compiled: list[Compiled], create: Callable[..
     return True
 
 
-def _rationing(con: Runner, compiled: list[Compiled]) -> list[tuple]:
-    """The policies whose eligible claims exceed their budget, each with its cut-off."""
+#: The budgeted policies' claims, lean (policy, rank, status, capped claim, order key): the
+#: cut-offs are found on this table, read two or three times, instead of computing the claims
+#: again each time.
+BUDGETED = "policy_budgeted"
+
+
+def _counts(con: Runner, source: str) -> dict[int, dict[str, int]]:
+    """Per policy with rows in ``source``: its :data:`FIGURES`, every claim paid in full."""
+    out: dict[int, dict[str, int]] = {}
+    for i, status, n, claimed, positive in _fetch(
+        con,
+        "SELECT policy_idx, status, count(*), sum(capped_fen), "
+        f"count(*) FILTER (WHERE capped_fen > 0) FROM ({source}) c GROUP BY policy_idx, status",
+    ):
+        figures = out.setdefault(int(i), dict.fromkeys(FIGURES, 0))
+        if status == 0:
+            figures["eligible"] = int(n)
+            figures["claimed_fen"] = figures["allocated_fen"] = int(claimed or 0)
+            figures["beneficiaries"] = int(positive)
+        elif status in (2, 3):
+            figures["missing" if status == 2 else "excluded"] = int(n)
+    return out
+
+
+def _rationing(
+    con: Runner, compiled: list[Compiled], create: Callable[..., None]
+) -> tuple[list[tuple], dict[int, dict[str, int]]]:
+    """The policies whose eligible claims exceed their budget, each with its cut-off, and every
+    policy's figures (a rationed policy pays its budget exactly: the floor shares and the fen
+    handed out add up to it, and so do the claims paid in order and the part of the one that
+    crosses it). A rationed policy's beneficiaries are counted where its cut-off is found; a
+    policy whose count is still to be made (the exact fallback) has ``None``."""
     budgets = {
         i: (int(c.policy.budget * 100), _METHOD[c.policy.allocation.method])
         for i, c in enumerate(compiled)
         if c.policy.budget is not None
     }
-    if not budgets:
-        return []
     listed = ", ".join(map(str, budgets))
-    totals = _fetch(
-        con,
-        f"SELECT policy_idx, sum(capped_fen) FROM policy_claims_x "
-        f"WHERE status = 0 AND policy_idx IN ({listed}) GROUP BY policy_idx",
-    )
+    sources = []
+    if budgets:
+        key = ", order_key" if any(c.order_by is not None for c in compiled) else ""
+        create(
+            con,
+            BUDGETED,
+            f"SELECT policy_idx, uscc_rank, status, capped_fen{key} FROM policy_claims_x "
+            f"WHERE policy_idx IN ({listed})",
+        )
+        sources.append(f"SELECT policy_idx, status, capped_fen FROM {BUDGETED}")
+    if compiled and len(budgets) < len(compiled):
+        where = f" WHERE policy_idx NOT IN ({listed})" if budgets else ""
+        sources.append(f"SELECT policy_idx, status, capped_fen FROM policy_claims_x{where}")
+    totals = _counts(con, " UNION ALL ".join(sources)) if sources else {}
     rationed = {
-        int(i): (budgets[int(i)][0], int(total), budgets[int(i)][1])
-        for i, total in totals
-        if total is not None and int(total) > budgets[int(i)][0]
+        i: (budget, totals[i]["claimed_fen"], method)
+        for i, (budget, method) in budgets.items()
+        if i in totals and totals[i]["claimed_fen"] > budget
     }
     if not rationed:
-        return []
+        return [], totals
+    for i, (budget, _, _) in rationed.items():
+        totals[i]["allocated_fen"] = budget
+        totals[i]["beneficiaries"] = None  # type: ignore[assignment]  # counted below
     params = _values(
         [(i, budget, total) for i, (budget, total, _) in rationed.items()],
         "policy_idx, budget, total",
@@ -306,7 +376,9 @@ def _rationing(con: Runner, compiled: list[Compiled]) -> list[tuple]:
     rows: list[tuple] = []
     pro_rata = [i for i, (_, _, m) in rationed.items() if m == PRO_RATA]
     if pro_rata:
-        found, unsettled = _pro_rata_cuts_fast(con, rationed, pro_rata)
+        found, unsettled, paid = _pro_rata_cuts_fast(con, rationed, pro_rata)
+        for i, n in paid.items():
+            totals[i]["beneficiaries"] = n
         if unsettled:  # the error bound too wide for the fast selection: the exact one
             found.update(_pro_rata_cuts(con, params, unsettled))
         for i in pro_rata:
@@ -333,24 +405,29 @@ def _rationing(con: Runner, compiled: list[Compiled]) -> list[tuple]:
         members = [i for i in ordered if rationed[i][2] == method]
         if not members:
             continue
+        # The claim that crosses the budget, and how many claims before it (and it) pay.
         cut = _fetch(
             con,
-            f"""SELECT policy_idx, order_key, uscc_rank, budget - (running - claim) FROM (
+            f"""SELECT policy_idx, order_key, uscc_rank, budget - (running - claim),
+                       paying - CASE WHEN claim > 0 THEN 1 ELSE 0 END FROM (
                   SELECT c.policy_idx, c.order_key, c.uscc_rank, b.budget,
                     CAST(c.capped_fen AS HUGEINT) AS claim,
-                    sum(CAST(c.capped_fen AS HUGEINT)) OVER (PARTITION BY c.policy_idx
+                    sum(CAST(c.capped_fen AS HUGEINT)) OVER w AS running,
+                    sum(CASE WHEN c.capped_fen > 0 THEN 1 ELSE 0 END) OVER w AS paying
+                  FROM {BUDGETED} c JOIN ({params}) b ON b.policy_idx = c.policy_idx
+                  WHERE c.status = 0 AND c.policy_idx IN ({", ".join(map(str, members))})
+                  WINDOW w AS (PARTITION BY c.policy_idx
                       ORDER BY c.order_key {direction} NULLS LAST, c.uscc_rank
-                      ROWS UNBOUNDED PRECEDING) AS running
-                  FROM policy_claims_x c JOIN ({params}) b ON b.policy_idx = c.policy_idx
-                  WHERE c.status = 0 AND c.policy_idx IN ({", ".join(map(str, members))})) r
+                      ROWS UNBOUNDED PRECEDING)) r
                 WHERE running > budget AND running - claim <= budget""",
         )
-        found = {int(i): (key, rank, paid) for i, key, rank, paid in cut}
+        found = {int(i): (key, rank, paid, ahead) for i, key, rank, paid, ahead in cut}
         for i in members:
             budget, total, _ = rationed[i]
-            key, rank, paid = found[i]
+            key, rank, paid, ahead = found[i]
+            totals[i]["beneficiaries"] = int(ahead) + (1 if int(paid) > 0 else 0)
             rows.append((i, method, budget, total, None, rank, key, paid, None, None, None, None))
-    return rows
+    return rows, totals
 
 
 #: Remainders are sorted into this many buckets to find the cut-off without sorting them all.
@@ -359,7 +436,7 @@ BUCKETS = 1024
 
 def _pro_rata_cuts_fast(
     con: Runner, rationed: dict[int, tuple[int, int, int]], members: list[int]
-) -> tuple[dict[int, tuple[int, int]], list[int]]:
+) -> tuple[dict[int, tuple[int, int]], list[int], dict[int, int]]:
     """The cut-offs of :func:`_pro_rata_cuts`, found in double precision but exact.
 
     The claims are counted per bucket of their approximate fraction (``pr_frac``, within
@@ -368,7 +445,11 @@ def _pro_rata_cuts_fast(
     exact fraction could lie on the other side of that one, is then ranked by exact remainders.
     The claims of the buckets above (below) have larger (smaller) exact fractions than the
     cut-off, which is checked with exact fractions; a policy where the check fails (a budget
-    so large that ``delta`` spans many buckets) is returned as unsettled."""
+    so large that ``delta`` spans many buckets) is returned as unsettled.
+
+    Also returns, for the settled policies, how many claims receive something: those with a
+    positive floor share, those of the buckets above the window and those ranked within it
+    that receive only the fen."""
     figures = {i: pro_rata_figures(rationed[i][0], rationed[i][1]) for i in members}
     params = _values(
         [(i, rationed[i][0], rationed[i][1], *figures[i]) for i in members],
@@ -377,21 +458,27 @@ def _pro_rata_cuts_fast(
     )
     claims = f"""SELECT c.policy_idx, c.uscc_rank, b.budget, b.total, b.ratio, b.delta,
             c.capped_fen AS claim
-          FROM policy_claims_x c JOIN ({params}) b ON b.policy_idx = c.policy_idx
+          FROM {BUDGETED} c JOIN ({params}) b ON b.policy_idx = c.policy_idx
           WHERE c.status = 0 AND c.policy_idx IN ({", ".join(map(str, members))})"""
     shares = fast_shares(claims, "claim")
     bucket = f"CAST(floor(pr_frac * {BUCKETS}) AS BIGINT)"
     histogram = _fetch(
         con,
         f"""SELECT policy_idx, CASE WHEN pr_pos THEN {bucket} ELSE -1 END AS bucket,
-               count(*), sum(pr_share) FROM ({shares}) s GROUP BY 1, 2""",
+               count(*), sum(pr_share), count(*) FILTER (WHERE pr_share > 0)
+             FROM ({shares}) s GROUP BY 1, 2""",
     )
     counts: dict[int, dict[int, int]] = {i: {} for i in members}
+    # per bucket, the claims whose floor share is 0 (they receive something only by the fen)
+    zeros: dict[int, dict[int, int]] = {i: {} for i in members}
     shared: dict[int, int] = dict.fromkeys(members, 0)
-    for i, b, n, total in histogram:
+    paid: dict[int, int] = dict.fromkeys(members, 0)
+    for i, b, n, total, positive in histogram:
         shared[int(i)] += int(total or 0)
+        paid[int(i)] += int(positive)
         if int(b) >= 0:
             counts[int(i)][int(b)] = int(n)
+            zeros[int(i)][int(b)] = int(n) - int(positive)
     found: dict[int, tuple[int, int]] = {}
     unsettled: list[int] = []
     wanted: list[tuple[int, int, int, int]] = []
@@ -412,30 +499,36 @@ def _pro_rata_cuts_fast(
             continue
         low, high = star - margin, star + margin
         above = sum(n for b, n in counts[i].items() if b > high)
+        paid[i] += sum(n for b, n in zeros[i].items() if b > high)
         windows[i] = (low, high)
         wanted.append((i, low, high, leftover - above))
     if wanted:
         rows = _fetch(
             con,
-            f"""SELECT policy_idx, remainder, uscc_rank FROM (
-                  SELECT policy_idx, remainder, uscc_rank, wanted, row_number() OVER (
+            f"""SELECT policy_idx, max(remainder) FILTER (WHERE rn = wanted),
+                   max(uscc_rank) FILTER (WHERE rn = wanted),
+                   count(*) FILTER (WHERE rn <= wanted AND pr_share = 0) FROM (
+                  SELECT policy_idx, remainder, uscc_rank, pr_share, wanted, row_number() OVER (
                       PARTITION BY policy_idx ORDER BY remainder DESC, uscc_rank) AS rn
-                  FROM (SELECT s.policy_idx, s.uscc_rank, w.rn AS wanted,
+                  FROM (SELECT s.policy_idx, s.uscc_rank, s.pr_share, w.rn AS wanted,
                           CAST(s.claim AS HUGEINT) * s.budget - s.pr_share * s.total
                             AS remainder
                         FROM ({shares}) s JOIN ({_values(wanted, "policy_idx, lo, hi, rn")}) w
                           ON w.policy_idx = s.policy_idx
                         WHERE s.pr_pos AND {bucket} BETWEEN w.lo AND w.hi) c) r
-                WHERE rn = wanted""",
+                GROUP BY policy_idx""",
         )
-        for i, remainder, rank in rows:
+        for i, remainder, rank, fen_only in rows:
             i = int(i)
+            if remainder is None:
+                continue
             low, high = windows[i]
             value, delta = Fraction(int(remainder), rationed[i][1]), Fraction(figures[i][1])
             if Fraction(low, BUCKETS) + delta <= value < Fraction(high + 1, BUCKETS) - delta:
                 found[i] = (int(remainder), int(rank))
+                paid[i] += int(fen_only)
         unsettled += [i for i in windows if i not in found]
-    return found, unsettled
+    return found, unsettled, {i: n for i, n in paid.items() if i not in unsettled}
 
 
 def _pro_rata_cuts(con: Runner, params: str, members: list[int]) -> dict[int, tuple[int, int]]:
@@ -450,7 +543,7 @@ def _pro_rata_cuts(con: Runner, params: str, members: list[int]) -> dict[int, tu
     the claims that have one) and are left out of both."""
     claims = f"""SELECT c.policy_idx, c.uscc_rank, b.budget, b.total,
             CAST(c.capped_fen AS HUGEINT) AS claim
-          FROM policy_claims_x c JOIN ({params}) b ON b.policy_idx = c.policy_idx
+          FROM {BUDGETED} c JOIN ({params}) b ON b.policy_idx = c.policy_idx
           WHERE c.status = 0 AND c.policy_idx IN ({", ".join(map(str, members))})"""
     shares = (
         "SELECT policy_idx, uscc_rank, budget, total, pr_share AS share, "

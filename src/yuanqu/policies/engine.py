@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from yuanqu.core.money import INT64_MAX
-from yuanqu.policies.allocation import allocate
+from yuanqu.policies.allocation import FIGURES, allocate
 from yuanqu.policies.definition import Policy
 from yuanqu.policies.expressions import quote_ident, sql_text, variables_used
 from yuanqu.policies.inputs import column_of, to_values, variables_select
@@ -189,15 +189,18 @@ def claims_sql(
     ``index``: the policy's index, or the column holding it (a branch of variants, whose
     parameter columns ``carry`` names).
     ``shared``: a column of ``source`` already holding "none of these conditions is false" for
-    the conditions this policy shares with others, and the conditions it covers."""
+    the conditions this policy shares with others (and the same name suffixed ``_all``: "all of
+    them are true"), and the conditions it covers."""
     conds = [keys[c] for c in compiled.conditions]
     if shared is not None:
         column, covered = shared
-        rest = [k for k in conds if k not in covered.split(",")]
+        rest = [k for k in dict.fromkeys(conds) if k not in covered.split(",")]
         not_false = " AND ".join([column, *(f"coalesce({k}, TRUE)" for k in rest)])
+        # three-valued AND over many columns costs more a row than two-valued over a few
+        all_true = " AND ".join([f"{column}_all", *(f"coalesce({k}, FALSE)" for k in rest)])
     else:
         not_false = _not_false(conds)
-    all_true = f"coalesce({' AND '.join(conds)}, FALSE)" if conds else "TRUE"
+        all_true = f"coalesce({' AND '.join(conds)}, FALSE)" if conds else "TRUE"
     # The first false condition, else the first undecidable one; only where not all hold (a
     # row kept with keep=False has no false condition).
     tests = [f"WHEN {c} = FALSE THEN {i}" for i, c in enumerate(conds)] if keep else []
@@ -263,6 +266,9 @@ class BatchResult:
     #: Per rationed policy, the branch of ``policy_alloc`` that pays it (the rest:
     #: ``policy_alloc_0``).
     paid_by: dict[int, str] = field(default_factory=dict)
+    #: Per policy with rows, its figures as the allocation counted them
+    #: (:data:`yuanqu.policies.allocation.FIGURES`); None: count them on the rows.
+    counted: dict[int, dict[str, int]] | None = None
 
     def policy_ids(self) -> list[str]:
         return [c.policy.id for c in self.compiled]
@@ -338,7 +344,14 @@ class BatchResult:
         return to_values(dict(zip(names, rows[0], strict=True))) if rows else None
 
     def totals(self) -> list[dict]:
-        """Per policy: firms by status, claims, capped and allocated totals (fen)."""
+        """Per policy with rows: firms by status, beneficiaries, claimed and allocated totals
+        (fen), as the allocation counted them (no pass over the claims)."""
+        if self.counted is None:
+            return self.totals_from_rows()
+        return [self._total(i, figures) for i, figures in sorted(self.counted.items())]
+
+    def totals_from_rows(self) -> list[dict]:
+        """The same figures summed over every allocation (what :meth:`totals` must equal)."""
         rows = _fetch(
             self.con,
             f"""SELECT policy_idx, count(*) FILTER (WHERE status = 0) AS eligible,
@@ -349,24 +362,21 @@ class BatchResult:
                    count(*) FILTER (WHERE allocated_fen > 0) AS beneficiaries
                 FROM {self.lean_table} GROUP BY policy_idx ORDER BY policy_idx""",
         )
-        out = []
-        for idx, eligible, missing, excluded, claimed, allocated, beneficiaries in rows:
-            compiled = self.compiled[idx]
-            out.append(
-                {
-                    "policy": compiled.policy.id,
-                    "eligible": int(eligible),
-                    "missing": int(missing),
-                    "excluded": int(excluded),
-                    "beneficiaries": int(beneficiaries),
-                    "claimed_fen": int(claimed),
-                    "allocated_fen": int(allocated),
-                    "budget_fen": None
-                    if compiled.policy.budget is None
-                    else int(compiled.policy.budget * 100),
-                }
+        keys = ("eligible", "missing", "excluded", "claimed_fen", "allocated_fen")
+        return [
+            self._total(
+                idx, {**dict(zip(keys, values, strict=True)), "beneficiaries": beneficiaries}
             )
-        return out
+            for idx, *values, beneficiaries in rows
+        ]
+
+    def _total(self, idx: int, figures: dict[str, Any]) -> dict:
+        policy = self.compiled[idx].policy
+        return {
+            "policy": policy.id,
+            **{key: int(figures[key]) for key in FIGURES},
+            "budget_fen": None if policy.budget is None else int(policy.budget * 100),
+        }
 
 
 _SQL_TYPES = {
@@ -478,7 +488,9 @@ def evaluate(
         conditions = "".join(f", {sql} AS {key}" for sql, key in keys.items())
         groups = {g: covered for g, covered in shared.values()}
         conditions += "".join(
-            f", {_not_false(covered.split(','))} AS {g}" for g, covered in groups.items()
+            f", {_not_false(covered.split(','))} AS {g}, "
+            f"coalesce({' AND '.join(covered.split(','))}, FALSE) AS {g}_all"
+            for g, covered in groups.items()
         )
         if single:
             select = (
@@ -550,13 +562,21 @@ def evaluate(
     # On DuckDB the claims are a view: materialising tens of millions of rows costs more than
     # reading them again, each read being one pass of integer arithmetic. Spark keeps a table.
     _create(con, "policy_claims", " UNION ALL ".join(parts or [empty]), view=_claims_view(con))
-    paid_by = allocate(con, compiled, _create)
+    allocation = allocate(con, compiled, _create)
     arrow = {
         year: table
         for year in years
         if isinstance(table := (base.get(year) if isinstance(base, dict) else base), pa.Table)
     }
-    return BatchResult(con, award_year, compiled, inputs=inputs, arrow=arrow, paid_by=paid_by)
+    return BatchResult(
+        con,
+        award_year,
+        compiled,
+        inputs=inputs,
+        arrow=arrow,
+        paid_by=allocation.paid_by,
+        counted=allocation.totals,
+    )
 
 
 def _narrow(con: Runner, table: str) -> None:
@@ -618,19 +638,17 @@ def _alive(conds_of: dict[int, list[str]], shared: dict[int, tuple[str, str]]) -
 
 
 def _shared_conditions(conds_of: dict[int, list[str]]) -> dict[int, tuple[str, str]]:
-    """For each branch sharing two conditions or more with other branches: a column ``g<n>``
-    computing "none of the shared ones is false" once for all of them, and the keys it covers."""
-    counts: dict[str, int] = {}
-    for ks in conds_of.values():
-        for key in dict.fromkeys(ks):
-            counts[key] = counts.get(key, 0) + 1
+    """For each branch of two conditions or more: a column ``g<n>`` computing "none of them is
+    false" and one ``g<n>_all`` computing "all of them are true", once per firm for every branch
+    with the same conditions (200 variants of a policy share them all), and the keys they cover.
+    A claim then reads two columns instead of testing each condition in three-valued logic."""
     names: dict[str, str] = {}
     out = {}
     for j, ks in conds_of.items():
-        common = [k for k in dict.fromkeys(ks) if counts[k] > 1]
-        if len(common) < 2:
+        own = list(dict.fromkeys(ks))
+        if len(own) < 2:
             continue
-        covered = ",".join(common)
+        covered = ",".join(own)
         out[j] = (names.setdefault(covered, f"g{len(names)}"), covered)
     return out
 
