@@ -11,6 +11,7 @@ import pytest
 from tests.factories.policies import add_facts
 from tests.factories.registry import make_firm
 from tests.factories.stats import add_reports, report_row
+from tests.policies.test_overview import _launcher
 from yuanqu.core.db import session_scope
 from yuanqu.policies import load, overview, service
 from yuanqu.policies.facts import import_facts
@@ -130,3 +131,20 @@ class TestCachedInputs:
         sub_areas = sorted(str(r["sub_area"]) for r in firms.values())
         assert sub_areas == ["", "None"]
         assert any(r["task_force"] is None and r["established"] is None for r in firms.values())
+
+    def test_the_simulation_keeps_the_policy_as_it_stands_with_its_group(self, zone) -> None:
+        """Every move of a slider reuses the policy as it stands, evaluated with its group: the
+        launcher the launch award pays stays excluded before, and gains the reward at 25%."""
+        db, _uscc = zone
+        with session_scope(db.engine) as session:
+            _launcher(session, rd_2023=60_000_000)
+        misses = service._BEFORE.misses
+        for rate in ("25%", "30%"):
+            with session_scope(db.engine) as session:
+                result = service.simulate(
+                    session, policy_id=REWARD, year=YEAR, overrides={"reward_rate": rate}
+                )
+            before = result["before"]
+            assert (before["beneficiaries"], before["excluded"]) == (1, 1)  # the zone's firm
+            assert (result["after"]["beneficiaries"], result["after"]["excluded"]) == (2, 0)
+        assert service._BEFORE.misses == misses + 1

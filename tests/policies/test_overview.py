@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories.policies import add_facts
 from tests.factories.registry import make_firm
 from tests.factories.stats import add_reports, report_row
 from tests.policies.test_service import _zone
@@ -13,6 +14,23 @@ from yuanqu.core.errors import ValidationError
 from yuanqu.policies import overview, service
 
 YEAR = 2024
+REWARD, AEROSPACE = "rd_investment_reward", "commercial_aerospace_support"
+
+
+def _launcher(session, *, rd_2023: int):
+    """An aerospace firm with one launch in 2023 (a 1,000万元 award of the ``rd_support`` group)
+    and 1,200万元 of R&D in 2022, ``rd_2023`` yuan in 2023 (10% of the growth rewarded)."""
+    firm = make_firm(session, industry_code="3742")
+    add_reports(
+        session,
+        [
+            report_row(firm.id, f"{y}-{m:02d}", revenue=9_000_000, rd_expense=rd // 12)
+            for y, rd in ((2022, 12_000_000), (2023, rd_2023))
+            for m in range(1, 13)
+        ],
+    )
+    add_facts(session, firm.id, YEAR - 1, rockets_launched=1)
+    return firm
 
 
 class TestPolicyText:
@@ -137,6 +155,79 @@ class TestSimulation:
         ] == [("small", 1, 1)]
         assert (result["gainers"], result["losers"]) == (1, 0)
         assert result["changes"][0]["change_fen"] == 60_000_000  # 10% more of the 600万元 growth
+
+    def test_a_firm_a_larger_group_award_pays_gains_when_this_one_becomes_larger(
+        self, session
+    ) -> None:
+        """The R&D reward (480万元 of a 4,800万元 growth) loses to the launch award (1,000万元)
+        of the same group; at 25% it is 1,200万元 and the firm moves over."""
+        firm = _launcher(session, rd_2023=60_000_000)
+        result = service.simulate(
+            session, policy_id=REWARD, year=YEAR, overrides={"reward_rate": "25%"}
+        )
+        assert result["before"] == {
+            "eligible": 0,
+            "excluded": 1,
+            "beneficiaries": 0,
+            "cost_fen": 0,
+        }
+        assert result["after"] == {
+            "eligible": 1,
+            "excluded": 0,
+            "beneficiaries": 1,
+            "cost_fen": 1_200_000_000,
+        }
+        assert (result["gainers"], result["losers"]) == (1, 0)
+        (change,) = result["changes"]
+        assert (change["uscc"], change["before_fen"], change["after_fen"]) == (
+            firm.uscc,
+            0,
+            1_200_000_000,
+        )
+        (section,) = result["distribution"]["industry_section"]
+        assert (section["before_firms"], section["firms"]) == (0, 1)
+        assert (result["exclusive_group"], result["group_policies"]) == ("rd_support", [AEROSPACE])
+
+    def test_a_firm_this_policy_pays_is_lost_when_it_falls_below_the_group_mate(
+        self, session
+    ) -> None:
+        """The R&D reward (2,280万元 of a 2.28亿元 growth) beats the launch award; at 2% it is
+        456万元 and the launch award pays the firm instead."""
+        firm = _launcher(session, rd_2023=240_000_000)
+        result = service.simulate(
+            session, policy_id=REWARD, year=YEAR, overrides={"reward_rate": "2%"}
+        )
+        assert (result["before"]["beneficiaries"], result["before"]["cost_fen"]) == (
+            1,
+            2_280_000_000,
+        )
+        assert result["after"] == {
+            "eligible": 0,
+            "excluded": 1,
+            "beneficiaries": 0,
+            "cost_fen": 0,
+        }
+        assert (result["gainers"], result["losers"]) == (0, 1)
+        assert [(c["uscc"], c["after_fen"]) for c in result["changes"]] == [(firm.uscc, 0)]
+
+    def test_the_group_mate_simulated_sees_the_same_firm_move(self, session) -> None:
+        """From the launch award's side: lowered to 300万元 a launch, the R&D reward (480万元)
+        is the larger and the launch award loses the firm; the R&D reward stands as it is."""
+        _launcher(session, rd_2023=60_000_000)
+        result = service.simulate(
+            session, policy_id=AEROSPACE, year=YEAR, overrides={"per_launch": "300万"}
+        )
+        assert result["group_policies"] == [REWARD]
+        assert (result["before"]["cost_fen"], result["after"]["cost_fen"]) == (1_000_000_000, 0)
+        assert (result["before"]["excluded"], result["after"]["excluded"]) == (0, 1)
+        assert (result["gainers"], result["losers"]) == (0, 1)
+
+    def test_a_policy_without_a_group_names_none(self, session) -> None:
+        _launcher(session, rd_2023=60_000_000)
+        result = service.simulate(
+            session, policy_id="high_tech_enterprise", year=YEAR, overrides={}
+        )
+        assert (result["exclusive_group"], result["group_policies"]) == (None, [])
 
     def test_a_band_value_can_be_simulated(self, session) -> None:
         _zone(session, n=60, seed=3)

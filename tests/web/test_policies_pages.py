@@ -163,6 +163,30 @@ class TestSimulationPage:
             headers={"HX-Request": "true"},
         ).text
         assert "<html" not in fragment and 'id="chart-sim-size"' in fragment
+        assert 'data-testid="sim-group"' in fragment  # moved sliders keep the group's note
+
+    def test_a_grouped_policy_names_the_group_mates_it_was_evaluated_with(self, site: Site) -> None:
+        client = site.client(Role.policy_officer)
+        params = {"policy": "rd_investment_reward", "year": YEAR}
+
+        def note() -> str:
+            page = client.get("/policies/simulate", params=params).text
+            found = re.search(r'data-testid="sim-group">(.*?)</p>', page, re.S)
+            assert found, "no note of the group"
+            return found.group(1)
+
+        zh = note()
+        assert (
+            "不可兼得组" in zh and "<code>rd_support</code>" in zh and "商业航天企业发展支持" in zh
+        )
+        assert 'href="/policies/commercial_aerospace_support"' in zh
+        client.cookies.set("yuanqu_lang", "en")
+        en = note()
+        assert "exclusive group" in en and "Commercial aerospace support" in en
+        alone = client.get(
+            "/policies/simulate", params={"policy": "high_tech_enterprise", "year": YEAR}
+        ).text
+        assert 'data-testid="sim-group"' not in alone
 
     def test_band_sliders_for_a_band_table(self, site: Site) -> None:
         page = site.client(Role.admin).get(

@@ -199,6 +199,15 @@ def simulate(
         ),
         highlight=False,
     )
+    if result["group_policies"]:
+        group, mates = result["exclusive_group"], ", ".join(result["group_policies"])
+        console.print(
+            t(
+                f"已与不可兼得组 {group} 的其他政策一并测算：{mates}",
+                f"evaluated with the other policies of exclusive group {group}: {mates}",
+            ),
+            highlight=False,
+        )
     emit_rows(result["distribution"]["industry_section"], OutputFormat.table, title="industry")
 
 

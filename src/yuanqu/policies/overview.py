@@ -139,12 +139,7 @@ def policy_text(policy_id: str, lang: str = "zh") -> dict[str, Any]:
         },
         budget_text=None if policy.budget is None else Money.from_yuan(policy.budget).format(lang),
         cap_text=_cap_text(policy.cap_text, lang),
-        other_in_group=[
-            {"id": p.id, "title": p.title(lang)}
-            for p in service.shipped_policies()
-            if policy.exclusive_group and p.exclusive_group == policy.exclusive_group
-            if p.id != policy.id
-        ],
+        other_in_group=[{"id": p.id, "title": p.title(lang)} for p in service.group_mates(policy)],
     )
     return summary
 

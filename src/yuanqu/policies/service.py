@@ -54,6 +54,22 @@ def select_policies(ids: list[str] | None) -> list[Policy]:
     return [get_policy(i) for i in ids] if ids else list(shipped_policies())
 
 
+def in_effect_policies(year: int) -> list[Policy]:
+    """The shipped policies in effect in award year ``year``."""
+    return [p for p in shipped_policies() if p.in_effect(year)]
+
+
+def group_mates(policy: Policy, *, year: int | None = None) -> list[Policy]:
+    """The other shipped policies of ``policy``'s exclusive group (those in effect in ``year``
+    when given): a firm is paid by at most one of them, so its allocation depends on theirs."""
+    if not policy.exclusive_group:
+        return []
+    candidates = shipped_policies() if year is None else in_effect_policies(year)
+    return [
+        p for p in candidates if p.exclusive_group == policy.exclusive_group and p.id != policy.id
+    ]
+
+
 def check_files(paths: list[Path]) -> list[Issue]:
     """Every issue of every file (an empty list: all files are valid)."""
     issues: list[Issue] = []
@@ -161,7 +177,7 @@ def in_effect_batch(session: Session, *, year: int) -> Iterator[BatchResult]:
 
     A policy's figures in it are those of evaluating it with its exclusive group alone: an
     allocation depends only on the policy's budget and on the other members of its group."""
-    policies = [p for p in shipped_policies() if p.in_effect(year)]
+    policies = in_effect_policies(year)
     key = cache_key(session)
     if key is None:
         yield _run_locally(session, year, policies)
@@ -368,7 +384,12 @@ def simulate(
     session: Session, *, policy_id: str, year: int, overrides: dict[str, str], top: int = 20
 ) -> dict[str, Any]:
     """The policy as it stands against the policy with ``overrides``: cost, beneficiaries,
-    distribution by industry section and task force, and the firms that gain or lose."""
+    distribution by industry section and task force, and the firms that gain or lose.
+
+    Both sides evaluate the policy with the other policies of its exclusive group in effect
+    (as they stand), as the batch does: a firm a larger award of the group pays is not paid by
+    this one, and gains it when the overrides make this one the larger. Only this policy's
+    figures are reported."""
     current = get_policy(policy_id)
     if not current.in_effect(year):
         raise ValidationError(
@@ -377,14 +398,16 @@ def simulate(
             details={"policy": policy_id, "year": year},
         )
     variant = with_overrides(current, overrides)
+    mates = group_mates(current, year=year)
     key = cache_key(session)
     if key is None:
-        before = _simulated(session, current, year)
+        before = _simulated(session, current, mates, year)
     else:  # the policy as it stands: the same for every move of a slider
         before = _BEFORE.get_or_compute(
-            (key, current.id, year), lambda: _simulated(session, current, year)
+            (key, current.id, tuple(p.id for p in mates), year),
+            lambda: _simulated(session, current, mates, year),
         )
-    after = before if not overrides else _simulated(session, variant, year)
+    after = before if not overrides else _simulated(session, variant, mates, year)
     total_before, total_after = before.totals, after.totals
     con = engine.connect()
     con.register("a", before.awards)
@@ -435,16 +458,10 @@ def simulate(
         "policy": policy_id,
         "year": year,
         "overrides": overrides,
-        "before": {
-            "eligible": total_before["eligible"],
-            "beneficiaries": total_before["beneficiaries"],
-            "cost_fen": total_before["allocated_fen"],
-        },
-        "after": {
-            "eligible": total_after["eligible"],
-            "beneficiaries": total_after["beneficiaries"],
-            "cost_fen": total_after["allocated_fen"],
-        },
+        "exclusive_group": current.exclusive_group,
+        "group_policies": [p.id for p in mates],
+        "before": _side(total_before),
+        "after": _side(total_after),
         "distribution": dist,
         "gainers": int(gainers),
         "losers": int(losers),
@@ -462,6 +479,16 @@ def simulate(
     }
 
 
+def _side(totals: dict[str, Any]) -> dict[str, int]:
+    """One side's figures; ``excluded``: eligible, but a larger award of the group pays them."""
+    return {
+        "eligible": totals["eligible"],
+        "excluded": totals["excluded"],
+        "beneficiaries": totals["beneficiaries"],
+        "cost_fen": totals["allocated_fen"],
+    }
+
+
 @dataclasses.dataclass(frozen=True)
 class _Simulated:
     """One side of a simulation: the allocation of every firm paid, with what the distributions
@@ -471,18 +498,23 @@ class _Simulated:
     totals: dict[str, Any]
 
 
-#: The policy as it stands, per database, data versions, policy and year (a few MB each).
+#: The policy as it stands, per database, data versions, policy, its group mates and year (a
+#: few MB each).
 _BEFORE: LruCache[_Simulated] = LruCache(8)
 
 
-def _simulated(session: Session, policy: Policy, year: int) -> _Simulated:
-    result = engine.evaluate(engine.connect(), [policy], year, _bases(session, [policy], year))
+def _simulated(session: Session, policy: Policy, mates: list[Policy], year: int) -> _Simulated:
+    """``policy`` (index 0) evaluated with its group ``mates``; only its own figures kept."""
+    policies = [policy, *mates]
+    result = engine.evaluate(engine.connect(), policies, year, _bases(session, policies, year))
     awards = result.con.sql(
         "SELECT r.uscc, r.allocated_fen, i.name, i.industry_section, i.task_force, "
         "i.industry_code, i.revenue, i.employees FROM policy_results r "
-        f"JOIN inputs_{policy.data_year(year)} i USING (firm_id) WHERE r.allocated_fen > 0"
+        f"JOIN inputs_{policy.data_year(year)} i USING (firm_id) "
+        "WHERE r.policy_idx = 0 AND r.allocated_fen > 0"
     ).to_arrow_table()
-    return _Simulated(awards, result.totals()[0])
+    (totals,) = [t for t in result.totals() if t["policy"] == policy.id]
+    return _Simulated(awards, totals)
 
 
 def _size_classes(con) -> None:
