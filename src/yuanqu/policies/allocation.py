@@ -25,6 +25,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import pyarrow as pa
+
 from yuanqu.policies.expressions import sql_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,6 +39,10 @@ _METHOD = {"pro_rata": PRO_RATA, "first_come": FIRST_COME, "ranked": RANKED}
 
 def _fetch(con: Runner, sql: str) -> list[tuple]:
     return con.execute(sql).fetchall()
+
+
+def _arrow(con: Runner, sql: str) -> pa.Table:
+    return con.sql(sql).to_arrow_table()
 
 
 def _values(rows: list[tuple], columns: str, doubles: int = 0) -> str:
@@ -451,6 +458,14 @@ def _pro_rata_cuts_fast(
     positive floor share, those of the buckets above the window and those ranked within it
     that receive only the fen."""
     figures = {i: pro_rata_figures(rationed[i][0], rationed[i][1]) for i in members}
+    margins = {i: 1 + math.ceil(2 * figures[i][1] * BUCKETS) for i in members}
+    # A budget so large that the error bound spans many buckets (above some 3e13 fen) is left to
+    # the exact selection; below it, every sum of floor shares fits 64 bits.
+    unsettled = [i for i in members if margins[i] > BUCKETS // 8]
+    members = [i for i in members if margins[i] <= BUCKETS // 8]
+    found: dict[int, tuple[int, int]] = {}
+    if not members:
+        return found, unsettled, {}
     params = _values(
         [(i, rationed[i][0], rationed[i][1], *figures[i]) for i in members],
         "policy_idx, budget, total, ratio, delta",
@@ -462,46 +477,41 @@ def _pro_rata_cuts_fast(
           WHERE c.status = 0 AND c.policy_idx IN ({", ".join(map(str, members))})"""
     shares = fast_shares(claims, "claim")
     bucket = f"CAST(floor(pr_frac * {BUCKETS}) AS BIGINT)"
-    histogram = _fetch(
+    # Per policy and bucket (descending; -1: no remainder, last): the claims, the sum of their
+    # floor shares and how many of those are positive, as columns (a hundred thousand rows).
+    histogram = _arrow(
         con,
         f"""SELECT policy_idx, CASE WHEN pr_pos THEN {bucket} ELSE -1 END AS bucket,
-               count(*), sum(pr_share), count(*) FILTER (WHERE pr_share > 0)
-             FROM ({shares}) s GROUP BY 1, 2""",
+               count(*) AS n, CAST(coalesce(sum(pr_share), 0) AS BIGINT) AS shares,
+               count(*) FILTER (WHERE pr_share > 0) AS positive
+             FROM ({shares}) s GROUP BY 1, 2 ORDER BY 1, 2 DESC""",
     )
-    counts: dict[int, dict[int, int]] = {i: {} for i in members}
-    # per bucket, the claims whose floor share is 0 (they receive something only by the fen)
-    zeros: dict[int, dict[int, int]] = {i: {} for i in members}
-    shared: dict[int, int] = dict.fromkeys(members, 0)
+    policy, buckets, counts, sums, positive = (
+        np.asarray(histogram.column(k).to_numpy(), dtype=np.int64)
+        for k in ("policy_idx", "bucket", "n", "shares", "positive")
+    )
+    starts = np.flatnonzero(np.r_[True, policy[1:] != policy[:-1]]) if len(policy) else []
     paid: dict[int, int] = dict.fromkeys(members, 0)
-    for i, b, n, total, positive in histogram:
-        shared[int(i)] += int(total or 0)
-        paid[int(i)] += int(positive)
-        if int(b) >= 0:
-            counts[int(i)][int(b)] = int(n)
-            zeros[int(i)][int(b)] = int(n) - int(positive)
-    found: dict[int, tuple[int, int]] = {}
-    unsettled: list[int] = []
     wanted: list[tuple[int, int, int, int]] = []
     windows: dict[int, tuple[int, int]] = {}
-    for i in members:
-        leftover = rationed[i][0] - shared[i]
+    for start, end in zip(starts, [*starts[1:], len(policy)], strict=True):
+        i = int(policy[start])
+        b, n, pos = buckets[start:end], counts[start:end], positive[start:end]
+        paid[i] = int(pos.sum())
+        leftover = rationed[i][0] - int(sums[start:end].sum())
         if leftover <= 0:
             continue  # the floor shares spend the budget: no cut-off
-        margin = 1 + math.ceil(2 * figures[i][1] * BUCKETS)
-        upto, star = 0, None
-        for b in sorted(counts[i], reverse=True):
-            if upto + counts[i][b] >= leftover:
-                star = b
-                break
-            upto += counts[i][b]
-        if star is None or margin > BUCKETS // 8:
+        # the bucket holding the leftover-th largest fraction (buckets are descending)
+        upto = np.cumsum(np.where(b >= 0, n, 0))
+        k = int(np.searchsorted(upto, leftover))
+        if k >= len(b) or b[k] < 0:
             unsettled.append(i)
             continue
-        low, high = star - margin, star + margin
-        above = sum(n for b, n in counts[i].items() if b > high)
-        paid[i] += sum(n for b, n in zeros[i].items() if b > high)
+        low, high = int(b[k]) - margins[i], int(b[k]) + margins[i]
+        above = b > high
+        paid[i] += int((n - pos)[above].sum())  # a zero share and one fen
         windows[i] = (low, high)
-        wanted.append((i, low, high, leftover - above))
+        wanted.append((i, low, high, leftover - int(n[above].sum())))
     if wanted:
         rows = _fetch(
             con,
