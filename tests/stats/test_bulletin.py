@@ -115,18 +115,22 @@ def test_there_is_no_january_bulletin(golden_db, committed_db) -> None:
 
 def test_warm_call_reuses_loaded_data_until_an_import(golden_db, committed_db) -> None:
     from yuanqu.analytics.engine import CACHE
-    from yuanqu.stats.frames import TABLES, database_url, versions
+    from yuanqu.stats.frames import TABLES, VERSIONS_SQL, database_url, session_versions
 
     golden_db(CASES["march_entry_and_exit"])
     with session_scope(committed_db.engine) as session:
         first = service.bulletin(session, period="2023-03", by=[])
-        _data, warm = CACHE.get(database_url(session), TABLES, versions(session))
+        _data, warm = CACHE.get(
+            database_url(session), TABLES, VERSIONS_SQL, seen=session_versions(session)
+        )
         assert warm
         assert service.bulletin(session, period="2023-03", by=[]) == first
     with session_scope(committed_db.engine) as session:
         add_reference(session, "gross_output", "2023-03", 5300)
     with session_scope(committed_db.engine) as session:
-        _data, warm = CACHE.get(database_url(session), TABLES, versions(session))
+        _data, warm = CACHE.get(
+            database_url(session), TABLES, VERSIONS_SQL, seen=session_versions(session)
+        )
         assert not warm  # the import bumped the stats version: reloaded
         total = next(r for r in service.bulletin(session, period="2023-03", by=[]).rows)
         assert total.share_of_reference_pct == pytest.approx(10.0)

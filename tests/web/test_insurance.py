@@ -47,6 +47,10 @@ class TestCoverageDashboard:
         assert products and all(c["loss_ratio_pct"] is not None for c in products)
         page = client.get("/insurance/claims", params={"year": 2023}).text
         assert "chart-cycle" in page and products[0]["group"] not in page  # names, not keys
+        # "Open" claims are 未结案 here, not the 待支付 of an open payment batch
+        assert '<th scope="col" class="num">未结案</th>' in page and "待支付" not in page
+        english = client.get("/insurance/claims", params={"year": 2023, "lang": "en"}).text
+        assert '<th scope="col" class="num">Open</th>' in english
 
     def test_bad_year_is_a_clear_error(self, site: Site) -> None:
         response = site.client(Role.analyst).get("/api/v1/insurance/coverage?year=20233")

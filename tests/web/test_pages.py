@@ -68,6 +68,13 @@ class TestLanguage:
         page = client.get("/enterprises").text
         assert "Enterprise directory" in page and "企业名录" not in page
 
+    def test_one_english_word_reads_by_its_meaning(self, site: Site) -> None:
+        # "Name" is a person's 姓名 on the accounts page and a firm's 名称 in the directory
+        users = site.client(Role.admin).get("/admin/users").text
+        assert '<th scope="col">姓名</th>' in users and "名称" not in users
+        directory = site.client(Role.analyst).get("/enterprises").text
+        assert re.search(r">名称( [↑↓])?</a>", directory)
+
     def test_money_in_wan_yuan_in_chinese(self, site: Site) -> None:
         page = (
             site.client(Role.analyst)

@@ -4,6 +4,12 @@ Tables are read with ADBC (SQLite or PostgreSQL) straight into Arrow, handed to 
 in memory, keyed by the data versions of the datasets they come from: while no import bumps a
 version, every call reuses the loaded tables, and results already computed are memoised. The SQL
 run here is plain ANSI SQL with ``FILTER`` and ``GROUPING SETS``, which Spark SQL runs as well.
+
+The versions a snapshot is filed under are read by the same reads as its tables, first and last in
+each (see :func:`load`), never through the caller's unit of work: a unit of work that bumped a
+version and has not committed, or that read the versions before another import committed, sees
+other versions than the committed rows ADBC reads, and a snapshot filed under those would hold old
+rows under the new version (stale until the next import) or new rows under the old one.
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ import pyarrow as pa
 from sqlalchemy.engine import make_url
 
 MEMO_SIZE = 256
+#: How many times a snapshot is read when imports keep committing while it is read.
+LOAD_ATTEMPTS = 3
 #: Large intermediate results (a per-firm pre-aggregate is tens of MB at 100,000 firms).
 LARGE_MEMO_SIZE = 8
 
@@ -215,13 +223,46 @@ _READER = _Reader()
 atexit.register(_READER.close)
 
 
+def version_key(rows: Sequence[Sequence[Any]] | pa.Table) -> tuple[tuple[str, int], ...]:
+    """Rows of ``(dataset, version)`` (an Arrow table or result rows) as a comparable key."""
+    if isinstance(rows, pa.Table):
+        rows = list(zip(rows.column(0).to_pylist(), rows.column(1).to_pylist(), strict=True))
+    return tuple(sorted((str(dataset), int(version)) for dataset, version in rows))
+
+
+def read_versions(url: str, versions_sql: str) -> tuple[tuple[str, int], ...]:
+    """The data versions as committed now."""
+    return version_key(read_arrow(url, {"versions": versions_sql})["versions"])
+
+
+def with_versions(groups: Sequence[Mapping[str, str]], versions_sql: str) -> list[dict[str, str]]:
+    """Each group of queries with the versions read first and last in it: the reads between
+    saw one committed state exactly when all these agree (every import bumps its version in the
+    commit that writes its rows; on PostgreSQL each statement sees the latest commit)."""
+    return [
+        {f"versions#{i}#first": versions_sql, **group, f"versions#{i}#last": versions_sql}
+        for i, group in enumerate(groups)
+        if group
+    ]
+
+
+def steady_versions(raw: Mapping[str, pa.Table]) -> tuple[tuple[str, int], ...] | None:
+    """The versions every read saw (see :func:`with_versions`), None if an import committed in
+    between."""
+    seen = {version_key(table) for name, table in raw.items() if name.startswith("versions#")}
+    return seen.pop() if len(seen) == 1 else None
+
+
 @dataclass
 class LoadedData:
-    """One snapshot of the data in DuckDB, valid for one tuple of data versions."""
+    """One snapshot of the data in DuckDB, valid for one tuple of data versions (None: read
+    while imports committed, of no single version)."""
 
     versions: Hashable
     connection: duckdb.DuckDBPyConnection
     url: str = ""
+    #: The query of the data versions, read with every slice added later (empty: not checked).
+    versions_sql: str = ""
     specs: dict[str, TableSpec] = field(default_factory=dict)
     slices: dict[str, set[Hashable]] = field(default_factory=dict)
     #: The caches that follow sliced tables (see ``TableSpec.follows``), visible to every query.
@@ -231,18 +272,25 @@ class LoadedData:
     lock: threading.Lock = field(default_factory=threading.Lock)
     load_lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def ensure(self, name: str, slices: Mapping[Hashable, str]) -> None:
+    def ensure(self, name: str, slices: Mapping[Hashable, str]) -> bool:
         """Make sure the sliced table ``name`` holds these slices (key -> SQL condition on the
         source table), reading the missing ones at once, one child process each on SQLite. A
         bulletin needs two years of reports, not the whole history: reading only those is most
-        of the cold time saved."""
+        of the cold time saved. False (nothing added) when the slices were read at other data
+        versions than this snapshot's: an import committed since it was loaded."""
         with self.load_lock:
             loaded = self.slices.setdefault(name, set())
             missing = {key: sql for key, sql in slices.items() if key not in loaded}
             if not missing:
-                return
+                return True
             groups = slice_queries(self.specs[name], missing)
-            self.add_slices(name, read_arrow(self.url, groups[0], parallel=groups[1:]), missing)
+            if self.versions_sql:
+                groups = with_versions(groups, self.versions_sql)
+            raw = read_arrow(self.url, groups[0], parallel=groups[1:])
+            if self.versions_sql and steady_versions(raw) != self.versions:
+                return False
+            self.add_slices(name, raw, missing)
+            return True
 
     def add_slices(
         self, name: str, raw: Mapping[str, pa.Table], slices: Mapping[Hashable, str]
@@ -338,12 +386,13 @@ def slice_queries(spec: TableSpec, slices: Mapping[Hashable, str]) -> list[dict[
 def load(
     url: str,
     specs: tuple[TableSpec, ...],
-    versions: Hashable,
+    versions_sql: str,
     slices: Mapping[str, Mapping[Hashable, str]] | None = None,
 ) -> LoadedData:
     """Read every table through ADBC and materialise it in a fresh in-memory DuckDB; a sliced
     table starts empty (its shape from an empty read) and fills with ``slices`` now (read
-    together with the other tables) or later by :meth:`LoadedData.ensure`."""
+    together with the other tables) or later by :meth:`LoadedData.ensure`. The snapshot's
+    versions are those its reads saw (``versions_sql``, read with them), None if they differ."""
     by_name = {spec.name: spec for spec in specs}
     pieces = [
         query
@@ -355,7 +404,8 @@ def load(
         for spec in specs
         if not spec.derived
     }
-    raw = read_arrow(url, {**first, **(pieces[0] if pieces else {})}, parallel=pieces[1:])
+    groups = with_versions([{**first, **(pieces[0] if pieces else {})}, *pieces[1:]], versions_sql)
+    raw = read_arrow(url, groups[0], parallel=groups[1:])
     connection = duckdb.connect(":memory:")
     for spec in specs:
         if spec.follows:
@@ -366,7 +416,13 @@ def load(
         connection.register("raw", raw[spec.name])
         connection.execute(f"CREATE TABLE {spec.name} AS {spec.shape_sql}")
         connection.unregister("raw")
-    data = LoadedData(versions=versions, connection=connection, url=url, specs=by_name)
+    data = LoadedData(
+        versions=steady_versions(raw),
+        connection=connection,
+        url=url,
+        versions_sql=versions_sql,
+        specs=by_name,
+    )
     for name, wanted in (slices or {}).items():
         data.add_slices(name, raw, wanted)
     return data
@@ -383,23 +439,44 @@ class Cache:
         self,
         url: str,
         specs: tuple[TableSpec, ...],
-        versions: Hashable,
+        versions_sql: str,
         slices: Mapping[str, Mapping[Hashable, str]] | None = None,
+        *,
+        seen: Hashable | None = None,
     ) -> tuple[LoadedData, bool]:
-        """The snapshot for these versions and whether it was already loaded (warm); a fresh
-        load reads ``slices`` of the sliced tables in the same pass (a warm one does not:
-        call :meth:`LoadedData.ensure`)."""
+        """The snapshot of the committed data, holding ``slices`` of the sliced tables, and
+        whether it was loaded already (warm).
+
+        ``versions_sql`` reads ``(dataset, version)`` rows; ``seen`` is what the caller's unit
+        of work reads from it (as :func:`version_key`): when it is the cached snapshot's, the
+        snapshot is current and nothing more is read. Otherwise the committed versions decide
+        (a unit of work may see its own uncommitted import, or versions older than the last
+        commit), and a load is kept only if every one of its reads saw the same versions."""
         key = (url, tuple(spec.name for spec in specs))
+        wanted = slices or {}
         with self._lock:
             entry = self._entries.get(key)
-            if entry is not None and entry.versions == versions:
+        if entry is not None and seen is not None and _current(entry, seen, wanted):
+            return entry, True
+        fresh: LoadedData | None = None
+        for _attempt in range(LOAD_ATTEMPTS):
+            with self._lock:
+                entry = self._entries.get(key)
+            if entry is not None and _current(entry, read_versions(url, versions_sql), wanted):
                 return entry, True
-        fresh = load(url, specs, versions, slices)
-        with self._lock:
-            old = self._entries.get(key)
-            self._entries[key] = fresh
-        if old is not None:
-            old.connection.close()
+            if fresh is not None:
+                fresh.connection.close()
+            fresh = load(url, specs, versions_sql, wanted)
+            if fresh.versions is None:
+                continue  # an import committed while it was read: read again
+            with self._lock:
+                old = self._entries.get(key)
+                self._entries[key] = fresh
+            if old is not None:
+                old.connection.close()
+            return fresh, False
+        # Imports kept committing: this answer was read over a moving database; kept nowhere.
+        assert fresh is not None
         return fresh, False
 
     def clear(self) -> None:
@@ -407,6 +484,16 @@ class Cache:
             for entry in self._entries.values():
                 entry.connection.close()
             self._entries.clear()
+
+
+def _current(
+    entry: LoadedData, versions: Hashable, wanted: Mapping[str, Mapping[Hashable, str]]
+) -> bool:
+    """Whether ``entry`` is the snapshot at ``versions``, with the ``wanted`` slices (read now
+    if missing, refused if an import committed since it was loaded)."""
+    if entry.versions != versions:
+        return False
+    return all(entry.ensure(name, slices) for name, slices in wanted.items())
 
 
 #: The process-wide cache (the web app and the CLI share it within a process).

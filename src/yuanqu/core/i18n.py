@@ -2,7 +2,9 @@
 
 Message ids are English; ``locale/zh/LC_MESSAGES/messages.po`` translates them to Simplified
 Chinese. The catalogs are read with Babel and compiled in memory at first use, so a plain
-``pip install -e .`` needs no build step.
+``pip install -e .`` needs no build step. One English word may stand for several Chinese ones
+("Open" is 待支付 for a payment batch, 未结案 for claims): each meaning then has its own entry with
+a message context (``msgctxt``), looked up with ``pgettext``.
 """
 
 from __future__ import annotations
@@ -40,3 +42,8 @@ def translations(lang: str) -> gettext_module.NullTranslations:
 
 def gettext(lang: str, message: str) -> str:
     return translations(lang).gettext(message)
+
+
+def pgettext(lang: str, context: str, message: str) -> str:
+    """``message`` in the meaning ``context`` names (the catalog's ``msgctxt``)."""
+    return translations(lang).pgettext(context, message)

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from yuanqu.analytics.choice import DUCKDB, EngineChoice
-from yuanqu.analytics.engine import CACHE, LoadedData, TableSpec
+from yuanqu.analytics.engine import CACHE, LoadedData, TableSpec, version_key
 from yuanqu.analytics.windows import Measure, ytd_sql
 from yuanqu.core.db import DataVersion
 from yuanqu.core.errors import ValidationError
@@ -142,8 +142,22 @@ YTD = TableSpec("ytd", "", ytd_sql(MEASURES, "{slice}"), derived=True, follows="
 TABLES = (*TABLES, DIMS, COMBOS, YTD)
 
 
+#: The data versions the snapshot depends on, read with its tables (see ``analytics.engine``).
+VERSIONS_SQL = (
+    "SELECT dataset, version FROM data_versions WHERE dataset IN ('registry', 'stats') "
+    "ORDER BY dataset"
+)
+
+
+def session_versions(session: Session) -> tuple[tuple[str, int], ...]:
+    """The data versions of the snapshot's datasets as this unit of work sees them (which may
+    be its own uncommitted import, or older than the last commit)."""
+    return version_key(session.execute(text(VERSIONS_SQL)).all())
+
+
 def versions(session: Session) -> tuple:
-    """The data versions the snapshot depends on (a counter and when it last changed)."""
+    """The data versions as this unit of work sees them, each with when it last changed (what
+    an export records)."""
     rows = session.execute(
         select(DataVersion.dataset, DataVersion.version, DataVersion.changed_at).where(
             DataVersion.dataset.in_(("registry", "stats"))
@@ -160,8 +174,10 @@ def database_url(session: Session) -> str:
 def snapshot(
     session: Session, years: Sequence[int] = (), *, engine: EngineChoice = DUCKDB
 ) -> LoadedData:
-    """The statistics tables in DuckDB, as of the last committed import (cached by version),
-    with the reports of ``years`` loaded; on Spark, the same tables over the exported dataset."""
+    """The statistics tables in DuckDB, as of the last committed import (cached under the data
+    versions of the rows read, not under those the session sees: an import this unit of work
+    has not committed yet is not in them), with the reports of ``years`` loaded; on Spark, the
+    same tables over the exported dataset."""
     if engine.is_spark:
         from yuanqu.analytics import spark
 
@@ -170,8 +186,13 @@ def snapshot(
         shaped.ensure("reports", {year: "" for year in years})
         return shaped  # type: ignore[return-value]  # the same verbs as LoadedData
     wanted = {year: f"substr(period, 1, 4) = '{year:04d}'" for year in sorted(set(years))}
-    data, _warm = CACHE.get(database_url(session), TABLES, versions(session), {"reports": wanted})
-    data.ensure("reports", wanted)
+    data, _warm = CACHE.get(
+        database_url(session),
+        TABLES,
+        VERSIONS_SQL,
+        {"reports": wanted},
+        seen=session_versions(session),
+    )
     return data
 
 

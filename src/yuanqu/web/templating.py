@@ -142,6 +142,7 @@ def page_values(request: Request) -> dict[str, Any]:
         "request": request,
         "lang": lang,
         "_": translations(lang).gettext,
+        "pgettext": translations(lang).pgettext,
         "page_url": lambda **changes: page_url(request, **changes),
         "json_url": None,
     }
