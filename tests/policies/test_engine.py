@@ -391,3 +391,20 @@ def test_counted_totals_equal_the_totals_of_every_allocation(method, order_by, b
             binds = budgeted["claimed_fen"] > budgeted["budget_fen"]
             assert binds == (budget < 10**6), budgeted
             assert budgeted["allocated_fen"] == min(budgeted["budget_fen"], budgeted["claimed_fen"])
+
+
+def test_a_base_sorted_by_credit_code_ranks_by_row_number_with_the_same_results() -> None:
+    """A base sorted by credit code (as policies.load reads it) is ranked by its row numbers,
+    any other order by SQL: the allocations, ties by credit code included, are the same."""
+    base = _tied_base()
+    order = sorted(range(base.num_rows), key=lambda i: base.column("uscc")[i].as_py())
+    ordered = base.take(order)
+    assert engine._sorted_by_uscc(ordered) and not engine._sorted_by_uscc(base)
+    policies = [dataclasses.replace(get_policy("rd_investment_reward"), budget=Decimal("1000.03"))]
+    results = [
+        engine.evaluate(engine.connect(), policies, YEAR, {YEAR - 1: b}) for b in (base, ordered)
+    ]
+    assert results[0].rows() == results[1].rows()
+    assert results[0].totals() == results[1].totals()
+    ranks = results[1].con.execute("SELECT min(uscc_rank), max(uscc_rank) FROM policy_firms")
+    assert ranks.fetchall() == [(1, base.num_rows)]

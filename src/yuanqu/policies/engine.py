@@ -29,6 +29,7 @@ from datetime import date
 from typing import Any, Protocol
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -455,22 +456,31 @@ def evaluate(
         year: [b for b in units if b.compiled.policy.data_year(award_year) == year]
         for year in years
     }
+    # Claims carry the firm's rank by credit code (the allocation's tie-break) as their key;
+    # the firm id and credit code are joined back only when the results are read. With one
+    # data year the rank is the base's row number when the base is sorted by credit code (as
+    # policies.load reads it), else taken where the conditions are, over the firms kept only.
+    single = len(years) == 1
     inputs: dict[int, tuple[str, date]] = {}
+    ranked = False
     for year in years:
         _, end = period_of(of_year[year][0].compiled.policy, award_year)
-        inputs[year] = (_base_for(con, base, year), end)
-        _create(con, f"inputs_{year}", variables_select(*inputs[year]), view=_claims_view(con))
+        name, ranked = _base_for(con, base, year, rank=single)
+        inputs[year] = (name, end)
+        keep = ("uscc_rank",) if ranked else ()
+        _create(
+            con,
+            f"inputs_{year}",
+            variables_select(name, end, keep=keep),
+            view=_claims_view(con),
+        )
     firms = [f"SELECT firm_id, uscc FROM inputs_{year}" for year in years]
     firms_sql = (
         (firms[0] if len(firms) == 1 else f"SELECT DISTINCT * FROM ({' UNION ALL '.join(firms)}) u")
         if firms
         else "SELECT CAST(NULL AS BIGINT) AS firm_id, CAST(NULL AS VARCHAR) AS uscc WHERE FALSE"
     )
-    # Claims carry the firm's rank by credit code (the allocation's tie-break) as their key;
-    # the firm id and credit code are joined back only when the results are read. With one
-    # data year the rank is taken where the conditions are, over the firms kept only.
     rank = "CAST(row_number() OVER (ORDER BY uscc) AS INTEGER) AS uscc_rank"
-    single = len(years) == 1
     if not single:
         _create(con, "policy_firms", f"SELECT firm_id, uscc, {rank} FROM ({firms_sql}) f")
     parts = []
@@ -494,7 +504,8 @@ def evaluate(
         )
         if single:
             select = (
-                f"SELECT {rank}, t.* FROM (SELECT firm_id, uscc{columns}{conditions} "
+                f"SELECT {'' if ranked else f'{rank}, '}t.* FROM (SELECT "
+                f"{'uscc_rank, ' if ranked else ''}firm_id, uscc{columns}{conditions} "
                 f"FROM inputs_{year}) t"
             )
         else:
@@ -653,17 +664,35 @@ def _shared_conditions(conds_of: dict[int, list[str]]) -> dict[int, tuple[str, s
     return out
 
 
-def _base_for(con: Runner, base, year: int) -> str:
+def _base_for(con: Runner, base, year: int, *, rank: bool = False) -> tuple[str, bool]:
+    """The relation holding ``year``'s base columns, and whether it has a ``uscc_rank`` column
+    (with ``rank``: added when the base is an Arrow table sorted by credit code, its row
+    number; ranking the firms in SQL is a sort of every credit code)."""
     if isinstance(base, str):
-        return base
+        return base, False
     table = base[year] if isinstance(base, dict) else base
     name = f"base_{year}"
+    ranked = False
     if isinstance(table, pa.Table):
+        if rank and _sorted_by_uscc(table):
+            ranks = np.arange(1, table.num_rows + 1, dtype=np.int32)
+            table, ranked = table.append_column("uscc_rank", pa.array(ranks)), True
         # DuckDB scans an Arrow table one record batch per thread: slices (no copy) let every
         # core work on the inputs.
         table = pa.Table.from_batches(table.to_batches(max_chunksize=BATCH_ROWS), table.schema)
     con.register(name, table)
-    return name
+    return name, ranked
+
+
+def _sorted_by_uscc(table: pa.Table) -> bool:
+    """Whether the credit codes are all given, distinct and ascending (byte order, as SQL's)."""
+    codes = table.column("uscc")
+    if codes.null_count or table.num_rows >= 2**31:
+        return False
+    if table.num_rows < 2:
+        return True
+    codes = codes.combine_chunks()
+    return bool(pc.all(pc.less(codes.slice(0, len(codes) - 1), codes.slice(1))).as_py())
 
 
 def period_end(policy: Policy, award_year: int) -> date:

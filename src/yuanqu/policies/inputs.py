@@ -11,6 +11,7 @@ the integers into exact decimals), so they cannot disagree on an input.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -73,9 +74,10 @@ def to_values(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def variables_select(source: str, period_end: date) -> str:
+def variables_select(source: str, period_end: date, *, keep: Sequence[str] = ()) -> str:
     """SELECT turning the base columns of ``source`` into the catalogue's variables, as integers
-    at each variable's scale (plain SQL: it runs on DuckDB and, transpiled, on Spark)."""
+    at each variable's scale (plain SQL: it runs on DuckDB and, transpiled, on Spark); ``keep``:
+    columns of ``source`` passed through as they are."""
     q = quote_ident
     end = f"DATE {sql_text(period_end.isoformat())}"
     money = lambda sql: Num(sql, 2)  # noqa: E731
@@ -86,6 +88,7 @@ def variables_select(source: str, period_end: date) -> str:
     employees = "coalesce(employees_stats, fact_annual_employees)"
     growth = divide(money("value_added_fen"), money("value_added_prev_fen")).sql
     columns = [
+        *map(quote_ident, keep),
         "firm_id",
         "uscc",
         "name",

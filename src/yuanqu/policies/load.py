@@ -293,7 +293,7 @@ def _shape_read(raw: dict[str, pa.Table], years: list[int]) -> dict[int, pa.Tabl
                 "CAST(fact AS VARCHAR) AS fact, CAST(value AS BIGINT) AS value "
                 f"FROM raw_facts WHERE year = {int(year)}"
             )
-            sql = f"{base_sql(year)} ORDER BY firm_id"
+            sql = f"{base_sql(year)} ORDER BY uscc"  # the engine ranks by credit code
             out[year] = con.sql(sql).to_arrow_table().cast(BASE_SCHEMA)
         return out
     finally:
@@ -369,7 +369,7 @@ def shape_base(
             ("facts", facts),
         ):
             con.register(name, table)
-        sql = f"{base_sql(year)} ORDER BY firm_id"
+        sql = f"{base_sql(year)} ORDER BY uscc"  # the engine ranks by credit code
         return con.sql(sql).to_arrow_table().cast(BASE_SCHEMA)
     finally:
         con.close()
