@@ -438,7 +438,7 @@ def _rationing(
 
 
 #: Remainders are sorted into this many buckets to find the cut-off without sorting them all.
-BUCKETS = 1024
+BUCKETS = 256
 
 
 def _pro_rata_cuts_fast(
@@ -474,7 +474,7 @@ def _pro_rata_cuts_fast(
     claims = f"""SELECT c.policy_idx, c.uscc_rank, b.budget, b.total, b.ratio, b.delta,
             c.capped_fen AS claim
           FROM {BUDGETED} c JOIN ({params}) b ON b.policy_idx = c.policy_idx
-          WHERE c.status = 0 AND c.policy_idx IN ({", ".join(map(str, members))})"""
+          WHERE c.status = 0"""
     shares = fast_shares(claims, "claim")
     bucket = f"CAST(floor(pr_frac * {BUCKETS}) AS BIGINT)"
     # Per policy and bucket (descending; -1: no remainder, last): the claims, the sum of their
@@ -513,6 +513,23 @@ def _pro_rata_cuts_fast(
         windows[i] = (low, high)
         wanted.append((i, low, high, leftover - int(n[above].sum())))
     if wanted:
+        # Only the claims of the windows are ranked, and only they need their exact share: the
+        # others are left out first by the same double-precision quotient, one bucket wider
+        # on each side (those near an integer, whose fraction is exact, all stay).
+        near = "NOT (w_x - w_floor > delta AND w_floor + 1 - w_x > delta)"
+        approximate = f"CAST(floor((w_x - w_floor) * {BUCKETS}) AS BIGINT)"
+        windowed = _values(
+            [(i, rationed[i][0], rationed[i][1], *w, *figures[i]) for i, *w in wanted],
+            "policy_idx, budget, total, lo, hi, wanted, ratio, delta",
+            doubles=2,
+        )
+        in_windows = f"""SELECT * FROM (SELECT *, floor(w_x) AS w_floor FROM (
+              SELECT c.policy_idx, c.uscc_rank, b.budget, b.total, b.ratio, b.delta,
+                c.capped_fen AS claim, b.lo, b.hi, b.wanted,
+                CAST(c.capped_fen AS DOUBLE) * b.ratio AS w_x
+              FROM {BUDGETED} c JOIN ({windowed}) b ON b.policy_idx = c.policy_idx
+              WHERE c.status = 0) k0) k
+            WHERE {near} OR {approximate} BETWEEN lo - 1 AND hi + 1"""
         rows = _fetch(
             con,
             f"""SELECT policy_idx, max(remainder) FILTER (WHERE rn = wanted),
@@ -520,12 +537,11 @@ def _pro_rata_cuts_fast(
                    count(*) FILTER (WHERE rn <= wanted AND pr_share = 0) FROM (
                   SELECT policy_idx, remainder, uscc_rank, pr_share, wanted, row_number() OVER (
                       PARTITION BY policy_idx ORDER BY remainder DESC, uscc_rank) AS rn
-                  FROM (SELECT s.policy_idx, s.uscc_rank, s.pr_share, w.rn AS wanted,
+                  FROM (SELECT s.policy_idx, s.uscc_rank, s.pr_share, s.wanted,
                           CAST(s.claim AS HUGEINT) * s.budget - s.pr_share * s.total
                             AS remainder
-                        FROM ({shares}) s JOIN ({_values(wanted, "policy_idx, lo, hi, rn")}) w
-                          ON w.policy_idx = s.policy_idx
-                        WHERE s.pr_pos AND {bucket} BETWEEN w.lo AND w.hi) c) r
+                        FROM ({fast_shares(in_windows, "claim")}) s
+                        WHERE s.pr_pos AND {bucket} BETWEEN s.lo AND s.hi) c) r
                 GROUP BY policy_idx""",
         )
         for i, remainder, rank, fen_only in rows:
