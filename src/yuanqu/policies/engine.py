@@ -345,11 +345,15 @@ class BatchResult:
         return to_values(dict(zip(names, rows[0], strict=True))) if rows else None
 
     def totals(self) -> list[dict]:
-        """Per policy with rows: firms by status, beneficiaries, claimed and allocated totals
-        (fen), as the allocation counted them (no pass over the claims)."""
+        """Per policy: firms by status, beneficiaries, claimed and allocated totals (fen), as
+        the allocation counted them (no pass over the claims); zeros for a policy no firm
+        could claim."""
         if self.counted is None:
             return self.totals_from_rows()
-        return [self._total(i, figures) for i, figures in sorted(self.counted.items())]
+        return [
+            self._total(i, self.counted.get(i, dict.fromkeys(FIGURES, 0)))
+            for i in range(len(self.compiled))
+        ]
 
     def totals_from_rows(self) -> list[dict]:
         """The same figures summed over every allocation (what :meth:`totals` must equal)."""
@@ -364,11 +368,13 @@ class BatchResult:
                 FROM {self.lean_table} GROUP BY policy_idx ORDER BY policy_idx""",
         )
         keys = ("eligible", "missing", "excluded", "claimed_fen", "allocated_fen")
-        return [
-            self._total(
-                idx, {**dict(zip(keys, values, strict=True)), "beneficiaries": beneficiaries}
-            )
+        found = {
+            idx: {**dict(zip(keys, values, strict=True)), "beneficiaries": beneficiaries}
             for idx, *values, beneficiaries in rows
+        }
+        return [
+            self._total(i, found.get(i, dict.fromkeys(FIGURES, 0)))
+            for i in range(len(self.compiled))
         ]
 
     def _total(self, idx: int, figures: dict[str, Any]) -> dict:
