@@ -438,7 +438,7 @@ def _rationing(
 
 
 #: Remainders are sorted into this many buckets to find the cut-off without sorting them all.
-BUCKETS = 256
+BUCKETS = 512
 
 
 def _pro_rata_cuts_fast(
