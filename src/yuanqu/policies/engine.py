@@ -499,7 +499,7 @@ def evaluate(
                 keys.setdefault(cond, f"k{len(keys)}")
             needed.update(dict.fromkeys(_needed(b.compiled)))
         conds_of = {j: [keys[c] for c in b.invariant()] for j, b in enumerate(members)}
-        shared = _shared_conditions(conds_of)
+        shared = _condition_groups(conds_of)
         columns = "".join(f", {quote_ident(v)}" for v in needed)
         conditions = "".join(f", {sql} AS {key}" for sql, key in keys.items())
         groups = {g: covered for g, covered in shared.values()}
@@ -654,7 +654,7 @@ def _alive(conds_of: dict[int, list[str]], shared: dict[int, tuple[str, str]]) -
     return " OR ".join(out) if out else None
 
 
-def _shared_conditions(conds_of: dict[int, list[str]]) -> dict[int, tuple[str, str]]:
+def _condition_groups(conds_of: dict[int, list[str]]) -> dict[int, tuple[str, str]]:
     """For each branch of two conditions or more: a column ``g<n>`` computing "none of them is
     false" and one ``g<n>_all`` computing "all of them are true", once per firm for every branch
     with the same conditions (200 variants of a policy share them all), and the keys they cover.
