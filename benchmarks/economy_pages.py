@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from page_timing import timed
+
 TARGET_WARM_SECONDS = 0.5
 REPEATS = 5
 
@@ -35,14 +37,6 @@ def token_for(url: str, firms: int, build: bool) -> str:
         token = issue_token(session, username="analyst", name="benchmark")
     engine.dispose()
     return token
-
-
-def timed(client, path: str, **kwargs) -> float:
-    start = time.perf_counter()
-    response = client.get(path, **kwargs)
-    elapsed = time.perf_counter() - start
-    assert response.status_code == 200, f"{path}: {response.status_code} {response.text[:300]}"
-    return elapsed
 
 
 def main() -> int:

@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from page_timing import timed
+
 TARGET_WARM_SECONDS = 2.0
 REPEATS = 5
 
@@ -49,14 +51,6 @@ def token_for(url: str, firms: int, build: bool) -> tuple[str, list[str]]:
         )
     engine.dispose()
     return token, firms_with_facts
-
-
-def timed(client, path: str, **kwargs) -> float:
-    start = time.perf_counter()
-    response = client.get(path, **kwargs)
-    elapsed = time.perf_counter() - start
-    assert response.status_code == 200, f"{path}: {response.status_code} {response.text[:300]}"
-    return elapsed
 
 
 def main() -> int:
