@@ -490,11 +490,12 @@ def _pro_rata_cuts_fast(
         np.asarray(histogram.column(k).to_numpy(), dtype=np.int64)
         for k in ("policy_idx", "bucket", "n", "shares", "positive")
     )
-    starts = np.flatnonzero(np.r_[True, policy[1:] != policy[:-1]]) if len(policy) else []
+    cuts = [int(k) + 1 for k in np.flatnonzero(policy[1:] != policy[:-1])]
+    runs = list(zip([0, *cuts], [*cuts, len(policy)], strict=True)) if len(policy) else []
     paid: dict[int, int] = dict.fromkeys(members, 0)
     wanted: list[tuple[int, int, int, int]] = []
     windows: dict[int, tuple[int, int]] = {}
-    for start, end in zip(starts, [*starts[1:], len(policy)], strict=True):
+    for start, end in runs:  # each policy's rows
         i = int(policy[start])
         b, n, pos = buckets[start:end], counts[start:end], positive[start:end]
         paid[i] = int(pos.sum())

@@ -30,7 +30,9 @@ def horizontal_pair(
     """Two series of horizontal bars over long category names (before and after)."""
     option = charts.grouped_bars(categories, series)
     option["xAxis"], option["yAxis"] = (
-        {"type": "value"},
+        # beside long category names the value axis is narrow: labels that would touch are
+        # left out rather than printed over each other
+        {"type": "value", "axisLabel": {"hideOverlap": True}},
         {"type": "category", "data": list(categories), "inverse": True},
     )
     option["grid"]["left"] = 8
