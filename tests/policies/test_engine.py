@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -192,9 +193,11 @@ def test_every_statement_transpiles_to_spark_sql() -> None:
     runner = _Recording()
     policies = [*_variants(Decimal("5000.01")), *shipped_policies()]
     bases = {p.data_year(YEAR): _base() for p in policies}
-    result = engine.evaluate(runner, policies, YEAR, bases)
-    result.totals()
-    result.rows()
+    for keep in (True, False):  # without the ineligible, variants join on their threshold
+        result = engine.evaluate(runner, policies, YEAR, bases, keep_ineligible=keep)
+        result.totals()
+        result.rows()
+    assert any(re.search(r"\bJOIN variants_\d+ v ON ", s) for s in runner.statements)
     assert any("pr_frac" in s for s in runner.statements)  # a budget bound
     for statement in runner.statements:
         spark = to_spark_sql(statement)
@@ -411,3 +414,62 @@ def test_a_base_sorted_by_credit_code_ranks_by_row_number_with_the_same_results(
     assert results[0].totals() == results[1].totals()
     ranks = results[1].con.execute("SELECT min(uscc_rank), max(uscc_rank) FROM policy_firms")
     assert ranks.fetchall() == [(1, base.num_rows)]
+
+
+def _floor_variants(when: str) -> list:
+    """Ten R&D rewards differing only in their floor, the floor condition written as ``when``."""
+    from yuanqu.policies.definition import read_policy
+    from yuanqu.policies.service import shipped_dir
+
+    text = (shipped_dir() / "rd_investment_reward.yaml").read_text(encoding="utf-8")
+    text = text.replace("when: rd_expense >= rd_floor", f"when: {when}")
+    base, issues = read_policy(text)
+    assert base is not None, issues
+    out = []
+    for k in range(10):
+        p = base.parameters["rd_floor"]
+        floor = Decimal(5_000_000 + 1_500_000 * k) + Decimal(k) / 100
+        params = {
+            **base.parameters,
+            "rd_floor": dataclasses.replace(
+                p, versions=(ParameterVersion(date(2021, 1, 1), value=floor),)
+            ),
+        }
+        out.append(
+            dataclasses.replace(base, id=f"floor_{k}", parameters=params, exclusive_group=None)
+        )
+    return out
+
+
+@pytest.mark.parametrize(
+    ("when", "joined"),
+    [
+        ("rd_expense >= rd_floor", True),
+        ("rd_floor < rd_expense", True),  # the parameter on the left, strict
+        # the firm's side an expression, missing where the revenue is: those firms are crossed
+        ("rd_expense + revenue / 1000 > rd_floor", True),
+        ("rd_expense >= rd_floor * 2", False),  # not a bare parameter: all crossed
+    ],
+)
+def test_variants_joined_on_a_threshold_give_each_policy_alone(when, joined) -> None:
+    """Leaving the ineligible out, variants are joined to the firms on a threshold condition,
+    the firms whose value is missing crossed with every variant: the same rows as each policy
+    evaluated alone with every firm kept, less the ineligible."""
+    from yuanqu.policies.variants import branches
+
+    base = _base(seed=7)  # some firms have no revenue figure
+    policies = _floor_variants(when)
+    batch = engine.evaluate(
+        engine.connect(), policies, YEAR, {YEAR - 1: base}, keep_ineligible=False
+    )
+    got = batch.rows().to_pylist()
+    assert any(r["status"] == "missing" for r in got) == ("revenue" in when)
+    for policy in policies:
+        alone = engine.evaluate(engine.connect(), [policy], YEAR, {YEAR - 1: base})
+        want = [r for r in alone.rows().to_pylist() if r["status"] != "ineligible"]
+        assert [r for r in got if r["policy"] == policy.id] == want, policy.id
+    (branch,) = branches(batch.compiled, YEAR, lambda p, ph: engine.compile_policy(p, YEAR, ph))
+    on = engine._join_on(branch)
+    assert (on is not None) == joined
+    if on is not None:
+        assert on[1] in (">=", ">") and on[2].startswith("p__rd_floor__s")

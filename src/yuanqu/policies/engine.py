@@ -39,9 +39,9 @@ from yuanqu.policies.definition import Policy
 from yuanqu.policies.expressions import quote_ident, sql_text, variables_used
 from yuanqu.policies.inputs import column_of, to_values, variables_select
 from yuanqu.policies.parameters import Resolved, period_of, resolve_all
-from yuanqu.policies.sqlgen import Num, compile_node, to_fen
+from yuanqu.policies.sqlgen import Num, compile_node, threshold, to_fen
 from yuanqu.policies.variables import DEPENDS
-from yuanqu.policies.variants import INDEX, branches
+from yuanqu.policies.variants import INDEX, Branch, branches
 
 #: Claims as a view on DuckDB (see :func:`evaluate`); a table when false.
 CLAIMS_VIEW = True
@@ -87,6 +87,9 @@ class Compiled:
     cap: Num | None
     order_by: Num | None
     used: tuple[str, ...]
+    #: Per condition, compiled with parameter columns: ``(x, op, column)`` when it compares a
+    #: firm's value with one of them (:func:`yuanqu.policies.sqlgen.threshold`), else None.
+    thresholds: tuple[tuple[str, str, str] | None, ...] = ()
 
 
 def compile_policy(
@@ -120,6 +123,12 @@ def compile_policy(
         cap=compiled(policy.cap_per_firm) if policy.cap_per_firm is not None else None,
         order_by=compiled(order_by) if order_by is not None else None,
         used=tuple(used),
+        thresholds=tuple(
+            threshold(c.node, scalars=scalars, bands=bands, column=column_of)
+            for c in policy.conditions
+        )
+        if placeholders
+        else (),
     )
 
 
@@ -559,7 +568,7 @@ def evaluate(
                 claims_sql(
                     b.compiled,
                     INDEX,
-                    f"(SELECT s.*, v.*{tests} FROM {table} s CROSS JOIN {name} v) sv",
+                    _crossed(table, name, tests, None if keep_ineligible else _join_on(b)),
                     own,
                     keep_ineligible,
                     shared=shared.get(j),
@@ -594,6 +603,37 @@ def evaluate(
         paid_by=allocation.paid_by,
         counted=allocation.totals,
     )
+
+
+def _join_on(branch: Branch) -> tuple[str, str, str] | None:
+    """The first condition of a branch of variants that compares a firm's value with a
+    parameter column, if any (see :func:`_crossed`)."""
+    compiled = branch.compiled
+    for cond, found in zip(compiled.conditions, compiled.thresholds, strict=False):
+        if found is not None and cond in branch.variant:
+            return found
+    return None
+
+
+def _crossed(table: str, variants: str, tests: str, on: tuple[str, str, str] | None) -> str:
+    """The firms of ``table`` crossed with the variants, with the per-variant ``tests``.
+
+    ``on``: a condition ``x op p`` every kept claim must not fail (the ineligible are left out):
+    the firms whose ``x`` is known are joined to the variants on it (an inequality join, which
+    DuckDB runs as a merge, instead of testing every pair), those whose ``x`` is missing are
+    crossed with every variant (their claims are missing, not failed). ``p`` is never NULL."""
+
+    def pairs(firms: str, join: str) -> str:
+        return f"SELECT s.*, v.*{tests} FROM {firms} s {join}"
+
+    if on is None:
+        return f"({pairs(table, f'CROSS JOIN {variants} v')}) sv"
+    x, op, p = on
+    known = pairs(
+        f"(SELECT * FROM {table} WHERE {x} IS NOT NULL)", f"JOIN {variants} v ON {x} {op} {p}"
+    )
+    missing = pairs(f"(SELECT * FROM {table} WHERE {x} IS NULL)", f"CROSS JOIN {variants} v")
+    return f"({known} UNION ALL {missing}) sv"
 
 
 def _narrow(con: Runner, table: str) -> None:

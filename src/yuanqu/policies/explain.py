@@ -15,6 +15,7 @@ from typing import Any
 from yuanqu.core.money import Money
 from yuanqu.policies.engine import Compiled
 from yuanqu.policies.expressions import Node, Trace, Value, evaluate
+from yuanqu.policies.sqlgen import FLIPPED
 from yuanqu.policies.variables import VARIABLES
 
 
@@ -282,7 +283,7 @@ def _what_it_takes(
     op = node.value
     if left.kind != "var" and right.kind == "var":
         left, right = right, left
-        op = {">": "<", ">=": "<=", "<": ">", "<=": ">="}[op]
+        op = FLIPPED[op]
     if left.kind != "var":
         return None
     name = left.value

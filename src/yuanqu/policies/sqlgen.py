@@ -328,6 +328,45 @@ def compile_node(
     return result
 
 
+#: A comparison read from the other side.
+FLIPPED = {">": "<", ">=": "<=", "<": ">", "<=": ">="}
+
+
+def threshold(
+    node: Node,
+    *,
+    scalars: Mapping[str, Value],
+    bands: Mapping[str, Sequence[Band]],
+    column: ColumnOf,
+) -> tuple[str, str, str] | None:
+    """For a condition comparing a firm's value with one parameter held in the variants table
+    (``x >= p``, either way round): the firm's side, the operator seen from it and the
+    parameter's column, at one scale; else None. The engine joins the firms to the variants on
+    it instead of crossing them (:mod:`yuanqu.policies.variants`)."""
+    if node.kind != "compare" or node.value not in FLIPPED:
+        return None
+
+    def is_column(n: Node) -> bool:
+        value = scalars.get(n.value) if n.kind == "param" else None
+        return isinstance(value, Num) and value.column is not None
+
+    def free(n: Node) -> bool:
+        return not any(is_column(m) for m in n.walk())
+
+    left, right = node.args
+    if is_column(right) and free(left):
+        firm, parameter, op = left, right, node.value
+    elif is_column(left) and free(right):
+        firm, parameter, op = right, left, FLIPPED[node.value]
+    else:
+        return None
+    x, p = (compile_node(n, scalars=scalars, bands=bands, column=column) for n in (firm, parameter))
+    if not isinstance(x, Num) or not isinstance(p, Num):
+        return None
+    (x, p), _ = _align(x, p)
+    return x.sql, op, p.sql
+
+
 def _text(x: Num | str) -> str:
     return x.sql if isinstance(x, Num) else x
 
