@@ -89,14 +89,20 @@ def _columns(c: Compiled) -> list[str]:
     )
 
 
-def signature(c: Compiled, award_year: int) -> tuple:
-    """What two policies must share to be one branch (parameter columns' values left out)."""
+def signature(c: Compiled, award_year: int, texts: dict[int, str] | None = None) -> tuple:
+    """What two policies must share to be one branch (parameter columns' values left out).
+    ``texts``: each node's text already written, by identity (variants made with
+    ``dataclasses.replace`` share their expression nodes)."""
     columns = set(_columns(c))
     params = tuple(
         (name, "column" if name in columns else repr(c.parameters[name]))
         for name in sorted(_params_read(c))
     )
-    return (c.policy.data_year(award_year), repr(_nodes(c)), params)
+    nodes = _nodes(c)
+    if texts is None:
+        return (c.policy.data_year(award_year), repr(nodes), params)
+    written = tuple(texts.setdefault(id(n), repr(n)) for n in nodes)
+    return (c.policy.data_year(award_year), written, params)
 
 
 def branches(compiled: list[Compiled], award_year: int, compile_with) -> list[Branch]:
@@ -104,8 +110,9 @@ def branches(compiled: list[Compiled], award_year: int, compile_with) -> list[Br
     ``compile_with(policy, placeholders)`` compiles a policy with some parameters given as SQL
     (:func:`yuanqu.policies.engine.compile_policy`)."""
     groups: dict[tuple, list[int]] = {}
+    texts: dict[int, str] = {}  # the nodes live as long as the policies: ids stay unique
     for i, c in enumerate(compiled):
-        groups.setdefault(signature(c, award_year), []).append(i)
+        groups.setdefault(signature(c, award_year, texts), []).append(i)
     out = []
     for members in groups.values():
         first = compiled[members[0]]
