@@ -23,12 +23,13 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 
 from yuanqu.policies.expressions import sql_text
+from yuanqu.policies.sqlgen import typed_values
 
 if TYPE_CHECKING:  # pragma: no cover
     from yuanqu.policies.engine import Compiled, Runner
@@ -48,25 +49,13 @@ def _arrow(con: Runner, sql: str) -> pa.Table:
 def _values(rows: list[tuple], columns: str, doubles: int = 0) -> str:
     """A VALUES relation: the first column a policy index (joined with the claims' SMALLINT),
     then integers (amounts, ranks, keys: HUGEINT), then the last ``doubles`` columns DOUBLE."""
-    width = len(columns.split(","))
-    body = ", ".join(
-        "("
-        + ", ".join(
-            _literal(v, "SMALLINT" if k == 0 else "DOUBLE" if k >= width - doubles else "HUGEINT")
-            for k, v in enumerate(row)
-        )
-        + ")"
-        for row in rows
-    )
-    return f"SELECT * FROM (VALUES {body}) v({columns})"
-
-
-def _literal(value: Any, kind: str) -> str:
-    if value is None:
-        return f"CAST(NULL AS {kind})"
-    if kind == "DOUBLE":  # repr round-trips: the same double on DuckDB and Spark
-        return f"CAST('{float(value)!r}' AS DOUBLE)"
-    return f"CAST({int(value)} AS {kind})"
+    names = [c.strip() for c in columns.split(",")]
+    width = len(names)
+    kinds = [
+        "SMALLINT" if k == 0 else "DOUBLE" if k >= width - doubles else "HUGEINT"
+        for k in range(width)
+    ]
+    return typed_values(rows, list(zip(names, kinds, strict=True)))
 
 
 def with_shares(source: str, claim: str, budget: str, total: str) -> str:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from yuanqu.core.money import INT64_MAX
 from yuanqu.policies.expressions import SCALE, Node
-from yuanqu.policies.sqlgen import const, placeholder
+from yuanqu.policies.sqlgen import const, placeholder, typed_values
 
 if TYPE_CHECKING:  # pragma: no cover
     from yuanqu.policies.engine import Compiled
@@ -57,13 +57,7 @@ class Branch:
 
     def values_sql(self) -> str:
         """The variants table as a SELECT (plain SQL: DuckDB and Spark)."""
-        names = [INDEX, *(name for name, _ in self.columns)]
-        kinds = ["SMALLINT", *(kind for _, kind in self.columns)]
-        body = ", ".join(
-            "(" + ", ".join(f"CAST({v} AS {k})" for v, k in zip(row, kinds, strict=True)) + ")"
-            for row in self.rows
-        )
-        return f"SELECT * FROM (VALUES {body}) v({', '.join(names)})"
+        return typed_values(self.rows, [(INDEX, "SMALLINT"), *self.columns])
 
 
 def _nodes(c: Compiled) -> list[Node]:
