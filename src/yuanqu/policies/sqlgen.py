@@ -373,19 +373,17 @@ def threshold(
 
 def typed_values(rows: Sequence[Sequence[Any]], columns: Sequence[tuple[str, str]]) -> str:
     """A small relation of ``rows`` as a SELECT over VALUES, each column cast once to its SQL
-    type (``columns``: name and type). Every value is written as text (integers as digits,
-    doubles by ``repr``, which round-trips), so a column's literals never mix types and a cast
-    is exact whatever the size of the integer; casting per column rather than per value keeps
-    a hundred rows cheap to plan (plain SQL: DuckDB and Spark)."""
+    type (``columns``: name and type, an integer type or DOUBLE). Every value is written as
+    text (integers as digits, doubles by ``repr``, which round-trips), so a column's literals
+    never mix types and a cast is exact whatever the size of the integer; casting per column
+    rather than per value keeps a hundred rows cheap to plan (plain SQL: DuckDB and Spark)."""
 
     def literal(value: Any, kind: str) -> str:
         if value is None:
             return "NULL"
         if kind == "DOUBLE":
             return sql_text(repr(float(value)))
-        if kind == "BOOLEAN":
-            return sql_text("true" if value else "false")
-        return sql_text(str(int(value)))
+        return sql_text(str(int(value)))  # every other column is an integer type
 
     raw = [f"c{k}" for k in range(len(columns))]
     body = ", ".join(
