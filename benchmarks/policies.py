@@ -30,10 +30,10 @@ from decimal import Decimal
 import numpy as np
 import pyarrow as pa
 
-from yuanqu.policies import engine
-from yuanqu.policies.definition import ParameterVersion
+from yuanqu.policies import engine, plan
 from yuanqu.policies.explain import explain
 from yuanqu.policies.inputs import BASE_SCHEMA
+from yuanqu.policies.language.definition import ParameterVersion
 from yuanqu.policies.service import get_policy
 
 VARIANTS = 200
@@ -44,7 +44,7 @@ def _reward_constants() -> tuple[int, int]:
     """The R&D reward's floor and cap in fen as the shipped policy states them for ``YEAR``
     (read from its file, so the hand-written code cannot drift from it)."""
     reward = get_policy("rd_investment_reward")
-    floor = engine.compile_policy(reward, YEAR).parameters["rd_floor"].value
+    floor = plan.compile_policy(reward, YEAR).parameters["rd_floor"].value
     cap = reward.cap_per_firm
     assert floor is not None and cap is not None and cap.kind == "num"
     return int(floor * 100), int(cap.value * 100)
@@ -385,7 +385,7 @@ def run(n: int, repeat: int) -> None:
     holder: dict = {}
 
     def ours() -> None:
-        con = engine.connect()
+        con = plan.connect()
         holder["result"] = engine.evaluate(
             con, policies, YEAR, {YEAR - 1: base}, keep_ineligible=False
         )
@@ -401,7 +401,7 @@ def run(n: int, repeat: int) -> None:
     total = con.execute("SELECT sum(allocated_fen) FROM policy_results").fetchall()[0][0]
     print(f"  {eligible:,} eligible (firm, policy) pairs; {int(total or 0):,} fen allocated")
 
-    hand = engine.connect()
+    hand = plan.connect()
     hand.register("base_hand", base)
     hand_s = _median_run(
         "hand-written DuckDB, DOUBLE (eligibility + amount only)",
@@ -456,7 +456,7 @@ def run(n: int, repeat: int) -> None:
     exact = con.sql(
         "SELECT policy_idx AS p, uscc, capped_fen FROM policy_results WHERE status = 0"
     ).to_arrow_table()
-    check = engine.connect()
+    check = plan.connect()
     check.register("exact", exact)
     tables = {
         name: hand.sql(f"SELECT p, uscc, award FROM {name}").to_arrow_table()
@@ -543,7 +543,7 @@ def openfisca_run(base: pa.Table, repeat: int, ours: tuple[float, float]) -> Non
     out = holder["out"]
     n = base.num_rows
     # The exact figures for the same pairs (the exact hand-written code, which yuanqu matches).
-    exact = engine.connect()
+    exact = plan.connect()
     exact.register("base_hand", base)
     rows = exact.sql(
         f"SELECT p, CAST(substr(uscc, 2) AS BIGINT) AS firm, award "

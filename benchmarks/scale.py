@@ -4,7 +4,7 @@ Writes (once) a synthetic dataset in the layout of ``yuanqu export parquet`` (do
 ``--firms`` firms (default 5 million) reporting every month of ``--months`` months (default 12,
 the months of 2023), the monthly reports partitioned by year and month. Then runs the bulletin's
 own definitions on each engine: the table specs' shaping SQL (:data:`yuanqu.stats.frames.TABLES`),
-the per-firm pre-aggregate and the GROUPING SETS bulletin (:mod:`yuanqu.analytics.windows`),
+the per-firm pre-aggregate and the GROUPING SETS bulletin (:mod:`yuanqu.stats.windows`),
 transpiled to Spark SQL by sqlglot as the Spark engine does.
 
 Both engines read the reports **from the Parquet files on every run** (a view of the reports'
@@ -41,9 +41,9 @@ import pyarrow.parquet as pq
 import sqlglot
 
 from yuanqu.analytics.parquet import FORMAT_VERSION, MANIFEST, dataset_path
-from yuanqu.analytics.windows import Window, firm_windows_sql, grouped_sql
 from yuanqu.stats.frames import BULLETIN_BREAKDOWNS, MEASURES, PARTITIONS, TABLES, labels_at_sql
 from yuanqu.stats.models import MEASURE_FIELDS
+from yuanqu.stats.windows import Window, firm_windows_sql, grouped_sql
 
 YEAR = 2023
 INDUSTRIES = [

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from yuanqu.core.config import configure, get_settings, reset_settings, restore_settings
 from yuanqu.core.db import Base, dispose_engines, make_engine, migrate
+from yuanqu.wiring import wire
 
 PG_ENV = "YUANQU_TEST_DATABASE_URL"
 BACKENDS = ["sqlite", "postgresql"]
@@ -49,6 +50,12 @@ def _drop_pg_database(db_url: str) -> None:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def wired() -> None:
+    """The domains connected as the app and the CLI connect them at start-up."""
+    wire()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -23,7 +23,9 @@ from yuanqu import __version__
 from yuanqu.accounts import api as accounts_api
 from yuanqu.accounts import pages as accounts_pages
 from yuanqu.accounts.service import AccountsBackend
+from yuanqu.attraction import api as attraction_api
 from yuanqu.attraction import pages as attraction_pages
+from yuanqu.calendar.api import router as calendar_router
 from yuanqu.chains import api as chains_api
 from yuanqu.chains import pages as chains_pages
 from yuanqu.core.auth import EVERYONE, STAFF, Role
@@ -31,17 +33,14 @@ from yuanqu.core.config import get_settings
 from yuanqu.core.db import get_engine, session_factory
 from yuanqu.core.deps import check_csrf, request_lang
 from yuanqu.core.errors import Unauthorized, YuanquError
-from yuanqu.core.holidays_api import router as calendar_router
 from yuanqu.core.tabular import ImportRejected
 from yuanqu.grants import api as grants_api
-from yuanqu.grants import deadlines as _grant_deadlines  # noqa: F401 (recounted on a notice load)
 from yuanqu.grants import pages as grants_pages
 from yuanqu.insurance import api as insurance_api
 from yuanqu.insurance import pages as insurance_pages
 from yuanqu.policies import api as policies_api
 from yuanqu.policies import pages as policies_pages
 from yuanqu.projects import api as projects_api
-from yuanqu.projects import ledger as _project_items  # noqa: F401 (recounted on a notice load)
 from yuanqu.projects import pages as projects_pages
 from yuanqu.projects.access import READERS as PROJECT_READERS
 from yuanqu.registry import api as registry_api
@@ -49,6 +48,7 @@ from yuanqu.registry import pages as registry_pages
 from yuanqu.stats import api as stats_api
 from yuanqu.stats import pages as stats_pages
 from yuanqu.web.templating import register_nav, render
+from yuanqu.wiring import wire
 
 log = logging.getLogger("yuanqu.web")
 API_PREFIX = "/api/v1"
@@ -101,6 +101,7 @@ def secret_key() -> str:
 
 def create_app(database_url: str | None = None, *, key: str | None = None) -> FastAPI:
     """The web application: REST API under /api/v1, pages, vendored static files."""
+    wire()
     app = FastAPI(
         title="yuanqu 园区",
         version=__version__,
@@ -126,6 +127,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         registry_api.router,
         accounts_api.router,
         projects_api.router,
+        attraction_api.router,
         chains_api.router,
         stats_api.router,
         insurance_api.router,

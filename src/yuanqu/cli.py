@@ -10,24 +10,23 @@ import typer
 
 from yuanqu import __version__
 from yuanqu.accounts.cli import app as users_app
-from yuanqu.analytics.cli import app as export_app
 from yuanqu.attraction.cli import app as leads_app
+from yuanqu.audit_cli import app as audit_app
+from yuanqu.calendar.cli import app as calendar_app
 from yuanqu.chains.cli import app as chains_app
 from yuanqu.core import backup as backups
-from yuanqu.core.audit_cli import app as audit_app
 from yuanqu.core.config import configure, get_settings
 from yuanqu.core.db import dispose_engines, migrate, session_scope
 from yuanqu.core.errors import YuanquError
-from yuanqu.core.holidays_cli import app as calendar_app
 from yuanqu.core.terminal import console, exit_code_for, progress_bar, render_error, t
-from yuanqu.grants import deadlines as _grant_deadlines  # noqa: F401 (recounted on a notice load)
 from yuanqu.grants.cli import app as grants_app
 from yuanqu.insurance.cli import app as insurance_app
 from yuanqu.policies.cli import app as policy_app
-from yuanqu.projects import ledger as _project_items  # noqa: F401 (recounted on a notice load)
 from yuanqu.projects.cli import app as projects_app
 from yuanqu.registry.cli import app as registry_app
 from yuanqu.stats.cli import app as stats_app
+from yuanqu.wiring import wire
+from yuanqu.zone_export import app as export_app
 
 app = typer.Typer(
     name="yuanqu",
@@ -70,6 +69,7 @@ def root(
     if lang is not None and lang not in ("zh", "en"):
         raise typer.BadParameter("--lang must be zh or en")
     configure(database_url=db, data_dir=data_dir, lang=lang)
+    wire()
 
 
 @app.command()

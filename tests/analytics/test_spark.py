@@ -19,7 +19,7 @@ from tests.conftest import empty_tables
 from tests.factories.stats import add_price
 from yuanqu.analytics import spark
 from yuanqu.analytics.choice import EngineChoice
-from yuanqu.analytics.parquet import MANIFEST, export_parquet
+from yuanqu.analytics.parquet import MANIFEST
 from yuanqu.analytics.spark import to_spark_sql
 from yuanqu.chains import analysis
 from yuanqu.chains.definitions import shipped_chains
@@ -29,6 +29,7 @@ from yuanqu.core.errors import ValidationError
 from yuanqu.demo.service import build_demo
 from yuanqu.policies import service as policies
 from yuanqu.stats import service as stats
+from yuanqu.zone_export import export_parquet
 
 pytestmark = pytest.mark.xdist_group("spark")
 
@@ -204,8 +205,8 @@ class TestCli:
 
 class TestTranspile:
     def test_the_bulletin_sql_keeps_grouping_sets_on_spark(self) -> None:
-        from yuanqu.analytics.windows import Window, grouped_sql
         from yuanqu.stats.frames import MEASURES
+        from yuanqu.stats.windows import Window, grouped_sql
 
         sql = grouped_sql(
             MEASURES, Window(2023, 12, 12), prices=True, partitions=["section"], labels=True

@@ -114,7 +114,7 @@ class TestRecount:
         from tests.factories.grants import COMMITTEE, make_budget, make_case
         from tests.factories.projects import OFFICER, make_project
         from yuanqu.core.audit import AuditRecord
-        from yuanqu.grants import service
+        from yuanqu.grants import transitions
         from yuanqu.grants.models import CaseStatus
         from yuanqu.grants.workflow import decision_due
         from yuanqu.projects import ledger
@@ -125,7 +125,7 @@ class TestRecount:
         pending.submitted_on = date(2027, 1, 25)
         pending.due_on = decision_due(blind, pending.submitted_on)
         on_notice = make_case(session, status=CaseStatus.committee_review)
-        service.approve(session, case_id=on_notice.id, actor=COMMITTEE, today=date(2027, 2, 4))
+        transitions.approve(session, case_id=on_notice.id, actor=COMMITTEE, today=date(2027, 2, 4))
         assert on_notice.notice_to == date(2027, 2, 10)  # weekends only: 4, 5, 8, 9, 10
         decided = make_case(session, status=CaseStatus.committee_review)
         decided.status = CaseStatus.rejected  # a closed case keeps its dates

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from tests.factories.registry import make_firm, make_task_force
 from yuanqu.core.auth import Principal, Role
-from yuanqu.grants import ledger, service
+from yuanqu.grants import ledger, payments, transitions
 from yuanqu.grants.models import CaseOrigin, CaseStatus, GrantCase
 
 POLICY = "test_policy"
@@ -83,9 +83,9 @@ def make_case(
     session.add(case)
     session.flush()
     if status in (CaseStatus.public_notice, CaseStatus.payment_scheduled, CaseStatus.paid):
-        service.approve(session, case_id=case.id, actor=COMMITTEE, today=APPROVED_ON)
+        transitions.approve(session, case_id=case.id, actor=COMMITTEE, today=APPROVED_ON)
     if status in (CaseStatus.payment_scheduled, CaseStatus.paid):
-        ledger.request_payment(
+        payments.request_payment(
             session,
             case_id=case.id,
             idempotency_key=f"factory-{case.id}",

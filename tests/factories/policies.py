@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from yuanqu.policies.facts import write_facts
-from yuanqu.policies.variables import FACT_NAMES
+from yuanqu.policies.language.variables import FACT_NAMES
 
 
 def add_facts(session: Session, enterprise_id: int, year: int, **facts: int | str) -> None:

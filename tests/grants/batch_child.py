@@ -14,11 +14,13 @@ from yuanqu.core.auth import Principal, Role
 from yuanqu.core.config import configure
 from yuanqu.core.db import make_engine
 from yuanqu.grants.flows import run_batch
+from yuanqu.wiring import wire
 
 
 def main() -> None:
     url, key, data_dir = sys.argv[1:4]
     configure(database_url=url, data_dir=data_dir)
+    wire()
     officer = Principal(user_id=0, username="officer-child", role=Role.policy_officer)
 
     def progress(done: int, total: int) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from yuanqu.core.auth import Principal, Role
 from yuanqu.core.db import make_engine, writer_scope
 from yuanqu.core.errors import YuanquError
-from yuanqu.grants import batches, ledger, service
+from yuanqu.grants import batches, payments, transitions
 
 NOTICE_OVER = date(2024, 6, 3)
 APPROVED_ON = date(2024, 5, 6)
@@ -42,7 +42,7 @@ def attempts(url: str, worker: int, case_ids: list[int], n: int, engine: Any = N
                     batch_id = _open_batch(engine, f"race-{worker}-{i}", officer)
                 with writer_scope(engine) as session:
                     if action == "approve":
-                        service.approve(
+                        transitions.approve(
                             session, case_id=case_id, actor=committee, today=APPROVED_ON
                         )
                     elif action in ("pay", "retry"):
@@ -50,7 +50,7 @@ def attempts(url: str, worker: int, case_ids: list[int], n: int, engine: Any = N
                             case_id, key = rng.choice(keys)
                         else:
                             key = f"w{worker}-a{i}-c{case_id}"
-                        _, replayed = ledger.request_payment(
+                        _, replayed = payments.request_payment(
                             session,
                             case_id=case_id,
                             idempotency_key=key,

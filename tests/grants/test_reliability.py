@@ -19,7 +19,7 @@ from tests.grants import race
 from yuanqu.core import audit
 from yuanqu.core.db import session_scope, writer_scope
 from yuanqu.core.errors import Conflict
-from yuanqu.grants import ledger
+from yuanqu.grants import ledger, payments
 from yuanqu.grants.flows import run_batch
 from yuanqu.grants.models import Budget, CaseStatus, GrantCase, Payment
 
@@ -116,7 +116,7 @@ class TestIdempotency:
             case_id = make_case(session, status=CaseStatus.public_notice).id
         # The first request commits, but its response is lost (the client timed out).
         with writer_scope(engine) as session:
-            first, _ = ledger.request_payment(
+            first, _ = payments.request_payment(
                 session,
                 case_id=case_id,
                 idempotency_key="timeout-key-1",
@@ -125,7 +125,7 @@ class TestIdempotency:
             )
             first_id = first.id
         with writer_scope(engine) as session:
-            again, replayed = ledger.request_payment(
+            again, replayed = payments.request_payment(
                 session,
                 case_id=case_id,
                 idempotency_key="timeout-key-1",
@@ -144,7 +144,7 @@ class TestIdempotency:
             case_id = make_case(session, status=CaseStatus.public_notice).id
         # The first request times out inside the database: its transaction rolls back.
         with pytest.raises(TimeoutError), writer_scope(engine) as session:
-            ledger.request_payment(
+            payments.request_payment(
                 session,
                 case_id=case_id,
                 idempotency_key="timeout-key-2",
@@ -153,7 +153,7 @@ class TestIdempotency:
             )
             raise TimeoutError
         with writer_scope(engine) as session:
-            _, replayed = ledger.request_payment(
+            _, replayed = payments.request_payment(
                 session,
                 case_id=case_id,
                 idempotency_key="timeout-key-2",
@@ -263,8 +263,8 @@ def test_refusal_is_a_conflict_not_a_crash(committed_db) -> None:
         case_id = make_case(session, status=CaseStatus.committee_review).id
     with pytest.raises(Conflict) as error, writer_scope(committed_db.engine) as session:
         from tests.factories.grants import COMMITTEE
-        from yuanqu.grants import service
+        from yuanqu.grants import transitions
 
-        service.approve(session, case_id=case_id, actor=COMMITTEE)
+        transitions.approve(session, case_id=case_id, actor=COMMITTEE)
     assert error.value.code == "no_budget"
     _ = time

@@ -26,7 +26,7 @@ from tests.factories.registry import make_firm, make_task_force
 from yuanqu.core import audit
 from yuanqu.core.auth import Role
 from yuanqu.core.errors import Conflict, Forbidden, ValidationError
-from yuanqu.grants import batches, ledger, service
+from yuanqu.grants import batches, cases, ledger, payments, queries, transitions
 from yuanqu.grants.evidence import Upload
 from yuanqu.grants.models import Budget, CaseStatus, GrantCase, Payment
 
@@ -35,13 +35,13 @@ class TestWorkflow:
     def test_full_path_from_submission_to_paid(self, session) -> None:
         make_budget(session, 10_000_000)
         case = make_case(session, office_reviewer=None)
-        service.pass_preliminary(session, case_id=case.id, actor=TASK_FORCE)
-        service.pass_office(session, case_id=case.id, actor=OFFICER)
-        service.approve(session, case_id=case.id, actor=COMMITTEE, today=APPROVED_ON)
+        transitions.pass_preliminary(session, case_id=case.id, actor=TASK_FORCE)
+        transitions.pass_office(session, case_id=case.id, actor=OFFICER)
+        transitions.approve(session, case_id=case.id, actor=COMMITTEE, today=APPROVED_ON)
         assert case.status == CaseStatus.public_notice
         # 2024-05-06 is a Monday: five working days end on Friday 2024-05-10
         assert case.notice_to == date(2024, 5, 10)
-        payment, replayed = ledger.request_payment(
+        payment, replayed = payments.request_payment(
             session,
             case_id=case.id,
             idempotency_key="pay-key-0001",
@@ -56,7 +56,7 @@ class TestWorkflow:
         budget = session.scalars(select(Budget)).one()
         assert (budget.committed_fen, budget.scheduled_fen, budget.paid_fen) == (1_000_000,) * 3
         actions = [
-            r.action for r in service.case_history(session, case_id=case.id, principal=OFFICER)
+            r.action for r in queries.case_history(session, case_id=case.id, principal=OFFICER)
         ]
         assert actions == [
             "pass_preliminary",
@@ -78,10 +78,10 @@ class TestWorkflow:
         for k, year in enumerate((YEAR, YEAR - 1)):
             make_budget(session, 10_000_000, year=year)
             case = make_case(session, office_reviewer=None, year=year, amount_fen=1_000_000 + k)
-            service.pass_preliminary(session, case_id=case.id, actor=TASK_FORCE)
-            service.pass_office(session, case_id=case.id, actor=OFFICER)
-            service.approve(session, case_id=case.id, actor=COMMITTEE, today=APPROVED_ON)
-            payment, _ = ledger.request_payment(
+            transitions.pass_preliminary(session, case_id=case.id, actor=TASK_FORCE)
+            transitions.pass_office(session, case_id=case.id, actor=OFFICER)
+            transitions.approve(session, case_id=case.id, actor=COMMITTEE, today=APPROVED_ON)
+            payment, _ = payments.request_payment(
                 session,
                 case_id=case.id,
                 idempotency_key=f"pay-two-years-{k}",
@@ -103,7 +103,7 @@ class TestWorkflow:
     def test_a_transition_from_the_wrong_state_is_a_clean_conflict(self, session) -> None:
         case = make_case(session)
         with pytest.raises(Conflict) as error:
-            service.approve(session, case_id=case.id, actor=COMMITTEE, today=APPROVED_ON)
+            transitions.approve(session, case_id=case.id, actor=COMMITTEE, today=APPROVED_ON)
         assert error.value.code == "invalid_transition"
         assert error.value.details["status"] == "submitted"
 
@@ -111,50 +111,50 @@ class TestWorkflow:
         case = make_case(session)
         outsider = person(Role.task_force, "tf-bio", task_forces=("bio",))
         with pytest.raises(Forbidden):
-            service.pass_preliminary(session, case_id=case.id, actor=outsider)
+            transitions.pass_preliminary(session, case_id=case.id, actor=outsider)
 
     def test_nobody_approves_their_own_application(self, session) -> None:
         make_budget(session, 10_000_000)
         case = make_case(session, status=CaseStatus.committee_review, created_by="committee-1")
         with pytest.raises(Forbidden) as error:
-            service.approve(session, case_id=case.id, actor=COMMITTEE, today=APPROVED_ON)
+            transitions.approve(session, case_id=case.id, actor=COMMITTEE, today=APPROVED_ON)
         assert error.value.code == "self_approval"
 
     def test_office_reviewer_cannot_also_approve(self, session) -> None:
         make_budget(session, 10_000_000)
         case = make_case(session, status=CaseStatus.committee_review, office_reviewer="committee-1")
         with pytest.raises(Forbidden):
-            service.approve(session, case_id=case.id, actor=COMMITTEE, today=APPROVED_ON)
+            transitions.approve(session, case_id=case.id, actor=COMMITTEE, today=APPROVED_ON)
 
     def test_rejection_needs_a_reason_and_allows_one_appeal(self, session) -> None:
         case = make_case(session)
         firm_user = person(Role.enterprise, "firm", uscc=case.uscc)
         with pytest.raises(ValidationError):
-            service.reject(session, case_id=case.id, actor=TASK_FORCE, reason=" ")
-        service.reject(session, case_id=case.id, actor=TASK_FORCE, reason="材料不全")
-        service.appeal(session, case_id=case.id, actor=firm_user, reason="已补充材料")
-        service.reopen(session, case_id=case.id, actor=OFFICER, reason="受理申诉")
+            transitions.reject(session, case_id=case.id, actor=TASK_FORCE, reason=" ")
+        transitions.reject(session, case_id=case.id, actor=TASK_FORCE, reason="材料不全")
+        transitions.appeal(session, case_id=case.id, actor=firm_user, reason="已补充材料")
+        transitions.reopen(session, case_id=case.id, actor=OFFICER, reason="受理申诉")
         assert case.status == CaseStatus.policy_review
-        service.reject(session, case_id=case.id, actor=OFFICER, reason="仍不符合")
+        transitions.reject(session, case_id=case.id, actor=OFFICER, reason="仍不符合")
         with pytest.raises(Conflict):
-            service.appeal(session, case_id=case.id, actor=firm_user, reason="再次申诉")
+            transitions.appeal(session, case_id=case.id, actor=firm_user, reason="再次申诉")
 
     def test_another_firm_cannot_act_on_a_case(self, session) -> None:
         case = make_case(session)
         other = person(Role.enterprise, "other", uscc="91110302MA00000000")
         with pytest.raises(Forbidden):
-            service.withdraw(session, case_id=case.id, actor=other)
+            transitions.withdraw(session, case_id=case.id, actor=other)
         with pytest.raises(Forbidden):
-            service.get_case(session, case_id=case.id, principal=other)
-        assert service.list_cases(session, principal=other) == []
+            transitions.get_case(session, case_id=case.id, principal=other)
+        assert queries.list_cases(session, principal=other) == []
 
 
 class TestAmounts:
     def test_an_officer_may_lower_with_a_reason(self, session) -> None:
         case = make_case(session, status=CaseStatus.policy_review)
         with pytest.raises(ValidationError):
-            service.pass_office(session, case_id=case.id, actor=OFFICER, amount_fen=500_000)
-        service.pass_office(
+            transitions.pass_office(session, case_id=case.id, actor=OFFICER, amount_fen=500_000)
+        transitions.pass_office(
             session, case_id=case.id, actor=OFFICER, amount_fen=500_000, reason="部分支出不合规"
         )
         assert case.amount_fen == 500_000 and case.amount_reason == "部分支出不合规"
@@ -162,7 +162,7 @@ class TestAmounts:
     def test_never_above_the_engine(self, session) -> None:
         case = make_case(session, status=CaseStatus.policy_review)
         with pytest.raises(ValidationError) as error:
-            service.pass_office(
+            transitions.pass_office(
                 session, case_id=case.id, actor=OFFICER, amount_fen=1_000_001, reason="多给一点"
             )
         assert error.value.code == "amount_above_engine"
@@ -181,9 +181,9 @@ class TestLedger:
         make_budget(session, 1_500_000)
         first = make_case(session, status=CaseStatus.committee_review)
         second = make_case(session, status=CaseStatus.committee_review)
-        service.approve(session, case_id=first.id, actor=COMMITTEE, today=APPROVED_ON)
+        transitions.approve(session, case_id=first.id, actor=COMMITTEE, today=APPROVED_ON)
         with pytest.raises(Conflict) as error:
-            service.approve(session, case_id=second.id, actor=COMMITTEE, today=APPROVED_ON)
+            transitions.approve(session, case_id=second.id, actor=COMMITTEE, today=APPROVED_ON)
         assert error.value.code == "budget_exceeded"
         assert second.status == CaseStatus.committee_review
 
@@ -202,7 +202,7 @@ class TestLedger:
         make_budget(session, 2_000_000)
         case = make_case(session, status=CaseStatus.public_notice)
         with pytest.raises(Conflict) as error:
-            ledger.request_payment(
+            payments.request_payment(
                 session,
                 case_id=case.id,
                 idempotency_key="too-early-1",
@@ -214,14 +214,14 @@ class TestLedger:
     def test_retry_returns_the_first_payment(self, session) -> None:
         make_budget(session, 2_000_000)
         case = make_case(session, status=CaseStatus.public_notice)
-        first, _ = ledger.request_payment(
+        first, _ = payments.request_payment(
             session,
             case_id=case.id,
             idempotency_key="retry-key-1",
             actor=OFFICER,
             today=NOTICE_OVER,
         )
-        again, replayed = ledger.request_payment(
+        again, replayed = payments.request_payment(
             session,
             case_id=case.id,
             idempotency_key="retry-key-1",
@@ -230,7 +230,7 @@ class TestLedger:
         )
         assert replayed and again.id == first.id
         with pytest.raises(Conflict) as error:
-            ledger.request_payment(
+            payments.request_payment(
                 session,
                 case_id=case.id,
                 idempotency_key="another-key",
@@ -244,11 +244,11 @@ class TestLedger:
         make_budget(session, 3_000_000)
         one = make_case(session, status=CaseStatus.public_notice)
         two = make_case(session, status=CaseStatus.public_notice)
-        ledger.request_payment(
+        payments.request_payment(
             session, case_id=one.id, idempotency_key="shared-key", actor=OFFICER, today=NOTICE_OVER
         )
         with pytest.raises(Conflict) as error:
-            ledger.request_payment(
+            payments.request_payment(
                 session,
                 case_id=two.id,
                 idempotency_key="shared-key",
@@ -280,7 +280,7 @@ class TestNotice:
     def test_objection_upheld_releases_the_commitment(self, session) -> None:
         make_budget(session, 2_000_000)
         case = make_case(session, status=CaseStatus.public_notice)
-        objection = service.object_to(
+        objection = transitions.object_to(
             session,
             case_id=case.id,
             actor=person(Role.enterprise, "neighbour", uscc="x"),
@@ -288,7 +288,7 @@ class TestNotice:
             today=APPROVED_ON,
         )
         with pytest.raises(Conflict) as error:
-            ledger.request_payment(
+            payments.request_payment(
                 session,
                 case_id=case.id,
                 idempotency_key="blocked-1",
@@ -296,7 +296,7 @@ class TestNotice:
                 today=NOTICE_OVER,
             )
         assert error.value.code == "open_objection"
-        service.resolve_objection(
+        transitions.resolve_objection(
             session, objection_id=objection.id, actor=OFFICER, upheld=True, reason="核实属实"
         )
         assert case.status == CaseStatus.rejected and case.committed_fen == 0
@@ -307,14 +307,14 @@ class TestNotice:
         make_budget(session, 2_000_000)
         case = make_case(session, status=CaseStatus.public_notice)
         with pytest.raises(Conflict):
-            service.object_to(
+            transitions.object_to(
                 session, case_id=case.id, actor=OFFICER, text="太晚了", today=NOTICE_OVER
             )
 
     def test_enterprise_sees_other_firms_masked(self, session) -> None:
         make_budget(session, 2_000_000)
         case = make_case(session, status=CaseStatus.public_notice)
-        rows = service.public_notice(session, principal=person(Role.enterprise, "o", uscc="x"))
+        rows = queries.public_notice(session, principal=person(Role.enterprise, "o", uscc="x"))
         row = next(r for r in rows if r["id"] == case.id)
         assert row["firm"] != case.firm_name and case.uscc not in row["uscc"]
 
@@ -330,26 +330,26 @@ class TestCreation:
 
     def test_match_creates_auto_cases_once_with_inputs(self, session) -> None:
         firm = self._biotech(session)
-        result = service.match(
+        result = cases.match(
             session, year=2023, actor=OFFICER, policy_ids=["new_drug_clinical_trial"]
         )
         assert result["created"] >= 1
         case = session.scalars(select(GrantCase).where(GrantCase.uscc == firm.uscc)).one()
         assert case.status == CaseStatus.awaiting_confirmation
         assert case.engine_amount_fen == 2 * 2000_0000_00  # 20 million yuan a trial
-        full = service.case_dict(case, full=True)
+        full = queries.case_dict(case, full=True)
         assert Decimal(full["engine_inputs"]["clinical_trials_approved"]) == 2
         assert len(full["policy_version"]) == 64
-        again = service.match(
+        again = cases.match(
             session, year=2023, actor=OFFICER, policy_ids=["new_drug_clinical_trial"]
         )
         assert again["created"] == 0
         firm_user = person(Role.enterprise, "bio-firm", uscc=firm.uscc)
         with pytest.raises(ValidationError):
-            service.confirm(
+            transitions.confirm(
                 session, case_id=case.id, actor=firm_user, bank_account="12", bank_name="工行"
             )
-        service.confirm(
+        transitions.confirm(
             session,
             case_id=case.id,
             actor=firm_user,
@@ -375,15 +375,15 @@ class TestCreation:
                 "bank_name": "工商银行",
             }
             with pytest.raises(ValidationError) as error:
-                service.apply(session, **common, uploads=[])
+                cases.apply(session, **common, uploads=[])
             assert error.value.details["missing"]
             fake = Upload("近三个会计年度财务审计报告", "audit.pdf", b"MZ\x90\x00 not a pdf")
             with pytest.raises(ValidationError) as error:
-                service.apply(session, **common, uploads=[fake])
+                cases.apply(session, **common, uploads=[fake])
             assert error.value.details["filename"] == "audit.pdf"
             big = Upload("近三个会计年度财务审计报告", "audit.pdf", b"%PDF-" + b"0" * (10 * 2**20))
             with pytest.raises(ValidationError) as error:
-                service.apply(session, **common, uploads=[big])
+                cases.apply(session, **common, uploads=[big])
             assert error.value.details["field"] == "size"
         finally:
             restore_settings(saved)

@@ -11,10 +11,10 @@ from decimal import Decimal
 
 import pytest
 
-from yuanqu.policies import engine
-from yuanqu.policies.definition import ParameterVersion
-from yuanqu.policies.expressions import sql_number
+from yuanqu.policies import engine, plan
 from yuanqu.policies.inputs import base_row_from_values, base_table
+from yuanqu.policies.language.definition import ParameterVersion
+from yuanqu.policies.language.expressions import sql_number
 from yuanqu.policies.service import get_policy
 
 YEAR = 2024
@@ -79,10 +79,10 @@ def _variants(budget: Decimal | None) -> list:
 def test_together_equals_one_by_one(budget) -> None:
     base = _base()
     policies = _variants(budget)
-    together = engine.evaluate(engine.connect(), policies, YEAR, {YEAR - 1: base})
+    together = engine.evaluate(plan.connect(), policies, YEAR, {YEAR - 1: base})
     all_rows = together.rows().to_pylist()
     for policy in policies:
-        alone = engine.evaluate(engine.connect(), [policy], YEAR, {YEAR - 1: base})
+        alone = engine.evaluate(plan.connect(), [policy], YEAR, {YEAR - 1: base})
         want = alone.rows().to_pylist()
         got = [r for r in all_rows if r["policy"] == policy.id]
         assert got == want, policy.id
@@ -99,9 +99,9 @@ def test_together_equals_one_by_one(budget) -> None:
 def test_ineligible_rows_can_be_left_out_without_changing_the_rest() -> None:
     base = _base(seed=5)
     policies = _variants(Decimal("5000.01"))
-    full = engine.evaluate(engine.connect(), policies, YEAR, {YEAR - 1: base}).rows()
+    full = engine.evaluate(plan.connect(), policies, YEAR, {YEAR - 1: base}).rows()
     short = engine.evaluate(
-        engine.connect(), policies, YEAR, {YEAR - 1: base}, keep_ineligible=False
+        plan.connect(), policies, YEAR, {YEAR - 1: base}, keep_ineligible=False
     ).rows()
     assert [r for r in full.to_pylist() if r["status"] != "ineligible"] == short.to_pylist()
 
@@ -111,13 +111,13 @@ def test_ineligible_rows_can_be_left_out_without_changing_the_rest() -> None:
     ["0", "0.0000000001", "-3.5", "5000000", "123456789012345678.1234567890", "0.1001"],
 )
 def test_literals_keep_their_exact_value(value) -> None:
-    con = engine.connect()
+    con = plan.connect()
     got = con.execute(f"SELECT {sql_number(Decimal(value))}").fetchall()[0][0]
     assert got == Decimal(value)
 
 
 def test_a_year_with_no_policy_in_effect_gives_empty_results() -> None:
-    result = engine.evaluate(engine.connect(), _variants(None), 2001, {2000: _base(5)})
+    result = engine.evaluate(plan.connect(), _variants(None), 2001, {2000: _base(5)})
     assert result.compiled == []
     assert result.rows().num_rows == 0
     assert result.totals() == []
@@ -145,7 +145,7 @@ def _tied_base(n: int = 300):
 def test_pro_rata_matches_largest_remainders_computed_in_python(budget) -> None:
     reward = get_policy("rd_investment_reward")
     policy = dataclasses.replace(reward, budget=budget, exclusive_group=None)
-    result = engine.evaluate(engine.connect(), [policy], YEAR, {YEAR - 1: _tied_base()})
+    result = engine.evaluate(plan.connect(), [policy], YEAR, {YEAR - 1: _tied_base()})
     rows = [r for r in result.rows().to_pylist() if r["status"] == "eligible"]
     claims = {r["uscc"]: r["capped_fen"] for r in rows}
     total, fen = sum(claims.values()), int(budget * 100)
@@ -166,7 +166,7 @@ class _Recording:
     queries), as a Spark runner would receive them."""
 
     def __init__(self) -> None:
-        self.con = engine.connect()
+        self.con = plan.connect()
         self.statements: list[str] = []
 
     def create(self, name: str, sql: str, *, view: bool = False) -> None:
@@ -222,8 +222,8 @@ def test_variants_differing_in_parameter_values_share_one_branch() -> None:
     )
     bands[rd.name] = dataclasses.replace(rd, versions=(widened,))
     policies.append(dataclasses.replace(high_tech, id="high_tech_bands", parameters=bands))
-    compiled = [engine.compile_policy(p, YEAR) for p in policies]
-    units = branches(compiled, YEAR, lambda p, ph: engine.compile_policy(p, YEAR, ph))
+    compiled = [plan.compile_policy(p, YEAR) for p in policies]
+    units = branches(compiled, YEAR, lambda p, ph: plan.compile_policy(p, YEAR, ph))
     assert sorted(b.members for b in units) == [(0, 2, 4), (1, 3, 5), (6,)]
     shared = next(b for b in units if b.members == (0, 2, 4))
     # the share threshold is held at the scale the condition reads it (no per-row rescaling)
@@ -261,11 +261,11 @@ def test_variants_with_wide_and_fine_parameters_give_each_policy_alone() -> None
         ["0.01", "5000000", "1000000000000000", "7654321.09", "5000000"],
     )
     base = _base(seed=11)
-    together = engine.evaluate(engine.connect(), policies, YEAR, {YEAR - 1: base})
+    together = engine.evaluate(plan.connect(), policies, YEAR, {YEAR - 1: base})
     all_rows = together.rows().to_pylist()
     alone_rows: dict[str, list] = {}
     for policy in policies:
-        alone = engine.evaluate(engine.connect(), [policy], YEAR, {YEAR - 1: base})
+        alone = engine.evaluate(plan.connect(), [policy], YEAR, {YEAR - 1: base})
         want = alone.rows().to_pylist()
         got = [r for r in all_rows if r["policy"] == policy.id]
         if policy.exclusive_group is None:
@@ -332,7 +332,7 @@ def _claims_base(claims_yuan: list[Decimal]):
 def test_pro_rata_in_double_precision_stays_exact_to_the_fen(claims, budget) -> None:
     reward = get_policy("rd_investment_reward")
     policy = dataclasses.replace(reward, budget=budget, exclusive_group=None, cap_per_firm=None)
-    result = engine.evaluate(engine.connect(), [policy], YEAR, {YEAR - 1: _claims_base(claims)})
+    result = engine.evaluate(plan.connect(), [policy], YEAR, {YEAR - 1: _claims_base(claims)})
     rows = [r for r in result.rows().to_pylist() if r["status"] == "eligible"]
     got = {r["uscc"]: r["allocated_fen"] for r in rows}
     fen = int(budget * 100)
@@ -344,7 +344,7 @@ def test_pro_rata_in_double_precision_stays_exact_to_the_fen(claims, budget) -> 
 
 def _reward_allocated(method: str, budget: Decimal, order_by: str | None = None):
     """The R&D reward with another budget and allocation rule, read from its own file."""
-    from yuanqu.policies.definition import read_policy
+    from yuanqu.policies.language.definition import read_policy
     from yuanqu.policies.service import shipped_dir
 
     text = (shipped_dir() / "rd_investment_reward.yaml").read_text(encoding="utf-8")
@@ -387,7 +387,7 @@ def test_counted_totals_equal_the_totals_of_every_allocation(method, order_by, b
     bases = (_base(seed=11), _tied_base(), _claims_base([Decimal(0)] * 5 + [Decimal(10)]))
     for n, base in enumerate(bases):  # the third: no firm reaches the reward's floor
         result = engine.evaluate(
-            engine.connect(), policies, YEAR, {YEAR - 1: base}, keep_ineligible=keep
+            plan.connect(), policies, YEAR, {YEAR - 1: base}, keep_ineligible=keep
         )
         assert result.counted is not None
         assert result.totals() == result.totals_from_rows()
@@ -408,7 +408,7 @@ def test_a_base_sorted_by_credit_code_ranks_by_row_number_with_the_same_results(
     assert engine._sorted_by_uscc(ordered) and not engine._sorted_by_uscc(base)
     policies = [dataclasses.replace(get_policy("rd_investment_reward"), budget=Decimal("1000.03"))]
     results = [
-        engine.evaluate(engine.connect(), policies, YEAR, {YEAR - 1: b}) for b in (base, ordered)
+        engine.evaluate(plan.connect(), policies, YEAR, {YEAR - 1: b}) for b in (base, ordered)
     ]
     assert results[0].rows() == results[1].rows()
     assert results[0].totals() == results[1].totals()
@@ -418,7 +418,7 @@ def test_a_base_sorted_by_credit_code_ranks_by_row_number_with_the_same_results(
 
 def _floor_variants(when: str) -> list:
     """Ten R&D rewards differing only in their floor, the floor condition written as ``when``."""
-    from yuanqu.policies.definition import read_policy
+    from yuanqu.policies.language.definition import read_policy
     from yuanqu.policies.service import shipped_dir
 
     text = (shipped_dir() / "rd_investment_reward.yaml").read_text(encoding="utf-8")
@@ -459,16 +459,14 @@ def test_variants_joined_on_a_threshold_give_each_policy_alone(when, joined) -> 
 
     base = _base(seed=7)  # some firms have no revenue figure
     policies = _floor_variants(when)
-    batch = engine.evaluate(
-        engine.connect(), policies, YEAR, {YEAR - 1: base}, keep_ineligible=False
-    )
+    batch = engine.evaluate(plan.connect(), policies, YEAR, {YEAR - 1: base}, keep_ineligible=False)
     got = batch.rows().to_pylist()
     assert any(r["status"] == "missing" for r in got) == ("revenue" in when)
     for policy in policies:
-        alone = engine.evaluate(engine.connect(), [policy], YEAR, {YEAR - 1: base})
+        alone = engine.evaluate(plan.connect(), [policy], YEAR, {YEAR - 1: base})
         want = [r for r in alone.rows().to_pylist() if r["status"] != "ineligible"]
         assert [r for r in got if r["policy"] == policy.id] == want, policy.id
-    (branch,) = branches(batch.compiled, YEAR, lambda p, ph: engine.compile_policy(p, YEAR, ph))
+    (branch,) = branches(batch.compiled, YEAR, lambda p, ph: plan.compile_policy(p, YEAR, ph))
     on = engine._join_on(branch)
     assert (on is not None) == joined
     if on is not None:

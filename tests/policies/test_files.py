@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from yuanqu.policies.definition import read_policy
+from yuanqu.policies.language.definition import read_policy
 from yuanqu.policies.service import shipped_dir
 
 GOOD = (shipped_dir() / "rd_investment_reward.yaml").read_text(encoding="utf-8")

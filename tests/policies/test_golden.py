@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from yuanqu.core.codes import make_usccs
-from yuanqu.policies import engine
+from yuanqu.policies import engine, plan
 from yuanqu.policies.explain import explain
 from yuanqu.policies.inputs import base_row_from_values, base_table
 from yuanqu.policies.service import get_policy
@@ -65,7 +65,7 @@ def test_golden_case(policy_id: str, case: dict) -> None:
         parsed = {k: _value(v) for k, v in values.items()}
         parsed = {k: (str(v) if k == "industry_code" else v) for k, v in parsed.items()}
         rows.append(base_row_from_values(parsed, firm_id=i, uscc=codes[name]))
-    con = engine.connect()
+    con = plan.connect()
     result = engine.evaluate(con, [policy], year, base_table(rows))
     assert result.totals() == result.totals_from_rows()  # counted where allocated
     for name, expected in expected_all.items():

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from yuanqu.policies import engine
-from yuanqu.policies.expressions import (
+from yuanqu.policies import plan
+from yuanqu.policies.language.expressions import (
     BOOLEAN,
     NUMBER,
     TEXT,
@@ -19,8 +19,8 @@ from yuanqu.policies.expressions import (
     Scope,
     evaluate,
     parse,
-    to_sql,
 )
+from yuanqu.policies.language.sqlgen import to_sql
 
 SCOPE = Scope(
     variables={"revenue": NUMBER, "rd_expense": NUMBER, "high_tech": BOOLEAN, "task_force": TEXT},
@@ -37,7 +37,7 @@ BANDS = {
 SCALARS = {"rate": Decimal("0.1")}
 
 
-_CON = engine.connect()
+_CON = plan.connect()
 
 
 def sql_eval(text: str, env: dict) -> object:

@@ -12,7 +12,7 @@ from tests.factories.policies import add_facts
 from tests.factories.registry import make_firm
 from tests.factories.stats import add_reports, report_row
 from yuanqu.core.tabular import ImportRejected
-from yuanqu.policies import engine, service
+from yuanqu.policies import engine, plan, service
 from yuanqu.policies.explain import explain
 from yuanqu.policies.facts import import_facts
 from yuanqu.policies.inputs import base_table
@@ -92,7 +92,7 @@ class TestFromTheDatabase:
         policies = list(service.shipped_policies())
         from_db = service.run(session, year=2024, policies=policies).rows().to_pylist()
         bases = {y: base_table(load_base(session, y).to_pylist()) for y in (2023, 2024)}
-        in_memory = engine.evaluate(engine.connect(), policies, 2024, bases).rows().to_pylist()
+        in_memory = engine.evaluate(plan.connect(), policies, 2024, bases).rows().to_pylist()
         assert from_db == in_memory
         assert sum(r["allocated_fen"] for r in from_db) > 0
 

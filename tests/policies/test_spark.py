@@ -26,12 +26,12 @@ from tests.factories.registry import make_firm, make_task_force
 from tests.factories.stats import add_reports, report_row
 from yuanqu.analytics import spark
 from yuanqu.analytics.choice import EngineChoice
-from yuanqu.analytics.parquet import export_parquet
 from yuanqu.core.config import configure, reset_settings
 from yuanqu.core.db import dispose_engines, session_scope
 from yuanqu.core.errors import ValidationError
 from yuanqu.policies import service, spark_runner
 from yuanqu.policies.engine import BatchResult
+from yuanqu.zone_export import export_parquet
 
 pytestmark = pytest.mark.xdist_group("spark")
 

@@ -10,7 +10,7 @@ from tests.factories.registry import make_firm
 from tests.factories.stats import add_reports, report_row
 from yuanqu.core.errors import ValidationError
 from yuanqu.registry import service as registry
-from yuanqu.stats import service
+from yuanqu.stats import dashboard, service
 
 
 class TestSizeClass:
@@ -41,13 +41,15 @@ class TestSizeClass:
         # 1.2亿 revenue would be medium, but 100 employees are below medium's 300: small.
         assert size.size_class == "small"
 
-    def test_profile_shows_the_size_class(self, session):
+    def test_statistics_tab_shows_the_size_class(self, session):
         firm = make_firm(session, industry_code="3973")
         add_reports(session, [report_row(firm.id, "2023-05", revenue=1_000_000, employees=10)])
-        loaded = registry.get_enterprise(session, uscc=firm.uscc)
-        card = registry.profile(loaded, as_of=date(2023, 12, 31), session=session)
-        assert card["size_class"]["size_class"] == "micro"
-        assert card["size_class"]["name"] == "微型"
+        view = dashboard.firm_statistics(session, uscc=firm.uscc.lower())
+        assert view.size_class.size_class == "micro"
+        assert view.size_class_name == "微型"
+        # The registry's identity card no longer reaches into the statistics.
+        card = registry.profile(registry.get_enterprise(session, uscc=firm.uscc))
+        assert "size_class" not in card
 
     def test_no_reports_no_size_class(self, session):
         firm = make_firm(session)

@@ -14,7 +14,7 @@ from tests.web.conftest import Site
 from yuanqu.core.auth import Role
 from yuanqu.core.db import make_engine, session_scope
 from yuanqu.core.holidays import work_calendar
-from yuanqu.grants import service
+from yuanqu.grants import transitions
 from yuanqu.grants.models import CaseStatus
 from yuanqu.grants.workflow import decision_due
 from yuanqu.projects import ledger
@@ -51,7 +51,7 @@ def blind(site: Site) -> Iterator[dict[str, int]]:
             notice = make_case(
                 session, firm=firms[2], policy=POLICY, status=CaseStatus.committee_review
             )
-            service.approve(session, case_id=notice.id, actor=COMMITTEE, today=date(2028, 3, 6))
+            transitions.approve(session, case_id=notice.id, actor=COMMITTEE, today=date(2028, 3, 6))
             project = session.scalars(select(Project).order_by(Project.id).limit(1)).one()
             item = ledger.open_item(
                 session,

@@ -1,7 +1,7 @@
 """The Spark backend: the same definitions as the DuckDB engine, run by Apache Spark.
 
 Nothing here defines an indicator, a scope or a coverage figure. The definitions are the SQL the
-domains already generate for DuckDB (:mod:`yuanqu.analytics.windows`, the table specs of
+domains already generate for DuckDB (:mod:`yuanqu.stats.windows`, the table specs of
 :mod:`yuanqu.stats.frames`, the segment SQL of :mod:`yuanqu.chains.analysis`); this module
 transpiles that SQL from the DuckDB dialect to Spark SQL with sqlglot and runs it over a Parquet
 dataset written by ``yuanqu export parquet`` (see :mod:`yuanqu.analytics.parquet` for the layout).

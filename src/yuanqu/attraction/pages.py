@@ -2,24 +2,28 @@
 conversion over a span) and a lead's signing, which makes it a key project in one step.
 
 Each page calls the same view or service as its JSON twin (``/api/v1/leads``) and links to it.
-Leads are imported on the projects' import page (``/projects/import``, kind ``leads``).
+Leads are imported from the projects' import page, whose lead form posts to ``/leads/import``.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from yuanqu.attraction import importer, views
 from yuanqu.attraction import service as attraction
 from yuanqu.core.auth import Principal, allow
 from yuanqu.core.deps import get_db, request_lang
-from yuanqu.projects import reports, views
+from yuanqu.core.errors import YuanquError
+from yuanqu.core.tabular import ImportRejected
+from yuanqu.projects import reports
 from yuanqu.projects.access import (
     LEAD_EDITORS,
+    PROJECT_EDITORS,
     READERS,
     actor_of,
     forbid_task_force,
@@ -86,3 +90,34 @@ def sign_lead(
     )
     session.flush()  # the new project's id, for the redirect
     return RedirectResponse(f"/projects/{project.id}", status_code=303)
+
+
+@router.post("/leads/import", response_class=HTMLResponse)
+def import_leads(
+    request: Request,
+    file: UploadFile = File(),
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(PROJECT_EDITORS),
+) -> HTMLResponse:
+    """A lead list as the task forces keep it; shown on the projects' import page."""
+    lang = request_lang(request)
+    context: dict[str, Any] = {"errors": None, "result": None, "kind": "leads"}
+    try:
+        context["result"] = importer.import_leads(
+            session,
+            actor=actor_of(principal),
+            source=file.file.read(),
+            filename=file.filename or "leads.xlsx",
+        )
+    except ImportRejected as rejected:
+        session.rollback()  # the importer wrote nothing; make the unit of work say so too
+        context |= {
+            "errors": [error.to_dict(lang) for error in rejected.errors],
+            "message": rejected.message(lang),
+        }
+        return render(request, "projects/import.html", context, status_code=422)
+    except YuanquError as error:  # e.g. a task-force member importing another task force's rows
+        session.rollback()
+        context |= {"error": error.to_dict(lang), "error_status": error.status}
+        return render(request, "projects/import.html", context, status_code=error.status)
+    return render(request, "projects/import.html", context)

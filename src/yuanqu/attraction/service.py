@@ -10,10 +10,10 @@ dates the lead already carries. Nothing is entered twice, and the project's hist
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,13 +24,16 @@ from yuanqu.attraction.models import (
     TaskForceIndustry,
     TaskForceMember,
 )
+from yuanqu.attraction.schemas import FunnelRow, LeadRead
 from yuanqu.core import audit
 from yuanqu.core.codes import industry_catalog, normalize_uscc
 from yuanqu.core.errors import Conflict, NotFound, ValidationError
 from yuanqu.projects import service as projects
-from yuanqu.projects.models import Project
 from yuanqu.projects.permissions import Actor, Role, require_lead_editor, require_officer
-from yuanqu.registry.models import TaskForce
+from yuanqu.registry.firms import TaskForce
+
+if TYPE_CHECKING:  # the project row, as the projects' service returns it
+    from yuanqu.projects.models import Project
 
 ENTITY = "lead"
 
@@ -408,25 +411,6 @@ def sign_lead(
 # --- reports -------------------------------------------------------------------------------------
 
 
-class LeadRead(BaseModel):
-    id: int
-    task_force: str
-    owner: str
-    prospect_name: str
-    uscc: str | None
-    source: str
-    industry_code: str | None
-    chain_gap: str | None
-    expected_investment_fen: int
-    stage: str
-    contacted_on: date
-    signed_on: date | None
-    lost_reason: str | None
-    next_action: str | None
-    next_action_on: date | None
-    project_id: int | None
-
-
 def list_leads(
     session: Session,
     *,
@@ -443,17 +427,6 @@ def list_leads(
         stmt = stmt.where(Lead.owner == owner)
     rows = session.scalars(stmt.order_by(Lead.task_force, Lead.contacted_on, Lead.id))
     return [LeadRead.model_validate(r, from_attributes=True) for r in rows]
-
-
-class FunnelRow(BaseModel):
-    task_force: str
-    contacted: int
-    negotiating: int
-    intent: int
-    signed: int
-    lost: int
-    signed_investment_fen: int
-    conversion: float | None  # signed / contacted
 
 
 def funnel(session: Session, *, start: date, end: date) -> list[FunnelRow]:
@@ -490,3 +463,13 @@ def funnel(session: Session, *, start: date, end: date) -> list[FunnelRow]:
         )
         for tf, r in sorted(rows.items())
     ]
+
+
+def lead_ids_for_projects(session: Session, project_ids: Sequence[int]) -> dict[int, int]:
+    """project id -> the id of the lead that signed into it (projects that came from a lead)."""
+    if not project_ids:
+        return {}
+    rows = session.execute(
+        select(Lead.project_id, Lead.id).where(Lead.project_id.in_(list(project_ids)))
+    )
+    return {p: lead for p, lead in rows if p is not None}

@@ -35,7 +35,7 @@ from yuanqu.analytics.tables import duck, read_arrow
 from yuanqu.chains.definitions import Chain, get_chain, segment_key, shipped_chains
 from yuanqu.chains.schemas import ChainCoverage, Gap, SegmentCoverage, TopFirm
 from yuanqu.chains.service import PlacementRun, cached_placements
-from yuanqu.registry.models import Label
+from yuanqu.registry.firms import Label
 
 ANCHOR_LABELS = (
     Label.listed,

@@ -13,9 +13,8 @@ from sqlalchemy.orm import Session
 from yuanqu.chains import analysis, overview, service
 from yuanqu.chains.schemas import FirmOnSegment, FirmSegment, Gap
 from yuanqu.core.auth import EVERYONE, Principal, Role, allow
-from yuanqu.core.deps import get_db
+from yuanqu.core.deps import OptionalDate, get_db
 from yuanqu.registry import service as registry
-from yuanqu.registry.api import OptionalDate
 
 router = APIRouter(prefix="/chains", tags=["chains"])
 

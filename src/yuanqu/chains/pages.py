@@ -22,9 +22,8 @@ from yuanqu.chains.definitions import POSITION_NAMES, get_chain
 from yuanqu.chains.report import write_report
 from yuanqu.chains.schemas import ACTION_NAMES, GRADE_NAMES
 from yuanqu.core.auth import EVERYONE, Principal, allow
-from yuanqu.core.deps import get_db, request_lang
+from yuanqu.core.deps import OptionalDate, get_db, request_lang
 from yuanqu.registry import service as registry
-from yuanqu.registry.api import OptionalDate
 from yuanqu.web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -28,7 +28,7 @@ from yuanqu.chains.schemas import (
 from yuanqu.core.db import bump_data_version, data_version
 from yuanqu.core.errors import NotFound, ValidationError
 from yuanqu.registry import service as registry
-from yuanqu.registry.models import Enterprise
+from yuanqu.registry.firms import Enterprise
 
 FIRMS_SCHEMA = pa.schema(
     [

@@ -27,10 +27,11 @@ from yuanqu.core.tabular import (
     RowContext,
     RowError,
     map_headers,
+    parse_industry_cell,
     parse_text,
     read_table,
 )
-from yuanqu.registry.importer import existing_ids, parse_industry_cell, parse_uscc_cell
+from yuanqu.registry.firms import ids_for_codes, parse_code_cell
 
 COLUMNS = (
     Column("name", ("企业名称", "名称", "enterprise_name"), required=True),
@@ -56,7 +57,7 @@ def _rows(session: Session, source: Path | str | bytes, filename: str | None) ->
         ctx = RowContext(number, values, columns, errors)
         row: dict[str, Any] = {"row": number}
         row["name"] = ctx.cell("name", parse_text, required=True, max_length=200)
-        row["uscc"] = ctx.cell("uscc", parse_uscc_cell)
+        row["uscc"] = ctx.cell("uscc", parse_code_cell)
         industry = ctx.cell("industry_code", parse_industry_cell)
         row["industry_code"], row["industry_section"] = industry or (None, None)
         for fld, length in (("business_scope", 4000), ("region", 100), ("contact", 200)):
@@ -87,7 +88,7 @@ def _rows(session: Session, source: Path | str | bytes, filename: str | None) ->
                 )
             seen.setdefault(row["uscc"], number)
         rows.append(row)
-    inside = existing_ids(session, [r["uscc"] for r in rows if r["uscc"]])
+    inside = ids_for_codes(session, [r["uscc"] for r in rows if r["uscc"]])
     for row in rows:
         if row["uscc"] in inside:
             errors.append(

@@ -5,12 +5,23 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Iterator
+from datetime import date
+from typing import Annotated
 
 from fastapi import Request
+from pydantic import BeforeValidator
 from sqlalchemy.orm import Session
 
 from yuanqu.core.db import begin_writer
 from yuanqu.core.errors import Forbidden
+
+
+def _blank_is_none(value: object) -> object:
+    return None if value == "" else value
+
+
+# An empty date field of a form arrives as "as_of=": no criterion, not an error.
+OptionalDate = Annotated[date | None, BeforeValidator(_blank_is_none)]
 
 LANG_COOKIE = "yuanqu_lang"
 LANGS = ("zh", "en")

@@ -15,10 +15,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from yuanqu.core.errors import ValidationError
+from yuanqu.core.industry import industry_catalog
 
 MAX_ROWS = 2_000_000
 
@@ -493,3 +495,30 @@ def write_error_report(errors: Sequence[RowError], path: Path | str, *, lang: st
     sheet.freeze_panes(1, 0)
     workbook.close()
     return path
+
+
+# --- industry codes ------------------------------------------------------------------------------
+
+
+def parse_industry_cell(value: Any) -> tuple[str, str]:
+    outcome = _industry_of(parse_text(value, max_length=10))
+    if isinstance(outcome, CellError):
+        raise outcome
+    return outcome
+
+
+@lru_cache(maxsize=8192)
+def _industry_of(text: str) -> tuple[str, str] | CellError:
+    """(bare code, section) or the error; cached, as a file repeats a few thousand codes."""
+    catalog = industry_catalog()
+    try:
+        code = catalog.normalize(text)
+    except ValidationError as exc:
+        return CellError(exc.zh, exc.en)
+    industry = catalog.get(code)
+    if industry.level < 2:
+        return CellError(
+            f"行业代码 '{text}' 只到门类，至少应细到大类（两位数字）",
+            f"industry code '{text}' is only a section; give at least a division",
+        )
+    return code, industry.section

@@ -61,7 +61,7 @@ def other_awards(session: Session, *, award_year: int) -> dict[int, int]:
 def _drug_terms(award_year: int) -> tuple[int, int]:
     """(reward per trial, cap per firm) of the clinical-trial reward, in fen, as shipped."""
     from yuanqu.policies import service as policies
-    from yuanqu.policies.parameters import resolve_all
+    from yuanqu.policies.language.parameters import resolve_all
 
     policy = policies.get_policy(DRUG_POLICY)
     cap = policy.cap_per_firm

@@ -15,7 +15,7 @@ from yuanqu.core.errors import ValidationError
 from yuanqu.core.holidays import work_calendar
 from yuanqu.core.money import INT64_MAX
 from yuanqu.grants import batches as payment_batches
-from yuanqu.grants import evidence, ledger, reports, service
+from yuanqu.grants import cases, evidence, ledger, payments, queries, reports, transitions
 
 router = APIRouter(prefix="/grants", tags=["grants"])
 
@@ -60,21 +60,23 @@ def take(session: Session, case_id: int, action: str, actor: Principal, body: Tr
     """One transition by name: the API's and the pages' single entry to the workflow."""
     common: dict[str, Any] = {"case_id": case_id, "actor": actor}
     if action == "confirm":
-        return service.confirm(
+        return transitions.confirm(
             session, **common, bank_account=body.bank_account or "", bank_name=body.bank_name or ""
         )
     if action == "pass_preliminary":
-        return service.pass_preliminary(session, **common, note=body.reason)
+        return transitions.pass_preliminary(session, **common, note=body.reason)
     if action == "pass_office":
-        return service.pass_office(
+        return transitions.pass_office(
             session, **common, amount_fen=body.amount_fen, reason=body.reason
         )
     if action == "approve":
-        return service.approve(session, **common, amount_fen=body.amount_fen, reason=body.reason)
+        return transitions.approve(
+            session, **common, amount_fen=body.amount_fen, reason=body.reason
+        )
     if action in ("reject", "appeal", "reopen"):
-        return getattr(service, action)(session, **common, reason=body.reason or "")
+        return getattr(transitions, action)(session, **common, reason=body.reason or "")
     if action == "withdraw":
-        return service.withdraw(session, **common, reason=body.reason)
+        return transitions.withdraw(session, **common, reason=body.reason)
     raise ValidationError(
         f"未知操作 {action}",
         f"unknown action {action}",
@@ -94,7 +96,7 @@ def list_cases(
     principal: Principal = allow(READERS),
 ) -> list[dict[str, Any]]:
     """The cases this account may see (a firm: its own; a task force: its industries)."""
-    cases = service.list_cases(
+    cases = queries.list_cases(
         session,
         principal=principal,
         status=status or None,
@@ -104,19 +106,19 @@ def list_cases(
         overdue=overdue,
     )
     calendar = work_calendar(session)
-    return [service.case_dict(c, request_lang(request), calendar=calendar) for c in cases]
+    return [queries.case_dict(c, request_lang(request), calendar=calendar) for c in cases]
 
 
 def case_detail(session: Session, case_id: int, principal: Principal, lang: str) -> dict[str, Any]:
-    case = service.get_case(session, case_id=case_id, principal=principal)
-    data = service.case_dict(case, lang, full=True, calendar=work_calendar(session))
+    case = transitions.get_case(session, case_id=case_id, principal=principal)
+    data = queries.case_dict(case, lang, full=True, calendar=work_calendar(session))
     data["evidence"] = [
         {"kind": e.kind, "filename": e.filename, "size": e.size, "sha256": e.sha256}
-        for e in service.case_evidence(session, case_id)
+        for e in queries.case_evidence(session, case_id)
     ]
     data["objections"] = [
         {"id": o.id, "text": o.text, "status": o.status, "resolution": o.resolution}
-        for o in service.case_objections(session, case_id)
+        for o in queries.case_objections(session, case_id)
     ]
     return data
 
@@ -140,7 +142,7 @@ def case_history(
 ) -> list[dict[str, Any]]:
     """The case's audit trail, oldest first."""
     return [
-        r.to_dict() for r in service.case_history(session, case_id=case_id, principal=principal)
+        r.to_dict() for r in queries.case_history(session, case_id=case_id, principal=principal)
     ]
 
 
@@ -159,7 +161,7 @@ async def apply(
 ) -> dict[str, Any]:
     """Apply under a policy with its evidence (multipart: kinds[i] names files[i])."""
     uploads = await read_uploads(kinds, files)
-    case = service.apply(
+    case = cases.apply(
         session,
         actor=principal,
         policy_id=policy,
@@ -169,7 +171,7 @@ async def apply(
         uploads=uploads,
         uscc=uscc,
     )
-    return service.case_dict(case, request_lang(request))
+    return queries.case_dict(case, request_lang(request))
 
 
 async def read_uploads(kinds: list[str], files: list[UploadFile]) -> list[evidence.Upload]:
@@ -197,7 +199,7 @@ def transition(
 ) -> dict[str, Any]:
     """Take one workflow transition (the service checks the role, the firm and the state)."""
     case = take(session, case_id, action, principal, body or TransitionBody())
-    return service.case_dict(case, request_lang(request))
+    return queries.case_dict(case, request_lang(request))
 
 
 @router.post("/cases/{case_id}/payment")
@@ -208,7 +210,7 @@ def request_payment(
     principal: Principal = allow(OFFICE),
 ) -> dict[str, Any]:
     """Schedule the case's payment; a retry with the same Idempotency-Key returns the first."""
-    payment, replayed = ledger.request_payment(
+    payment, replayed = payments.request_payment(
         session,
         case_id=case_id,
         idempotency_key=idempotency_key,
@@ -226,7 +228,7 @@ def object_to(
     principal: Principal = allow(EVERYONE),
 ) -> dict[str, Any]:
     """Object to a case on public notice (anyone with an account)."""
-    objection = service.object_to(session, case_id=case_id, actor=principal, text=body.text)
+    objection = transitions.object_to(session, case_id=case_id, actor=principal, text=body.text)
     return {"id": objection.id, "case": case_id, "status": objection.status}
 
 
@@ -237,7 +239,7 @@ def resolve_objection(
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(OFFICE),
 ) -> dict[str, Any]:
-    objection = service.resolve_objection(
+    objection = transitions.resolve_objection(
         session, objection_id=objection_id, actor=principal, upheld=body.upheld, reason=body.reason
     )
     return {"id": objection.id, "status": objection.status}
@@ -250,7 +252,7 @@ def public_notice(
     principal: Principal = allow(EVERYONE),
 ) -> list[dict[str, Any]]:
     """Cases on public notice (公示); other firms are masked for a firm's account."""
-    return service.public_notice(session, principal=principal, lang=request_lang(request))
+    return queries.public_notice(session, principal=principal, lang=request_lang(request))
 
 
 @router.post("/match")
@@ -260,7 +262,7 @@ def match(
     principal: Principal = allow(OFFICE),
 ) -> dict[str, Any]:
     """免申即享: create the year's auto-entitlement cases."""
-    return service.match(session, year=body.year, actor=principal, policy_ids=body.policies)
+    return cases.match(session, year=body.year, actor=principal, policy_ids=body.policies)
 
 
 @router.get("/budgets")

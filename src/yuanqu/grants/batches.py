@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 from yuanqu.core import audit
 from yuanqu.core.auth import Principal, Role
 from yuanqu.core.errors import Conflict, Forbidden, NotFound
-from yuanqu.grants.ledger import _check_key, lock_budget, lock_case, payment_dict, request_payment
+from yuanqu.grants.ledger import check_key, lock_budget, lock_case, payment_dict
 from yuanqu.grants.models import CaseStatus, GrantCase, Objection, Payment, PaymentBatch
+from yuanqu.grants.payments import payment_key, request_payment
+from yuanqu.grants.transitions import apply_transition
 
 
 def batch_dict(session: Session, batch: PaymentBatch) -> dict[str, Any]:
@@ -42,7 +44,7 @@ def open_batch(session: Session, *, key: str, actor: Principal) -> PaymentBatch:
         raise Forbidden(
             "只有政策办可以编制付款批次", "only the policy office makes payment batches"
         )
-    key = _check_key(key)
+    key = check_key(key)
     batch = session.scalars(select(PaymentBatch).where(PaymentBatch.key == key)).one_or_none()
     if batch is not None:
         if batch.status != "open":
@@ -93,8 +95,6 @@ def confirm_batch(
 
     Confirming twice changes nothing the second time (returns ``replayed=True``).
     """
-    from yuanqu.grants import service
-
     if actor.role != Role.policy_officer:
         raise Forbidden("只有政策办可以确认支付", "only the policy office confirms payments")
     batch = session.get(PaymentBatch, batch_id, with_for_update=True, populate_existing=True)
@@ -135,9 +135,7 @@ def confirm_batch(
         for case, payment in unpaid:
             budgets[case.policy_id, case.year].paid_fen += payment.amount_fen
             payment.status, payment.paid_at = "paid", now
-            service.apply_transition(
-                session, case, "mark_paid", actor, after_extra={"batch": batch.id}
-            )
+            apply_transition(session, case, "mark_paid", actor, after_extra={"batch": batch.id})
             audit.record(
                 session,
                 actor=actor.username,
@@ -170,7 +168,6 @@ def schedule_batch(
     """The batch ``key`` with every payable case, in the caller's one unit of work (the web's
     path; the CLI's :func:`yuanqu.grants.flows.run_batch` commits case by case)."""
     from yuanqu.core.errors import YuanquError
-    from yuanqu.grants.flows import payment_key
 
     batch = open_batch(session, key=key, actor=actor)
     scheduled, refused = 0, []

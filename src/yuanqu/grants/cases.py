@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from yuanqu.core import audit
 from yuanqu.core.audit import canonical_json
 from yuanqu.core.auth import Principal, Role
-from yuanqu.core.errors import Conflict, Forbidden, NotFound, ValidationError
+from yuanqu.core.errors import Conflict, Forbidden, ValidationError
 from yuanqu.core.holidays import work_calendar
 from yuanqu.grants import evidence as files
 from yuanqu.grants.models import CaseOrigin, CaseStatus, Evidence, GrantCase
@@ -22,7 +22,8 @@ from yuanqu.grants.transitions import ENTITY, _check_account, snapshot
 from yuanqu.grants.workflow import (
     decision_due,
 )
-from yuanqu.registry.models import Enterprise
+from yuanqu.registry import firms
+from yuanqu.registry.firms import Enterprise
 
 
 def policy_version(policy: Any) -> str:
@@ -34,13 +35,6 @@ def policy_version(policy: Any) -> str:
 
 
 # --- creation ------------------------------------------------------------------------------------
-
-
-def _firm(session: Session, uscc: str) -> Enterprise:
-    firm = session.scalars(select(Enterprise).where(Enterprise.uscc == uscc)).one_or_none()
-    if firm is None:
-        raise NotFound(f"企业库中没有 {uscc}", f"no enterprise {uscc} in the registry")
-    return firm
 
 
 def apply(
@@ -100,7 +94,8 @@ def apply(
             f"this policy does not ask for: {', '.join(unknown)}",
             details={"field": "files", "unknown": unknown},
         )
-    firm = _firm(session, uscc)
+    firm = firms.get_enterprise(session, uscc=uscc)
+    uscc = firm.uscc
     decision = policies.explain_firm(session, uscc=uscc, policy_id=policy_id, year=year)
     amount = decision.get("allocated_fen") or decision.get("capped_fen") or 0
     if decision["status"] != "eligible" or amount <= 0:
@@ -249,18 +244,9 @@ def _open_matched(session: Session, result: Any, *, year: int, actor: Principal)
                 )
             )
         )
-        firms = (
-            {
-                f.uscc: f
-                for f in session.scalars(
-                    select(Enterprise).where(Enterprise.uscc.in_([r["uscc"] for r in rows]))
-                )
-            }
-            if rows
-            else {}
-        )
+        known = firms.firms_by_code(session, (r["uscc"] for r in rows))
         for row in rows:
-            if row["uscc"] in have or row["uscc"] not in firms:
+            if row["uscc"] in have or row["uscc"] not in known:
                 existing += 1
                 continue
             decision = {
@@ -276,7 +262,7 @@ def _open_matched(session: Session, result: Any, *, year: int, actor: Principal)
                 session,
                 policy=policy,
                 year=year,
-                firm=firms[row["uscc"]],
+                firm=known[row["uscc"]],
                 origin=CaseOrigin.auto,
                 status=CaseStatus.awaiting_confirmation,
                 amount_fen=int(decision["allocated_fen"]),

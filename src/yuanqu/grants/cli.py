@@ -13,7 +13,17 @@ from yuanqu.core.errors import ValidationError
 from yuanqu.core.money import Money
 from yuanqu.core.periods import parse_date
 from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, lang, t
-from yuanqu.grants import batches, flows, ledger, reports, service
+from yuanqu.grants import (
+    batches,
+    cases,
+    flows,
+    ledger,
+    payments,
+    queries,
+    reports,
+    transitions,
+    workflow,
+)
 
 app = typer.Typer(
     help="政策兑现 / grants: cases, review, public notice, payments", no_args_is_help=True
@@ -47,9 +57,7 @@ def match(
     """免申即享: create a case awaiting the firm's confirmation for every auto-entitlement award."""
     require_current()
     with writer_scope() as session:
-        result = service.match(
-            session, year=year, actor=_principal(session, user), policy_ids=policy
-        )
+        result = cases.match(session, year=year, actor=_principal(session, user), policy_ids=policy)
     if fmt == OutputFormat.json:
         emit_json(result)
     else:
@@ -74,7 +82,7 @@ def list_cases(
 ) -> None:
     """Cases the account may see, with filters; --overdue lists decisions past their deadline."""
     with cli_session() as session:
-        cases = service.list_cases(
+        cases = queries.list_cases(
             session,
             principal=_principal(session, user),
             status=status,
@@ -84,7 +92,7 @@ def list_cases(
             overdue=overdue,
             limit=limit,
         )
-        rows = [service.case_dict(c, lang()) for c in cases]
+        rows = [queries.case_dict(c, lang()) for c in cases]
     keys = (
         "id",
         "policy",
@@ -104,10 +112,10 @@ def show(case_id: int, user: AsUser, fmt: Fmt = OutputFormat.json) -> None:
     """One case: its decision, inputs, evidence, objections and history."""
     with cli_session() as session:
         principal = _principal(session, user)
-        case = service.get_case(session, case_id=case_id, principal=principal)
-        data = service.case_dict(case, lang(), full=True)
+        case = transitions.get_case(session, case_id=case_id, principal=principal)
+        data = queries.case_dict(case, lang(), full=True)
         data["history"] = [
-            r.to_dict() for r in service.case_history(session, case_id=case_id, principal=principal)
+            r.to_dict() for r in queries.case_history(session, case_id=case_id, principal=principal)
         ]
     emit_json(data)
 
@@ -149,34 +157,34 @@ def transition(
         actor = _principal(session, user)
         common = {"case_id": case_id, "actor": actor}
         if action == "confirm":
-            service.confirm(
+            transitions.confirm(
                 session, **common, bank_account=bank_account or "", bank_name=bank_name or ""
             )
         elif action == "pass-preliminary":
-            service.pass_preliminary(session, **common, note=reason)
+            transitions.pass_preliminary(session, **common, note=reason)
         elif action == "pass-office":
-            service.pass_office(session, **common, amount_fen=_fen(amount), reason=reason)
+            transitions.pass_office(session, **common, amount_fen=_fen(amount), reason=reason)
         elif action == "approve":
-            service.approve(
+            transitions.approve(
                 session, **common, amount_fen=_fen(amount), reason=reason, today=_day(today)
             )
         elif action == "reject":
-            service.reject(session, **common, reason=reason or "")
+            transitions.reject(session, **common, reason=reason or "")
         elif action == "appeal":
-            service.appeal(session, **common, reason=reason or "")
+            transitions.appeal(session, **common, reason=reason or "")
         elif action == "reopen":
-            service.reopen(session, **common, reason=reason or "")
+            transitions.reopen(session, **common, reason=reason or "")
         elif action == "withdraw":
-            service.withdraw(session, **common, reason=reason)
+            transitions.withdraw(session, **common, reason=reason)
         else:
-            ledger.request_payment(
+            payments.request_payment(
                 session, case_id=case_id, actor=actor, today=_day(today), idempotency_key=key or ""
             )
-        status = service.get_case(session, case_id=case_id, principal=actor).status
+        status = transitions.get_case(session, case_id=case_id, principal=actor).status
     console.print(
         t(
-            f"案件 {case_id}：{service.status_name(status)}",
-            f"case {case_id}: {service.status_name(status, 'en')}",
+            f"案件 {case_id}：{workflow.status_name(status)}",
+            f"case {case_id}: {workflow.status_name(status, 'en')}",
         )
     )
 

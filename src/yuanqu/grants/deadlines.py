@@ -15,7 +15,6 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from yuanqu.core import audit
-from yuanqu.core.holidays import on_notice_loaded
 from yuanqu.core.workdays import WorkCalendar
 from yuanqu.grants.models import CaseStatus, GrantCase
 from yuanqu.grants.transitions import ENTITY, snapshot
@@ -85,6 +84,3 @@ def recount_deadlines(
                 reason=f"{year}年节假日安排载入 / the {year} holiday notice was loaded",
             )
     return moved
-
-
-on_notice_loaded("grants", recount_deadlines)

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from yuanqu.core import audit
 from yuanqu.core.auth import Principal, Role
-from yuanqu.grants import batches, ledger, reports, service
-from yuanqu.grants.flows import payment_key
+from yuanqu.grants import batches, ledger, payments, reports, transitions
+from yuanqu.grants.cases import match
 from yuanqu.grants.models import Budget, CaseStatus, GrantCase
-from yuanqu.registry.models import TaskForce
+from yuanqu.grants.payments import payment_key
+from yuanqu.registry.firms import TaskForce
 
 BANKS = ("中国工商银行北京经济技术开发区支行", "中国银行北京亦庄支行", "北京银行经济技术开发区支行")
 
@@ -38,7 +39,7 @@ def pay_demo_awards(session: Session, *, year: int, seed: int = 2023) -> dict[st
     people = _principals(session)
     rng = random.Random(seed)
     with audit.appending(session):  # many records: one lock of the chain, one flush
-        service.match(session, year=year, actor=people["matcher"])
+        match(session, year=year, actor=people["matcher"])
         cases = list(
             session.scalars(
                 select(GrantCase)
@@ -68,7 +69,7 @@ def pay_demo_awards(session: Session, *, year: int, seed: int = 2023) -> dict[st
         for case in cases:
             firm = Principal(0, "demo:enterprise", Role.enterprise, uscc=case.uscc)
             account = "".join(rng.choice("0123456789") for _ in range(19))
-            service.confirm(
+            transitions.confirm(
                 session,
                 case_id=case.id,
                 actor=firm,
@@ -78,13 +79,15 @@ def pay_demo_awards(session: Session, *, year: int, seed: int = 2023) -> dict[st
             reviewer = people["task_force"] if case.task_force else people["matcher"]
             if reviewer is people["matcher"]:
                 reviewer = Principal(0, "demo:policy-intake", Role.policy_officer)
-            service.pass_preliminary(session, case_id=case.id, actor=reviewer)
-            service.pass_office(session, case_id=case.id, actor=people["office"])
-            service.approve(session, case_id=case.id, actor=people["committee"], today=approved_on)
+            transitions.pass_preliminary(session, case_id=case.id, actor=reviewer)
+            transitions.pass_office(session, case_id=case.id, actor=people["office"])
+            transitions.approve(
+                session, case_id=case.id, actor=people["committee"], today=approved_on
+            )
         key = f"demo-{year}-01"
         batch = batches.open_batch(session, key=key, actor=people["payer"])
         for case in cases:
-            ledger.request_payment(
+            payments.request_payment(
                 session,
                 case_id=case.id,
                 idempotency_key=payment_key(key, case.id),

@@ -18,11 +18,8 @@ from sqlalchemy import Engine
 from yuanqu.core.auth import Principal
 from yuanqu.core.db import writer_scope
 from yuanqu.core.errors import YuanquError
-from yuanqu.grants import batches, ledger
-
-
-def payment_key(batch_key: str, case_id: int) -> str:
-    return f"batch:{batch_key}:case:{case_id}"
+from yuanqu.grants import batches, payments
+from yuanqu.grants.payments import payment_key
 
 
 def run_batch(
@@ -44,7 +41,7 @@ def run_batch(
     for done, case_id in enumerate(cases, start=1):
         try:
             with writer_scope(engine) as session:
-                _, replayed = ledger.request_payment(
+                _, replayed = payments.request_payment(
                     session,
                     case_id=case_id,
                     idempotency_key=payment_key(key, case_id),

@@ -18,7 +18,7 @@ from yuanqu.core.deps import get_db, request_lang
 from yuanqu.core.errors import YuanquError
 from yuanqu.core.holidays import work_calendar
 from yuanqu.core.money import INT64_MAX, Money
-from yuanqu.grants import batches, ledger, reports, service
+from yuanqu.grants import batches, cases, ledger, queries, reports, transitions
 from yuanqu.grants.api import (
     ACTORS,
     MONEY_READERS,
@@ -58,8 +58,8 @@ def cases_page(
     principal: Principal = allow(READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
-    queue = service.queue_for(principal)
-    cases = service.list_cases(
+    queue = queries.queue_for(principal)
+    cases = queries.list_cases(
         session,
         principal=principal,
         status=status or None,
@@ -70,7 +70,7 @@ def cases_page(
     )
     actions = [a for a in BULK_ACTIONS if principal.role in TRANSITIONS[a].roles]
     calendar = work_calendar(session)
-    rows = [service.case_dict(c, lang, calendar=calendar) for c in cases]
+    rows = [queries.case_dict(c, lang, calendar=calendar) for c in cases]
     return render(
         request,
         "grants/cases.html",
@@ -90,7 +90,7 @@ def cases_page(
                 (a, TRANSITIONS[a].en if lang == "en" else TRANSITIONS[a].zh) for a in actions
             ],
             "bulk_result": None if done is None else {"done": done, "refused": refused or 0},
-            "overdue_count": service.overdue_count(session) if principal.role in REVIEWERS else 0,
+            "overdue_count": queries.overdue_count(session) if principal.role in REVIEWERS else 0,
             "json_url": str(request.url.replace(path="/api/v1/grants/cases")),
         },
     )
@@ -126,7 +126,7 @@ def case_page(
 ) -> HTMLResponse:
     lang = request_lang(request)
     data = case_detail(session, case_id, principal, lang)
-    history = service.case_history(session, case_id=case_id, principal=principal)
+    history = queries.case_history(session, case_id=case_id, principal=principal)
     possible = [
         (name, t.en if lang == "en" else t.zh)
         for name, t in TRANSITIONS.items()
@@ -175,7 +175,7 @@ def object_form(
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(EVERYONE),
 ) -> RedirectResponse:
-    service.object_to(session, case_id=case_id, actor=principal, text=text)
+    transitions.object_to(session, case_id=case_id, actor=principal, text=text)
     return RedirectResponse("/grants/notice?objected=1", status_code=303)
 
 
@@ -209,7 +209,7 @@ async def apply_form(
     # A browser sends an empty part for a file input left empty: not a file.
     pairs = [(k, f) for k, f in zip(kinds, files, strict=False) if f.filename]
     uploads = await read_uploads([k for k, _ in pairs], [f for _, f in pairs])
-    case = service.apply(
+    case = cases.apply(
         session,
         actor=principal,
         policy_id=policy,
@@ -227,7 +227,7 @@ def notice_page(
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(EVERYONE),
 ) -> HTMLResponse:
-    rows = service.public_notice(session, principal=principal, lang=request_lang(request))
+    rows = queries.public_notice(session, principal=principal, lang=request_lang(request))
     return render(
         request,
         "grants/notice.html",

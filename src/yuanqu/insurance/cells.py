@@ -11,7 +11,6 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from yuanqu.core.codes import normalize_uscc
 from yuanqu.core.tabular import CellError, Column, parse_date_cell, parse_text
 from yuanqu.insurance.models import CLAIM_STATUS_NAMES, POLICY_STATUS_NAMES, PRODUCT_NAMES
 
@@ -78,14 +77,6 @@ def _choice(names: dict[str, tuple[str, str]], what_zh: str, what_en: str) -> Ca
 parse_product = _choice(PRODUCT_NAMES, "险种", "product")
 parse_policy_status = _choice(POLICY_STATUS_NAMES, "保单状态", "policy status")
 parse_claim_status = _choice(CLAIM_STATUS_NAMES, "案件状态", "claim status")
-
-
-def parse_uscc(value: Any) -> str:
-    """A credit code, normalised; whether a firm holds it is the import's check."""
-    code = normalize_uscc(str(value))
-    if len(code) != 18:
-        raise CellError("信用代码应为18位", "a credit code has 18 characters")
-    return code
 
 
 def parse_date(value: Any) -> date:

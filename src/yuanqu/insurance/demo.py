@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from yuanqu.core.db import bump_data_version
 from yuanqu.core.uscc import make_usccs
 from yuanqu.insurance.models import DATASET, InsuranceClaim, InsurancePolicy, Product
-from yuanqu.registry.models import Enterprise, EnterpriseLabel
+from yuanqu.registry.firms import Enterprise, EnterpriseLabel
 
 #: Product mix (share of policies) and premium rate (premium / sum insured) per product.
 PRODUCTS: tuple[tuple[str, float, float], ...] = (

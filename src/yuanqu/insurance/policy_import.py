@@ -28,11 +28,10 @@ from yuanqu.insurance.cells import (
     parse_date,
     parse_policy_status,
     parse_product,
-    parse_uscc,
 )
 from yuanqu.insurance.extend import bump_with_rows
 from yuanqu.insurance.models import InsurancePolicy
-from yuanqu.registry.models import Enterprise
+from yuanqu.registry.firms import ids_for_codes, parse_code_cell
 
 
 def validate_policies(session: Session, table: Table) -> list[dict[str, Any]]:
@@ -47,7 +46,7 @@ def validate_policies(session: Session, table: Table) -> list[dict[str, Any]]:
             "insurer": ctx.cell("insurer", parse_text, required=True, max_length=100),
             "policy_no": ctx.cell("policy_no", parse_code, required=True),
             "product": ctx.cell("product", parse_product, required=True),
-            "uscc": ctx.cell("uscc", parse_uscc, required=True),
+            "uscc": ctx.cell("uscc", parse_code_cell, required=True),
             "sum_insured_fen": ctx.cell("sum_insured", parse_amount_fen, required=True),
             "premium_fen": ctx.cell("premium", parse_amount_fen, required=True),
             "start_date": ctx.cell("start_date", parse_date, required=True),
@@ -76,7 +75,7 @@ def validate_policies(session: Session, table: Table) -> list[dict[str, Any]]:
             )
         if len(errors) == before:
             parsed.append((ctx, row))
-    ids = _enterprise_ids(session, sorted({row["uscc"] for _c, row in parsed}))
+    ids = ids_for_codes(session, sorted({row["uscc"] for _c, row in parsed}))
     first: dict[tuple[str, str], int] = {}
     rows: list[dict[str, Any]] = []
     for ctx, row in parsed:
@@ -103,16 +102,6 @@ def validate_policies(session: Session, table: Table) -> list[dict[str, Any]]:
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: e.row))
     return rows
-
-
-def _enterprise_ids(session: Session, usccs: Sequence[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for start in range(0, len(usccs), CHUNK):
-        stmt = select(Enterprise.uscc, Enterprise.id).where(
-            Enterprise.uscc.in_(usccs[start : start + CHUNK])
-        )
-        found.update(session.execute(stmt).all())
-    return found
 
 
 def policy_ids(session: Session, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:

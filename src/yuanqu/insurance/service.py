@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from yuanqu.core.auth import Principal
 from yuanqu.core.errors import ValidationError
+from yuanqu.grants import cases as grant_cases
 from yuanqu.insurance import coverage
 from yuanqu.insurance.models import (
     CLAIM_STATUS_NAMES,
@@ -22,7 +23,7 @@ from yuanqu.insurance.models import (
     InsuranceClaim,
     InsurancePolicy,
 )
-from yuanqu.registry.models import Enterprise
+from yuanqu.registry.firms import Enterprise
 
 SUBSIDY_POLICY = "tech_insurance_premium_subsidy"
 PREMIUM_FACT = "tech_insurance_premium"
@@ -112,7 +113,7 @@ def report_dict(report: coverage.CoverageReport, *, lang: str = "zh") -> dict[st
         if by == "product":
             return product_name(group, lang)
         if by == "label":
-            from yuanqu.registry.models import LABEL_NAMES
+            from yuanqu.registry.firms import LABEL_NAMES
 
             return LABEL_NAMES.get(group, (group, group))[1 if lang == "en" else 0]
         if by == "month":
@@ -264,14 +265,12 @@ def pay_subsidies(session: Session, *, year: int, actor: Principal) -> dict[str,
 
     The boundary: the book's premiums become the ``tech_insurance_premium`` facts (kept, in the
     caller's unit of work), then the grants domain opens its cases from the same policy engine
-    (``grants.service.match``: one case per entitled firm, idempotent, budgeted, audited, paid
+    (``grants.cases.match``: one case per entitled firm, idempotent, budgeted, audited, paid
     by its payment batches). The shipped subsidy is an auto-entitlement (免申即享): the zone holds
     the insurers' files, so the firm only confirms its bank account.
     """
-    from yuanqu.grants import service as grants
-
     computed = premium_subsidies(session, year=year)
-    matched = grants.match(session, year=year, actor=actor, policy_ids=[SUBSIDY_POLICY])
+    matched = grant_cases.match(session, year=year, actor=actor, policy_ids=[SUBSIDY_POLICY])
     return {"computed_fen": computed["allocated_fen"], **matched}
 
 

@@ -23,27 +23,15 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
 import numpy as np
-import pyarrow as pa
 
-from yuanqu.policies.expressions import sql_text
-from yuanqu.policies.sqlgen import typed_values
-
-if TYPE_CHECKING:  # pragma: no cover
-    from yuanqu.policies.engine import Compiled, Runner
+from yuanqu.policies.language.expressions import sql_text
+from yuanqu.policies.language.sqlgen import typed_values
+from yuanqu.policies.plan import Compiled, Runner, arrow, fetch, missing_names_sql
 
 PRO_RATA, FIRST_COME, RANKED = 1, 2, 3
 _METHOD = {"pro_rata": PRO_RATA, "first_come": FIRST_COME, "ranked": RANKED}
-
-
-def _fetch(con: Runner, sql: str) -> list[tuple]:
-    return con.execute(sql).fetchall()
-
-
-def _arrow(con: Runner, sql: str) -> pa.Table:
-    return con.sql(sql).to_arrow_table()
 
 
 def _values(rows: list[tuple], columns: str, doubles: int = 0) -> str:
@@ -148,8 +136,6 @@ def allocate(con: Runner, compiled: list[Compiled], create: Callable[..., None])
     ``policy_firms``, and count each policy's figures on the way: its claims by status and
     their sum in one pass, and for a rationed policy what it pays and to how many firms in the
     passes that find its cut-off (so reading the totals costs no pass over the claims)."""
-    from yuanqu.policies.engine import missing_names_sql
-
     ordered = any(c.order_by is not None for c in compiled)
     order_key = "c.order_key" if ordered else "CAST(NULL AS HUGEINT) AS order_key"
     excluded = _exclusive_groups(con, compiled, create)
@@ -262,7 +248,7 @@ def allocate(con: Runner, compiled: list[Compiled], create: Callable[..., None])
     recount = [i for i, figures in totals.items() if figures["beneficiaries"] is None]
     if recount:  # rationed by the exact fallback: counted on the allocations themselves
         found = dict(
-            _fetch(
+            fetch(
                 con,
                 "SELECT policy_idx, count(*) FROM policy_alloc WHERE allocated_fen > 0 "
                 f"AND policy_idx IN ({', '.join(map(str, recount))}) GROUP BY policy_idx",
@@ -312,7 +298,7 @@ BUDGETED = "policy_budgeted"
 def _counts(con: Runner, source: str) -> dict[int, dict[str, int]]:
     """Per policy with rows in ``source``: its :data:`FIGURES`, every claim paid in full."""
     out: dict[int, dict[str, int]] = {}
-    for i, status, n, claimed, positive in _fetch(
+    for i, status, n, claimed, positive in fetch(
         con,
         "SELECT policy_idx, status, count(*), sum(capped_fen), "
         f"count(*) FILTER (WHERE capped_fen > 0) FROM ({source}) c GROUP BY policy_idx, status",
@@ -402,7 +388,7 @@ def _rationing(
         if not members:
             continue
         # The claim that crosses the budget, and how many claims before it (and it) pay.
-        cut = _fetch(
+        cut = fetch(
             con,
             f"""SELECT policy_idx, order_key, uscc_rank, budget - (running - claim),
                        paying - CASE WHEN claim > 0 THEN 1 ELSE 0 END FROM (
@@ -468,7 +454,7 @@ def _pro_rata_cuts_fast(
     bucket = f"CAST(floor(pr_frac * {BUCKETS}) AS BIGINT)"
     # Per policy and bucket (descending; -1: no remainder, last): the claims, the sum of their
     # floor shares and how many of those are positive, as columns (a hundred thousand rows).
-    histogram = _arrow(
+    histogram = arrow(
         con,
         f"""SELECT policy_idx, CASE WHEN pr_pos THEN {bucket} ELSE -1 END AS bucket,
                count(*) AS n, CAST(coalesce(sum(pr_share), 0) AS BIGINT) AS shares,
@@ -520,7 +506,7 @@ def _pro_rata_cuts_fast(
               FROM {BUDGETED} c JOIN ({windowed}) b ON b.policy_idx = c.policy_idx
               WHERE c.status = 0) k0) k
             WHERE {near} OR {approximate} BETWEEN lo - 1 AND hi + 1"""
-        rows = _fetch(
+        rows = fetch(
             con,
             f"""SELECT policy_idx, max(remainder) FILTER (WHERE rn = wanted),
                    max(uscc_rank) FILTER (WHERE rn = wanted),
@@ -568,7 +554,7 @@ def _pro_rata_cuts(con: Runner, params: str, members: list[int]) -> dict[int, tu
     # Any function of the remainder that never decreases will do for the buckets (the claims of
     # a higher bucket have larger remainders): a double-precision one, no 128-bit division.
     bucket = f"CAST(floor(CAST(remainder AS DOUBLE) / CAST(total AS DOUBLE) * {BUCKETS}) AS BIGINT)"
-    cuts = _fetch(
+    cuts = fetch(
         con,
         f"""WITH h AS (
               SELECT policy_idx, {bucket} AS bucket, count(*) FILTER (WHERE remainder > 0) AS n,
@@ -586,7 +572,7 @@ def _pro_rata_cuts(con: Runner, params: str, members: list[int]) -> dict[int, tu
     if not cuts:
         return {}
     wanted = _values(cuts, "policy_idx, bucket, rn")
-    found = _fetch(
+    found = fetch(
         con,
         f"""SELECT r.policy_idx, r.remainder, r.uscc_rank FROM (
               SELECT s.policy_idx, s.remainder, s.uscc_rank, w.rn AS wanted,

@@ -10,7 +10,7 @@ For each policy and firm the engine computes, with no Python loop over firms:
   per-firm cap) and ``allocated_fen`` (after the exclusive groups and the budget).
 
 The work is a handful of statements whatever the number of policies (see :func:`evaluate`), all
-plain SQL over integers (fen, counts, shares at scale 10; :mod:`yuanqu.policies.sqlgen`), so the
+plain SQL over integers (fen, counts, shares at scale 10; ``policies.language.sqlgen``), so the
 same statements run on Spark transpiled by sqlglot (:mod:`yuanqu.policies.spark_runner`).
 
 Budgets are shared out exactly: ``pro_rata`` gives each claim ``floor(claim x budget / total)``
@@ -26,21 +26,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from yuanqu.core.money import INT64_MAX
 from yuanqu.policies.allocation import FIGURES, allocate
-from yuanqu.policies.definition import Policy
-from yuanqu.policies.expressions import quote_ident, sql_text, variables_used
-from yuanqu.policies.inputs import column_of, to_values, variables_select
-from yuanqu.policies.parameters import Resolved, period_of, resolve_all
-from yuanqu.policies.sqlgen import Num, compile_node, threshold, to_fen
-from yuanqu.policies.variables import DEPENDS
+from yuanqu.policies.inputs import to_values, variables_select
+from yuanqu.policies.language.definition import Policy
+from yuanqu.policies.language.expressions import quote_ident, sql_text
+from yuanqu.policies.language.parameters import period_of
+from yuanqu.policies.language.sqlgen import to_fen
+from yuanqu.policies.plan import (
+    Compiled,
+    Runner,
+    arrow,
+    compile_policy,
+    create,
+    fetch,
+    missing_mask_sql,
+    needed_columns,
+    not_false_sql,
+)
 from yuanqu.policies.variants import INDEX, Branch, branches
 
 #: Claims as a view on DuckDB (see :func:`evaluate`); a table when false.
@@ -48,138 +57,6 @@ CLAIMS_VIEW = True
 #: Rows per record batch of the inputs handed to DuckDB.
 BATCH_ROWS = 65_536
 STATUSES = ("eligible", "ineligible", "missing", "excluded")
-
-
-class Runner(Protocol):
-    """What the engine needs of a SQL engine: a DuckDB connection, or a runner with a ``create``
-    method (name, sql, view) instead of ``CREATE TEMP TABLE``
-    (:class:`yuanqu.policies.spark_runner.SparkRunner`)."""
-
-    def execute(self, sql: str, parameters: Any = None) -> Any: ...
-
-    def sql(self, sql: str) -> Any: ...
-
-    def register(self, name: str, table: pa.Table) -> Any: ...
-
-
-def connect() -> duckdb.DuckDBPyConnection:
-    return duckdb.connect()
-
-
-def _create(con: Runner, name: str, sql: str, *, view: bool = False) -> None:
-    create = getattr(con, "create", None)
-    if create is not None:  # Spark: a cached temporary view
-        create(name, sql, view=view)
-        return
-    kind = "VIEW" if view else "TABLE"
-    con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS {sql}")
-
-
-@dataclass(frozen=True)
-class Compiled:
-    """The SQL of one policy for one award year, with the parameters it was resolved with."""
-
-    policy: Policy
-    award_year: int
-    parameters: dict[str, Resolved]
-    conditions: tuple[str, ...]
-    amount: Num
-    cap: Num | None
-    order_by: Num | None
-    used: tuple[str, ...]
-    #: Per condition, compiled with parameter columns: ``(x, op, column)`` when it compares a
-    #: firm's value with one of them (:func:`yuanqu.policies.sqlgen.threshold`), else None.
-    thresholds: tuple[tuple[str, str, str] | None, ...] = ()
-
-
-def compile_policy(
-    policy: Policy, award_year: int, placeholders: dict[str, Num] | None = None
-) -> Compiled:
-    """The policy's SQL for ``award_year``; ``placeholders``: parameters given as SQL columns
-    instead of their values (:mod:`yuanqu.policies.variants`)."""
-    parameters = resolve_all(policy, award_year)
-    scalars: dict[str, Any] = {n: r.value for n, r in parameters.items() if not r.bands}
-    scalars.update(placeholders or {})
-    bands = {
-        n: r.bands for n, r in parameters.items() if r.bands or policy.parameters[n].kind == "band"
-    }
-
-    def compiled(node) -> Any:
-        return compile_node(node, scalars=scalars, bands=bands, column=column_of)
-
-    used: dict[str, None] = {}
-    for node in [c.node for c in policy.conditions] + [policy.amount, policy.cap_per_firm]:
-        if node is not None:
-            for name in variables_used(node):
-                used.update(dict.fromkeys(DEPENDS.get(name, ())))
-                used[name] = None
-    order_by = policy.allocation.order_by
-    return Compiled(
-        policy=policy,
-        award_year=award_year,
-        parameters=parameters,
-        conditions=tuple(compiled(c.node) for c in policy.conditions),
-        amount=compiled(policy.amount) if policy.amount is not None else Num("0", 0, 0),
-        cap=compiled(policy.cap_per_firm) if policy.cap_per_firm is not None else None,
-        order_by=compiled(order_by) if order_by is not None else None,
-        used=tuple(used),
-        thresholds=tuple(
-            threshold(c.node, scalars=scalars, bands=bands, column=column_of)
-            for c in policy.conditions
-        )
-        if placeholders
-        else (),
-    )
-
-
-def _needed(compiled: Compiled) -> list[str]:
-    """Variables the amount, cap, order and missing list read (conditions are precomputed)."""
-    policy = compiled.policy
-    names: dict[str, None] = dict.fromkeys(compiled.used)
-    for node in (policy.amount, policy.cap_per_firm, policy.allocation.order_by):
-        if node is not None:
-            names.update(dict.fromkeys(variables_used(node)))
-    if "industry_code" in names:
-        names["industry_section"] = None
-    return list(names)
-
-
-def _not_false(keys: Sequence[str]) -> str:
-    return " AND ".join(f"coalesce({k}, TRUE)" for k in keys) or "TRUE"
-
-
-#: A policy's missing inputs are kept as a bit mask over ``Compiled.used`` (bit j: the j-th
-#: variable is missing), on the missing rows only; the view spells them out when read.
-MAX_MASK_BITS = 62
-
-
-def missing_mask_sql(used: Sequence[str], kind: str = "BIGINT") -> str:
-    if len(used) > MAX_MASK_BITS:
-        raise ValueError(f"a policy reads more than {MAX_MASK_BITS} variables")
-    terms = [
-        f"CASE WHEN {quote_ident(v)} IS NULL THEN {1 << j} ELSE 0 END" for j, v in enumerate(used)
-    ]
-    return f"CAST({' + '.join(terms)} AS {kind})" if terms else f"CAST(0 AS {kind})"
-
-
-def missing_names_sql(compiled: Sequence[Compiled], mask: str, index: str) -> str:
-    """SQL spelling out each row's missing inputs (comma-separated, in ``used`` order) from its
-    mask: one branch per distinct list of variables, not one per policy."""
-    lists: dict[tuple[str, ...], list[int]] = {}
-    for i, c in enumerate(compiled):
-        if c.used:
-            lists.setdefault(c.used, []).append(i)
-    whens = []
-    for used, members in lists.items():
-        names = ", ".join(
-            f"CASE WHEN {mask} & {1 << j} <> 0 THEN {sql_text(v)} END" for j, v in enumerate(used)
-        )
-        whens.append(
-            f"WHEN {index} IN ({', '.join(map(str, members))}) THEN concat_ws(',', {names})"
-        )
-    if not whens:
-        return "''"
-    return f"CASE WHEN {mask} IS NULL OR {mask} = 0 THEN '' {' '.join(whens)} ELSE '' END"
 
 
 def claims_sql(
@@ -209,7 +86,7 @@ def claims_sql(
         # three-valued AND over many columns costs more a row than two-valued over a few
         all_true = " AND ".join([f"{column}_all", *(f"coalesce({k}, FALSE)" for k in rest)])
     else:
-        not_false = _not_false(conds)
+        not_false = not_false_sql(conds)
         all_true = f"coalesce({' AND '.join(conds)}, FALSE)" if conds else "TRUE"
     # The first false condition, else the first undecidable one; only where not all hold (a
     # row kept with keep=False has no false condition).
@@ -220,7 +97,7 @@ def claims_sql(
     cap = to_fen(compiled.cap) if compiled.cap is not None else None
     capped = "CASE WHEN a IS NULL OR c IS NULL THEN NULL ELSE least(a, c) END" if cap else "a"
     order = compiled.order_by.sql if compiled.order_by is not None else "NULL"
-    columns = "".join(f", {quote_ident(v)}" for v in _needed(compiled))
+    columns = "".join(f", {quote_ident(v)}" for v in needed_columns(compiled))
     columns += "".join(f", {c}" for c in carry)
     columns += "".join(f", {k}" for k in dict.fromkeys(conds))
     if keep:
@@ -292,7 +169,7 @@ class BatchResult:
         if policy is not None:
             where.append(f"p.policy = {sql_text(policy)}")
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        return _arrow(
+        return arrow(
             self.con,
             f"""SELECT p.policy, r.uscc,
                   CASE r.status WHEN 0 THEN 'eligible' WHEN 1 THEN 'ineligible'
@@ -307,12 +184,10 @@ class BatchResult:
         """One firm's row for one policy (what ``explain`` checks itself against): the firm's
         rank looked up first, then two constant filters the claims' zone maps can use."""
         index = self.policy_ids().index(policy_id)
-        ranks = _fetch(
-            self.con, f"SELECT uscc_rank FROM policy_firms WHERE uscc = {sql_text(uscc)}"
-        )
+        ranks = fetch(self.con, f"SELECT uscc_rank FROM policy_firms WHERE uscc = {sql_text(uscc)}")
         if not ranks:
             return None
-        rows = _fetch(
+        rows = fetch(
             self.con,
             "SELECT status, failed, missing_mask, amount_fen, capped_fen, allocated_fen "
             f"FROM {self.paid_by.get(index, 'policy_alloc_0')} WHERE policy_idx = {int(index)} "
@@ -366,7 +241,7 @@ class BatchResult:
 
     def totals_from_rows(self) -> list[dict]:
         """The same figures summed over every allocation (what :meth:`totals` must equal)."""
-        rows = _fetch(
+        rows = fetch(
             self.con,
             f"""SELECT policy_idx, count(*) FILTER (WHERE status = 0) AS eligible,
                    count(*) FILTER (WHERE status = 2) AS missing,
@@ -422,14 +297,6 @@ def _row_relation(row: dict[str, Any], schema: pa.Schema) -> str:
     return f"SELECT {', '.join(values)}"
 
 
-def _fetch(con: Runner, sql: str) -> list[tuple]:
-    return con.execute(sql).fetchall()
-
-
-def _arrow(con: Runner, sql: str) -> pa.Table:
-    return con.sql(sql).to_arrow_table()
-
-
 def evaluate(
     con: Runner,
     policies: Sequence[Policy],
@@ -483,7 +350,7 @@ def evaluate(
         name, ranked = _base_for(con, base, year, rank=single)
         inputs[year] = (name, end)
         keep = ("uscc_rank",) if ranked else ()
-        _create(
+        create(
             con,
             f"inputs_{year}",
             variables_select(name, end, keep=keep),
@@ -497,7 +364,7 @@ def evaluate(
     )
     rank = "CAST(row_number() OVER (ORDER BY uscc) AS INTEGER) AS uscc_rank"
     if not single:
-        _create(con, "policy_firms", f"SELECT firm_id, uscc, {rank} FROM ({firms_sql}) f")
+        create(con, "policy_firms", f"SELECT firm_id, uscc, {rank} FROM ({firms_sql}) f")
     parts = []
     for year in years:
         members = of_year[year]
@@ -506,14 +373,14 @@ def evaluate(
         for b in members:
             for cond in b.invariant():
                 keys.setdefault(cond, f"k{len(keys)}")
-            needed.update(dict.fromkeys(_needed(b.compiled)))
+            needed.update(dict.fromkeys(needed_columns(b.compiled)))
         conds_of = {j: [keys[c] for c in b.invariant()] for j, b in enumerate(members)}
         shared = _condition_groups(conds_of)
         columns = "".join(f", {quote_ident(v)}" for v in needed)
         conditions = "".join(f", {sql} AS {key}" for sql, key in keys.items())
         groups = {g: covered for g, covered in shared.values()}
         conditions += "".join(
-            f", {_not_false(covered.split(','))} AS {g}, "
+            f", {not_false_sql(covered.split(','))} AS {g}, "
             f"coalesce({' AND '.join(covered.split(','))}, FALSE) AS {g}_all"
             for g, covered in groups.items()
         )
@@ -532,11 +399,11 @@ def evaluate(
         if alive is not None:
             # Only firms some policy could still award: the rest are ineligible everywhere.
             select += f" WHERE {alive}"
-        _create(con, f"conditions_{year}", select)
+        create(con, f"conditions_{year}", select)
         if _claims_view(con):
             _narrow(con, f"conditions_{year}")
         if single:
-            _create(con, "policy_firms", f"SELECT firm_id, uscc, uscc_rank FROM conditions_{year}")
+            create(con, "policy_firms", f"SELECT firm_id, uscc, uscc_rank FROM conditions_{year}")
         for j, b in enumerate(members):
             table = f"conditions_{year}"
             if not b.shared:
@@ -556,7 +423,7 @@ def evaluate(
             # Variants of one policy: the firms crossed with the variants' parameter values,
             # the conditions that read them computed per firm and variant.
             name = f"variants_{b.members[0]}"
-            _create(con, name, b.values_sql())
+            create(con, name, b.values_sql())
             own = dict(keys)
             tests = ""
             for n, cond in enumerate(
@@ -587,8 +454,8 @@ def evaluate(
     )
     # On DuckDB the claims are a view: materialising tens of millions of rows costs more than
     # reading them again, each read being one pass of integer arithmetic. Spark keeps a table.
-    _create(con, "policy_claims", " UNION ALL ".join(parts or [empty]), view=_claims_view(con))
-    allocation = allocate(con, compiled, _create)
+    create(con, "policy_claims", " UNION ALL ".join(parts or [empty]), view=_claims_view(con))
+    allocation = allocate(con, compiled, create)
     arrow = {
         year: table
         for year in years
@@ -642,7 +509,7 @@ def _narrow(con: Runner, table: str) -> None:
     them with 64-bit parameters then. The values are the same integers."""
     wide = [
         name
-        for (name,) in _fetch(
+        for (name,) in fetch(
             con,
             "SELECT column_name FROM duckdb_columns() WHERE table_name = "
             f"{sql_text(table)} AND data_type = 'HUGEINT' AND database_name = 'temp'",
@@ -650,7 +517,7 @@ def _narrow(con: Runner, table: str) -> None:
     ]
     if not wide:
         return
-    bounds = _fetch(
+    bounds = fetch(
         con,
         "SELECT "
         + ", ".join(
@@ -686,7 +553,7 @@ def _alive(conds_of: dict[int, list[str]], shared: dict[int, tuple[str, str]]) -
         if () in rests:
             term = group or "TRUE"
         else:
-            either = " OR ".join(f"({_not_false(r)})" for r in rests)
+            either = " OR ".join(f"({not_false_sql(r)})" for r in rests)
             term = f"({group} AND ({either}))" if group else f"({either})"
         if term == "TRUE":
             return None

@@ -13,10 +13,10 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from yuanqu.core.money import Money
-from yuanqu.policies.engine import Compiled
-from yuanqu.policies.expressions import Node, Trace, Value, evaluate
-from yuanqu.policies.sqlgen import FLIPPED
-from yuanqu.policies.variables import VARIABLES
+from yuanqu.policies.language.expressions import Node, Trace, Value, evaluate
+from yuanqu.policies.language.sqlgen import FLIPPED
+from yuanqu.policies.language.variables import VARIABLES
+from yuanqu.policies.plan import Compiled
 
 
 @dataclass

@@ -28,9 +28,9 @@ from yuanqu.core.tabular import (
     parse_int,
     read_table,
 )
+from yuanqu.policies.language.variables import FACT_NAMES
 from yuanqu.policies.models import PolicyFact
-from yuanqu.policies.variables import FACT_NAMES
-from yuanqu.registry.models import Enterprise
+from yuanqu.registry.firms import Enterprise
 
 DATASET = "policy_facts"
 COLUMNS = (

@@ -18,10 +18,10 @@ from typing import Any
 
 import pyarrow as pa
 
-from yuanqu.policies.expressions import NUMBER, SCALE, quote_ident, sql_text
-from yuanqu.policies.sqlgen import Num, divide
-from yuanqu.policies.variables import FACTS, STAT_SUMS, VARIABLES
-from yuanqu.registry.models import LABEL_NAMES
+from yuanqu.policies.language.expressions import NUMBER, SCALE, quote_ident, sql_text
+from yuanqu.policies.language.sqlgen import Num, divide
+from yuanqu.policies.language.variables import FACTS, STAT_SUMS, VARIABLES
+from yuanqu.registry.firms import LABEL_NAMES
 
 LABELS = tuple(str(label) for label in LABEL_NAMES)
 
@@ -59,7 +59,7 @@ def scale_of(name: str) -> int:
 
 
 def column_of(name: str, type_: str) -> tuple[str, int]:
-    """A variable's column and scale, for :func:`yuanqu.policies.sqlgen.compile_node`."""
+    """A variable's column and scale, for :func:`yuanqu.policies.language.sqlgen.compile_node`."""
     return quote_ident(name), scale_of(name) if type_ == NUMBER else 0
 
 
@@ -150,7 +150,7 @@ def base_row_from_values(values: dict[str, Any], *, firm_id: int, uscc: str) -> 
     Keys may be catalogue variables of source registry/label/stats/facts (not derived ones), or
     ``established`` (a date) and ``size``.
     """
-    from yuanqu.policies.variables import FACT_NAMES, VARIABLES
+    from yuanqu.policies.language.variables import FACT_NAMES, VARIABLES
 
     row: dict[str, Any] = {"firm_id": firm_id, "uscc": uscc, "name": uscc, "industry_section": None}
     for key, value in values.items():

@@ -35,9 +35,9 @@ from yuanqu.core.cache import LruCache
 from yuanqu.core.db import DataVersion
 from yuanqu.policies.facts import DATASET as FACTS_DATASET
 from yuanqu.policies.inputs import BASE_SCHEMA, LABELS
+from yuanqu.policies.language.variables import FACTS, STAT_SUMS
 from yuanqu.policies.models import PolicyFact
-from yuanqu.policies.variables import FACTS, STAT_SUMS
-from yuanqu.registry.models import Enterprise, EnterpriseLabel
+from yuanqu.registry.firms import Enterprise, EnterpriseLabel
 from yuanqu.registry.service import label_active
 from yuanqu.stats.service import annual_totals, annual_totals_schema, annual_totals_sql
 

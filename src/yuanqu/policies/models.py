@@ -5,7 +5,7 @@ intellectual property counts, approved clinical trials, rocket launches, insuran
 the annual financial-statement revenue and R&D expense of firms that file no monthly report.
 Rather than widening the registry's or the statistics' tables with columns only policies read,
 they live here as one row per (firm, year, fact), with integer values (fen or counts) and the
-catalogue of facts in :data:`yuanqu.policies.variables.FACTS`. An absent row is a missing fact.
+catalogue of facts in ``policies.language.variables.FACTS``. An absent row is a missing fact.
 """
 
 from __future__ import annotations

@@ -16,10 +16,10 @@ from yuanqu.core.codes import industry_catalog, normalize_uscc
 from yuanqu.core.errors import ValidationError
 from yuanqu.core.money import Money
 from yuanqu.policies import service
-from yuanqu.policies.definition import Parameter, Policy, parse_number
 from yuanqu.policies.explain import explain
-from yuanqu.policies.expressions import Band
-from yuanqu.policies.variables import VARIABLES
+from yuanqu.policies.language.definition import Parameter, Policy, parse_number
+from yuanqu.policies.language.expressions import Band
+from yuanqu.policies.language.variables import VARIABLES
 from yuanqu.stats.service import latest_period
 
 ALLOCATIONS = {

@@ -20,7 +20,7 @@ from yuanqu.core.deps import get_db, request_lang
 from yuanqu.core.errors import ValidationError
 from yuanqu.policies import charts, overview, service
 from yuanqu.policies.api import READERS, SIMULATORS, PolicyId
-from yuanqu.policies.definition import parse_number
+from yuanqu.policies.language.definition import parse_number
 from yuanqu.registry.service import visible_enterprise
 from yuanqu.web.templating import render
 

@@ -20,14 +20,20 @@ from yuanqu.analytics.choice import DUCKDB, EngineChoice
 from yuanqu.core.cache import LruCache
 from yuanqu.core.codes import normalize_uscc, size_class
 from yuanqu.core.errors import NotFound, ValidationError
-from yuanqu.policies import engine
-from yuanqu.policies.definition import Issue, Parameter, ParameterVersion, Policy, load_policy
-from yuanqu.policies.definition import read_policy as _read
+from yuanqu.policies import engine, plan
 from yuanqu.policies.engine import BatchResult
 from yuanqu.policies.explain import explain as _explain
-from yuanqu.policies.expressions import sql_text
+from yuanqu.policies.language.definition import (
+    Issue,
+    Parameter,
+    ParameterVersion,
+    Policy,
+    load_policy,
+)
+from yuanqu.policies.language.definition import read_policy as _read
+from yuanqu.policies.language.expressions import sql_text
+from yuanqu.policies.language.variables import catalogue
 from yuanqu.policies.load import bases, cache_key, load_base
-from yuanqu.policies.variables import catalogue
 
 
 def shipped_dir() -> Path:
@@ -151,7 +157,7 @@ def run(
 
 
 def _run_locally(session: Session, year: int, policies: list[Policy]) -> BatchResult:
-    return engine.evaluate(engine.connect(), policies, year, _bases(session, policies, year))
+    return engine.evaluate(plan.connect(), policies, year, _bases(session, policies, year))
 
 
 @dataclasses.dataclass
@@ -275,7 +281,7 @@ def explain_firm(
         raise NotFound(
             f"企业库中没有信用代码为 {code} 的企业", f"no enterprise with credit code {code}"
         )
-    return _explained(engine.evaluate(engine.connect(), [policy], year, base), policy, code, lang)
+    return _explained(engine.evaluate(plan.connect(), [policy], year, base), policy, code, lang)
 
 
 def _explained(result: BatchResult, policy: Policy, code: str, lang: str) -> dict[str, Any]:
@@ -318,7 +324,7 @@ def firm_variables(result: engine.BatchResult, policy: Policy, uscc: str) -> dic
 
 def with_overrides(policy: Policy, overrides: dict[str, str]) -> Policy:
     """The policy with scalar parameters (or ``budget``) set to new values for every date."""
-    from yuanqu.policies.definition import parse_number
+    from yuanqu.policies.language.definition import parse_number
 
     parameters = dict(policy.parameters)
     budget = policy.budget
@@ -409,7 +415,7 @@ def simulate(
         )
     after = before if not overrides else _simulated(session, variant, mates, year)
     total_before, total_after = before.totals, after.totals
-    con = engine.connect()
+    con = plan.connect()
     con.register("a", before.awards)
     con.register("b", after.awards)
     # Only the firms paid on either side: a firm paid on neither changes nothing, and counts in
@@ -506,7 +512,7 @@ _BEFORE: LruCache[_Simulated] = LruCache(8)
 def _simulated(session: Session, policy: Policy, mates: list[Policy], year: int) -> _Simulated:
     """``policy`` (index 0) evaluated with its group ``mates``; only its own figures kept."""
     policies = [policy, *mates]
-    result = engine.evaluate(engine.connect(), policies, year, _bases(session, policies, year))
+    result = engine.evaluate(plan.connect(), policies, year, _bases(session, policies, year))
     awards = result.con.sql(
         "SELECT r.uscc, r.allocated_fen, i.name, i.industry_section, i.task_force, "
         "i.industry_code, i.revenue, i.employees FROM policy_results r "

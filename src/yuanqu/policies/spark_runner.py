@@ -11,8 +11,8 @@ The base table (:data:`yuanqu.policies.inputs.BASE_SCHEMA`) is built on Spark by
 (:mod:`yuanqu.analytics.parquet`): the registry columns from ``firms/``, the labels held at the
 end of the data year by the statistics' :func:`yuanqu.stats.frames.labels_at_sql` over
 ``labels/``, the year's and the previous year's sums per firm by the statistics' own definitions
-(the year-to-date cache :func:`yuanqu.analytics.windows.ytd_sql` and the per-firm windows
-:func:`~yuanqu.analytics.windows.firm_windows_sql` of December: cumulative January to December,
+(the year-to-date cache :func:`yuanqu.stats.windows.ytd_sql` and the per-firm windows
+:func:`~yuanqu.stats.windows.firm_windows_sql` of December: cumulative January to December,
 the headcount of December) over ``monthly_reports/`` (only those years' partitions are read),
 and the year's facts from ``policy_facts/``.
 """
@@ -30,13 +30,13 @@ import pyarrow as pa
 
 from yuanqu.analytics.parquet import MANIFEST, check_dataset, dataset_path
 from yuanqu.analytics.spark import spark_session, to_arrow, to_spark_sql
-from yuanqu.analytics.windows import Measure, Window, firm_windows_sql, ytd_sql
 from yuanqu.core.errors import ValidationError
 from yuanqu.policies import engine
-from yuanqu.policies.definition import Policy
+from yuanqu.policies.language.definition import Policy
+from yuanqu.policies.language.variables import STAT_SUMS
 from yuanqu.policies.load import base_sql
-from yuanqu.policies.variables import STAT_SUMS
 from yuanqu.stats.frames import TABLES, labels_at_sql
+from yuanqu.stats.windows import Measure, Window, firm_windows_sql, ytd_sql
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame, SparkSession

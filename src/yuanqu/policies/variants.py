@@ -20,14 +20,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from yuanqu.core.money import INT64_MAX
-from yuanqu.policies.expressions import SCALE, Node
-from yuanqu.policies.sqlgen import const, placeholder, typed_values
-
-if TYPE_CHECKING:  # pragma: no cover
-    from yuanqu.policies.engine import Compiled
+from yuanqu.policies.language.expressions import SCALE, Node
+from yuanqu.policies.language.sqlgen import const, placeholder, typed_values
+from yuanqu.policies.plan import Compiled
 
 #: The columns of a variants table: the policy index, then ``p__<parameter>__s<scale>`` (the
 #: parameter as an integer at that scale, one column per scale the SQL reads it at).
@@ -102,7 +99,7 @@ def signature(c: Compiled, award_year: int, texts: dict[int, str] | None = None)
 def branches(compiled: list[Compiled], award_year: int, compile_with) -> list[Branch]:
     """Every policy of the batch in exactly one branch, in the batch's order of first members.
     ``compile_with(policy, placeholders)`` compiles a policy with some parameters given as SQL
-    (:func:`yuanqu.policies.engine.compile_policy`)."""
+    (:func:`yuanqu.policies.plan.compile_policy`)."""
     groups: dict[tuple, list[int]] = {}
     texts: dict[int, str] = {}  # the nodes live as long as the policies: ids stay unique
     for i, c in enumerate(compiled):

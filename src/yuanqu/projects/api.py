@@ -1,4 +1,4 @@
-"""The JSON API of key projects and leads (/api/v1/projects..., /api/v1/leads...).
+"""The JSON API of key projects (/api/v1/projects...); leads are in :mod:`yuanqu.attraction.api`.
 
 Each route parses, authorizes (``allow`` for the role, the services for the task force), calls
 the same view or service function as its page, and returns its schema.
@@ -12,13 +12,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
-from yuanqu.attraction import service as attraction
-from yuanqu.attraction.service import FunnelRow, LeadRead
 from yuanqu.core.auth import EVERYONE, Principal, allow
 from yuanqu.core.deps import get_db
 from yuanqu.projects import ledger, service, views
 from yuanqu.projects.access import (
-    LEAD_EDITORS,
     PROJECT_EDITORS,
     READERS,
     actor_of,
@@ -32,7 +29,6 @@ from yuanqu.projects.schemas import (
     ItemClose,
     ItemCreate,
     ItemRead,
-    LeadSign,
     ProjectPage,
     ProjectRead,
     StageMove,
@@ -158,47 +154,6 @@ def open_item(
     item = ledger.open_item(session, found, actor=actor_of(principal), **body.model_dump())
     session.flush()  # the new item's id, to read it back
     return next(i for i in ledger.list_items(session, project_id=project_id) if i.id == item.id)
-
-
-@router.get("/leads", response_model=list[LeadRead])
-def list_leads(
-    task_force: Annotated[str | None, Query(max_length=40)] = None,
-    stage: Annotated[str | None, Query(max_length=40)] = None,
-    session: Session = Depends(get_db, scope="function"),
-    principal: Principal = allow(READERS),
-) -> list[LeadRead]:
-    scope = scope_of(principal)
-    leads = attraction.list_leads(session, task_force=task_force, stage=stage)
-    return [lead for lead in leads if scope is None or lead.task_force in scope]
-
-
-@router.get("/leads/funnel", response_model=list[FunnelRow])
-def lead_funnel(
-    span: Span = str(date.today().year),
-    task_force: Annotated[str | None, Query(max_length=40)] = None,
-    session: Session = Depends(get_db, scope="function"),
-    principal: Principal = allow(READERS),
-) -> list[FunnelRow]:
-    start, end = views.reports.parse_span(span)
-    found = views.lead_pipeline(
-        session, scope=scope_of(principal), start=start, end=end, task_force=task_force
-    )
-    return found.funnel
-
-
-@router.post("/leads/{lead_id}/sign", response_model=ProjectRead, status_code=201)
-def sign_lead(
-    body: LeadSign,
-    lead_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
-    lang: Lang = "zh",
-    session: Session = Depends(get_db, scope="function"),
-    principal: Principal = allow(LEAD_EDITORS),
-) -> ProjectRead:
-    lead = attraction.get_lead(session, lead_id=lead_id)
-    forbid_task_force(principal, lead.task_force)
-    signed = attraction.sign_lead(session, lead, actor=actor_of(principal), **body.model_dump())
-    session.flush()  # the new project's id, to read it back
-    return service.project_detail(session, project_id=signed.id, lang=lang)
 
 
 @router.get("/enterprises/{uscc}/projects", response_model=ProjectPage)

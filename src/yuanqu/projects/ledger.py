@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from yuanqu.core import audit
 from yuanqu.core.errors import Conflict, NotFound, ValidationError
-from yuanqu.core.holidays import on_notice_loaded, work_calendar
+from yuanqu.core.holidays import work_calendar
 from yuanqu.core.workdays import WorkCalendar
 from yuanqu.projects.models import ITEM_CATEGORIES, ItemKind, ItemStatus, Project, ProjectItem
 from yuanqu.projects.permissions import Actor, require_project_editor
@@ -311,6 +311,3 @@ def recount_deadlines(
             reason=f"{year}年节假日安排载入 / the {year} holiday notice was loaded",
         )
     return moved
-
-
-on_notice_loaded("projects", recount_deadlines)

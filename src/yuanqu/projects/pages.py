@@ -1,5 +1,6 @@
 """The pages of key projects: the board by stage, a project with its timeline and list, the
-seven batches, overdue lists, the profile tab, import (of projects and of leads) and export. The
+seven batches, overdue lists, the profile tab, import (of projects; the page's lead form posts to
+``/leads/import``) and export. The
 lead pipeline's pages are in :mod:`yuanqu.attraction.pages`.
 
 Each page calls the same view or service as its JSON twin in ``api.py`` and links to it. The
@@ -21,7 +22,6 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
-from yuanqu.attraction import importer as lead_importer
 from yuanqu.core.auth import EVERYONE, Principal, allow
 from yuanqu.core.deps import get_db, request_lang
 from yuanqu.core.errors import ValidationError, YuanquError
@@ -173,7 +173,6 @@ def import_form(request: Request, principal: Principal = allow(PROJECT_EDITORS))
 @router.post("/projects/import", response_class=HTMLResponse)
 def import_upload(
     request: Request,
-    kind: Annotated[Literal["projects", "leads"], Form()],
     file: UploadFile = File(),
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(PROJECT_EDITORS),
@@ -181,28 +180,27 @@ def import_upload(
     lang = request_lang(request)
     name = file.filename or "upload.xlsx"
     try:
-        if kind == "projects":
-            result: Any = importer.import_projects(
-                session, actor=actor_of(principal), source=file.file.read(), filename=name
-            )
-        else:
-            result = lead_importer.import_leads(
-                session, actor=actor_of(principal), source=file.file.read(), filename=name
-            )
+        result = importer.import_projects(
+            session, actor=actor_of(principal), source=file.file.read(), filename=name
+        )
     except ImportRejected as rejected:
         session.rollback()  # the importer wrote nothing; make the unit of work say so too
         errors = [error.to_dict(lang) for error in rejected.errors]
         context = {
             "errors": errors,
             "result": None,
-            "kind": kind,
+            "kind": "projects",
             "message": rejected.message(lang),
         }
         return render(request, "projects/import.html", context, status_code=422)
     except YuanquError as error:  # e.g. a task-force member importing another task force's rows
-        context = {"errors": None, "result": None, "kind": kind} | _refused(request, session, error)
+        context = {"errors": None, "result": None, "kind": "projects"} | _refused(
+            request, session, error
+        )
         return render(request, "projects/import.html", context, status_code=error.status)
-    return render(request, "projects/import.html", {"errors": None, "result": result, "kind": kind})
+    return render(
+        request, "projects/import.html", {"errors": None, "result": result, "kind": "projects"}
+    )
 
 
 def _xlsx(build: Any, filename: str) -> FileResponse:

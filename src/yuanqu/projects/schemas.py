@@ -161,12 +161,3 @@ class ItemClose(BaseModel):
 
     resolution: str = Field(min_length=1, max_length=500)
     closed_on: Day
-
-
-class LeadSign(BaseModel):
-    """A lead signs: it becomes a key project in one step."""
-
-    signed_on: Day
-    planned_investment_fen: int | None = Field(default=None, ge=0, le=MAX_FEN)
-    project_name: str | None = Field(default=None, max_length=200)
-    sub_area: str | None = Field(default=None, max_length=100)

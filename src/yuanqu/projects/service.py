@@ -6,7 +6,7 @@ caller's unit of work. Services never commit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from yuanqu.core import audit
-from yuanqu.core.codes import industry_catalog, normalize_uscc
+from yuanqu.core.codes import industry_catalog
 from yuanqu.core.db import bump_data_version
 from yuanqu.core.errors import Conflict, NotFound, ValidationError
 from yuanqu.core.money import format_yuan
@@ -31,6 +31,7 @@ from yuanqu.projects.models import (
 from yuanqu.projects.permissions import Actor, require_officer, require_project_editor
 from yuanqu.projects.pipeline import Pipeline, parse_pipeline, shipped_pipeline
 from yuanqu.projects.schemas import ProjectDetail, ProjectPage, ProjectRead, StageDateRead
+from yuanqu.registry import firms
 
 ENTITY = "project"
 DATASET = "projects"
@@ -107,23 +108,22 @@ def find_project(session: Session, *, ref: str) -> Project:
     return get_project(session, project_id=project_id)
 
 
-def _investor_usccs(session: Session, ids: set[int]) -> dict[int, str]:
-    from yuanqu.registry.models import Enterprise
+#: Reads which lead signed into each project: attraction owns that link (a lead signs into a
+#: project, so attraction builds on projects, never the reverse) and hands the reader over at
+#: start-up (:func:`yuanqu.wiring.wire`). Unset, projects show no lead.
+LeadLinks = Callable[[Session, Sequence[int]], dict[int, int]]
+_lead_links: list[LeadLinks] = []
 
-    if not ids:
-        return {}
-    rows = session.execute(select(Enterprise.id, Enterprise.uscc).where(Enterprise.id.in_(ids)))
-    return {k: v for k, v in rows}
+
+def read_lead_links_with(reader: LeadLinks) -> None:
+    """Start-up wiring: how to find the lead a project came from (set again: replaced)."""
+    _lead_links[:] = [reader]
 
 
 def _lead_ids(session: Session, project_ids: list[int]) -> dict[int, int]:
-    # The attraction domain links leads to projects; reading the link here keeps one undertaking.
-    from yuanqu.attraction.models import Lead
-
-    if not project_ids:
+    if not project_ids or not _lead_links:
         return {}
-    rows = session.execute(select(Lead.project_id, Lead.id).where(Lead.project_id.in_(project_ids)))
-    return {p: lead for p, lead in rows if p is not None}
+    return _lead_links[0](session, project_ids)
 
 
 def to_read(
@@ -194,7 +194,7 @@ def list_projects(
         )
     projects = list(session.scalars(stmt))
     projects.sort(key=lambda p: (pipeline.index(p.stage), -p.planned_investment_fen, p.code))
-    usccs = _investor_usccs(session, {p.enterprise_id for p in projects if p.enterprise_id})
+    usccs = firms.codes_for_ids(session, {p.enterprise_id for p in projects if p.enterprise_id})
     leads = _lead_ids(session, [p.id for p in projects])
     items = [
         to_read(
@@ -252,7 +252,7 @@ def project_detail(
     base = to_read(
         project,
         pipeline,
-        uscc=_investor_usccs(
+        uscc=firms.codes_for_ids(
             session, {project.enterprise_id} if project.enterprise_id else set()
         ).get(project.enterprise_id or 0),
         lead_id=_lead_ids(session, [project.id]).get(project.id),
@@ -314,81 +314,11 @@ def _check_industry(code: str | None) -> str | None:
     return bare
 
 
-def _check_task_force(session: Session, code: str | None) -> str | None:
-    from yuanqu.registry.models import TaskForce
-
-    if not code:
-        return None
-    if session.get(TaskForce, code) is None:
-        known = ", ".join(session.scalars(select(TaskForce.code).order_by(TaskForce.code)))
-        raise ValidationError(
-            f"未知的专班 '{code}'（已有：{known or '无'}）",
-            f"unknown task force '{code}' (known: {known or 'none'})",
-            details={"task_force": code},
-        )
-    return code
-
-
 def _next_code(session: Session, year: int) -> str:
     prefix = f"{year}-"
     existing = session.scalars(select(Project.code).where(Project.code.startswith(prefix)))
     numbers = [int(c[len(prefix) :]) for c in existing if c[len(prefix) :].isdigit()]
     return f"{prefix}{max(numbers, default=0) + 1:03d}"
-
-
-def resolve_investor(
-    session: Session,
-    *,
-    uscc: str | None,
-    investor_name: str,
-    industry_code: str | None,
-    sub_area: str | None = None,
-    task_force: str | None = None,
-) -> int | None:
-    """The registry firm with this credit code, registering it first if it is new; None if no code.
-
-    A new firm goes through the registry's own write path (the importer's writer), never straight
-    into its table.
-    """
-    if not uscc:
-        return None
-    from yuanqu.registry.importer import EnterpriseRecord, write_records
-    from yuanqu.registry.models import Enterprise
-
-    code = normalize_uscc(uscc)
-    found = session.scalar(select(Enterprise.id).where(Enterprise.uscc == code))
-    if found is not None:
-        return found
-    from yuanqu.core.codes import check_uscc
-
-    verdict = check_uscc(code)
-    if not verdict.valid:
-        raise ValidationError(
-            f"投资方信用代码无效：{verdict.reason_zh}",
-            f"invalid investor credit code: {verdict.reason_en}",
-            details={"uscc": code},
-        )
-    if industry_code is None:
-        raise ValidationError(
-            "新登记的投资方企业需要行业代码",
-            "an investor new to the registry needs an industry code",
-            details={"uscc": code},
-        )
-    catalog = industry_catalog()
-    write_records(
-        session,
-        [
-            EnterpriseRecord(
-                uscc=code,
-                name=investor_name,
-                industry_code=industry_code,
-                industry_section=catalog.section_of(industry_code),
-                sub_area=sub_area,
-                task_force=task_force,
-            )
-        ],
-    )
-    return session.scalar(select(Enterprise.id).where(Enterprise.uscc == code))
 
 
 def _check_stage_dates(
@@ -471,19 +401,24 @@ def create_project(
     if planned_investment_fen < 0:
         raise ValidationError("计划总投资不能为负", "planned investment must not be negative")
     industry = _check_industry(industry_code)
-    task_force = _check_task_force(session, task_force)
+    task_force = firms.check_task_force(session, task_force)
     code = (code or "").strip() or _next_code(session, dates[stage].year)
     if session.scalar(select(Project.id).where(Project.code == code)) is not None:
         raise Conflict(
             f"项目编号 {code} 已存在", f"project code {code} exists", details={"code": code}
         )
-    enterprise_id = resolve_investor(
-        session,
-        uscc=uscc,
-        investor_name=investor_name.strip(),
-        industry_code=industry,
-        sub_area=sub_area,
-        task_force=task_force,
+    # The investor is a registry firm, registered first if it is new to the zone.
+    enterprise_id = (
+        firms.ensure_firm(
+            session,
+            uscc=uscc,
+            name=investor_name.strip(),
+            industry_code=industry,
+            sub_area=sub_area,
+            task_force=task_force,
+        )
+        if uscc
+        else None
     )
     project = Project(
         code=code,
@@ -551,7 +486,7 @@ def update_project(
         if key == "industry_code":
             value = _check_industry(value)
         if key == "task_force":
-            value = _check_task_force(session, value)
+            value = firms.check_task_force(session, value)
         if key == "planned_investment_fen" and (value is None or value < 0):
             raise ValidationError("计划总投资不能为负", "planned investment must not be negative")
         setattr(project, key, value)

@@ -9,8 +9,6 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from yuanqu.attraction import service as attraction
-from yuanqu.attraction.service import FunnelRow, LeadRead
 from yuanqu.projects import ledger, reports, service
 from yuanqu.projects.schemas import BatchReport, ItemRead, ProjectDetail, ProjectRead
 from yuanqu.web import charts
@@ -33,14 +31,6 @@ class Board(BaseModel):
 class ProjectView(BaseModel):
     project: ProjectDetail
     items: list[ItemRead]
-
-
-class LeadPipeline(BaseModel):
-    start: date
-    end: date
-    task_force: str | None
-    leads: list[LeadRead]
-    funnel: list[FunnelRow]
 
 
 def _in_scope(task_force: str | None, scope: frozenset[str] | None) -> bool:
@@ -129,45 +119,6 @@ def overdue(
         if kept:
             out[key] = kept
     return out
-
-
-def lead_pipeline(
-    session: Session,
-    *,
-    scope: frozenset[str] | None,
-    start: date,
-    end: date,
-    task_force: str | None = None,
-    stage: str | None = None,
-) -> LeadPipeline:
-    leads = [
-        lead
-        for lead in attraction.list_leads(session, task_force=task_force, stage=stage)
-        if _in_scope(lead.task_force, scope)
-    ]
-    rows = [
-        r
-        for r in attraction.funnel(session, start=start, end=end)
-        if _in_scope(r.task_force, scope) and (task_force is None or r.task_force == task_force)
-    ]
-    return LeadPipeline(start=start, end=end, task_force=task_force, leads=leads, funnel=rows)
-
-
-def funnel_charts(rows: list[FunnelRow], *, lang: str = "zh") -> dict[str, Any]:
-    labels = (
-        ("contacted", "negotiating", "intent", "signed")
-        if lang == "en"
-        else ("接触", "洽谈", "意向", "签约")
-    )
-    return {
-        row.task_force: charts.funnel(
-            list(
-                zip(labels, (row.contacted, row.negotiating, row.intent, row.signed), strict=True)
-            ),
-            name=row.task_force,
-        )
-        for row in rows
-    }
 
 
 def seven_batches(session: Session, *, span: str, lang: str = "zh") -> BatchReport:

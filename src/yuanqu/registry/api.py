@@ -6,23 +6,17 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
-from pydantic import BaseModel, BeforeValidator
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from yuanqu.core.auth import EVERYONE, STAFF, Principal, Role, allow
-from yuanqu.core.deps import get_db
+from yuanqu.core.deps import OptionalDate, get_db
 from yuanqu.registry import dashboard, importer, service
 from yuanqu.registry.schemas import EnterpriseFilter, EnterprisePage, SortKey
 
 router = APIRouter(tags=["registry"])
 
 
-def _blank_is_none(value: object) -> object:
-    return None if value == "" else value
-
-
-# An empty date field of a form arrives as "as_of=": no criterion, not an error.
-OptionalDate = Annotated[date | None, BeforeValidator(_blank_is_none)]
 IMPORTERS = (Role.admin, Role.analyst)
 
 

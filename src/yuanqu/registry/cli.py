@@ -185,7 +185,7 @@ def show(uscc: str, fmt: FormatOpt = OutputFormat.table) -> None:
     """One firm: identity, decoded credit code, industry path and labels."""
     with cli_session() as session:
         firm = service.get_enterprise(session, uscc=uscc)
-        profile = service.profile(firm, lang=lang(), session=session)
+        profile = service.profile(firm, lang=lang())
     if fmt == OutputFormat.json:
         emit_json(profile)
         return
@@ -204,9 +204,6 @@ def show(uscc: str, fmt: FormatOpt = OutputFormat.table) -> None:
         }
         for lab in profile["labels"]
     ]
-    size = profile["size_class"] or {}
-    if size.get("year"):
-        console.print(f"  {t('企业规模', 'size class')}: {size['name'] or '—'} ({size['year']})")
     emit_rows(
         rows,
         OutputFormat.table,

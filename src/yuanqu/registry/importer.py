@@ -6,16 +6,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from yuanqu.core.codes import check_uscc, industry_catalog, valid_uscc_or_none
 from yuanqu.core.db import bump_data_version
-from yuanqu.core.errors import ValidationError
 from yuanqu.core.tabular import (
     CellError,
     Column,
@@ -26,10 +23,12 @@ from yuanqu.core.tabular import (
     parse_amount_fen,
     parse_column,
     parse_date_cell,
+    parse_industry_cell,
     parse_int,
     parse_text,
     read_table,
 )
+from yuanqu.registry.firms import ids_for_codes, parse_code_cell
 from yuanqu.registry.models import (
     LABEL_ATTRIBUTES,
     LABEL_NAMES,
@@ -140,46 +139,6 @@ Progress = Callable[[str, int, int], None]
 # --- cell parsers specific to the registry -------------------------------------------------------
 
 
-def parse_uscc_cell(value: Any) -> str:
-    if isinstance(value, float | int) and not isinstance(value, bool):
-        # A credit code typed into a numeric Excel cell has lost digits beyond 15 already.
-        raise CellError(
-            "信用代码被存成了数字，精度已丢失；请将该列设为文本格式",
-            "the code was stored as a number and lost digits; format the column as text",
-        )
-    code = valid_uscc_or_none(str(value))
-    if code is not None:
-        return code
-    verdict = check_uscc(str(value))
-    if not verdict.valid:
-        raise CellError(verdict.reason_zh or "无效的信用代码", verdict.reason_en or "invalid code")
-    return verdict.code
-
-
-def parse_industry_cell(value: Any) -> tuple[str, str]:
-    outcome = _industry_of(parse_text(value, max_length=10))
-    if isinstance(outcome, CellError):
-        raise outcome
-    return outcome
-
-
-@lru_cache(maxsize=8192)
-def _industry_of(text: str) -> tuple[str, str] | CellError:
-    """(bare code, section) or the error; cached, as a file repeats a few thousand codes."""
-    catalog = industry_catalog()
-    try:
-        code = catalog.normalize(text)
-    except ValidationError as exc:
-        return CellError(exc.zh, exc.en)
-    industry = catalog.get(code)
-    if industry.level < 2:
-        return CellError(
-            f"行业代码 '{text}' 只到门类，至少应细到大类（两位数字）",
-            f"industry code '{text}' is only a section; give at least a division",
-        )
-    return code, industry.section
-
-
 def parse_labels_cell(value: Any, *, today: date) -> list[LabelRecord]:
     """``high_tech@2022-01-01..2024-12-31;listed{exchange=SSE,ticker=688981}@2020-07-16..``."""
     records: list[LabelRecord] = []
@@ -266,7 +225,7 @@ def validate_table(
     def column(name: str, parser: Callable[..., Any], **kwargs: Any) -> list[Any]:
         return parse_column(table, columns, name, parser, errors, **kwargs)
 
-    usccs = column("uscc", parse_uscc_cell, required=True)
+    usccs = column("uscc", parse_code_cell, required=True)
     names = column("name", parse_text, required=True, max_length=200)
     industries = column("industry_code", parse_industry_cell, required=True)
     established = column(
@@ -327,26 +286,6 @@ def validate_table(
 _CHUNK = 2000
 
 
-def existing_ids(session: Session, usccs: Sequence[str]) -> dict[str, int]:
-    """uscc -> id for the given codes already in the registry."""
-    if not usccs:
-        return {}
-    table_size = session.scalar(select(func.count(Enterprise.id))) or 0
-    if len(usccs) * 4 > table_size:
-        # A large file against a registry of similar size: one scan beats thousands of lookups.
-        wanted = set(usccs)
-        rows = session.execute(select(Enterprise.uscc, Enterprise.id))
-        return {u: i for u, i in rows if u in wanted}
-    found: dict[str, int] = {}
-    for start in range(0, len(usccs), _CHUNK):
-        chunk = usccs[start : start + _CHUNK]
-        rows = session.execute(
-            select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(chunk))
-        )
-        found.update(dict(rows.all()))
-    return found
-
-
 def check_task_forces(session: Session, records: Sequence[EnterpriseRecord]) -> None:
     """Every task force named in the file must exist (create it first: `registry task-force`)."""
     known = set(session.scalars(select(TaskForce.code)))
@@ -376,7 +315,7 @@ def write_records(
 ) -> ImportResult:
     """Write validated records in bulk (Core executemany, not one ORM object a row)."""
     check_task_forces(session, records)
-    present = existing_ids(session, [r.uscc for r in records])
+    present = ids_for_codes(session, [r.uscc for r in records])
     if present and not upsert:
         by_code = {r.uscc: r for r in records}
         raise ImportRejected(
@@ -407,7 +346,7 @@ def write_records(
         done += len(old)
         if progress:
             progress("write", done, total)
-    ids = {**present, **existing_ids(session, [r.uscc for r in new])}
+    ids = {**present, **ids_for_codes(session, [r.uscc for r in new])}
     relabelled = [r for r in records if r.labels is not None]
     stale = [present[r.uscc] for r in old if r.labels is not None]
     for start in range(0, len(stale), _CHUNK):

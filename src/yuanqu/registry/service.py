@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from yuanqu.core.auth import Principal, Role, forbid_other_firm
 from yuanqu.core.cache import LruCache
-from yuanqu.core.codes import SIZE_CLASS_NAMES, industry_catalog, normalize_uscc
+from yuanqu.core.codes import industry_catalog, normalize_uscc
 from yuanqu.core.db import bump_data_version, data_version
-from yuanqu.core.errors import NotFound, ValidationError
+from yuanqu.core.errors import ValidationError
+from yuanqu.registry.firms import get_enterprise, label_active, labels_on
 from yuanqu.registry.models import LABEL_NAMES, Enterprise, EnterpriseLabel, Label, TaskForce
 from yuanqu.registry.schemas import (
     CountBy,
@@ -24,39 +25,6 @@ from yuanqu.registry.schemas import (
 )
 
 MAX_PAGE_SIZE = 500
-
-
-def get_enterprise(session: Session, *, uscc: str) -> Enterprise:
-    """The firm with this credit code, labels loaded; NotFound otherwise."""
-    code = normalize_uscc(uscc)
-    firm = session.scalar(
-        select(Enterprise).where(Enterprise.uscc == code).options(selectinload(Enterprise.labels))
-    )
-    if firm is None:
-        raise NotFound(
-            f"企业库中没有信用代码为 {code} 的企业",
-            f"no enterprise with credit code {code} in the registry",
-            details={"uscc": code},
-        )
-    return firm
-
-
-def label_active(as_of: date) -> ColumnElement[bool]:
-    """SQL: the label row is valid on ``as_of`` (open ends count as valid)."""
-    return and_(
-        or_(EnterpriseLabel.valid_from.is_(None), EnterpriseLabel.valid_from <= as_of),
-        or_(EnterpriseLabel.valid_to.is_(None), EnterpriseLabel.valid_to >= as_of),
-    )
-
-
-def labels_on(firm: Enterprise, as_of: date) -> list[EnterpriseLabel]:
-    """The firm's labels valid on ``as_of`` (the firm's labels must be loaded)."""
-    return [
-        lab
-        for lab in firm.labels
-        if (lab.valid_from is None or lab.valid_from <= as_of)
-        and (lab.valid_to is None or lab.valid_to >= as_of)
-    ]
 
 
 def check_label(label: str) -> str:
@@ -269,10 +237,10 @@ def profile(
     *,
     lang: str = "zh",
     as_of: date | None = None,
-    session: Session | None = None,
 ) -> dict:
-    """The identity card of a firm (企业画像): decoded code, industry path, labels and validity;
-    with a ``session``, also its statistical size class from its monthly reports."""
+    """The identity card of a firm (企业画像): decoded code, industry path, labels and validity.
+    What other domains know of the firm (its statistical size class, awards, projects...) they
+    show in their own profile tabs."""
     from yuanqu.core.codes import check_uscc
     from yuanqu.core.money import format_yuan
 
@@ -282,14 +250,6 @@ def profile(
     path = catalog.path(firm.industry_code)
     en = lang == "en"
     active = {id(lab) for lab in labels_on(firm, as_of)}
-    size = None
-    if session is not None:
-        # The statistics domain owns the reports; the import is local because stats builds on
-        # the registry (its reports reference firms).
-        from yuanqu.stats.service import size_class_of
-
-        size = size_class_of(session, enterprise_id=firm.id, as_of=as_of).model_dump()
-        size["name"] = SIZE_CLASS_NAMES.get(size["size_class"] or "", (None, None))[1 if en else 0]
     return {
         "uscc": firm.uscc,
         "name": firm.name,
@@ -310,7 +270,6 @@ def profile(
         "task_force": firm.task_force,
         "address": firm.address,
         "as_of": as_of.isoformat(),
-        "size_class": size,
         "labels": [
             {
                 "label": lab.label,

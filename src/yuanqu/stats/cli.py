@@ -25,7 +25,7 @@ from yuanqu.core.terminal import (
     progress_bar,
     t,
 )
-from yuanqu.stats import export, service
+from yuanqu.stats import dashboard, export, service
 from yuanqu.stats.frames import BULLETIN_BREAKDOWNS
 from yuanqu.stats.importer import ImportKind, import_stats
 
@@ -165,3 +165,33 @@ def ranking(
             limit=limit,
         )
     emit_rows([r.model_dump() for r in rows], fmt)
+
+
+@app.command("firm")
+def firm(
+    uscc: Annotated[str, typer.Argument(help="统一社会信用代码 / credit code")],
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+) -> None:
+    """一家企业的统计：规模类型与月度数据 / one firm's statistics: size class and months."""
+    from yuanqu.core.money import format_yuan
+
+    with cli_session() as session:
+        view = dashboard.firm_statistics(session, uscc=uscc, lang=lang())
+    if fmt == OutputFormat.json:
+        emit_json(view.model_dump(mode="json"))
+        return
+    size = view.size_class
+    revenue = format_yuan(size.revenue_fen, lang=lang())
+    console.print(f"[bold]{view.name}[/]  {view.uscc}", highlight=False)
+    if size.year is None:
+        console.print(t("  没有月度报表，无法判定企业规模", "  no monthly reports: no size class"))
+    else:
+        console.print(
+            t(
+                f"  企业规模：{view.size_class_name or '无法判定'}（{size.year} 年，"
+                f"报送 {size.months_reported} 个月，营业收入 {revenue}）",
+                f"  size class: {view.size_class_name or 'undetermined'} ({size.year}, "
+                f"{size.months_reported} months reported, revenue {revenue})",
+            ),
+            highlight=False,
+        )

@@ -15,7 +15,7 @@ from yuanqu.core.auth import Principal, Role
 from yuanqu.core.codes import SIZE_CLASS_NAMES, industry_catalog
 from yuanqu.core.errors import Forbidden, NotFound, ValidationError
 from yuanqu.core.periods import Period, bulletin_months, is_bulletin_period
-from yuanqu.registry.models import LABEL_NAMES
+from yuanqu.registry.firms import LABEL_NAMES
 from yuanqu.registry.service import get_enterprise, list_task_forces
 from yuanqu.stats import service
 from yuanqu.stats.frames import OTHER, Scope, snapshot

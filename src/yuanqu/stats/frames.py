@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from yuanqu.analytics.choice import DUCKDB, EngineChoice
 from yuanqu.analytics.engine import CACHE, LoadedData, TableSpec, version_key
-from yuanqu.analytics.windows import Measure, ytd_sql
 from yuanqu.core.db import DataVersion
 from yuanqu.core.errors import ValidationError
-from yuanqu.registry.models import Label
+from yuanqu.registry.firms import Label
 from yuanqu.stats.indicators import INDICATORS, Indicator, compile_expression
 from yuanqu.stats.models import MEASURE_FIELDS
+from yuanqu.stats.windows import Measure, ytd_sql
 
 Breakdown = Literal[
     "leading_industry", "section", "division", "industry_class", "sub_area", "task_force", "label"

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
-from yuanqu.core.codes import industry_catalog, normalize_uscc
+from yuanqu.core.codes import industry_catalog
 from yuanqu.core.db import bump_data_version
 from yuanqu.core.errors import ValidationError
 from yuanqu.core.periods import Period
@@ -33,7 +33,7 @@ from yuanqu.core.tabular import (
     parse_text,
     read_table,
 )
-from yuanqu.registry.models import Enterprise
+from yuanqu.registry.firms import ids_for_codes, parse_code_cell
 from yuanqu.stats.indicators import get_indicator
 from yuanqu.stats.models import AMOUNT_FIELDS, MonthlyReport, PriceIndex, ReferenceTotal
 
@@ -139,7 +139,7 @@ def validate_reports(session: Session, table: Table) -> list[dict[str, Any]]:
         number = offset + 2
         ctx = RowContext(number, values, columns, errors)
         before = len(errors)
-        uscc = ctx.cell("uscc", _parse_uscc, required=True)
+        uscc = ctx.cell("uscc", parse_code_cell, required=True)
         period = ctx.cell("period", parse_period_cell, required=True)
         amounts = {
             f"{name}_fen": ctx.cell(name, parse_amount_fen, allow_negative=(name == "profit"))
@@ -156,7 +156,7 @@ def validate_reports(session: Session, table: Table) -> list[dict[str, Any]]:
             )
         if len(errors) == before:
             parsed.append((number, uscc, period, {**amounts, "employees": employees}))
-    ids = _enterprise_ids(session, sorted({u for _n, u, _p, _v in parsed}))
+    ids = ids_for_codes(session, sorted({u for _n, u, _p, _v in parsed}))
     first: dict[tuple[str, str], int] = {}
     rows: list[dict[str, Any]] = []
     for number, uscc, period, measures in parsed:
@@ -188,22 +188,6 @@ def validate_reports(session: Session, table: Table) -> list[dict[str, Any]]:
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: e.row))
     return rows
-
-
-def _parse_uscc(value: Any) -> str:
-    code = normalize_uscc(str(value))
-    if len(code) != 18:
-        raise CellError("信用代码应为18位", "a credit code has 18 characters")
-    return code
-
-
-def _enterprise_ids(session: Session, usccs: Sequence[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for start in range(0, len(usccs), _CHUNK):
-        chunk = usccs[start : start + _CHUNK]
-        stmt = select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(chunk))
-        found.update((uscc, id_) for uscc, id_ in session.execute(stmt))
-    return found
 
 
 def existing_firm_months(session: Session, keys: Sequence[tuple[int, str]]) -> set[tuple[int, str]]:

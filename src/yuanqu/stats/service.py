@@ -14,11 +14,10 @@ from sqlalchemy.orm import Session
 
 from yuanqu.analytics.choice import DUCKDB, EngineChoice
 from yuanqu.analytics.engine import LoadedData
-from yuanqu.analytics.windows import Window, firm_windows_sql, firms_sql, grouped_sql
 from yuanqu.core.codes import industry_catalog, size_class
 from yuanqu.core.errors import NotFound, ValidationError
 from yuanqu.core.periods import Period, bulletin_label, bulletin_months
-from yuanqu.registry.models import LABEL_NAMES, Enterprise, EnterpriseLabel, Label
+from yuanqu.registry.firms import LABEL_NAMES, Enterprise, EnterpriseLabel, Label
 from yuanqu.registry.service import get_enterprise, label_active
 from yuanqu.stats.frames import (
     BULLETIN_BREAKDOWNS,
@@ -45,6 +44,7 @@ from yuanqu.stats.schemas import (
     TreeNode,
     TrendPoint,
 )
+from yuanqu.stats.windows import Window, firm_windows_sql, firms_sql, grouped_sql
 
 
 def _num(value: Any) -> int | float | None:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from yuanqu.policies.definition import Parameter, Policy
-from yuanqu.policies.expressions import Band, _divide, quantize
+from yuanqu.policies.language.definition import Parameter, Policy
+from yuanqu.policies.language.expressions import Band, _divide, quantize
 
 
 @dataclass(frozen=True)

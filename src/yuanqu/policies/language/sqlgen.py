@@ -3,7 +3,7 @@
 A number is compiled to a pair: an SQL integer expression and its *scale* (the value is the
 integer divided by 10^scale, scale 0..10). Money columns are integer fen (scale 2), counts are
 integers (scale 0), shares are integers at scale 10. Arithmetic follows the language's rules
-(:mod:`yuanqu.policies.expressions`) on integers only:
+(:mod:`yuanqu.policies.language.expressions`) on integers only:
 
 * ``+ -`` and comparisons bring both sides to the larger scale (a literal is rescaled in Python,
   so ``rd_expense >= 500万`` compares a 64-bit column with a 64-bit constant);
@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from yuanqu.core.money import INT64_MAX
-from yuanqu.policies.expressions import (
+from yuanqu.policies.language.expressions import (
     NUMBER,
     SCALE,
     TEXT,

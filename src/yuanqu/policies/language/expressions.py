@@ -5,8 +5,8 @@ revenue)``). They are parsed with sqlglot, then *rebuilt* into our own small tre
 (only the node kinds below exist; anything else sqlglot understands is refused), type-checked
 against the variable catalogue and the policy's parameters, and from that tree either
 
-* compiled to exact integer SQL (:mod:`yuanqu.policies.sqlgen`) for the batch evaluation of every
-  firm on DuckDB or Spark, or
+* compiled to exact integer SQL (:mod:`~yuanqu.policies.language.sqlgen`) for the batch
+  evaluation of every firm on DuckDB or Spark, or
 * evaluated step by step in Python with exact ``Decimal`` (:func:`evaluate`) to explain one firm.
 
 Both follow one arithmetic, written down here so that they agree to the last digit:
@@ -70,7 +70,7 @@ def _fail(zh: str, en: str, text: str | None = None) -> ExpressionError:
 
 @dataclass(frozen=True)
 class Node:
-    """One node of a checked expression. ``kind`` is one of the kinds :func:`to_sql` knows."""
+    """One node of a checked expression. ``kind`` is one of the kinds ``sqlgen.to_sql`` knows."""
 
     kind: str
     type: str
@@ -456,7 +456,7 @@ class _Builder:
 _TYPE_ZH = {NUMBER: "数值", BOOLEAN: "真假值", TEXT: "文本"}
 
 
-# --- SQL literals (the compiler is yuanqu.policies.sqlgen) --------------------------------------
+# --- SQL literals (the compiler is sqlgen) --------------------------------------------------------
 
 
 def quote_ident(name: str) -> str:
@@ -679,9 +679,3 @@ def variables_used(node: Node) -> list[str]:
         elif n.kind == "in_industry":
             seen.setdefault("industry_code", None)
     return list(seen)
-
-
-# The compiler lives in its own module; ``to_sql`` is re-exported for the callers of this one.
-from yuanqu.policies.sqlgen import to_sql  # noqa: E402
-
-__all__ = ["to_sql"]

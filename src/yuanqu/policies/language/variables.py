@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from yuanqu.policies.expressions import BOOLEAN, NUMBER, TEXT
-from yuanqu.registry.models import LABEL_NAMES
+from yuanqu.policies.language.expressions import BOOLEAN, NUMBER, TEXT
+from yuanqu.registry.firms import LABEL_NAMES
 
 
 @dataclass(frozen=True)

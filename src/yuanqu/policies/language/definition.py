@@ -18,7 +18,7 @@ from typing import Any
 
 from yuanqu.core.codes import industry_catalog
 from yuanqu.core.errors import ValidationError
-from yuanqu.policies.expressions import (
+from yuanqu.policies.language.expressions import (
     BOOLEAN,
     NUMBER,
     Band,
@@ -27,8 +27,8 @@ from yuanqu.policies.expressions import (
     Scope,
     parse,
 )
-from yuanqu.policies.variables import variable_types
-from yuanqu.policies.yamlsafe import Located, LocatedList, YamlError, load_yaml
+from yuanqu.policies.language.variables import variable_types
+from yuanqu.policies.language.yamlsafe import Located, LocatedList, YamlError, load_yaml
 
 MAX_CONDITIONS = 50
 MAX_PARAMETERS = 100
