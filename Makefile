@@ -35,9 +35,10 @@ install-spark: $(SPARK_STAMP) ## add the optional Spark engine (pyspark; needs J
 test: install-spark ## run the whole test suite, Spark too (PostgreSQL when YUANQU_TEST_DATABASE_URL is set)
 	$(BIN)/pytest -n 2
 
-lint: install ## ruff lint and format check
+lint: install ## ruff lint and format check, and the import-linter contracts of the layers
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports --no-cache
 
 fmt: install ## format and fix what ruff can
 	$(BIN)/ruff format src tests benchmarks
