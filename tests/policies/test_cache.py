@@ -13,7 +13,7 @@ from tests.factories.registry import make_firm
 from tests.factories.stats import add_reports, report_row
 from tests.policies.test_overview import _launcher
 from yuanqu.core.db import session_scope
-from yuanqu.policies import load, overview, service
+from yuanqu.policies import load, service, views
 from yuanqu.policies.facts import import_facts
 from yuanqu.stats.importer import import_stats
 
@@ -55,7 +55,7 @@ def _premium_file(uscc: str, yuan: int) -> bytes:
 def _awards(engine, uscc: str) -> dict[str, int]:
     """What the firm's policy tab shows it is paid, per policy (fen)."""
     with session_scope(engine) as session:
-        view = overview.firm_entitlements(session, uscc=uscc, year=YEAR)
+        view = views.firm_entitlements(session, uscc=uscc, year=YEAR)
     return {item["policy"]: item["allocated_fen"] for item in view["policies"]}
 
 
@@ -70,7 +70,7 @@ class TestCachedInputs:
         after_first = load.READS.columnar
         assert _awards(db.engine, uscc) == first
         with session_scope(db.engine) as session:
-            stats = overview.policy_statistics(session, policy_id=SUBSIDY, year=YEAR)
+            stats = views.policy_statistics(session, policy_id=SUBSIDY, year=YEAR)
             explained = service.explain_firm(session, uscc=uscc, policy_id=REWARD, year=YEAR)
         assert stats["totals"]["allocated_fen"] == 6_000_000
         assert explained["allocated_fen"] == 60_000_000
@@ -113,7 +113,7 @@ class TestCachedInputs:
                 filename="facts.csv",
                 replace=True,
             )
-            view = overview.firm_entitlements(session, uscc=uscc, year=YEAR)
+            view = views.firm_entitlements(session, uscc=uscc, year=YEAR)
             (subsidy,) = [i for i in view["policies"] if i["policy"] == SUBSIDY]
             assert subsidy["allocated_fen"] == 18_000_000  # its own, uncommitted, facts
             raise RuntimeError("roll back")

@@ -11,7 +11,7 @@ from tests.factories.registry import make_firm
 from tests.factories.stats import add_reports, report_row
 from tests.policies.test_service import _zone
 from yuanqu.core.errors import ValidationError
-from yuanqu.policies import overview, service
+from yuanqu.policies import service, views
 
 YEAR = 2024
 REWARD, AEROSPACE = "rd_investment_reward", "commercial_aerospace_support"
@@ -35,7 +35,7 @@ def _launcher(session, *, rd_2023: int):
 
 class TestPolicyText:
     def test_band_bounds_are_shown_inclusive_or_exclusive_as_written(self) -> None:
-        text = overview.policy_text("high_tech_enterprise", "zh")
+        text = views.policy_text("high_tech_enterprise", "zh")
         (rd,) = [p for p in text["parameters"] if p["name"] == "rd_ratio_min"]
         assert rd["band_input"] == "revenue"
         bands = rd["versions"][0]["bands"]
@@ -48,7 +48,7 @@ class TestPolicyText:
         assert bands[1]["lower_text"] == "5,000.00万元" and bands[1]["value_text"] == "4%"
 
     def test_effective_dated_versions_cap_and_group(self) -> None:
-        text = overview.policy_text("rd_investment_reward", "en")
+        text = views.policy_text("rd_investment_reward", "en")
         (floor,) = [p for p in text["parameters"] if p["name"] == "rd_floor"]
         assert [str(v["from"]) for v in floor["versions"]] == ["2021-01-01", "2024-01-01"]
         assert text["exclusive_group"] == "rd_support"
@@ -59,7 +59,7 @@ class TestPolicyText:
 class TestStatistics:
     def test_allocation_takes_the_exclusive_group_into_account(self, session) -> None:
         _zone(session, n=60, seed=11)
-        stats = overview.policy_statistics(
+        stats = views.policy_statistics(
             session, policy_id="commercial_aerospace_support", year=YEAR
         )
         group = service.evaluate_year(
@@ -70,7 +70,7 @@ class TestStatistics:
         assert sum(g["allocated_fen"] for g in stats["by_industry"]) == expected["allocated_fen"]
 
     def test_a_year_out_of_effect_says_so(self, session) -> None:
-        stats = overview.policy_statistics(session, policy_id="rd_investment_reward", year=2005)
+        stats = views.policy_statistics(session, policy_id="rd_investment_reward", year=2005)
         assert stats["in_effect"] is False
 
 
@@ -78,7 +78,7 @@ class TestEntitlements:
     def test_every_policy_agrees_with_explain_firm(self, session) -> None:
         firms = _zone(session, n=40, seed=5)
         for firm in firms[:6]:
-            view = overview.firm_entitlements(session, uscc=firm.uscc, year=YEAR, lang="en")
+            view = views.firm_entitlements(session, uscc=firm.uscc, year=YEAR, lang="en")
             assert len(view["policies"]) == sum(
                 p.in_effect(YEAR) for p in service.shipped_policies()
             )
@@ -97,7 +97,7 @@ class TestEntitlements:
         firms = _zone(session, n=40, seed=5)
         found = False
         for firm in firms:
-            view = overview.firm_entitlements(session, uscc=firm.uscc, year=YEAR, lang="zh")
+            view = views.firm_entitlements(session, uscc=firm.uscc, year=YEAR, lang="zh")
             (ht,) = [i for i in view["policies"] if i["policy"] == "high_tech_enterprise"]
             rd = next(c for c in ht["conditions"] if c["id"] == "rd_ratio")
             if rd["verdict"] == "missing":

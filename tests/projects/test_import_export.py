@@ -10,7 +10,7 @@ from tests.factories.registry import make_task_force, new_uscc
 from yuanqu.attraction import importer as lead_importer
 from yuanqu.attraction import service as attraction
 from yuanqu.core.tabular import ImportRejected, read_table
-from yuanqu.projects import export, importer, ledger, service
+from yuanqu.projects import export, importer, ledger, service, stages
 
 HEADER = [
     "项目编号",
@@ -138,7 +138,7 @@ class TestProjectImport:
 class TestExport:
     def test_project_list_round_trips(self, session, tmp_path):
         project = make_project(session, stage="started")
-        service.set_annual_plan(session, project, actor=OFFICER, year=2023, planned_fen=12_345_600)
+        stages.set_annual_plan(session, project, actor=OFFICER, year=2023, planned_fen=12_345_600)
         path = tmp_path / "list.xlsx"
         assert export.export_projects(session, path=path, plan_year=2023) == 1
         table = read_table(path)

@@ -6,7 +6,7 @@ import pytest
 
 from tests.factories.projects import OFFICER, TODAY, make_project, member
 from yuanqu.core.errors import Forbidden, ValidationError
-from yuanqu.projects import ledger, reports, service
+from yuanqu.projects import ledger, reports, stages
 
 
 def _signed_on(session, day: date, fen: int = 100_000_000_00):
@@ -102,11 +102,11 @@ class TestBoardAndWeekly:
 
     def test_weekly_report(self, session):
         project = make_project(session, stage="signed")
-        service.move_stage(
+        stages.move_stage(
             session, project, actor=OFFICER, to="started", on=date(2024, 3, 6), today=TODAY
         )
-        service.set_annual_plan(session, project, actor=OFFICER, year=2024, planned_fen=1000)
-        service.record_investment(
+        stages.set_annual_plan(session, project, actor=OFFICER, year=2024, planned_fen=1000)
+        stages.record_investment(
             session, project, actor=OFFICER, period="2024-02", actual_fen=300, today=TODAY
         )
         ledger.open_item(

@@ -8,7 +8,7 @@ from tests.factories.projects import ANALYST, OFFICER, TODAY, make_project, memb
 from tests.factories.registry import make_firm, new_uscc
 from yuanqu.core import audit
 from yuanqu.core.errors import Conflict, Forbidden, ValidationError
-from yuanqu.projects import ledger, service
+from yuanqu.projects import ledger, service, stages
 from yuanqu.projects.pipeline import parse_pipeline, shipped_pipeline
 
 
@@ -117,7 +117,7 @@ class TestCreate:
 class TestStageTransitions:
     def test_forward_one_stage_records_the_date_and_the_audit(self, session):
         project = make_project(session, stage="signed")
-        service.move_stage(
+        stages.move_stage(
             session, project, actor=OFFICER, to="started", on=date(2023, 6, 1), today=TODAY
         )
         assert project.stage == "started" and project.stage_since == date(2023, 6, 1)
@@ -128,14 +128,14 @@ class TestStageTransitions:
     def test_no_start_before_signing(self, session):
         project = make_project(session, stage="negotiating")
         with pytest.raises(Conflict) as err:
-            service.move_stage(
+            stages.move_stage(
                 session, project, actor=OFFICER, to="started", on=date(2023, 6, 1), today=TODAY
             )
         assert err.value.code == "stage_skipped"
 
     def test_pre_signing_stages_may_be_skipped(self, session):
         project = make_project(session, stage="planning")
-        service.move_stage(
+        stages.move_stage(
             session, project, actor=OFFICER, to="signed", on=date(2023, 6, 1), today=TODAY
         )
         assert project.stage == "signed"
@@ -143,18 +143,18 @@ class TestStageTransitions:
     def test_started_cannot_be_skipped_either(self, session):
         project = make_project(session, stage="signed")
         with pytest.raises(Conflict):
-            service.move_stage(
+            stages.move_stage(
                 session, project, actor=OFFICER, to="construction", on=date(2023, 6, 1), today=TODAY
             )
 
     def test_going_back_needs_a_reason(self, session):
         project = make_project(session, stage="started")
         with pytest.raises(ValidationError) as err:
-            service.move_stage(
+            stages.move_stage(
                 session, project, actor=OFFICER, to="signed", on=date(2023, 6, 1), today=TODAY
             )
         assert err.value.code == "reason_required"
-        service.move_stage(
+        stages.move_stage(
             session,
             project,
             actor=OFFICER,
@@ -172,28 +172,28 @@ class TestStageTransitions:
     def test_same_stage_future_date_and_earlier_date_are_refused(self, session):
         project = make_project(session, stage="signed")
         with pytest.raises(Conflict):
-            service.move_stage(
+            stages.move_stage(
                 session, project, actor=OFFICER, to="signed", on=date(2023, 6, 1), today=TODAY
             )
         with pytest.raises(ValidationError):
-            service.move_stage(
+            stages.move_stage(
                 session, project, actor=OFFICER, to="started", on=date(2025, 1, 1), today=TODAY
             )
         with pytest.raises(ValidationError):
-            service.move_stage(
+            stages.move_stage(
                 session, project, actor=OFFICER, to="started", on=date(2022, 1, 1), today=TODAY
             )
 
     def test_stage_by_chinese_name(self, session):
         project = make_project(session, stage="signed")
-        service.move_stage(
+        stages.move_stage(
             session, project, actor=OFFICER, to="开工", on=date(2023, 6, 1), today=TODAY
         )
         assert project.stage == "started"
 
     def test_audit_chain_stays_intact(self, session):
         project = make_project(session, stage="signed")
-        service.move_stage(
+        stages.move_stage(
             session, project, actor=OFFICER, to="started", on=date(2023, 6, 1), today=TODAY
         )
         assert audit.verify_chain(session).intact
@@ -218,7 +218,7 @@ class TestCloseOut:
     def test_full_production_is_blocked_by_open_items(self, session):
         project, _ = self._at_production(session)
         with pytest.raises(Conflict) as err:
-            service.move_stage(
+            stages.move_stage(
                 session,
                 project,
                 actor=OFFICER,
@@ -230,7 +230,7 @@ class TestCloseOut:
 
     def test_an_officer_may_record_why(self, session):
         project, _ = self._at_production(session)
-        service.move_stage(
+        stages.move_stage(
             session,
             project,
             actor=OFFICER,
@@ -245,7 +245,7 @@ class TestCloseOut:
     def test_a_task_force_member_may_not_waive(self, session):
         project, _ = self._at_production(session)
         with pytest.raises(Forbidden):
-            service.move_stage(
+            stages.move_stage(
                 session,
                 project,
                 actor=member("ic"),
@@ -266,7 +266,7 @@ class TestCloseOut:
             closed_on=date(2023, 4, 1),
             today=TODAY,
         )
-        service.move_stage(
+        stages.move_stage(
             session, project, actor=OFFICER, to="full_production", on=date(2023, 9, 1), today=TODAY
         )
         assert project.stage == "full_production" and project.close_out_waiver is None
@@ -277,7 +277,7 @@ class TestRoles:
         project = make_project(session)
         assert service.list_projects(session).total == 1
         with pytest.raises(Forbidden):
-            service.move_stage(
+            stages.move_stage(
                 session, project, actor=ANALYST, to="started", on=date(2023, 6, 1), today=TODAY
             )
         with pytest.raises(Forbidden):
@@ -285,12 +285,12 @@ class TestRoles:
 
     def test_member_edits_own_task_force_projects_only(self, session):
         mine = make_project(session, task_force="ic", actor=member("ic"))
-        service.move_stage(
+        stages.move_stage(
             session, mine, actor=member("ic"), to="started", on=date(2023, 6, 1), today=TODAY
         )
         theirs = make_project(session, task_force="biotech")
         with pytest.raises(Forbidden):
-            service.move_stage(
+            stages.move_stage(
                 session, theirs, actor=member("ic"), to="started", on=date(2023, 6, 1), today=TODAY
             )
         with pytest.raises(Forbidden):
@@ -306,16 +306,16 @@ class TestRoles:
 class TestInvestment:
     def test_plans_and_monthly_actuals(self, session):
         project = make_project(session)
-        service.set_annual_plan(
+        stages.set_annual_plan(
             session, project, actor=OFFICER, year=2023, planned_fen=5_000_000_000
         )
-        service.record_investment(
+        stages.record_investment(
             session, project, actor=OFFICER, period="2023-02", actual_fen=100, today=TODAY
         )
-        service.record_investment(
+        stages.record_investment(
             session, project, actor=OFFICER, period="2023-02", actual_fen=300, today=TODAY
         )
-        service.record_investment(
+        stages.record_investment(
             session, project, actor=OFFICER, period="2023-03", actual_fen=50, today=TODAY
         )
         detail = service.project_detail(session, project_id=project.id)
@@ -326,6 +326,6 @@ class TestInvestment:
     def test_future_month_is_refused(self, session):
         project = make_project(session)
         with pytest.raises(ValidationError):
-            service.record_investment(
+            stages.record_investment(
                 session, project, actor=OFFICER, period="2025-01", actual_fen=1, today=TODAY
             )

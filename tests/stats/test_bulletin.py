@@ -15,7 +15,7 @@ from tests.factories.stats import add_price, add_reference, add_reports, report_
 from yuanqu.core.db import session_scope
 from yuanqu.core.errors import ValidationError
 from yuanqu.core.periods import Period
-from yuanqu.stats import service
+from yuanqu.stats import firms, service
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "same_scope.json").read_text())
 CASES = {case["name"]: case for case in GOLDEN["cases"]}
@@ -179,7 +179,7 @@ class TestDashboards:
     def test_firm_statistics_with_yoy(self, golden_db, committed_db):
         usccs = golden_db(CASES["march_entry_and_exit"])
         with session_scope(committed_db.engine) as session:
-            months = service.firm_statistics(session, uscc=usccs["A"])
+            months = firms.firm_statistics(session, uscc=usccs["A"])
         assert len(months) == 15
         assert months[-1].period == "2023-03"
         assert months[-1].gross_output_yoy_pct == pytest.approx(20.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories.registry import make_firm
+from tests.factories.registry import make_firm, new_uscc
 from yuanqu.core.tabular import ImportRejected
 from yuanqu.stats.importer import ImportKind, import_stats
 from yuanqu.stats.models import MonthlyReport, PriceIndex, ReferenceTotal
@@ -40,7 +40,7 @@ class TestReports:
 
     def test_every_bad_row_is_named_and_nothing_written(self, session):
         firm = make_firm(session)
-        unknown = "91110302MA00000000"
+        unknown = new_uscc()  # a valid code no firm of the registry holds
         data = _csv(
             f"{firm.uscc},2023-01,100,30,,,,,,",
             f"{unknown},2023-01,100,30,,,,,,",

@@ -10,7 +10,7 @@ from tests.factories.registry import make_firm
 from tests.factories.stats import add_reports, report_row
 from yuanqu.core.errors import ValidationError
 from yuanqu.registry import service as registry
-from yuanqu.stats import dashboard, service
+from yuanqu.stats import firms, views
 
 
 class TestSizeClass:
@@ -23,7 +23,7 @@ class TestSizeClass:
                 for m in range(1, 13)
             ],
         )
-        size = service.size_class_of(session, enterprise_id=firm.id, as_of=date(2024, 3, 1))
+        size = firms.size_class_of(session, enterprise_id=firm.id, as_of=date(2024, 3, 1))
         assert (size.size_class, size.year, size.months_reported) == ("large", 2023, 12)
         assert size.revenue_fen == 600_000_000 * 100
 
@@ -36,7 +36,7 @@ class TestSizeClass:
                 for m in range(1, 7)
             ],
         )
-        size = service.size_class_of(session, enterprise_id=firm.id, as_of=date(2024, 12, 31))
+        size = firms.size_class_of(session, enterprise_id=firm.id, as_of=date(2024, 12, 31))
         assert size.revenue_fen == 120_000_000 * 100
         # 1.2亿 revenue would be medium, but 100 employees are below medium's 300: small.
         assert size.size_class == "small"
@@ -44,7 +44,7 @@ class TestSizeClass:
     def test_statistics_tab_shows_the_size_class(self, session):
         firm = make_firm(session, industry_code="3973")
         add_reports(session, [report_row(firm.id, "2023-05", revenue=1_000_000, employees=10)])
-        view = dashboard.firm_statistics(session, uscc=firm.uscc.lower())
+        view = views.firm_statistics(session, uscc=firm.uscc.lower())
         assert view.size_class.size_class == "micro"
         assert view.size_class_name == "微型"
         # The registry's identity card no longer reaches into the statistics.
@@ -53,7 +53,7 @@ class TestSizeClass:
 
     def test_no_reports_no_size_class(self, session):
         firm = make_firm(session)
-        size = service.size_class_of(session, enterprise_id=firm.id)
+        size = firms.size_class_of(session, enterprise_id=firm.id)
         assert size.size_class is None and size.months_reported == 0
 
 
@@ -71,7 +71,7 @@ class TestMissingReports:
                 report_row(done.id, "2023-04", gross_output=1, value_added=0),
             ],
         )
-        missing = service.missing_reports(session, period="2023-04")
+        missing = firms.missing_reports(session, period="2023-04")
         assert {m.uscc for m in missing} == {reporter.uscc, above.uscc}
         assert {m.uscc: m.last_period for m in missing}[reporter.uscc] == "2023-02"
 
@@ -88,9 +88,7 @@ class TestAnnualTotals:
         rows += [report_row(b.id, "2023-03", revenue=7, rd_expense=2, employees=9)]
         rows += [report_row(b.id, "2024-01", revenue=999, employees=9)]
         add_reports(session, rows)
-        table = service.annual_totals(
-            session, years=[2022, 2023], measures=["revenue", "rd_expense"]
-        )
+        table = firms.annual_totals(session, years=[2022, 2023], measures=["revenue", "rd_expense"])
         got = {(r["firm_id"], r["year"]): r for r in table.to_pylist()}
         assert set(got) == {(a.id, 2023), (a.id, 2022), (b.id, 2023)}  # 2024 not asked for
         assert got[(a.id, 2023)]["revenue"] == 120012  # 12 x 100.01 yuan, in fen
@@ -98,12 +96,12 @@ class TestAnnualTotals:
         assert got[(a.id, 2023)]["employees"] == 12  # December's headcount
         assert got[(a.id, 2022)]["employees"] is None  # no December report that year
         assert got[(b.id, 2023)]["rd_expense"] == 200
-        only_b = service.annual_totals(
+        only_b = firms.annual_totals(
             session, years=[2023], measures=["revenue"], enterprise_ids=[b.id]
         )
         assert only_b.column("firm_id").to_pylist() == [b.id]
 
     def test_refuses_an_unknown_measure_by_name(self, session):
         with pytest.raises(ValidationError) as error:
-            service.annual_totals(session, years=[2023], measures=["revenue", "salary"])
+            firms.annual_totals(session, years=[2023], measures=["revenue", "salary"])
         assert error.value.details == {"measures": ["salary"]}

@@ -22,9 +22,9 @@ from yuanqu.app import create_app
 from yuanqu.core.auth import Role
 from yuanqu.core.db import dispose_engines, make_engine, migrate, session_scope
 from yuanqu.demo.service import build_demo
-from yuanqu.registry.dashboard import clear_cache
 from yuanqu.registry.schemas import EnterpriseFilter
 from yuanqu.registry.service import list_enterprises
+from yuanqu.registry.views import clear_cache
 
 SITE_FIRMS = int(os.environ.get("YUANQU_TEST_SITE_FIRMS", "600"))
 

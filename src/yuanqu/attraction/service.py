@@ -29,6 +29,7 @@ from yuanqu.core import audit
 from yuanqu.core.codes import industry_catalog, normalize_uscc
 from yuanqu.core.errors import Conflict, NotFound, ValidationError
 from yuanqu.projects import service as projects
+from yuanqu.projects import stages
 from yuanqu.projects.permissions import Actor, Role, require_lead_editor, require_officer
 from yuanqu.registry.firms import TaskForce
 
@@ -296,7 +297,7 @@ def _sync_project(
     target = pipeline.lead_stage(lead.stage)
     if pipeline.index(project.stage) >= pipeline.signed.index or project.stage == target.key:
         return
-    projects.move_stage(
+    stages.move_stage(
         session,
         project,
         actor=actor,
@@ -361,7 +362,7 @@ def sign_lead(
         project = projects.get_project(session, project_id=lead.project_id)
         if planned_investment_fen is not None:
             project.planned_investment_fen = planned_investment_fen
-        projects.move_stage(
+        stages.move_stage(
             session, project, actor=actor, to=pipeline.signed.key, on=signed_on, today=today
         )
     else:

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
-from yuanqu.chains import analysis, overview, service
+from yuanqu.chains import analysis, service, views
 from yuanqu.chains.schemas import FirmOnSegment, FirmSegment, Gap
 from yuanqu.core.auth import EVERYONE, Principal, Role, allow
 from yuanqu.core.deps import OptionalDate, get_db
@@ -31,9 +31,9 @@ PeriodText = Annotated[
 @router.get("")
 def list_chains(
     lang: Lang = "zh", principal: Principal = allow(READERS)
-) -> list[overview.ChainSummary]:
+) -> list[views.ChainSummary]:
     """The shipped chains (产业链) and their segment counts."""
-    return overview.list_chains(lang=lang)
+    return views.list_chains(lang=lang)
 
 
 @router.get("/gaps")
@@ -67,16 +67,16 @@ def chain_map(
     lang: Lang = "zh",
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
-) -> overview.ChainOverview:
+) -> views.ChainOverview:
     """A chain's map data: every segment's coverage, strength, output, value added and growth,
     the ranked gaps with their candidate targets and open leads and projects."""
-    return overview.chain_overview(
+    return views.chain_overview(
         session,
         chain=chain,
         as_of=as_of or date.today(),
         period=period,
         lang=lang,
-        task_forces=overview.followed_by(principal),
+        task_forces=views.followed_by(principal),
     )
 
 
@@ -90,5 +90,5 @@ def segment_firms(
     """The firms on one segment, largest first, with why each sits there."""
     run = service.cached_placements(session)
     return service.segment_firms(
-        run, chain=chain, segment=segment, task_forces=overview.followed_by(principal)
+        run, chain=chain, segment=segment, task_forces=views.followed_by(principal)
     )

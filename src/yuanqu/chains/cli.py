@@ -179,7 +179,7 @@ def coverage(
 ) -> None:
     """Coverage and strength of each segment: firms, output, value added and growth,
     high-tech share, concentration, grade."""
-    from yuanqu.chains.overview import statistics_period
+    from yuanqu.chains.views import statistics_period
 
     get_chain(chain)
     choice = EngineChoice.resolve(engine, source, spark_master)
@@ -279,8 +279,8 @@ def report(
     period: PeriodOpt = None,
 ) -> None:
     """Write the chain report (coverage, gaps, firms per segment, review list) to xlsx."""
-    from yuanqu.chains.overview import statistics_period
     from yuanqu.chains.report import write_report
+    from yuanqu.chains.views import statistics_period
 
     if out.suffix.lower() != ".xlsx":
         raise ValidationError("报告须为 .xlsx 文件", "the report must be an .xlsx file")

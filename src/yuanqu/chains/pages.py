@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
-from yuanqu.chains import overview, service
+from yuanqu.chains import service, views
 from yuanqu.chains.api import READERS, ChainKey, PeriodText, SegmentKey
 from yuanqu.chains.charts import GRADE_COLOURS, chain_map_option
 from yuanqu.chains.definitions import POSITION_NAMES, get_chain
@@ -36,7 +36,7 @@ def positions(lang: str) -> dict[str, str]:
 @router.get("/chains")
 def chains_index(principal: Principal = allow(READERS)) -> RedirectResponse:
     """The first shipped chain's map (the picker on it leads to the others)."""
-    first = overview.list_chains()[0]
+    first = views.list_chains()[0]
     return RedirectResponse(f"/chains/{first.key}", status_code=303)
 
 
@@ -51,13 +51,13 @@ def chain_page(
 ) -> HTMLResponse:
     lang = request_lang(request)
     day = as_of or date.today()
-    found = overview.chain_overview(
+    found = views.chain_overview(
         session,
         chain=chain,
         as_of=day,
         period=period,
         lang=lang,
-        task_forces=overview.followed_by(principal),
+        task_forces=views.followed_by(principal),
     )
     query = f"as_of={day.isoformat()}"
     if found.coverage.period:
@@ -87,14 +87,14 @@ def segment_page(
     """The firms on a segment: an htmx fragment under the map, or a page of its own."""
     run = service.cached_placements(session)
     firms = service.segment_firms(
-        run, chain=chain, segment=segment, task_forces=overview.followed_by(principal)
+        run, chain=chain, segment=segment, task_forces=views.followed_by(principal)
     )
     definition = get_chain(chain)
     context = {
         "chain": definition,
         "segment": definition.segment(segment),
         "firms": firms,
-        "scoped": overview.followed_by(principal) is not None,
+        "scoped": views.followed_by(principal) is not None,
         "json_url": f"/api/v1/chains/{chain}/segments/{segment}/firms",
     }
     partial = request.headers.get("hx-request") == "true"
@@ -122,7 +122,7 @@ def report_download(
         as_of=day,
         lang=request_lang(request),
         run=service.cached_placements(session),
-        period=overview.statistics_period(session, period),
+        period=views.statistics_period(session, period),
     )
     return FileResponse(
         path,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from yuanqu.attraction import service as attraction
 from yuanqu.core.codes import make_usccs
 from yuanqu.core.money import Money
-from yuanqu.projects import ledger, reports, service
+from yuanqu.projects import ledger, reports, service, stages
 from yuanqu.projects.permissions import Actor
 from yuanqu.registry import service as registry
 
@@ -139,7 +139,7 @@ def build_fangchenggang_portfolio(session: Session, *, seed: int = 2023) -> Port
             planned_dates=_planned(plans, pipeline, dates),
             today=AS_OF,
         )
-        service.set_annual_plan(session, project, actor=ACTOR, year=YEAR, planned_fen=fen // 3)
+        stages.set_annual_plan(session, project, actor=ACTOR, year=YEAR, planned_fen=fen // 3)
         if i % 5 == 0:
             opened = _day(rng, date(YEAR, 6, 1), date(YEAR, 11, 30))
             item = ledger.open_item(

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from yuanqu.core.auth import EVERYONE, Principal, Role, allow
 from yuanqu.core.deps import get_db
-from yuanqu.policies import overview, service
+from yuanqu.policies import service, views
 from yuanqu.registry.service import visible_enterprise
 
 router = APIRouter(tags=["policies"])
@@ -53,7 +53,7 @@ def policy_text(
 ) -> dict[str, Any]:
     """One policy's text: parameters with versions and band tables, conditions, amount, cap,
     budget, allocation and exclusive group (the policy page's twin)."""
-    return overview.policy_text(policy_id, lang)
+    return views.policy_text(policy_id, lang)
 
 
 @router.get("/policies/{policy_id}/statistics")
@@ -66,7 +66,7 @@ def policy_statistics(
 ) -> dict[str, Any]:
     """One policy's award year in aggregate, its exclusive group taken into account: firms by
     status, claims, allocation, by industry section and task force (no per-firm amounts)."""
-    return overview.policy_statistics(session, policy_id=policy_id, year=year, lang=lang)
+    return views.policy_statistics(session, policy_id=policy_id, year=year, lang=lang)
 
 
 @router.get("/enterprises/{uscc}/policies")
@@ -79,7 +79,7 @@ def entitlements(
 ) -> dict[str, Any]:
     """What the firm is entitled to and why not the rest: every policy in effect, explained."""
     firm = visible_enterprise(session, uscc=uscc, principal=principal)
-    return overview.firm_entitlements(session, uscc=firm.uscc, year=year, lang=lang)
+    return views.firm_entitlements(session, uscc=firm.uscc, year=year, lang=lang)
 
 
 @router.get("/enterprises/{uscc}/policies/{policy_id}/explain")

@@ -13,7 +13,7 @@ from yuanqu.core.errors import ValidationError
 from yuanqu.policies.language.definition import Policy
 from yuanqu.policies.language.parameters import resolve_all
 from yuanqu.policies.language.variables import VARIABLES
-from yuanqu.policies.overview import band_inputs, format_value, range_text, section_name
+from yuanqu.policies.views import band_inputs, format_value, range_text, section_name
 from yuanqu.web import charts
 
 WAN_FEN = 1_000_000  # fen in 万元

@@ -39,7 +39,7 @@ from yuanqu.policies.language.variables import FACTS, STAT_SUMS
 from yuanqu.policies.models import PolicyFact
 from yuanqu.registry.firms import Enterprise, EnterpriseLabel
 from yuanqu.registry.service import label_active
-from yuanqu.stats.service import annual_totals, annual_totals_schema, annual_totals_sql
+from yuanqu.stats.firms import annual_totals, annual_totals_schema, annual_totals_sql
 
 #: The datasets a base is read from, in the order of a cache key's versions.
 DATASETS = ("registry", "stats", FACTS_DATASET)

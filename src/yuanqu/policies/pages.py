@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from yuanqu.core.auth import EVERYONE, Principal, allow
 from yuanqu.core.deps import get_db, request_lang
 from yuanqu.core.errors import ValidationError
-from yuanqu.policies import charts, overview, service
+from yuanqu.policies import charts, service, views
 from yuanqu.policies.api import READERS, SIMULATORS, PolicyId
 from yuanqu.policies.language.definition import parse_number
 from yuanqu.registry.service import visible_enterprise
@@ -55,7 +55,7 @@ def simulation_page(
     """Sliders for the policy's numbers; every move re-runs the simulation (htmx)."""
     lang = request_lang(request)
     chosen = service.get_policy(policy or "rd_investment_reward")
-    year = year or overview.default_year(session)
+    year = year or views.default_year(session)
     slider_list = charts.sliders(chosen, year, _asked(request), lang)
     changed = charts.overrides(slider_list)
     result = service.simulate(session, policy_id=chosen.id, year=year, overrides=changed, top=20)
@@ -69,7 +69,7 @@ def simulation_page(
         "charts": charts.simulation_charts(result, lang),
         "api_url": f"/api/v1/policies/{chosen.id}/simulate",
         "api_body": json.dumps(body, ensure_ascii=False),
-        "section_name": overview.section_name,
+        "section_name": views.section_name,
     }
     template = "policies/_simulation.html" if _fragment(request) else "policies/simulate.html"
     return render(request, template, context)
@@ -103,7 +103,7 @@ def policy_page(
     """The policy's text; its figures for a year below it for the roles that read aggregates."""
     lang = request_lang(request)
     context: dict[str, Any] = {
-        "policy": overview.policy_text(policy_id, lang),
+        "policy": views.policy_text(policy_id, lang),
         "json_url": f"/api/v1/policies/{policy_id}?lang={lang}",
         "may_simulate": principal.role in SIMULATORS,
         "stats": None,
@@ -123,14 +123,14 @@ def statistics_fragment(
 ) -> HTMLResponse:
     """A policy's figures for another year (the htmx fragment of the policy page's picker)."""
     lang = request_lang(request)
-    context = {"policy": overview.policy_text(policy_id, lang)}
+    context = {"policy": views.policy_text(policy_id, lang)}
     context.update(_statistics_context(session, policy_id, year, lang))
     return render(request, "policies/_statistics.html", context)
 
 
 def _statistics_context(session: Session, policy_id: str, year: int | None, lang: str) -> dict:
-    year = year or overview.default_year(session)
-    stats = overview.policy_statistics(session, policy_id=policy_id, year=year, lang=lang)
+    year = year or views.default_year(session)
+    stats = views.policy_statistics(session, policy_id=policy_id, year=year, lang=lang)
     return {
         "stats": stats,
         "year": year,
@@ -152,8 +152,8 @@ def entitlements_tab(
     htmx, a page when opened directly); only a firm its reader may see."""
     lang = request_lang(request)
     firm = visible_enterprise(session, uscc=uscc, principal=principal)
-    year = year or overview.default_year(session)
-    view = overview.firm_entitlements(session, uscc=firm.uscc, year=year, lang=lang)
+    year = year or views.default_year(session)
+    view = views.firm_entitlements(session, uscc=firm.uscc, year=year, lang=lang)
     context = {
         "view": view,
         "firm_name": firm.name,

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from yuanqu.core.auth import EVERYONE, Principal, allow
 from yuanqu.core.deps import get_db
-from yuanqu.projects import ledger, service, views
+from yuanqu.projects import ledger, service, stages, views
 from yuanqu.projects.access import (
     PROJECT_EDITORS,
     READERS,
@@ -130,7 +130,7 @@ def move_stage(
 ) -> ProjectRead:
     found = service.get_project(session, project_id=project_id)
     forbid_task_force(principal, found.task_force)
-    service.move_stage(
+    stages.move_stage(
         session,
         found,
         actor=actor_of(principal),

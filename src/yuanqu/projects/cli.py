@@ -13,7 +13,7 @@ from yuanqu.core.periods import parse_date
 from yuanqu.core.tabular import ImportRejected, write_error_report
 from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, err_console, lang, t
 from yuanqu.projects import export as exporter
-from yuanqu.projects import importer, ledger, reports, service
+from yuanqu.projects import importer, ledger, reports, service, stages
 from yuanqu.projects.permissions import Actor
 
 app = typer.Typer(help="重点项目 / key projects", no_args_is_help=True)
@@ -99,7 +99,7 @@ def stage(
     """Move a project to another stage (validated and audited)."""
     with cli_session() as session:
         project = service.find_project(session, ref=ref)
-        service.move_stage(
+        stages.move_stage(
             session, project, actor=Actor.system(), to=to, on=_day(on), reason=reason, waiver=waiver
         )
         name = service.active_pipeline(session).stage(project.stage).name(lang())
@@ -115,7 +115,7 @@ def plan(
     """Set the planned date of a stage."""
     with cli_session() as session:
         project = service.find_project(session, ref=ref)
-        service.plan_stage(
+        stages.plan_stage(
             session,
             project,
             actor=Actor.system(),
@@ -139,7 +139,7 @@ def invest(
     fen = Money.from_yuan(Decimal(wan) * 10_000).fen
     with cli_session() as session:
         project = service.find_project(session, ref=ref)
-        service.record_investment(
+        stages.record_investment(
             session, project, actor=Actor.system(), period=period, actual_fen=fen
         )
     console.print(t(f"{period} 完成投资 {_yuan(fen)}", f"{period}: {_yuan(fen)} invested"))

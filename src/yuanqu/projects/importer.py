@@ -29,7 +29,7 @@ from yuanqu.core.tabular import (
     parse_text,
     read_table,
 )
-from yuanqu.projects import service
+from yuanqu.projects import service, stages
 from yuanqu.projects.permissions import Actor
 from yuanqu.projects.pipeline import Pipeline
 
@@ -128,7 +128,7 @@ def import_projects(
             with session.begin_nested():
                 project = service.create_project(session, actor=actor, today=today, **row)
                 if year_plan is not None:
-                    service.set_annual_plan(
+                    stages.set_annual_plan(
                         session, project, actor=actor, year=plan_year, planned_fen=year_plan
                     )
             created += 1

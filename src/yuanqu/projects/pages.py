@@ -26,7 +26,7 @@ from yuanqu.core.auth import EVERYONE, Principal, allow
 from yuanqu.core.deps import get_db, request_lang
 from yuanqu.core.errors import ValidationError, YuanquError
 from yuanqu.core.tabular import ImportRejected
-from yuanqu.projects import export, importer, ledger, service, views
+from yuanqu.projects import export, importer, ledger, service, stages, views
 from yuanqu.projects.access import (
     PROJECT_EDITORS,
     READERS,
@@ -105,7 +105,7 @@ def move_stage(
     try:
         project = service.get_project(session, project_id=project_id)
         forbid_task_force(principal, project.task_force)
-        service.move_stage(
+        stages.move_stage(
             session, project, actor=actor_of(principal), to=to, on=on, reason=reason, waiver=waiver
         )
         session.flush()

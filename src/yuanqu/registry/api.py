@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from yuanqu.core.auth import EVERYONE, STAFF, Principal, Role, allow
 from yuanqu.core.deps import OptionalDate, get_db
-from yuanqu.registry import dashboard, importer, service
+from yuanqu.registry import importer, service, views
 from yuanqu.registry.schemas import EnterpriseFilter, EnterprisePage, SortKey
 
 router = APIRouter(tags=["registry"])
@@ -54,14 +54,14 @@ class ImportSummary(BaseModel):
     labels: int
 
 
-@router.get("/dashboard", response_model=dashboard.ZoneSummary)
+@router.get("/dashboard", response_model=views.ZoneSummary)
 def get_dashboard(
     as_of: date | None = None,
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(STAFF),
 ) -> Any:
     """The zone dashboard's figures (首页), labels as of ``as_of`` (default today)."""
-    return dashboard.zone_summary(session, as_of=as_of)
+    return views.zone_summary(session, as_of=as_of)
 
 
 @router.get("/enterprises", response_model=DirectoryPage)

@@ -21,7 +21,7 @@ from yuanqu.core.auth import EVERYONE, STAFF, Principal, allow
 from yuanqu.core.codes import industry_catalog
 from yuanqu.core.deps import get_db, request_lang
 from yuanqu.core.tabular import ImportRejected
-from yuanqu.registry import dashboard, importer, service
+from yuanqu.registry import importer, service, views
 from yuanqu.registry.api import IMPORTERS, OptionalDate, directory_filter
 from yuanqu.registry.export import export_enterprises
 from yuanqu.registry.models import LABEL_NAMES
@@ -57,12 +57,12 @@ def dashboard_page(
         "registry/dashboard.html",
         key=service.cache_key(session),
         context=lambda: dashboard_context(
-            dashboard.zone_summary(session, as_of=as_of), request_lang(request)
+            views.zone_summary(session, as_of=as_of), request_lang(request)
         ),
     )
 
 
-def dashboard_context(summary: dashboard.ZoneSummary, lang: str) -> dict[str, Any]:
+def dashboard_context(summary: views.ZoneSummary, lang: str) -> dict[str, Any]:
     en = lang == "en"
     labels = {row.code: row.name(lang) for row in summary.labels}
     return {

@@ -1,7 +1,7 @@
 """The statistics JSON API (/api/v1/stats/...): the same service calls as the economy pages.
 
 Analysts and administrators read the whole zone; a task-force member reads only its task forces
-(the scope is narrowed or refused in :func:`yuanqu.stats.dashboard.reader_scope`); an enterprise
+(the scope is narrowed or refused in :func:`yuanqu.stats.views.reader_scope`); an enterprise
 user reads only its own firm's figures.
 """
 
@@ -17,7 +17,7 @@ from yuanqu.core.deps import get_db
 from yuanqu.core.errors import ValidationError
 from yuanqu.core.periods import Period
 from yuanqu.registry.service import visible_enterprise
-from yuanqu.stats import dashboard, service
+from yuanqu.stats import service, views
 from yuanqu.stats.frames import BULLETIN_BREAKDOWNS
 from yuanqu.stats.schemas import Bulletin, FirmFigures, TreeNode, TrendPoint
 
@@ -49,20 +49,20 @@ def get_periods(
     session: Session = Depends(get_db, scope="function"), principal: Principal = allow(READERS)
 ) -> Any:
     """The bulletin periods with data, newest first."""
-    return dashboard.available_periods(session)
+    return views.available_periods(session)
 
 
-@router.get("/economy", response_model=dashboard.EconomyDashboard)
+@router.get("/economy", response_model=views.EconomyDashboard)
 def get_economy(
     period: PeriodQuery = None,
     scope: ScopeQuery = None,
-    rank: dashboard.Ranked = "value",
+    rank: views.Ranked = "value",
     lang: LangQuery = "zh",
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> Any:
     """The economy dashboard (经济运行) of a period and scope: the JSON twin of /stats/economy."""
-    return dashboard.economy_dashboard(
+    return views.economy_dashboard(
         session, principal=principal, period=period, scope=scope, ranking_by=rank, lang=lang
     )
 
@@ -80,8 +80,8 @@ def get_bulletin(
     """The monthly bulletin (统计月报): every indicator for the zone and each group."""
     return service.bulletin(
         session,
-        period=dashboard.checked_period(session, period),
-        scope=dashboard.reader_scope(principal, scope),
+        period=views.checked_period(session, period),
+        scope=views.reader_scope(principal, scope),
         by=by or BULLETIN_BREAKDOWNS,
         indicators=indicator or None,
         lang=lang,
@@ -99,23 +99,23 @@ def get_trend(
     principal: Principal = allow(READERS),
 ) -> Any:
     """An indicator's bulletin months with same-scope growth (default: the last two years)."""
-    last = dashboard.checked_period(session, end)
+    last = views.checked_period(session, end)
     first = _trend_start(session, start, last)
     return service.trend(
         session,
         indicator=indicator,
         start=first,
         end=last,
-        scope=dashboard.reader_scope(principal, scope),
+        scope=views.reader_scope(principal, scope),
         lang=lang,
     )
 
 
 def _trend_start(session: Session, start: str | None, last: Period) -> Period:
-    span = dashboard.period_range(session)
+    span = views.period_range(session)
     earliest = span[0] if span else last
     if not start:
-        return max(last - (dashboard.TREND_MONTHS - 1), earliest)
+        return max(last - (views.TREND_MONTHS - 1), earliest)
     first = Period.parse(start)
     if first > last:
         raise ValidationError(
@@ -138,9 +138,9 @@ def get_treemap(
     """Cumulative value by industry: section > division > class."""
     return service.treemap(
         session,
-        period=dashboard.checked_period(session, period),
+        period=views.checked_period(session, period),
         indicator=indicator,
-        scope=dashboard.reader_scope(principal, scope),
+        scope=views.reader_scope(principal, scope),
         lang=lang,
     )
 
@@ -149,7 +149,7 @@ def get_treemap(
 def get_ranking(
     period: PeriodQuery = None,
     indicator: IndicatorQuery = "gross_output",
-    order_by: dashboard.Ranked = "value",
+    order_by: views.Ranked = "value",
     scope: ScopeQuery = None,
     limit: LimitQuery = 20,
     session: Session = Depends(get_db, scope="function"),
@@ -158,10 +158,10 @@ def get_ranking(
     """Top firms by cumulative value or by cumulative growth."""
     return service.ranking(
         session,
-        period=dashboard.checked_period(session, period),
+        period=views.checked_period(session, period),
         indicator=indicator,
         order_by=order_by,
-        scope=dashboard.reader_scope(principal, scope),
+        scope=views.reader_scope(principal, scope),
         limit=limit,
     )
 
@@ -180,16 +180,16 @@ def get_drill_down(
     """The firms behind one group of a breakdown, largest first, with their shares of it."""
     return service.drill_down(
         session,
-        period=dashboard.checked_period(session, period),
+        period=views.checked_period(session, period),
         by=by,
         group=group,
         indicator=indicator,
-        scope=dashboard.reader_scope(principal, scope),
+        scope=views.reader_scope(principal, scope),
         limit=limit,
     )
 
 
-@router.get("/enterprises/{uscc}", response_model=dashboard.FirmStatistics)
+@router.get("/enterprises/{uscc}", response_model=views.FirmStatistics)
 def get_firm_statistics(
     uscc: Annotated[str, Path(max_length=40, description="统一社会信用代码")],
     lang: LangQuery = "zh",
@@ -198,4 +198,4 @@ def get_firm_statistics(
 ) -> Any:
     """One firm's monthly figures with growth and its size class (its profile's tab)."""
     firm = visible_enterprise(session, uscc=uscc, principal=principal)
-    return dashboard.firm_statistics(session, uscc=firm.uscc, lang=lang)
+    return views.firm_statistics(session, uscc=firm.uscc, lang=lang)

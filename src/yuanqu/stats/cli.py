@@ -25,7 +25,7 @@ from yuanqu.core.terminal import (
     progress_bar,
     t,
 )
-from yuanqu.stats import dashboard, export, service
+from yuanqu.stats import export, firms, service, views
 from yuanqu.stats.frames import BULLETIN_BREAKDOWNS
 from yuanqu.stats.importer import ImportKind, import_stats
 
@@ -73,7 +73,7 @@ def missing(
 ) -> None:
     """Firms expected to report for a month that have not (exit 1 if any)."""
     with cli_session() as session:
-        rows = [m.model_dump() for m in service.missing_reports(session, period=period)]
+        rows = [m.model_dump() for m in firms.missing_reports(session, period=period)]
     emit_rows(rows, fmt, title=t(f"{period} 未报送", f"missing for {period}"))
     if rows:
         raise typer.Exit(1)
@@ -176,7 +176,7 @@ def firm(
     from yuanqu.core.money import format_yuan
 
     with cli_session() as session:
-        view = dashboard.firm_statistics(session, uscc=uscc, lang=lang())
+        view = views.firm_statistics(session, uscc=uscc, lang=lang())
     if fmt == OutputFormat.json:
         emit_json(view.model_dump(mode="json"))
         return

@@ -19,7 +19,7 @@ from yuanqu.core.auth import Principal, allow
 from yuanqu.core.deps import get_db, request_lang
 from yuanqu.core.periods import bulletin_label
 from yuanqu.registry.service import visible_enterprise
-from yuanqu.stats import dashboard, service
+from yuanqu.stats import service, views
 from yuanqu.stats.api import (
     FIRM_READERS,
     READERS,
@@ -60,8 +60,8 @@ def drill_url(period: str, scope: str, by: str, group: str, indicator: str = "gr
     return f"/stats/economy/firms?{query}"
 
 
-def _tree(node: Any, view: dashboard.EconomyDashboard) -> dict[str, Any]:
-    by = dashboard.industry_level(node.code)
+def _tree(node: Any, view: views.EconomyDashboard) -> dict[str, Any]:
+    by = views.industry_level(node.code)
     return {
         "name": node.name,
         "value": _yi(node.value),
@@ -70,13 +70,13 @@ def _tree(node: Any, view: dashboard.EconomyDashboard) -> dict[str, Any]:
     }
 
 
-def economy_context(view: dashboard.EconomyDashboard, lang: str) -> dict[str, Any]:
+def economy_context(view: views.EconomyDashboard, lang: str) -> dict[str, Any]:
     """The dashboard's chart options (built here, passed with |tojson) and its links."""
     en = lang == "en"
     unit = "CNY 100m" if en else "亿元"
-    series = {key: view.trend[key] for key in dashboard.TRENDS}
+    series = {key: view.trend[key] for key in views.TRENDS}
     points = series["gross_output"]
-    names = {key: get_indicator(key).name(lang) for key in dashboard.TRENDS}
+    names = {key: get_indicator(key).name(lang) for key in views.TRENDS}
     growth = " YoY %" if en else "同比%"
     leading = [r for r in view.leading_industries if r.indicator == "gross_output"]
     query = urlencode({"period": view.period, "scope": view.scope, "rank": view.ranking_by})
@@ -111,12 +111,12 @@ def economy_page(
     request: Request,
     period: PeriodQuery = None,
     scope: ScopeQuery = None,
-    rank: dashboard.Ranked = "value",
+    rank: views.Ranked = "value",
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
-    view = dashboard.economy_dashboard(
+    view = views.economy_dashboard(
         session, principal=principal, period=period, scope=scope, ranking_by=rank, lang=lang
     )
     partial = request.headers.get("hx-request") == "true"
@@ -136,8 +136,8 @@ def drill_down_page(
     principal: Principal = allow(READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
-    p = dashboard.checked_period(session, period)
-    chosen = dashboard.reader_scope(principal, scope)
+    p = views.checked_period(session, period)
+    chosen = views.reader_scope(principal, scope)
     firms = service.drill_down(
         session, period=p, by=by, group=group, indicator=indicator, scope=chosen, limit=500
     )
@@ -149,8 +149,8 @@ def drill_down_page(
         "wan": wan,
         "period": str(p),
         "scope": chosen,
-        "scope_name": dashboard.scope_name(session, chosen, lang),
-        "group_name": dashboard.group_name(session, by=by, group=group, lang=lang),
+        "scope_name": views.scope_name(session, chosen, lang),
+        "group_name": views.group_name(session, by=by, group=group, lang=lang),
         "indicator": get_indicator(indicator),
         "label": bulletin_label(p, "en" if lang == "en" else "zh"),
         "cumulative_label": bulletin_label(p, "en" if lang == "en" else "zh", cumulative=True),
@@ -170,13 +170,13 @@ def export_page(
 ) -> Response:
     """What the dashboard shows, as the statistics office's workbook (one sheet per breakdown)."""
     lang = request_lang(request)
-    p = dashboard.checked_period(session, period)
+    p = views.checked_period(session, period)
     bulletin = service.bulletin(
         session,
         period=p,
-        scope=dashboard.reader_scope(principal, scope),
+        scope=views.reader_scope(principal, scope),
         by=EXPORT_BREAKDOWNS,
-        indicators=dashboard.HEADLINE,
+        indicators=views.HEADLINE,
         lang=lang,
     )
     folder = FilePath(tempfile.mkdtemp(prefix="yuanqu-stats-"))
@@ -189,7 +189,7 @@ def export_page(
     )
 
 
-def firm_context(view: dashboard.FirmStatistics, lang: str) -> dict[str, Any]:
+def firm_context(view: views.FirmStatistics, lang: str) -> dict[str, Any]:
     """The last two years of a firm's output, with its growth, for the tab's small chart."""
     en = lang == "en"
     recent = view.months[-24:]
@@ -221,7 +221,7 @@ def enterprise_tab(
     """The profile's statistics tab (an htmx fragment): only a firm its reader may see."""
     lang = request_lang(request)
     firm = visible_enterprise(session, uscc=uscc, principal=principal)
-    view = dashboard.firm_statistics(session, uscc=firm.uscc, lang=lang)
+    view = views.firm_statistics(session, uscc=firm.uscc, lang=lang)
     context = firm_context(view, lang)
     context["json_url"] = f"/api/v1/stats/enterprises/{firm.uscc}?lang={lang}"
     return render(request, "stats/_enterprise.html", context)

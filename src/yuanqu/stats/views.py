@@ -17,7 +17,7 @@ from yuanqu.core.errors import Forbidden, NotFound, ValidationError
 from yuanqu.core.periods import Period, bulletin_months, is_bulletin_period
 from yuanqu.registry.firms import LABEL_NAMES
 from yuanqu.registry.service import get_enterprise, list_task_forces
-from yuanqu.stats import service
+from yuanqu.stats import firms, service
 from yuanqu.stats.frames import OTHER, Scope, snapshot
 from yuanqu.stats.models import MonthlyReport
 from yuanqu.stats.schemas import (
@@ -270,12 +270,12 @@ def economy_dashboard(
 def firm_statistics(session: Session, *, uscc: str, lang: str = "zh") -> FirmStatistics:
     """A firm's statistics tab: its monthly reports with growth and its statistical size class."""
     firm = get_enterprise(session, uscc=uscc)
-    size = service.size_class_of(session, enterprise_id=firm.id)
+    size = firms.size_class_of(session, enterprise_id=firm.id)
     names = SIZE_CLASS_NAMES.get(size.size_class or "")
     return FirmStatistics(
         uscc=firm.uscc,
         name=firm.name,
         size_class=size,
         size_class_name=names[1 if lang == "en" else 0] if names else None,
-        months=service.firm_statistics(session, uscc=firm.uscc),
+        months=firms.firm_statistics(session, uscc=firm.uscc),
     )
