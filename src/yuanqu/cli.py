@@ -10,6 +10,7 @@ import typer
 
 from yuanqu import __version__
 from yuanqu.accounts.cli import app as users_app
+from yuanqu.accounts.service import ensure_demo_accounts
 from yuanqu.attraction.cli import app as leads_app
 from yuanqu.audit_cli import app as audit_app
 from yuanqu.calendar.cli import app as calendar_app
@@ -18,8 +19,12 @@ from yuanqu.core import backup as backups
 from yuanqu.core.config import configure, get_settings
 from yuanqu.core.db import dispose_engines, migrate, session_scope
 from yuanqu.core.errors import YuanquError
+from yuanqu.core.money import Money
 from yuanqu.core.terminal import console, exit_code_for, progress_bar, render_error, t
+from yuanqu.demo.report import print_calibration, print_portfolio, print_summary
+from yuanqu.demo.service import build_demo, build_fangchenggang, calibration, registry_is_empty
 from yuanqu.grants.cli import app as grants_app
+from yuanqu.grants.demo import pay_demo_awards
 from yuanqu.insurance.cli import app as insurance_app
 from yuanqu.policies.cli import app as policy_app
 from yuanqu.projects.cli import app as projects_app
@@ -107,14 +112,6 @@ def demo(
     port: int = 8000,
 ) -> None:
     """Build the demo zone (calibrated to Beijing Yizhuang 2023) and serve it."""
-    from yuanqu.demo.report import print_calibration, print_summary
-    from yuanqu.demo.service import (
-        build_demo,
-        build_fangchenggang,
-        calibration,
-        registry_is_empty,
-    )
-
     if zone not in ("yizhuang", "fangchenggang"):
         raise typer.BadParameter("--zone must be yizhuang or fangchenggang")
     settings = get_settings()
@@ -126,8 +123,6 @@ def demo(
         empty = registry_is_empty(session)
     if empty:
         if zone == "fangchenggang":
-            from yuanqu.demo.report import print_portfolio
-
             with session_scope() as session:
                 summary = build_fangchenggang(session, seed=seed)
             print_portfolio(summary)
@@ -156,9 +151,6 @@ def demo(
 
 def _demo_awards(year: int) -> None:
     """The year's auto-entitlement awards, matched and paid through the whole grants workflow."""
-    from yuanqu.core.money import Money
-    from yuanqu.grants.demo import pay_demo_awards
-
     with session_scope() as session:
         result = pay_demo_awards(session, year=year)
     paid = Money(result["paid_fen"])
@@ -175,8 +167,6 @@ def _demo_awards(year: int) -> None:
 def _demo_accounts(seed: int) -> None:
     """One account per role, printed with its password (deterministic from the seed: a demo)."""
     from rich.table import Table
-
-    from yuanqu.accounts.service import ensure_demo_accounts
 
     with session_scope() as session:
         accounts = ensure_demo_accounts(session, seed=seed)
@@ -208,6 +198,7 @@ def _drop_embedded(url: str) -> None:
 
 def _serve(host: str, port: int) -> None:
     try:
+        # Only `serve` and `demo` load the web application (and only they need its packages).
         from yuanqu.app import serve as run_server
     except ImportError:
         console.print(

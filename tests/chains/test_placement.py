@@ -15,7 +15,7 @@ from yuanqu.chains.placement import (
     place_naively,
     unplaced,
 )
-from yuanqu.core.codes import industry_catalog
+from yuanqu.core.industry import industry_catalog
 
 CHAIN = """\
 key: toy

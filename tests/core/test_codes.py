@@ -1,4 +1,4 @@
-"""Tests of yuanqu.core.codes: USCC (GB 32100-2015), GB/T 4754-2017 and the size class."""
+"""Tests of the codes in core: USCC (GB 32100-2015), GB/T 4754-2017 and the size class."""
 
 from __future__ import annotations
 
@@ -9,26 +9,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from yuanqu.core.codes import (
+from yuanqu.core.errors import ValidationError
+from yuanqu.core.industry import Industry, industry_catalog, is_industrial
+from yuanqu.core.size_class import SIZE_CLASS_NAMES, size_class
+from yuanqu.core.uscc import (
     ENTITY_TYPES,
     REGISTRATION_DEPARTMENTS,
-    SIZE_CLASS_NAMES,
     USCC_ALPHABET,
-    Industry,
     UsccVerdict,
     check_uscc,
-    industry_catalog,
-    is_industrial,
     make_uscc,
     make_usccs,
     normalize_uscc,
     org_code_check_char,
-    size_class,
     uscc_check_char,
     valid_uscc_or_none,
     validate_uscc,
 )
-from yuanqu.core.errors import ValidationError
 
 # Published codes of well-known companies (business licences, annual reports).
 REAL_CODES = {

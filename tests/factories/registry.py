@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from yuanqu.core.codes import industry_catalog, make_usccs
+from yuanqu.core.industry import industry_catalog
+from yuanqu.core.uscc import make_usccs
 from yuanqu.registry.models import Enterprise, EnterpriseLabel, TaskForce
 
 _serials = itertools.count(1_000_000)

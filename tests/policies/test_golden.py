@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from yuanqu.core.codes import make_usccs
+from yuanqu.core.uscc import make_usccs
 from yuanqu.policies import engine, plan
 from yuanqu.policies.explain import explain
 from yuanqu.policies.inputs import base_row_from_values, base_table

@@ -69,3 +69,17 @@ def test_xlsx_bulletin_has_a_sheet_per_breakdown_and_charts(committed_db, cli, t
     # The zone and five breakdowns: the firm holds no label, so there is no label sheet.
     assert len(sheets) == 6
     assert len(charts) == 6
+
+
+def test_firm_shows_the_size_class_the_profile_no_longer_carries(committed_db, cli, tmp_path):
+    uscc = _firm(committed_db)
+    _reports(tmp_path / "r.csv", uscc)
+    assert cli("stats", "import", tmp_path / "r.csv").exit_code == 0
+    shown = cli("stats", "firm", uscc.lower(), "--format", "json")
+    assert shown.exit_code == 0, shown.stderr
+    view = json.loads(shown.stdout)
+    assert view["uscc"] == uscc and view["size_class"]["year"] == 2023
+    assert view["size_class"]["months_reported"] == 3
+    table = cli("stats", "firm", uscc)
+    assert "企业规模" in table.stdout and "2023 年" in table.stdout
+    assert cli("stats", "firm", "91110000MA00000000").exit_code != 0

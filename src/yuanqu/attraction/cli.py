@@ -15,6 +15,7 @@ from yuanqu.core.money import Money
 from yuanqu.core.periods import parse_date
 from yuanqu.core.tabular import ImportRejected, write_error_report
 from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, err_console, lang, t
+from yuanqu.projects import service as projects
 from yuanqu.projects.permissions import Actor
 from yuanqu.projects.reports import parse_span
 
@@ -116,8 +117,6 @@ def sign(
 @app.command("link")
 def link(lead_id: int, project: Annotated[str, typer.Argument(help="project id or code")]) -> None:
     """Join a lead to the project office's pre-signing project (one undertaking)."""
-    from yuanqu.projects import service as projects
-
     with cli_session() as session:
         lead = service.get_lead(session, lead_id=lead_id)
         service.link_project(

@@ -26,8 +26,9 @@ from yuanqu.attraction.models import (
 )
 from yuanqu.attraction.schemas import FunnelRow, LeadRead
 from yuanqu.core import audit
-from yuanqu.core.codes import industry_catalog, normalize_uscc
 from yuanqu.core.errors import Conflict, NotFound, ValidationError
+from yuanqu.core.industry import industry_catalog
+from yuanqu.core.uscc import normalize_uscc
 from yuanqu.projects import service as projects
 from yuanqu.projects import stages
 from yuanqu.projects.permissions import Actor, Role, require_lead_editor, require_officer

@@ -30,12 +30,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy.orm import Session
 
+from yuanqu.analytics import spark
 from yuanqu.analytics.choice import DUCKDB, EngineChoice
 from yuanqu.analytics.tables import duck, read_arrow
 from yuanqu.chains.definitions import Chain, get_chain, segment_key, shipped_chains
 from yuanqu.chains.schemas import ChainCoverage, Gap, SegmentCoverage, TopFirm
 from yuanqu.chains.service import PlacementRun, cached_placements
 from yuanqu.registry.firms import Label
+from yuanqu.stats.service import group_figures
 
 ANCHOR_LABELS = (
     Label.listed,
@@ -218,8 +220,6 @@ def chain_coverage(
     come from the statistics engine of the system of record."""
     definition = get_chain(chain)
     if engine.is_spark:
-        from yuanqu.analytics import spark
-
         assert engine.source is not None  # checked by EngineChoice.resolve
         query = spark.chain_query(engine.source, engine.master, labels_on_sql(as_of))
         figures, top_firms = segment_figures(None, None, definition, top=top, query=query)
@@ -290,8 +290,6 @@ def segment_statistics(
 ) -> dict[str, dict]:
     """Output, value added and their growth per segment, from the statistics of the firms
     placed on it (the stats domain's grouped figures: the bulletin's own rules)."""
-    from yuanqu.stats.service import group_figures
-
     mask = pc.equal(run.placements["chain"], chain.key)
     placed = run.placements.filter(mask)
     groups = pa.table(

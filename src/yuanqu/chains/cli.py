@@ -22,6 +22,7 @@ from yuanqu.chains.schemas import ACTION_NAMES, GRADE_NAMES
 from yuanqu.core.db import cli_session
 from yuanqu.core.errors import ValidationError
 from yuanqu.core.money import format_yuan
+from yuanqu.core.periods import parse_date
 from yuanqu.core.tabular import ImportRejected, write_error_report
 from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, err_console, lang, t
 
@@ -36,8 +37,6 @@ PeriodOpt = Annotated[
 
 
 def _as_of(text: str | None) -> date:
-    from yuanqu.core.periods import parse_date
-
     return parse_date(text) if text else date.today()
 
 

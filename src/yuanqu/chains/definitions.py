@@ -19,8 +19,8 @@ from typing import Any
 
 import yaml
 
-from yuanqu.core.codes import industry_catalog
-from yuanqu.core.errors import ValidationError
+from yuanqu.core.errors import NotFound, ValidationError
+from yuanqu.core.industry import industry_catalog
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_KEYWORD = 40
@@ -600,8 +600,6 @@ def shipped_chains() -> tuple[Chain, ...]:
 
 def get_chain(key: str, chains: Sequence[Chain] | None = None) -> Chain:
     """The chain with this key; a NotFound naming the known chains otherwise."""
-    from yuanqu.core.errors import NotFound
-
     chains = shipped_chains() if chains is None else chains
     for chain in chains:
         if chain.key == key:

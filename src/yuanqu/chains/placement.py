@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from yuanqu.analytics.tables import duck
 from yuanqu.chains.definitions import Chain, Rule, Segment
-from yuanqu.core.codes import industry_catalog
+from yuanqu.core.industry import industry_catalog
 
 FIRM_SCHEMA = pa.schema(
     [

@@ -33,9 +33,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yuanqu.demo.headline import DRUG_PREFIXES, MAX_TRIALS, calibrate_headline, starts
+from yuanqu.insurance.service import feed_premium_facts
 from yuanqu.policies.facts import write_facts
 from yuanqu.registry.models import Enterprise, EnterpriseLabel
 from yuanqu.registry.service import label_active
+from yuanqu.stats.firms import annual_totals
 
 TECH_LABELS = ("high_tech", "specialized", "little_giant")
 AEROSPACE_PREFIXES = ("374", "6540")
@@ -89,8 +91,6 @@ def _reporting(
     session: Session, years: range
 ) -> dict[int, dict[int, tuple[int | None, int | None]]]:
     """Year -> firm -> (revenue fen, December headcount) from its monthly reports."""
-    from yuanqu.stats.service import annual_totals
-
     table = annual_totals(session, years=years, measures=("revenue",))
     out: dict[int, dict[int, tuple[int | None, int | None]]] = {year: {} for year in years}
     for f, y, r, e in zip(
@@ -251,8 +251,6 @@ def aerospace_counts(
 
 def generate_facts(session: Session, *, seed: int = 2023, award_year: int = 2023) -> FactsSummary:
     """Write the demo's policy facts for the award year's data years; the caller commits."""
-    from yuanqu.insurance.service import feed_premium_facts
-
     summary = FactsSummary()
     rng = np.random.default_rng(seed + 23)
     firms = _firms(session)

@@ -18,11 +18,12 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yuanqu.core.codes import make_usccs
 from yuanqu.core.industry import industry_catalog
+from yuanqu.core.uscc import make_usccs
 from yuanqu.demo.statistics import FIRST, MONTHS, YEAR_2023, _seasonality
 from yuanqu.registry.importer import EnterpriseRecord, LabelRecord, write_records
 from yuanqu.registry.models import Enterprise, Label
+from yuanqu.stats.importer import write_reports
 
 VALUE_ADDED_GROWTH_2023 = 0.142  # 防城港 2023: 规模以上工业增加值同比增长 14.2%
 FIRMS = 60
@@ -104,8 +105,6 @@ def generate_reports(rng: np.random.Generator, ids: list[int]) -> list[dict]:
 
 def build_statistics(session: Session, *, seed: int = 2023) -> int:
     """Write the firms and their monthly reports; returns the number of reports written."""
-    from yuanqu.stats.importer import write_reports
-
     rng = np.random.default_rng(seed + 7)
     records = build_firms(rng)
     write_records(session, records)

@@ -20,6 +20,9 @@ from decimal import Decimal
 import numpy as np
 from sqlalchemy.orm import Session
 
+from yuanqu.policies import service as policies
+from yuanqu.policies.language.parameters import resolve_all
+
 #: The published figure: firms that received more than 100 million yuan for 2023.
 HEADLINE_FIRMS = 29
 #: 100 million yuan (1 亿元) in fen.
@@ -39,8 +42,6 @@ def starts(codes: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
 def other_awards(session: Session, *, award_year: int) -> dict[int, int]:
     """Each firm's award-year total (fen, after caps, budgets and exclusive groups) from every
     auto-entitlement policy but the clinical-trial reward, computed by the real engine."""
-    from yuanqu.policies import service as policies
-
     chosen = [
         p
         for p in policies.shipped_policies()
@@ -60,9 +61,6 @@ def other_awards(session: Session, *, award_year: int) -> dict[int, int]:
 
 def _drug_terms(award_year: int) -> tuple[int, int]:
     """(reward per trial, cap per firm) of the clinical-trial reward, in fen, as shipped."""
-    from yuanqu.policies import service as policies
-    from yuanqu.policies.language.parameters import resolve_all
-
     policy = policies.get_policy(DRUG_POLICY)
     cap = policy.cap_per_firm
     if (

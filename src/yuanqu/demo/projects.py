@@ -17,11 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yuanqu.attraction import service as attraction
-from yuanqu.core.codes import make_usccs
 from yuanqu.core.money import Money
+from yuanqu.core.uscc import make_usccs
 from yuanqu.projects import ledger, reports, service, stages
 from yuanqu.projects.permissions import Actor
 from yuanqu.registry import service as registry
+from yuanqu.registry.models import Enterprise
 
 YEAR = 2023
 AS_OF = date(YEAR, 12, 31)
@@ -212,8 +213,6 @@ def build_yizhuang_portfolio(
     session: Session, *, seed: int = 2023, projects: int = 240
 ) -> PortfolioSummary:
     """A key-project portfolio for the Yizhuang demo zone, investors drawn from its registry."""
-    from yuanqu.registry.models import Enterprise
-
     rng = np.random.default_rng(seed + 7)
     plans = np.random.default_rng(seed + 107)
     pipeline = service.active_pipeline(session)

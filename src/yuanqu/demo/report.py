@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rich.table import Table
 
+from yuanqu.chains.definitions import get_chain
+from yuanqu.core.money import format_yuan
 from yuanqu.core.terminal import console, t
 from yuanqu.demo.service import DemoSummary
 from yuanqu.registry.models import LABEL_NAMES
@@ -40,8 +42,6 @@ def print_summary(summary: DemoSummary) -> None:
         )
     )
     if summary.chains:
-        from yuanqu.chains.definitions import get_chain
-
         chains = Table(
             title=t(
                 f"产业链落位（{summary.placement_seconds:.1f} 秒）",
@@ -126,8 +126,6 @@ def print_calibration(figures: dict[str, float | None], summary: DemoSummary | N
 
 
 def print_portfolio(summary: DemoSummary) -> None:
-    from yuanqu.core.money import format_yuan
-
     p = summary.portfolio
     if p is None:
         return

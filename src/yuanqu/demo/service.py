@@ -11,6 +11,8 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from yuanqu.chains.definitions import shipped_chains
+from yuanqu.chains.service import compute_placements
 from yuanqu.demo import statistics as demo_stats
 from yuanqu.demo.facts import FactsSummary
 from yuanqu.demo.projects import (
@@ -19,10 +21,13 @@ from yuanqu.demo.projects import (
     build_yizhuang_portfolio,
 )
 from yuanqu.demo.zone import AS_OF, build_zone
+from yuanqu.insurance.demo import build_zone_book
 from yuanqu.registry import service as registry
 from yuanqu.registry.importer import write_records
 from yuanqu.registry.models import Enterprise
 from yuanqu.registry.schemas import EnterpriseFilter
+from yuanqu.stats import service as stats
+from yuanqu.stats.importer import ImportKind, import_stats, write_reports
 
 Progress = Callable[[str, int, int], None]
 
@@ -72,7 +77,6 @@ def build_demo(
     portfolio = build_yizhuang_portfolio(session, seed=seed)
     # A small tech-insurance book of the zone's own (about a second); the city-scale book is
     # `yuanqu insurance demo --city shanghai`, in its own database.
-    from yuanqu.insurance.demo import build_zone_book
 
     build_zone_book(session, seed=seed)
     # The policy facts last: their calibration evaluates the policies over everything above.
@@ -99,8 +103,6 @@ def build_statistics(
     domain's own write paths."""
     from importlib.resources import files
 
-    from yuanqu.stats.importer import ImportKind, import_stats, write_reports
-
     ids = dict(session.execute(select(Enterprise.uscc, Enterprise.id)).all())
     reports = demo_stats.generate_reports(rng, zone_records, plan, ids, as_of=AS_OF)
     if progress:
@@ -119,7 +121,6 @@ def build_statistics(
 
 def calibration(session: Session) -> dict[str, float | None]:
     """The 2023 figures the demo is calibrated to, read back through the bulletin (亿元, %)."""
-    from yuanqu.stats import service as stats
 
     def total(scope: str, indicator: str, field: str = "cumulative") -> float | None:
         bulletin = stats.bulletin(session, period="2023-12", scope=scope, by=[])
@@ -175,9 +176,6 @@ def build_fangchenggang(session: Session, *, seed: int = 2023) -> DemoSummary:
 
 def place_on_chains(session: Session, summary: DemoSummary) -> None:
     """Place the zone's firms on the shipped chains and record the counts in the summary."""
-    from yuanqu.chains.definitions import shipped_chains
-    from yuanqu.chains.service import compute_placements
-
     run = compute_placements(session)
     placements = run.placements.to_pylist()
     left = run.unplaced.column("chain").to_pylist()

@@ -18,7 +18,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from yuanqu.core.codes import industry_catalog, make_usccs
+from yuanqu.core.industry import industry_catalog
+from yuanqu.core.uscc import make_usccs
 from yuanqu.registry.importer import EnterpriseRecord, LabelRecord
 from yuanqu.registry.models import Label
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from yuanqu.core import audit
 from yuanqu.core.auth import Principal, Role
-from yuanqu.core.errors import Conflict, Forbidden, NotFound
+from yuanqu.core.errors import Conflict, Forbidden, NotFound, YuanquError
 from yuanqu.grants.ledger import check_key, lock_budget, lock_case, payment_dict
 from yuanqu.grants.models import CaseStatus, GrantCase, Objection, Payment, PaymentBatch
 from yuanqu.grants.payments import payment_key, request_payment
@@ -167,8 +167,6 @@ def schedule_batch(
 ) -> dict[str, Any]:
     """The batch ``key`` with every payable case, in the caller's one unit of work (the web's
     path; the CLI's :func:`yuanqu.grants.flows.run_batch` commits case by case)."""
-    from yuanqu.core.errors import YuanquError
-
     batch = open_batch(session, key=key, actor=actor)
     scheduled, refused = 0, []
     with audit.appending(session):  # many records: one lock of the chain, one flush

@@ -22,6 +22,8 @@ from yuanqu.grants.transitions import ENTITY, _check_account, snapshot
 from yuanqu.grants.workflow import (
     decision_due,
 )
+from yuanqu.policies import service as policies
+from yuanqu.policies.engine import STATUSES
 from yuanqu.registry import firms
 from yuanqu.registry.firms import Enterprise
 
@@ -53,8 +55,6 @@ def apply(
     The engine decides eligibility and the amount from the zone's data; the case records both,
     with the policy's version and the inputs it used.
     """
-    from yuanqu.policies import service as policies
-
     if actor.role == Role.enterprise:
         uscc = actor.uscc
     elif actor.role != Role.policy_officer:
@@ -199,8 +199,6 @@ def match(
 ) -> dict[str, Any]:
     """免申即享: a case, awaiting the firm's confirmation, for every auto-entitlement award the
     engine computes for ``year`` (existing cases are left alone, so matching again is safe)."""
-    from yuanqu.policies import service as policies
-
     if actor.role not in (Role.policy_officer, Role.admin):
         raise Forbidden("只有政策办可以匹配免申即享", "only the policy office matches awards")
     chosen = [
@@ -221,8 +219,6 @@ def match(
 
 def _open_matched(session: Session, result: Any, *, year: int, actor: Principal) -> tuple[int, int]:
     """A case awaiting confirmation for every award of the engine's run that has none yet."""
-    from yuanqu.policies.engine import STATUSES
-
     created = existing = 0
     for index, compiled in enumerate(result.compiled):
         policy = compiled.policy

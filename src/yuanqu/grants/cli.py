@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from yuanqu.accounts.service import get_user, principal_of
 from yuanqu.core.db import cli_session, require_current, writer_scope
 from yuanqu.core.errors import ValidationError
 from yuanqu.core.money import Money
@@ -34,8 +35,6 @@ Fmt = Annotated[OutputFormat, typer.Option("--format", "-f")]
 
 
 def _principal(session, username: str):
-    from yuanqu.accounts.service import get_user, principal_of
-
     return principal_of(get_user(session, username=username))
 
 

@@ -31,6 +31,7 @@ from yuanqu.grants.api import (
 )
 from yuanqu.grants.models import CaseStatus
 from yuanqu.grants.workflow import TRANSITIONS, status_name
+from yuanqu.policies.service import shipped_policies
 from yuanqu.web import charts
 from yuanqu.web.templating import render, unknown_years
 
@@ -181,8 +182,6 @@ def object_form(
 
 @router.get("/grants/apply", response_class=HTMLResponse)
 def apply_page(request: Request, principal: Principal = allow(Role.enterprise)) -> HTMLResponse:
-    from yuanqu.policies.service import shipped_policies
-
     lang = request_lang(request)
     policies = [p for p in shipped_policies() if not p.auto_entitlement]
     return render(

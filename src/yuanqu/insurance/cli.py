@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from yuanqu.accounts.service import get_user, principal_of
 from yuanqu.core.config import get_settings
 from yuanqu.core.db import cli_session, get_engine, migrate, session_scope
 from yuanqu.core.money import format_yuan
@@ -113,8 +114,6 @@ def subsidies(
     """The premium subsidy computed from the imported policies (kept only with --feed/--pay-as)."""
     with cli_session() as session:
         if pay:
-            from yuanqu.accounts.service import get_user, principal_of
-
             actor = principal_of(get_user(session, username=pay))
             emit_json(service.pay_subsidies(session, year=year, actor=actor))
             return

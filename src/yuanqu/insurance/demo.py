@@ -18,6 +18,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from yuanqu.core.db import bump_data_version
+from yuanqu.core.errors import ValidationError
 from yuanqu.core.uscc import make_usccs
 from yuanqu.insurance.models import DATASET, InsuranceClaim, InsurancePolicy, Product
 from yuanqu.registry.firms import Enterprise, EnterpriseLabel
@@ -286,8 +287,6 @@ _TECH_CLASSES = (
 def build_city(session: Session, *, city: str = "shanghai", seed: int = 2023) -> BookSummary:
     """A city of tech firms and its 2023 book (Shanghai: 412,000 policies, 3.1万亿元 cover)."""
     if city != "shanghai":
-        from yuanqu.core.errors import ValidationError
-
         raise ValidationError(
             f"未知的城市 '{city}'（可用：shanghai）", f"unknown city '{city}' (known: shanghai)"
         )

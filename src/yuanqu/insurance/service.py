@@ -23,7 +23,9 @@ from yuanqu.insurance.models import (
     InsuranceClaim,
     InsurancePolicy,
 )
-from yuanqu.registry.firms import Enterprise
+from yuanqu.policies.facts import write_facts
+from yuanqu.policies.service import evaluate_year, get_policy
+from yuanqu.registry.firms import LABEL_NAMES, Enterprise
 
 SUBSIDY_POLICY = "tech_insurance_premium_subsidy"
 PREMIUM_FACT = "tech_insurance_premium"
@@ -113,8 +115,6 @@ def report_dict(report: coverage.CoverageReport, *, lang: str = "zh") -> dict[st
         if by == "product":
             return product_name(group, lang)
         if by == "label":
-            from yuanqu.registry.firms import LABEL_NAMES
-
             return LABEL_NAMES.get(group, (group, group))[1 if lang == "en" else 0]
         if by == "month":
             return f"{report.year}-{int(group):02d}"
@@ -185,8 +185,6 @@ def feed_premium_facts(session: Session, *, year: int) -> int:
 
     The policies domain reads facts, not our tables: this is the one place the book reaches it.
     """
-    from yuanqu.policies.facts import write_facts
-
     premiums = premiums_by_firm(session, year=year)
     rows = [
         {"enterprise_id": firm, "year": year, "fact": PREMIUM_FACT, "value": fen}
@@ -211,8 +209,6 @@ def premium_subsidies(session: Session, *, year: int) -> dict[str, Any]:
     """The zone's premium subsidy for ``year`` computed from the imported book: feeds the premium
     facts, evaluates the shipped policy (rate, cap, budget, pro-rata allocation) and returns each
     eligible firm's award. Nothing is paid here: see :func:`pay_subsidies`."""
-    from yuanqu.policies.service import evaluate_year, get_policy
-
     policy = get_policy(SUBSIDY_POLICY)
     if not policy.in_effect(year):
         raise ValidationError(

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from yuanqu.core.codes import SIZE_CLASS_NAMES
 from yuanqu.core.errors import ValidationError
+from yuanqu.core.size_class import SIZE_CLASS_NAMES
 from yuanqu.policies.language.definition import Policy
 from yuanqu.policies.language.parameters import resolve_all
 from yuanqu.policies.language.variables import VARIABLES

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
-from yuanqu.core.codes import normalize_uscc
 from yuanqu.core.db import bump_data_version
 from yuanqu.core.tabular import (
     CellError,
@@ -28,6 +27,7 @@ from yuanqu.core.tabular import (
     parse_int,
     read_table,
 )
+from yuanqu.core.uscc import normalize_uscc
 from yuanqu.policies.language.variables import FACT_NAMES
 from yuanqu.policies.models import PolicyFact
 from yuanqu.registry.firms import Enterprise

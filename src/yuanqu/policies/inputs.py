@@ -18,6 +18,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from yuanqu.core.industry import industry_catalog
 from yuanqu.policies.language.expressions import NUMBER, SCALE, quote_ident, sql_text
 from yuanqu.policies.language.sqlgen import Num, divide
 from yuanqu.policies.language.variables import FACTS, STAT_SUMS, VARIABLES
@@ -187,8 +188,6 @@ def base_row_from_values(values: dict[str, Any], *, firm_id: int, uscc: str) -> 
                 )
             )
     if row.get("industry_code") and not row.get("industry_section"):
-        from yuanqu.core.codes import industry_catalog
-
         row["industry_section"] = industry_catalog().section_of(str(row["industry_code"]))
     return row
 

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from yuanqu.analytics.choice import DUCKDB, EngineChoice
 from yuanqu.core.cache import LruCache
-from yuanqu.core.codes import normalize_uscc, size_class
 from yuanqu.core.errors import NotFound, ValidationError
+from yuanqu.core.size_class import size_class
+from yuanqu.core.uscc import normalize_uscc
 from yuanqu.policies import engine, plan
 from yuanqu.policies.engine import BatchResult
 from yuanqu.policies.explain import explain as _explain

@@ -12,9 +12,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from yuanqu.core.codes import industry_catalog, normalize_uscc
 from yuanqu.core.errors import ValidationError
+from yuanqu.core.industry import industry_catalog
 from yuanqu.core.money import Money
+from yuanqu.core.uscc import normalize_uscc
 from yuanqu.policies import service
 from yuanqu.policies.explain import explain
 from yuanqu.policies.language.definition import Parameter, Policy, parse_number

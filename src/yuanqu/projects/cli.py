@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from yuanqu.core.db import cli_session
-from yuanqu.core.money import format_yuan
+from yuanqu.core.money import Money, format_yuan
 from yuanqu.core.periods import parse_date
 from yuanqu.core.tabular import ImportRejected, write_error_report
 from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, err_console, lang, t
@@ -133,8 +133,6 @@ def invest(
 ) -> None:
     """Record the investment a project completed in one month (in 万元)."""
     from decimal import Decimal
-
-    from yuanqu.core.money import Money
 
     fen = Money.from_yuan(Decimal(wan) * 10_000).fen
     with cli_session() as session:
@@ -269,8 +267,6 @@ def target(
 ) -> None:
     """Set the year's target for a batch (stage): number of projects and investment in 万元."""
     from decimal import Decimal
-
-    from yuanqu.core.money import Money
 
     with cli_session() as session:
         reports.set_batch_target(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from yuanqu.core import audit
 from yuanqu.core.errors import ValidationError
 from yuanqu.core.holidays import work_calendar
+from yuanqu.core.periods import Period
 from yuanqu.core.workdays import WorkCalendar
 from yuanqu.projects import ledger
 from yuanqu.projects.models import (
@@ -36,8 +37,6 @@ from yuanqu.projects.service import active_pipeline
 
 def parse_span(text: str) -> tuple[date, date]:
     """``2023`` (a year), ``2023-06`` (a month), ``2023Q2`` or ``2023-01..2023-06`` (months)."""
-    from yuanqu.core.periods import Period
-
     value = text.strip()
     try:
         if value.isdigit() and len(value) == 4:

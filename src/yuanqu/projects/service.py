@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from yuanqu.core import audit
-from yuanqu.core.codes import industry_catalog
 from yuanqu.core.db import bump_data_version
 from yuanqu.core.errors import Conflict, NotFound, ValidationError
+from yuanqu.core.industry import industry_catalog
 from yuanqu.core.money import format_yuan
 from yuanqu.projects.models import (
     AnnualPlan,

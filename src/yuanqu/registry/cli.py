@@ -8,8 +8,9 @@ from typing import Annotated
 
 import typer
 
-from yuanqu.core.codes import check_uscc, industry_catalog
 from yuanqu.core.db import cli_session
+from yuanqu.core.industry import industry_catalog
+from yuanqu.core.periods import parse_date
 from yuanqu.core.tabular import ImportRejected, write_error_report
 from yuanqu.core.terminal import (
     OutputFormat,
@@ -21,6 +22,7 @@ from yuanqu.core.terminal import (
     progress_bar,
     t,
 )
+from yuanqu.core.uscc import check_uscc
 from yuanqu.registry import export as exporter
 from yuanqu.registry import importer, service
 from yuanqu.registry.models import LABEL_NAMES
@@ -58,8 +60,6 @@ def _filters(
     search: str | None,
     as_of: str | None,
 ) -> EnterpriseFilter:
-    from yuanqu.core.periods import parse_date
-
     return EnterpriseFilter(
         labels=label or [],
         industry=industry,

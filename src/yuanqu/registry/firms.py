@@ -17,10 +17,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from yuanqu.core.codes import check_uscc, industry_catalog, normalize_uscc, valid_uscc_or_none
 from yuanqu.core.db import bump_data_version
 from yuanqu.core.errors import NotFound, ValidationError
+from yuanqu.core.industry import industry_catalog
 from yuanqu.core.tabular import CellError
+from yuanqu.core.uscc import check_uscc, normalize_uscc, valid_uscc_or_none
 from yuanqu.registry.models import LABEL_NAMES, Enterprise, EnterpriseLabel, Label, TaskForce
 
 _CHUNK = 2000

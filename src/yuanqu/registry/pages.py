@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
 from yuanqu.core.auth import EVERYONE, STAFF, Principal, allow
-from yuanqu.core.codes import industry_catalog
 from yuanqu.core.deps import get_db, request_lang
+from yuanqu.core.industry import industry_catalog
 from yuanqu.core.tabular import ImportRejected
 from yuanqu.registry import importer, service, views
 from yuanqu.registry.api import IMPORTERS, OptionalDate, directory_filter

@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from yuanqu.core.auth import Principal, Role, forbid_other_firm
 from yuanqu.core.cache import LruCache
-from yuanqu.core.codes import industry_catalog, normalize_uscc
 from yuanqu.core.db import bump_data_version, data_version
 from yuanqu.core.errors import ValidationError
+from yuanqu.core.industry import industry_catalog
+from yuanqu.core.money import format_yuan
+from yuanqu.core.uscc import check_uscc, normalize_uscc
 from yuanqu.registry.firms import get_enterprise, label_active, labels_on
 from yuanqu.registry.models import LABEL_NAMES, Enterprise, EnterpriseLabel, Label, TaskForce
 from yuanqu.registry.schemas import (
@@ -241,9 +243,6 @@ def profile(
     """The identity card of a firm (企业画像): decoded code, industry path, labels and validity.
     What other domains know of the firm (its statistical size class, awards, projects...) they
     show in their own profile tabs."""
-    from yuanqu.core.codes import check_uscc
-    from yuanqu.core.money import format_yuan
-
     as_of = as_of or date.today()
     verdict = check_uscc(firm.uscc)
     catalog = industry_catalog()

@@ -14,6 +14,7 @@ import typer
 from yuanqu.analytics.choice import EngineChoice
 from yuanqu.analytics.options import EngineOption, MasterOption, SourceOption
 from yuanqu.core.db import cli_session
+from yuanqu.core.money import format_yuan
 from yuanqu.core.tabular import ImportRejected, write_error_report
 from yuanqu.core.terminal import (
     OutputFormat,
@@ -173,8 +174,6 @@ def firm(
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
 ) -> None:
     """一家企业的统计：规模类型与月度数据 / one firm's statistics: size class and months."""
-    from yuanqu.core.money import format_yuan
-
     with cli_session() as session:
         view = views.firm_statistics(session, uscc=uscc, lang=lang())
     if fmt == OutputFormat.json:

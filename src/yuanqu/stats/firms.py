@@ -12,9 +12,9 @@ import pyarrow as pa
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from yuanqu.core.codes import size_class
 from yuanqu.core.errors import NotFound, ValidationError
 from yuanqu.core.periods import Period
+from yuanqu.core.size_class import size_class
 from yuanqu.registry.firms import Enterprise, EnterpriseLabel, Label
 from yuanqu.registry.service import get_enterprise, label_active
 from yuanqu.stats.models import MonthlyReport

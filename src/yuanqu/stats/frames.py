@@ -11,6 +11,7 @@ from typing import Literal
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from yuanqu.analytics import spark
 from yuanqu.analytics.choice import DUCKDB, EngineChoice
 from yuanqu.analytics.engine import CACHE, LoadedData, TableSpec, version_key
 from yuanqu.core.db import DataVersion
@@ -179,8 +180,6 @@ def snapshot(
     has not committed yet is not in them), with the reports of ``years`` loaded; on Spark, the
     same tables over the exported dataset."""
     if engine.is_spark:
-        from yuanqu.analytics import spark
-
         assert engine.source is not None  # checked by EngineChoice.resolve
         shaped = spark.snapshot(engine.source, TABLES, engine.master)
         shaped.ensure("reports", {year: "" for year in years})

@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
-from yuanqu.core.codes import industry_catalog
 from yuanqu.core.db import bump_data_version
 from yuanqu.core.errors import ValidationError
+from yuanqu.core.industry import industry_catalog
 from yuanqu.core.periods import Period
 from yuanqu.core.tabular import (
     CellError,

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from yuanqu.analytics.choice import DUCKDB, EngineChoice
 from yuanqu.analytics.engine import LoadedData
-from yuanqu.core.codes import industry_catalog
 from yuanqu.core.errors import ValidationError
+from yuanqu.core.industry import industry_catalog
 from yuanqu.core.periods import Period, bulletin_label, bulletin_months
 from yuanqu.registry.firms import LABEL_NAMES
 from yuanqu.stats.frames import (

@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yuanqu.core.auth import Principal, Role
-from yuanqu.core.codes import SIZE_CLASS_NAMES, industry_catalog
 from yuanqu.core.errors import Forbidden, NotFound, ValidationError
+from yuanqu.core.industry import industry_catalog
 from yuanqu.core.periods import Period, bulletin_months, is_bulletin_period
+from yuanqu.core.size_class import SIZE_CLASS_NAMES
 from yuanqu.registry.firms import LABEL_NAMES
 from yuanqu.registry.service import get_enterprise, list_task_forces
 from yuanqu.stats import firms, service

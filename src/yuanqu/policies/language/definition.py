@@ -16,8 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from yuanqu.core.codes import industry_catalog
 from yuanqu.core.errors import ValidationError
+from yuanqu.core.industry import industry_catalog
 from yuanqu.policies.language.expressions import (
     BOOLEAN,
     NUMBER,
