@@ -18,12 +18,14 @@ from yuanqu.core.auth import Principal, Role
 from yuanqu.core.db import make_engine, writer_scope
 from yuanqu.core.errors import YuanquError
 from yuanqu.grants import batches, payments, transitions
+from yuanqu.wiring import wire
 
 NOTICE_OVER = date(2024, 6, 3)
 APPROVED_ON = date(2024, 5, 6)
 
 
 def attempts(url: str, worker: int, case_ids: list[int], n: int, engine: Any = None) -> dict:
+    wire()  # a child process is a program using yuanqu as a library
     own_engine = engine is None
     engine = engine or make_engine(url)
     rng = random.Random(worker)
