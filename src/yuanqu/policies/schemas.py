@@ -261,7 +261,7 @@ class EntitlementCondition(ConditionVerdict):
 
 
 class Entitlement(Explanation):
-    conditions: list[EntitlementCondition]  # type: ignore[assignment]  # the richer condition
+    conditions: list[EntitlementCondition]  # each with the parameters it read, worded
     basis: str
     auto_entitlement: bool
     evidence: list[str]
