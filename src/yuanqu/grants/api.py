@@ -6,7 +6,6 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Header, Path, Query, Request, UploadFile
-from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from yuanqu.core.auth import EVERYONE, Principal, Role, allow
@@ -16,6 +15,28 @@ from yuanqu.core.holidays import work_calendar
 from yuanqu.core.money import INT64_MAX
 from yuanqu.grants import batches as payment_batches
 from yuanqu.grants import cases, evidence, ledger, payments, queries, reports, transitions
+from yuanqu.grants.schemas import (
+    BatchBody,
+    BatchConfirmed,
+    BatchRead,
+    BatchRun,
+    BudgetBody,
+    BudgetRead,
+    CaseDetail,
+    CaseListRow,
+    CaseRead,
+    HistoryRecord,
+    MatchBody,
+    MatchResult,
+    NoticeRow,
+    ObjectionBody,
+    ObjectionCreated,
+    ObjectionResolved,
+    PaymentRead,
+    PayoutReport,
+    ResolveBody,
+    TransitionBody,
+)
 
 router = APIRouter(prefix="/grants", tags=["grants"])
 
@@ -23,37 +44,6 @@ READERS = (Role.admin, Role.policy_officer, Role.task_force, Role.enterprise)
 ACTORS = READERS
 OFFICE = (Role.policy_officer,)
 MONEY_READERS = (Role.admin, Role.policy_officer)
-
-
-class TransitionBody(BaseModel):
-    reason: str | None = Field(None, max_length=2000)
-    amount_fen: int | None = Field(None, ge=0, le=INT64_MAX)
-    bank_account: str | None = Field(None, max_length=40)
-    bank_name: str | None = Field(None, max_length=100)
-
-
-class ObjectionBody(BaseModel):
-    text: str = Field(..., min_length=2, max_length=2000)
-
-
-class ResolveBody(BaseModel):
-    upheld: bool
-    reason: str = Field(..., min_length=2, max_length=2000)
-
-
-class MatchBody(BaseModel):
-    year: int = Field(..., ge=2000, le=2100)
-    policies: list[str] | None = None
-
-
-class BudgetBody(BaseModel):
-    budget_fen: int = Field(..., ge=0, le=INT64_MAX)
-
-
-class BatchBody(BaseModel):
-    key: str = Field(..., min_length=8, max_length=100)
-    policy: str | None = None
-    year: int | None = Field(None, ge=2000, le=2100)
 
 
 def take(session: Session, case_id: int, action: str, actor: Principal, body: TransitionBody):
@@ -84,7 +74,7 @@ def take(session: Session, case_id: int, action: str, actor: Principal, body: Tr
     )
 
 
-@router.get("/cases")
+@router.get("/cases", response_model=list[CaseListRow])
 def list_cases(
     request: Request,
     status: Annotated[str | None, Query(max_length=30)] = None,
@@ -123,7 +113,7 @@ def case_detail(session: Session, case_id: int, principal: Principal, lang: str)
     return data
 
 
-@router.get("/cases/{case_id}")
+@router.get("/cases/{case_id}", response_model=CaseDetail)
 def get_case(
     request: Request,
     case_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
@@ -134,7 +124,7 @@ def get_case(
     return case_detail(session, case_id, principal, request_lang(request))
 
 
-@router.get("/cases/{case_id}/history")
+@router.get("/cases/{case_id}/history", response_model=list[HistoryRecord])
 def case_history(
     case_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
     session: Session = Depends(get_db, scope="function"),
@@ -146,7 +136,7 @@ def case_history(
     ]
 
 
-@router.post("/cases", status_code=201)
+@router.post("/cases", status_code=201, response_model=CaseRead)
 async def apply(
     request: Request,
     policy: Annotated[str, Form(max_length=60)],
@@ -188,7 +178,7 @@ async def read_uploads(kinds: list[str], files: list[UploadFile]) -> list[eviden
     return uploads
 
 
-@router.post("/cases/{case_id}/transitions/{action}")
+@router.post("/cases/{case_id}/transitions/{action}", response_model=CaseRead)
 def transition(
     request: Request,
     case_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
@@ -202,7 +192,7 @@ def transition(
     return queries.case_dict(case, request_lang(request))
 
 
-@router.post("/cases/{case_id}/payment")
+@router.post("/cases/{case_id}/payment", response_model=PaymentRead)
 def request_payment(
     case_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
     idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=100)],
@@ -220,7 +210,7 @@ def request_payment(
     return ledger.payment_dict(payment, replayed=replayed)
 
 
-@router.post("/cases/{case_id}/objections", status_code=201)
+@router.post("/cases/{case_id}/objections", status_code=201, response_model=ObjectionCreated)
 def object_to(
     case_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
     body: ObjectionBody,
@@ -232,7 +222,7 @@ def object_to(
     return {"id": objection.id, "case": case_id, "status": objection.status}
 
 
-@router.post("/objections/{objection_id}/resolve")
+@router.post("/objections/{objection_id}/resolve", response_model=ObjectionResolved)
 def resolve_objection(
     objection_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
     body: ResolveBody,
@@ -245,7 +235,7 @@ def resolve_objection(
     return {"id": objection.id, "status": objection.status}
 
 
-@router.get("/notice")
+@router.get("/notice", response_model=list[NoticeRow])
 def public_notice(
     request: Request,
     session: Session = Depends(get_db, scope="function"),
@@ -255,7 +245,7 @@ def public_notice(
     return queries.public_notice(session, principal=principal, lang=request_lang(request))
 
 
-@router.post("/match")
+@router.post("/match", response_model=MatchResult)
 def match(
     body: MatchBody,
     session: Session = Depends(get_db, scope="function"),
@@ -265,7 +255,7 @@ def match(
     return cases.match(session, year=body.year, actor=principal, policy_ids=body.policies)
 
 
-@router.get("/budgets")
+@router.get("/budgets", response_model=list[BudgetRead])
 def budgets(
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(MONEY_READERS),
@@ -273,7 +263,7 @@ def budgets(
     return ledger.list_budgets(session)
 
 
-@router.put("/budgets/{policy}/{year}")
+@router.put("/budgets/{policy}/{year}", response_model=BudgetRead)
 def set_budget(
     policy: Annotated[str, Path(max_length=60)],
     year: Annotated[int, Path(ge=2000, le=2100)],
@@ -288,7 +278,7 @@ def set_budget(
     return ledger.budget_dict(row)
 
 
-@router.get("/batches")
+@router.get("/batches", response_model=list[BatchRead])
 def batches(
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(MONEY_READERS),
@@ -296,7 +286,7 @@ def batches(
     return payment_batches.list_batches(session)
 
 
-@router.post("/batches", status_code=201)
+@router.post("/batches", status_code=201, response_model=BatchRun)
 def run_batch(
     body: BatchBody,
     session: Session = Depends(get_db, scope="function"),
@@ -313,7 +303,7 @@ def run_batch(
     )
 
 
-@router.post("/batches/{batch_id}/confirm")
+@router.post("/batches/{batch_id}/confirm", response_model=BatchConfirmed)
 def confirm_batch(
     batch_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
     session: Session = Depends(get_db, scope="function"),
@@ -324,7 +314,7 @@ def confirm_batch(
     return payment_batches.batch_dict(session, batch) | {"replayed": replayed}
 
 
-@router.get("/report")
+@router.get("/report", response_model=PayoutReport)
 def payouts(
     year: Annotated[int, Query(ge=2000, le=2100)] = 2023,
     by: Annotated[str, Query(max_length=20)] = "policy",

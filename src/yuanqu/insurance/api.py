@@ -12,6 +12,12 @@ from yuanqu.core.auth import EVERYONE, STAFF, Principal, Role, allow
 from yuanqu.core.deps import get_db
 from yuanqu.insurance import service
 from yuanqu.insurance.importer import ImportKind, import_insurance
+from yuanqu.insurance.schemas import (
+    CoverageReportRead,
+    FirmInsurance,
+    InsuranceImportRead,
+    SubsidyReport,
+)
 from yuanqu.registry.service import visible_enterprise
 
 router = APIRouter(tags=["insurance"])
@@ -22,7 +28,7 @@ Year = Annotated[int | None, Query(ge=1990, le=2100, description="default: the l
 Lang = Annotated[str, Query(pattern="^(zh|en)$")]
 
 
-@router.get("/insurance/coverage")
+@router.get("/insurance/coverage", response_model=CoverageReportRead)
 def get_coverage(
     year: Year = None,
     as_of: date | None = None,
@@ -36,7 +42,7 @@ def get_coverage(
     return service.report_dict(service.coverage_report(session, year=year, as_of=as_of), lang=lang)
 
 
-@router.get("/enterprises/{uscc}/insurance")
+@router.get("/enterprises/{uscc}/insurance", response_model=FirmInsurance)
 def get_firm_insurance(
     uscc: Annotated[str, Path(max_length=40)],
     lang: Lang = "zh",
@@ -48,7 +54,7 @@ def get_firm_insurance(
     return {"uscc": firm.uscc, **service.firm_insurance(session, enterprise_id=firm.id, lang=lang)}
 
 
-@router.get("/insurance/subsidies")
+@router.get("/insurance/subsidies", response_model=SubsidyReport)
 def get_subsidies(
     year: Year = None,
     session: Session = Depends(get_db, scope="function"),
@@ -61,7 +67,7 @@ def get_subsidies(
     return result
 
 
-@router.post("/insurance/import")
+@router.post("/insurance/import", response_model=InsuranceImportRead)
 def post_import(
     file: UploadFile = File(),
     kind: ImportKind = Form(ImportKind.policies),

@@ -11,12 +11,22 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from yuanqu.core.auth import EVERYONE, Principal, Role, allow
 from yuanqu.core.deps import get_db
 from yuanqu.policies import service, views
+from yuanqu.policies.schemas import (
+    Explanation,
+    FirmEntitlements,
+    PolicyNotInEffect,
+    PolicyStatistics,
+    PolicySummary,
+    PolicyText,
+    Simulation,
+    SimulationRequest,
+    YearEvaluation,
+)
 from yuanqu.registry.service import visible_enterprise
 
 router = APIRouter(tags=["policies"])
@@ -28,13 +38,13 @@ PolicyId = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{0,62}$", description="p
 Lang = Annotated[str, Query(pattern="^(zh|en)$")]
 
 
-@router.get("/policies")
+@router.get("/policies", response_model=list[PolicySummary])
 def list_policies(lang: Lang = "zh", principal: Principal = allow(EVERYONE)) -> list[dict]:
     """The shipped policies: title, basis, effective dates, parameters with their versions."""
     return [service.policy_summary(p, lang) for p in service.shipped_policies()]
 
 
-@router.get("/policies/evaluate")
+@router.get("/policies/evaluate", response_model=YearEvaluation)
 def evaluate(
     year: Year,
     policy: Annotated[list[str], Query(description="policy id (repeatable); all if none")] = [],  # noqa: B006  # FastAPI copies defaults
@@ -47,7 +57,7 @@ def evaluate(
     return {k: result[k] for k in ("year", "totals", "by_industry", "by_task_force")}
 
 
-@router.get("/policies/{policy_id}")
+@router.get("/policies/{policy_id}", response_model=PolicyText)
 def policy_text(
     policy_id: PolicyId, lang: Lang = "zh", principal: Principal = allow(EVERYONE)
 ) -> dict[str, Any]:
@@ -56,7 +66,7 @@ def policy_text(
     return views.policy_text(policy_id, lang)
 
 
-@router.get("/policies/{policy_id}/statistics")
+@router.get("/policies/{policy_id}/statistics", response_model=PolicyStatistics | PolicyNotInEffect)
 def policy_statistics(
     policy_id: PolicyId,
     year: Year,
@@ -69,7 +79,7 @@ def policy_statistics(
     return views.policy_statistics(session, policy_id=policy_id, year=year, lang=lang)
 
 
-@router.get("/enterprises/{uscc}/policies")
+@router.get("/enterprises/{uscc}/policies", response_model=FirmEntitlements)
 def entitlements(
     uscc: Annotated[str, Path(max_length=18)],
     year: Year,
@@ -82,7 +92,7 @@ def entitlements(
     return views.firm_entitlements(session, uscc=firm.uscc, year=year, lang=lang)
 
 
-@router.get("/enterprises/{uscc}/policies/{policy_id}/explain")
+@router.get("/enterprises/{uscc}/policies/{policy_id}/explain", response_model=Explanation)
 def explain(
     uscc: Annotated[str, Path(max_length=18)],
     policy_id: PolicyId,
@@ -96,15 +106,7 @@ def explain(
     return service.explain_firm(session, uscc=firm.uscc, policy_id=policy_id, year=year, lang=lang)
 
 
-class SimulationRequest(BaseModel):
-    year: int = Field(ge=2000, le=2100, description="award year")
-    overrides: dict[Annotated[str, Field(max_length=63)], Annotated[str, Field(max_length=40)]] = (
-        Field(max_length=20, description="scalar parameter (or budget) -> new value, e.g. 15%")
-    )
-    top: int = Field(default=20, ge=0, le=500, description="firms that gain or lose most")
-
-
-@router.post("/policies/{policy_id}/simulate")
+@router.post("/policies/{policy_id}/simulate", response_model=Simulation)
 def simulate(
     policy_id: PolicyId,
     request: SimulationRequest,
