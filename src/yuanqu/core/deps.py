@@ -8,7 +8,9 @@ from collections.abc import Iterator
 
 from fastapi import Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
+from yuanqu.core.auth import Principal, bearer_token, resolve_principal
 from yuanqu.core.db import begin_writer
 from yuanqu.core.errors import Forbidden
 
@@ -54,12 +56,25 @@ def csrf_token(request: Request) -> str:
     return token
 
 
+def _token_user(request: Request) -> Principal | None:
+    """The user of the request's bearer token (401 if the token is bad), in a short session."""
+    session: Session = request.app.state.sessionmaker()
+    try:
+        return resolve_principal(request, session)
+    finally:
+        session.close()
+
+
 async def check_csrf(request: Request) -> None:
     """Refuse a state-changing request made with the session cookie but without its CSRF token.
 
-    Bearer-token requests carry no ambient credential, so they need none.
+    Only a valid bearer token exempts a request: it carries no ambient credential, and a request
+    with one is that token's user, never the cookie's. Any other ``Authorization`` header (Basic,
+    Token, a bearer token that is not ours) exempts nothing; a bad bearer token is a 401.
     """
-    if request.method in ("GET", "HEAD", "OPTIONS") or "authorization" in request.headers:
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if bearer_token(request) is not None and await run_in_threadpool(_token_user, request):
         return
     expected = request.session.get(CSRF_KEY)
     sent = request.headers.get(CSRF_HEADER)
