@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session
 
 from yuanqu.accounts.models import LoginFailure, User
 from yuanqu.core import audit
+from yuanqu.core.auth import verify_no_password, verify_password
 from yuanqu.core.config import get_settings
+from yuanqu.core.db import begin_writer, is_sqlite
 from yuanqu.core.errors import RateLimited, Unauthorized
 
 log = logging.getLogger("yuanqu.auth")
@@ -69,9 +71,11 @@ def _refusal(retry_after: int) -> RateLimited:
 
 
 def log_in(session: Session, *, username: str, password: str, client: str) -> User:
-    """The user with these credentials, unless this name or address has failed too often."""
-    from yuanqu.accounts.service import authenticate  # the verbs of accounts, one module up
+    """The user with these credentials, unless this name or address has failed too often.
 
+    One vague error for every failure, and the same argon2 cost for an unknown or disabled name
+    as for a real one, so neither the answer nor its time tells which names exist.
+    """
     client = client[:64]
     username = username[:60]
     now = datetime.now(UTC)
@@ -79,13 +83,35 @@ def log_in(session: Session, *, username: str, password: str, client: str) -> Us
     if wait is not None:
         log.warning("refused: login locked for user=%s client=%s (%ss)", username, client, wait)
         raise _refusal(wait)
-    try:
-        user = authenticate(session, username=username, password=password)
-    except Unauthorized:
+    user = session.scalar(select(User).where(User.username == username))
+    stored = user.password_hash if user is not None and user.active else None
+    _release_before_hashing(session)
+    verified = verify_password(stored, password) if stored else verify_no_password(password)
+    begin_writer(session)
+    if user is None or stored is None or not verified:
         _record_failure(session, username=username, client=client, now=now)
-        raise
+        raise Unauthorized(
+            "用户名或密码错误，或账号已停用",
+            "wrong username or password, or the account is disabled",
+            code="login_failed",
+        )
+    user = session.get(User, user.id)
+    assert user is not None  # read a moment ago; accounts are disabled, never deleted
+    user.last_login_at = datetime.now(UTC)
     session.execute(delete(LoginFailure).where(LoginFailure.username == username))
     return user
+
+
+def _release_before_hashing(session: Session) -> None:
+    """End the read phase of the login's unit of work (nothing is written yet) before argon2.
+
+    On SQLite a request that may write holds the database's single write lock from its first
+    statement (``core.db.begin_writer``): held through a few hundred ms of argon2, it would make
+    every login, and every other write of the site, wait for each login in turn. The unit of work
+    starts again as a writer once the password is checked. PostgreSQL locks no rows here.
+    """
+    if is_sqlite(session) and not session.new and not session.dirty:
+        session.rollback()
 
 
 def _record_failure(session: Session, *, username: str, client: str, now: datetime) -> None:
