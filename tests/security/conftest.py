@@ -32,22 +32,22 @@ def settings() -> Iterator[Callable[..., Any]]:
     restore_settings(saved)
 
 
-def new_user(site: Site, role: Role = Role.analyst, password: str = STRONG) -> str:
+def new_user(zone: Site, role: Role = Role.analyst, password: str = STRONG) -> str:
     """A fresh account of its own, so a test may lock it or end its sessions."""
     username = f"u{uuid.uuid4().hex[:10]}"
     extra: dict[str, Any] = {}
     if role == Role.enterprise:
-        extra["uscc"] = site.account(Role.enterprise).uscc
-    with session_scope(get_engine(site.url)) as session:
+        extra["uscc"] = zone.account(Role.enterprise).uscc
+    with session_scope(get_engine(zone.url)) as session:
         create_user(
             session, data=UserCreate(username=username, password=password, role=role, **extra)
         )
     return username
 
 
-def browser(site: Site, address: str = "192.0.2.10") -> TestClient:
+def browser(zone: Site, address: str = "192.0.2.10") -> TestClient:
     """A client without a token (it logs in with the form), from its own address."""
-    return TestClient(site.app, follow_redirects=False, client=(address, 50000))
+    return TestClient(zone.app, follow_redirects=False, client=(address, 50000))
 
 
 def form_token(client: TestClient, path: str = "/login") -> str:
