@@ -19,7 +19,6 @@ from sqlalchemy import select
 from tests.security.conftest import STRONG, browser, new_user, try_login
 from tests.web.conftest import Site
 from yuanqu.core.audit import AuditRecord
-from yuanqu.core.auth import HASHING
 from yuanqu.core.db import get_engine, session_scope
 
 
@@ -114,6 +113,8 @@ class TestTiming:
 
 class TestBoundedHashing:
     def test_parallel_logins_hash_one_at_a_time(self, site: Site, settings) -> None:
+        from yuanqu.core.auth import HASHING
+
         settings(login_hash_concurrency=1)
         HASHING.peak = 0
         results: list[int] = []
@@ -137,6 +138,8 @@ class TestBoundedHashing:
 
     def test_more_slots_let_hashes_overlap(self, site: Site, settings) -> None:
         """The bound is the setting, not an accident of the test client: with 3 slots, overlap."""
+        from yuanqu.core.auth import HASHING
+
         settings(login_hash_concurrency=3)
         HASHING.peak = 0
         barrier = threading.Barrier(4)

@@ -7,6 +7,7 @@ session also ends after its idle time and its absolute lifetime; every login get
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -21,7 +22,6 @@ from tests.security.conftest import (
     try_login,
 )
 from tests.web.conftest import Site, login
-from yuanqu.accounts.models import UserSession
 from yuanqu.app import SESSION_COOKIE
 from yuanqu.core.auth import Role, token_hash
 from yuanqu.core.db import get_engine, session_scope
@@ -34,7 +34,9 @@ def copy_of(site: Site, client: TestClient) -> TestClient:
     return thief
 
 
-def _session_row(site: Site, session_id: str) -> UserSession:
+def _session_row(site: Site, session_id: str) -> Any:
+    from yuanqu.accounts.models import UserSession  # here: the module runs against older code
+
     with session_scope(get_engine(site.url)) as session:
         row = session.scalar(
             select(UserSession).where(UserSession.session_hash == token_hash(session_id))
