@@ -103,12 +103,13 @@ class TestTiming:
             return time.perf_counter() - start
 
         known, unknown = [], []
-        for _round in range(3):
+        for _round in range(5):
             known.append(seconds(username))
             unknown.append(seconds(f"ghost{uuid.uuid4().hex[:6]}"))
         ratio = statistics.median(unknown) / statistics.median(known)
-        # Before: 7.6 ms against 404 ms (0.02). argon2 dominates both now.
-        assert 0.5 < ratio < 2.0, (known, unknown)
+        # Before: 7.6 ms against 404 ms (0.02). argon2 dominates both now; the wide band is for
+        # a shared, loaded machine, and is still ten times the old gap.
+        assert 0.3 < ratio < 3.3, (known, unknown)
 
 
 class TestBoundedHashing:
