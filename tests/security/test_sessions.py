@@ -152,3 +152,28 @@ class TestLifetimes:
             logged_in(client)
             time.sleep(0.5)
         assert not logged_in(client)
+
+
+def test_sessions_over_for_a_month_are_forgotten_at_a_login(site: Site) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from yuanqu.accounts.models import User, UserSession
+
+    old = datetime.now(UTC) - timedelta(days=31)
+    with session_scope(get_engine(site.url)) as session:
+        user_id = session.scalar(select(User.id).where(User.username == "analyst"))
+        row = UserSession(
+            user_id=user_id,
+            session_hash=token_hash("an-old-session"),
+            client="",
+            created_at=old,
+            last_seen_at=old,
+            expires_at=old + timedelta(hours=12),
+        )
+        session.add(row)
+    client = browser(site)
+    login(client, "analyst", site.accounts["analyst"].password)
+    with session_scope(get_engine(site.url)) as session:
+        hashes = set(session.scalars(select(UserSession.session_hash)))
+    assert token_hash("an-old-session") not in hashes
+    assert token_hash(session_data(client)["sid"]) in hashes

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Update
@@ -23,6 +23,7 @@ from yuanqu.core.db import SQLITE_BEGIN_OPTION, is_sqlite
 
 log = logging.getLogger("yuanqu.auth")
 TOUCH_EVERY = timedelta(seconds=60)
+FORGET_AFTER = timedelta(days=30)
 
 
 def _now() -> datetime:
@@ -42,6 +43,8 @@ def start_session(session: Session, *, user: User, client: str = "") -> str:
     """A new session of ``user``; returns the id for the cookie (only its hash is kept)."""
     session_id = new_session_id()
     now = _now()
+    # Sessions over for a month are history nobody reads: forget them as logins come.
+    session.execute(delete(UserSession).where(UserSession.expires_at < now - FORGET_AFTER))
     session.add(
         UserSession(
             user_id=user.id,
