@@ -30,9 +30,11 @@ from yuanqu.chains import api as chains_api
 from yuanqu.chains import pages as chains_pages
 from yuanqu.core.auth import EVERYONE, STAFF, Role
 from yuanqu.core.config import get_settings
+from yuanqu.core.csrf import check_csrf
 from yuanqu.core.db import get_engine, session_factory
-from yuanqu.core.deps import check_csrf, request_lang
-from yuanqu.core.errors import Unauthorized, YuanquError
+from yuanqu.core.deps import request_lang
+from yuanqu.core.errors import RateLimited, Unauthorized, YuanquError
+from yuanqu.core.headers import SecurityHeaders
 from yuanqu.core.tabular import ImportRejected
 from yuanqu.grants import api as grants_api
 from yuanqu.grants import pages as grants_pages
@@ -47,7 +49,7 @@ from yuanqu.registry import api as registry_api
 from yuanqu.registry import pages as registry_pages
 from yuanqu.stats import api as stats_api
 from yuanqu.stats import pages as stats_pages
-from yuanqu.web.templating import register_nav, render
+from yuanqu.web.templating import error_page, register_nav
 from yuanqu.wiring import wire
 
 log = logging.getLogger("yuanqu.web")
@@ -117,10 +119,12 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         SessionMiddleware,
         secret_key=key or secret_key(),
         session_cookie=SESSION_COOKIE,
-        max_age=12 * 3600,
+        # The cookie only carries the session id; the server decides when a session ends.
+        max_age=int(get_settings().session_max_hours * 3600),
         same_site="lax",
-        https_only=False,  # served on loopback by default; put TLS in front in production
+        https_only=False,  # the Secure flag is SecurityHeaders' (YUANQU_COOKIE_SECURE)
     )
+    app.add_middleware(SecurityHeaders, cookie_secure=get_settings().cookie_secure)
     static = resources.files("yuanqu") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     api_routers = (
@@ -197,7 +201,7 @@ def error_response(
         return JSONResponse(jsonable_encoder(body), status_code=status, headers=headers)
     if status == 401 and request.method == "GET":
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    return render(request, "error.html", {"error": body, "status": status}, status_code=status)
+    return error_page(request, body, status, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -208,6 +212,8 @@ def install_error_handlers(app: FastAPI) -> None:
         if isinstance(error, ImportRejected):
             body["details"] = [e.to_dict(lang) for e in error.errors[:1000]]
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None
+        if isinstance(error, RateLimited):
+            headers = error.headers
         return error_response(request, error.status, body, headers)
 
     @app.exception_handler(RequestValidationError)

@@ -70,7 +70,9 @@ class TestLoginAndTokens:
 
 class TestCli:
     def test_create_token_list_disable(self, committed_db, cli) -> None:
-        result = cli("users", "create", "boss", "--role", "admin", "--password", "longpassword")
+        result = cli(
+            "users", "create", "boss", "--role", "admin", "--password", "grey-heron-at-dusk"
+        )
         assert result.exit_code == 0, result.stderr
         token = cli("users", "token", "boss")
         assert token.exit_code == 0 and token.stdout.strip().startswith("yq_")

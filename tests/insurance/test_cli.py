@@ -46,7 +46,9 @@ def test_import_report_and_subsidies(committed_db, cli, tmp_path) -> None:
 
         create_user(
             session,
-            data=UserCreate(username="officer", role="policy_officer", password="x" * 16),
+            data=UserCreate(
+                username="officer", role="policy_officer", password="grey-heron-at-dusk"
+            ),
         )
     paid = cli("insurance", "subsidies", "--year", "2023", "--pay-as", "officer")
     assert paid.exit_code == 0, paid.stderr

@@ -50,7 +50,7 @@ def create_user(
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(Role.admin),
 ) -> Any:
-    return service.create_user(session, data=data)
+    return service.create_user(session, data=data, acting=principal.username)
 
 
 @router.post("/users/{username}/disable", response_model=UserRead)

@@ -31,7 +31,7 @@ def create(
         list[str] | None, typer.Option("--task-force", help="task force of a task_force user")
     ] = None,
 ) -> None:
-    """Create an account (argon2-hashed password)."""
+    """Create an account (argon2-hashed; 10+ characters, not a common password)."""
     chosen = password or secrets.token_urlsafe(12)
     try:
         data = UserCreate(
@@ -50,6 +50,22 @@ def create(
     console.print(t(f"已创建账号 {username}（{role}）", f"created {username} ({role})"))
     if password is None:
         console.print(t(f"初始密码：{chosen}", f"initial password: {chosen}"), highlight=False)
+
+
+@app.command("password")
+def password(
+    username: str,
+    password: Annotated[
+        str | None, typer.Option(help="default: a random one, printed once")
+    ] = None,
+) -> None:
+    """Set a new password (checked for strength); every session of the account ends."""
+    chosen = password or secrets.token_urlsafe(12)
+    with cli_session() as session:
+        service.change_password(session, username=username, password=chosen)
+    console.print(t(f"已修改 {username} 的密码", f"changed the password of {username}"))
+    if password is None:
+        console.print(t(f"新密码：{chosen}", f"new password: {chosen}"), highlight=False)
 
 
 @app.command("token")

@@ -42,3 +42,42 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class UserSession(Base):
+    """A logged-in browser: the cookie carries a random id, the server keeps its hash and its end.
+
+    A session ends at logout, at a password change, when its user is disabled, when unused for
+    ``session_idle_minutes`` and ``session_max_hours`` after its login, whichever comes first.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    session_hash: Mapped[str] = mapped_column(
+        String(64), unique=True, comment="SHA-256 of the session id in the cookie"
+    )
+    client: Mapped[str] = mapped_column(String(64), default="", comment="address at login")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), comment="refreshed at most once a minute"
+    )
+    expires_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), comment="the absolute end: login + session_max_hours"
+    )
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    end_reason: Mapped[str | None] = mapped_column(
+        String(20), comment="logout, login (rotated), password, disabled"
+    )
+
+
+class LoginFailure(Base):
+    """One failed login: counted per account name and per client address over a window."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), index=True, comment="as typed")
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

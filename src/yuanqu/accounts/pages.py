@@ -9,11 +9,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.orm import Session
 
-from yuanqu.accounts import service
+from yuanqu.accounts import logins, service, sessions
 from yuanqu.accounts.schemas import UserCreate
-from yuanqu.core.auth import EVERYONE, ROLE_NAMES, SESSION_USER_KEY, Principal, Role, allow, public
-from yuanqu.core.deps import CSRF_KEY, LANG_COOKIE, LANGS, get_db, request_lang
-from yuanqu.core.errors import YuanquError
+from yuanqu.core.auth import EVERYONE, ROLE_NAMES, SESSION_ID_KEY, Principal, Role, allow, public
+from yuanqu.core.deps import LANG_COOKIE, LANGS, get_db, request_lang
+from yuanqu.core.errors import RateLimited, YuanquError
 from yuanqu.registry import service as registry
 from yuanqu.web.templating import render
 
@@ -25,6 +25,11 @@ def safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/"
+
+
+def client_address(request: Request) -> str:
+    """The client's address as the server sees it (behind a proxy: see uvicorn --proxy-headers)."""
+    return request.client.host if request.client else ""
 
 
 def home_of(principal: Principal) -> str:
@@ -48,13 +53,20 @@ def login(
     session: Session = Depends(get_db, scope="function"),
     principal: Principal | None = public(),
 ) -> Response:
+    client = client_address(request)
     try:
-        user = service.authenticate(session, username=username, password=password)
+        user = logins.log_in(session, username=username, password=password, client=client)
     except YuanquError as error:
         context = {"next": safe_next(next), "error": error.message(request_lang(request))}
-        return render(request, "accounts/login.html", context, status_code=401)
-    request.session.clear()  # a fresh session (and CSRF token) at every login
-    request.session[SESSION_USER_KEY] = user.id
+        status, headers = error.status, getattr(error, "headers", None)
+        if not isinstance(error, RateLimited):
+            status, headers = 401, None
+        return render(request, "accounts/login.html", context, status_code=status, headers=headers)
+    previous = request.session.get(SESSION_ID_KEY)
+    if isinstance(previous, str):
+        sessions.end_session(session, previous, reason="login")
+    request.session.clear()  # a fresh session id (and CSRF token) at every login
+    request.session[SESSION_ID_KEY] = sessions.start_session(session, user=user, client=client)
     target = safe_next(next)
     if target == "/":
         target = home_of(service.principal_of(user))
@@ -62,10 +74,55 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request, principal: Principal = allow(EVERYONE)) -> RedirectResponse:
-    request.session.pop(SESSION_USER_KEY, None)
-    request.session.pop(CSRF_KEY, None)
+def logout(
+    request: Request,
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(EVERYONE),
+) -> RedirectResponse:
+    """End the session on the server too: a copy of the cookie opens nothing afterwards."""
+    current = request.session.get(SESSION_ID_KEY)
+    if isinstance(current, str):
+        sessions.end_session(session, current, reason="logout")
+    request.session.clear()
     return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/account/password", response_class=HTMLResponse)
+def password_form(request: Request, principal: Principal = allow(EVERYONE)) -> HTMLResponse:
+    return render(request, "accounts/password.html", {"error": None, "done": False})
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def change_password_form(
+    request: Request,
+    current: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=200)],
+    repeat: Annotated[str, Form(max_length=200)],
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(EVERYONE),
+) -> Response:
+    """Change one's own password: every session of the account ends, this browser gets a new one."""
+    lang = request_lang(request)
+    try:
+        service.change_own_password(
+            session, username=principal.username, current=current, password=password, repeat=repeat
+        )
+    except YuanquError as error:
+        session.rollback()
+        context = {"error": error.message(lang), "done": False}
+        return render(
+            request,
+            "accounts/password.html",
+            context,
+            status_code=error.status,
+            headers=getattr(error, "headers", None),
+        )
+    user = service.get_user(session, username=principal.username)
+    request.session.clear()
+    request.session[SESSION_ID_KEY] = sessions.start_session(
+        session, user=user, client=client_address(request)
+    )
+    return render(request, "accounts/password.html", {"error": None, "done": True})
 
 
 @router.get("/lang/{code}")
@@ -126,7 +183,7 @@ def create_user_form(
             uscc=uscc or None,
             task_forces=[task_force] if task_force else [],
         )
-        service.create_user(session, data=data)
+        service.create_user(session, data=data, acting=principal.username)
     except PydanticValidationError as invalid:
         message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in invalid.errors())
         session.rollback()

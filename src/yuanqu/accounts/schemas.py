@@ -24,7 +24,11 @@ class UserRead(BaseModel):
 
 class UserCreate(BaseModel):
     username: str = Field(min_length=2, max_length=60, pattern=r"^[A-Za-z0-9_.-]+$")
-    password: str = Field(min_length=8, max_length=200)
+    password: str = Field(
+        min_length=1,
+        max_length=200,
+        description="at least 10 characters, not a common password, hard to guess (zxcvbn 3/4)",
+    )
     role: Role
     display_name: str = Field("", max_length=100)
     uscc: str | None = Field(None, description="required for the enterprise role")

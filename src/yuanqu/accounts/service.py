@@ -9,14 +9,18 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yuanqu.accounts import sessions
 from yuanqu.accounts.models import ApiToken, User
+from yuanqu.accounts.passwords import check_password
 from yuanqu.accounts.schemas import UserCreate
+from yuanqu.core import audit
 from yuanqu.core.auth import (
     Principal,
     Role,
     hash_password,
     new_token,
     token_hash,
+    verify_no_password,
     verify_password,
 )
 from yuanqu.core.errors import Conflict, NotFound, Unauthorized, ValidationError
@@ -39,8 +43,14 @@ def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.username)))
 
 
-def create_user(session: Session, *, data: UserCreate) -> User:
-    """A new account; an enterprise user needs a firm, a task-force user its task forces."""
+def create_user(
+    session: Session, *, data: UserCreate, acting: str | None = None, check_strength: bool = True
+) -> User:
+    """A new account; an enterprise user needs a firm, a task-force user its task forces.
+
+    The password must pass ``passwords.check_password``; only the demo, whose passwords are
+    printed for everyone anyway, creates accounts with ``check_strength=False``.
+    """
     if session.scalar(select(User.id).where(User.username == data.username)) is not None:
         raise Conflict(
             f"用户名 {data.username} 已被使用",
@@ -67,6 +77,8 @@ def create_user(session: Session, *, data: UserCreate) -> User:
                 details={"field": "task_forces", "known": sorted(known)},
             )
         forces = sorted(set(data.task_forces))
+    if check_strength:
+        check_password(data.password, username=data.username, display_name=data.display_name)
     user = User(
         username=data.username,
         display_name=data.display_name,
@@ -78,7 +90,50 @@ def create_user(session: Session, *, data: UserCreate) -> User:
     )
     session.add(user)
     session.flush()  # the id, for tokens issued in the same unit of work
+    audit.record(
+        session,
+        actor=acting or "system",
+        entity_type="user",
+        entity_id=user.username,
+        action="created",
+        after={"role": user.role, "uscc": user.uscc, "task_forces": forces},
+    )
     return user
+
+
+def change_password(
+    session: Session, *, username: str, password: str, acting: str | None = None
+) -> User:
+    """A new password (checked for strength); every session of the account ends."""
+    user = get_user(session, username=username)
+    check_password(password, username=user.username, display_name=user.display_name)
+    user.password_hash = hash_password(password)
+    ended = sessions.end_user_sessions(session, user_id=user.id, reason="password")
+    audit.record(
+        session,
+        actor=acting or "system",
+        entity_type="user",
+        entity_id=user.username,
+        action="password_changed",
+        after={"sessions_ended": ended},
+    )
+    return user
+
+
+def change_own_password(
+    session: Session, *, username: str, current: str, password: str, repeat: str
+) -> User:
+    """A user's own change: the current password first, the new one twice."""
+    user = get_user(session, username=username)
+    if not verify_password(user.password_hash, current):
+        raise ValidationError(
+            "当前密码不正确", "the current password is wrong", details={"field": "current"}
+        )
+    if password != repeat:
+        raise ValidationError(
+            "两次输入的新密码不一致", "the two new passwords differ", details={"field": "repeat"}
+        )
+    return change_password(session, username=username, password=password, acting=username)
 
 
 def disable_user(session: Session, *, username: str, acting: str | None = None) -> User:
@@ -90,12 +145,25 @@ def disable_user(session: Session, *, username: str, acting: str | None = None) 
             details={"username": username},
         )
     user = get_user(session, username=username)
+    was_active = user.active
     user.active = False
     now = datetime.now(UTC)
+    revoked = 0
     for token in session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     ):
         token.revoked_at = now
+        revoked += 1
+    ended = sessions.end_user_sessions(session, user_id=user.id, reason="disabled")
+    if was_active or revoked or ended:
+        audit.record(
+            session,
+            actor=acting or "system",
+            entity_type="user",
+            entity_id=user.username,
+            action="disabled",
+            after={"tokens_revoked": revoked, "sessions_ended": ended},
+        )
     return user
 
 
@@ -114,9 +182,17 @@ def issue_token(session: Session, *, username: str, name: str = "") -> str:
 
 
 def authenticate(session: Session, *, username: str, password: str) -> User:
-    """The active user with these credentials; one vague error for every failure."""
+    """The active user with these credentials; one vague error for every failure.
+
+    An unknown or disabled name costs the same argon2 check as a real one, so the time of the
+    answer does not tell which names exist.
+    """
     user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not verify_password(user.password_hash, password):
+    if user is None or not user.active:
+        verified = verify_no_password(password)
+    else:
+        verified = verify_password(user.password_hash, password)
+    if user is None or not verified:
         raise Unauthorized(
             "用户名或密码错误，或账号已停用",
             "wrong username or password, or the account is disabled",
@@ -149,9 +225,9 @@ class AccountsBackend:
         )
         return principal_of(user, "token") if user is not None and user.active else None
 
-    def from_user_id(self, session: Session, user_id: int) -> Principal | None:
-        user = session.get(User, user_id)
-        return principal_of(user) if user is not None and user.active else None
+    def from_session(self, session: Session, session_id: str) -> Principal | None:
+        user = sessions.session_user(session, session_id)
+        return principal_of(user) if user is not None else None
 
 
 # --- the demo accounts ---------------------------------------------------------------------------
@@ -198,8 +274,9 @@ def ensure_demo_accounts(session: Session, *, seed: int = 2023) -> list[DemoAcco
             continue  # an empty registry: no firm or task force to bind to
         existing = session.scalar(select(User).where(User.username == username))
         if existing is None:
-            create_user(
+            create_user(  # printed for all to see: a demo convenience, exempt from the check
                 session,
+                check_strength=False,
                 data=UserCreate(
                     username=username,
                     password=password,

@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, Protocol
@@ -21,7 +23,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from yuanqu.core.errors import Forbidden, Unauthorized
+from yuanqu.core.config import get_settings
+from yuanqu.core.errors import Forbidden, RateLimited, Unauthorized
 
 log = logging.getLogger("yuanqu.auth")
 
@@ -80,23 +83,90 @@ class AuthBackend(Protocol):
 
     def from_token(self, session: Session, token: str) -> Principal | None: ...
 
-    def from_user_id(self, session: Session, user_id: int) -> Principal | None: ...
+    def from_session(self, session: Session, session_id: str) -> Principal | None:
+        """The user of a live server-side session (None: unknown, ended, idle or too old)."""
+        ...
 
 
 # --- passwords and tokens ------------------------------------------------------------------------
 
 _hasher = PasswordHasher()
+HASH_WAIT_SECONDS = 10.0
+
+
+class HashingSlots:
+    """At most ``login_hash_concurrency`` argon2 computations at once in this process.
+
+    argon2 is slow and memory-hard on purpose (about 64 MiB and a few hundred ms each): without a
+    bound, a burst of parallel logins would take every thread and the memory of the server. A
+    request that waits longer than ``HASH_WAIT_SECONDS`` for a slot is answered 503 with
+    ``Retry-After``. ``running`` and ``peak`` are what the process has seen (the tests read them).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._size = 0
+        self._slots = threading.BoundedSemaphore(1)
+        self.running = 0
+        self.peak = 0
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        size = get_settings().login_hash_concurrency
+        with self._lock:
+            if size != self._size:  # the setting changed (tests, configure()): new slots
+                self._size, self._slots = size, threading.BoundedSemaphore(size)
+            slots = self._slots
+        if not slots.acquire(timeout=HASH_WAIT_SECONDS):
+            log.warning("refused: every password-hashing slot busy for %ss", HASH_WAIT_SECONDS)
+            raise RateLimited(
+                "系统繁忙，请稍后再试",
+                "the server is busy; try again in a moment",
+                code="busy",
+                status=503,
+                retry_after=2,
+            )
+        with self._lock:
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.running -= 1
+            slots.release()
+
+
+HASHING = HashingSlots()
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with HASHING.slot():
+        return _hasher.hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    with HASHING.slot():
+        try:
+            return _hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+
+_dummy_hash: str | None = None
+
+
+def verify_no_password(password: str) -> bool:
+    """Spend on an unknown or disabled user the time a real check takes, and answer False.
+
+    Without it a login for an unknown name answers in a few ms and one for a real name in the
+    hundreds of ms argon2 takes: the difference tells an attacker which names exist.
+    """
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = hash_password(secrets.token_urlsafe(16))
+    verify_password(_dummy_hash, password)
+    return False
 
 
 def new_token() -> str:
@@ -112,7 +182,17 @@ def token_hash(token: str) -> str:
 
 # --- the check -----------------------------------------------------------------------------------
 
-SESSION_USER_KEY = "user_id"
+SESSION_ID_KEY = "sid"  # the cookie carries a random session id; the server keeps its hash
+
+
+def new_session_id() -> str:
+    """A session id (256 random bits); like a token, only its hash is stored."""
+    return secrets.token_urlsafe(32)
+
+
+def bearer_token(request: Request) -> str | None:
+    """The request's ``Authorization: Bearer`` token, if it has one."""
+    return _bearer(request)
 
 
 def _bearer(request: Request) -> str | None:
@@ -124,7 +204,10 @@ def _bearer(request: Request) -> str | None:
 
 
 def resolve_principal(request: Request, session: Session) -> Principal | None:
-    """The request's user from its bearer token or its session cookie, once per request."""
+    """The request's user from its bearer token or its server-side session, once per request.
+
+    A request with a bearer token is that token's user or nobody: its cookie is never read.
+    """
     if hasattr(request.state, "principal"):
         return request.state.principal
     backend: AuthBackend = request.app.state.auth_backend
@@ -137,10 +220,10 @@ def resolve_principal(request: Request, session: Session) -> Principal | None:
                 "访问令牌无效或已停用", "the bearer token is invalid or revoked", code="bad_token"
             )
     else:
-        user_id = request.session.get(SESSION_USER_KEY) if "session" in request.scope else None
-        if isinstance(user_id, int):
-            principal = backend.from_user_id(session, user_id)
-            if principal is None:
+        session_id = request.session.get(SESSION_ID_KEY) if "session" in request.scope else None
+        if isinstance(session_id, str):
+            principal = backend.from_session(session, session_id)
+            if principal is None:  # ended, idle or too old: the cookie is worth nothing now
                 request.session.clear()
     request.state.principal = principal
     return principal

@@ -30,6 +30,27 @@ class Settings(BaseSettings):
     spark_master: str | None = Field(
         default=None, description="Spark master: local[2] (default), spark://..., or sc://..."
     )
+    # --- the site's sessions and logins (SECURITY.md) ---
+    cookie_secure: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description="Secure flag of the site's cookies: auto (when the request came over HTTPS, "
+        "as uvicorn sees it behind a proxy's X-Forwarded-Proto), always, never",
+    )
+    session_idle_minutes: float = Field(
+        default=120, gt=0, description="a session unused this long ends (minutes)"
+    )
+    session_max_hours: float = Field(
+        default=12, gt=0, description="a session ends this long after its login, used or not"
+    )
+    login_max_failures: int = Field(
+        default=10, ge=1, description="failed logins per account, and per client address, ..."
+    )
+    login_window_seconds: int = Field(
+        default=900, ge=1, description="... within this window, before logins answer 429"
+    )
+    login_hash_concurrency: int = Field(
+        default=2, ge=1, description="password hashes computed at once by one server process"
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from collections.abc import Iterator
 from datetime import date
@@ -13,7 +12,6 @@ from pydantic import BeforeValidator
 from sqlalchemy.orm import Session
 
 from yuanqu.core.db import begin_writer
-from yuanqu.core.errors import Forbidden
 
 
 def _blank_is_none(value: object) -> object:
@@ -63,26 +61,3 @@ def csrf_token(request: Request) -> str:
     if not isinstance(token, str):
         token = request.session[CSRF_KEY] = secrets.token_urlsafe(32)
     return token
-
-
-async def check_csrf(request: Request) -> None:
-    """Refuse a state-changing request made with the session cookie but without its CSRF token.
-
-    Bearer-token requests carry no ambient credential, so they need none.
-    """
-    if request.method in ("GET", "HEAD", "OPTIONS") or "authorization" in request.headers:
-        return
-    expected = request.session.get(CSRF_KEY)
-    sent = request.headers.get(CSRF_HEADER)
-    if sent is None and request.headers.get("content-type", "").startswith(
-        ("multipart/form-data", "application/x-www-form-urlencoded")
-    ):
-        form = await request.form()
-        value = form.get(CSRF_FIELD)
-        sent = value if isinstance(value, str) else None
-    if not (isinstance(expected, str) and sent and hmac.compare_digest(expected, sent)):
-        raise Forbidden(
-            "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试",
-            "the form expired or came from another site (CSRF check failed); reload and retry",
-            code="csrf_failed",
-        )

@@ -67,3 +67,18 @@ class Forbidden(YuanquError):
 class Unauthorized(YuanquError):
     code = "unauthorized"
     status = 401
+
+
+class RateLimited(YuanquError):
+    """Too many attempts: come back after ``retry_after`` seconds (sent as ``Retry-After``)."""
+
+    code = "too_many_requests"
+    status = 429
+
+    def __init__(self, zh: str, en: str, *, retry_after: int, **kwargs: Any) -> None:
+        super().__init__(zh, en, **kwargs)
+        self.retry_after = max(1, int(retry_after))
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

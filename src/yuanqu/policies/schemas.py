@@ -5,7 +5,7 @@ entitlements and explanation, a simulation).
 Amounts are integer fen; dates are ``date`` (ISO 8601 in JSON). Parameter values and band bounds
 are exact decimals written as text ("0.15", "50000000"), as the policy files write them; the
 ``*_text`` fields word them for the reader (15%, 5,000.00万元). The services build these shapes as
-dicts (:mod:`yuanqu.policies.service`, :mod:`yuanqu.policies.overview`,
+dicts (:mod:`yuanqu.policies.service`, :mod:`yuanqu.policies.views`,
 :class:`yuanqu.policies.explain.Explanation`); the routes declare them as their response models.
 """
 

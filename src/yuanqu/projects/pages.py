@@ -37,7 +37,7 @@ from yuanqu.projects.access import (
 )
 from yuanqu.projects.schemas import EARLIEST, LATEST
 from yuanqu.registry import service as registry
-from yuanqu.web.templating import render
+from yuanqu.web.templating import error_page, render
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=100)]
@@ -113,9 +113,7 @@ def move_stage(
         extra = _refused(request, session, error)
     if not _is_htmx(request):
         if extra["error"]:
-            return render(
-                request, "error.html", {"error": extra["error"]}, status_code=extra["error_status"]
-            )
+            return error_page(request, extra["error"], extra["error_status"])
         return RedirectResponse(f"/projects/{project_id}", status_code=303)
     context = _board_context(request, session, principal, task_force or None, None) | extra
     context["moved"] = project_id

@@ -135,6 +135,21 @@ def render(
     return HTMLResponse(html, status_code=status_code, headers=headers)
 
 
+def error_page(
+    request: Request,
+    error: dict[str, Any],
+    status: int,
+    *,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The error page (``error.html``) of an error body ``{code, message, details}``.
+
+    Every page that shows an error goes through here, so the page always has its status.
+    """
+    context = {"error": error, "status": status}
+    return render(request, "error.html", context, status_code=status, headers=headers)
+
+
 def page_values(request: Request) -> dict[str, Any]:
     """What every template may use that depends only on the URL and the language."""
     lang = request_lang(request)

@@ -1,0 +1,19 @@
+// What every page does, kept out of the templates (the Content-Security-Policy runs no inline
+// script and no inline event handler; see core/headers.py).
+(function () {
+  // A form field marked data-autosubmit sends its form when it changes (the pickers).
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (field.matches && field.matches("[data-autosubmit]") && field.form) field.form.submit();
+  });
+  // A part of a page loaded by htmx that the reader's role may not open says so in words
+  // (its data-refused text) instead of staying on "Loading…".
+  document.addEventListener("htmx:responseError", function (event) {
+    var el = event.detail.elt;
+    if (!el || !el.dataset || !el.dataset.refused) return;
+    var p = document.createElement("p");
+    p.className = "empty";
+    p.textContent = el.dataset.refused;
+    el.replaceChildren(p);
+  });
+})();
