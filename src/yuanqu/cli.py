@@ -27,6 +27,7 @@ from yuanqu.policies.cli import app as policy_app
 from yuanqu.projects import ledger as _project_items  # noqa: F401 (recounted on a notice load)
 from yuanqu.projects.cli import app as projects_app
 from yuanqu.registry.cli import app as registry_app
+from yuanqu.service.cli import app as service_app
 from yuanqu.stats.cli import app as stats_app
 
 app = typer.Typer(
@@ -47,6 +48,7 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(insurance_app, name="insurance")
 app.add_typer(export_app, name="export")
 app.add_typer(grants_app, name="grants")
+app.add_typer(service_app, name="service")
 
 
 @app.callback()

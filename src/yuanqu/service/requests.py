@@ -128,7 +128,11 @@ def receive(
     uscc = validate_uscc(data.uscc) if data.uscc and data.uscc.strip() else None
     firm = find_firm(session, uscc) if uscc else None
     firm_name = firm.name if firm else _text(data.firm_name, "firm_name", required=False, limit=200)
-    if firm is None and not firm_name and not _text(data.contact_name, "contact_name", required=False, limit=100):
+    if (
+        firm is None
+        and not firm_name
+        and not _text(data.contact_name, "contact_name", required=False, limit=100)
+    ):
         raise ValidationError(
             "请填写企业（信用代码或名称）或来访人",
             "name the firm (credit code or name) or the person",

@@ -9,7 +9,7 @@ working days are the official calendar's with the zone's loaded holiday notices
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from functools import cache
 from typing import Any
 
@@ -21,6 +21,8 @@ from yuanqu.data import read_text
 from yuanqu.service.models import Urgency
 
 END_OF_DAY = time(23, 59, 59)
+#: China Standard Time: the desk's local time (no daylight saving).
+CST = timezone(timedelta(hours=8), "CST")
 
 
 @dataclass(frozen=True)

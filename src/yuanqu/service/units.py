@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from yuanqu.core import txcache
 from yuanqu.core.auth import Principal, Role
-from yuanqu.core.errors import NotFound, ValidationError
+from yuanqu.core.errors import ValidationError
 from yuanqu.data import read_text
 from yuanqu.service.models import ServiceUnit, ServiceUnitMember, UnitKind
 
@@ -116,8 +116,10 @@ def find_unit(session: Session, text: str) -> str:
     for unit in all_units(session).values():
         if wanted in (unit.code, unit.name_zh, unit.name_en):
             return unit.code
-    raise NotFound(
-        f"没有名为“{wanted}”的承办单位", f"no unit named {wanted!r}", details={"unit": wanted}
+    raise ValidationError(
+        f"没有名为“{wanted}”的承办单位",
+        f"no unit named {wanted!r}",
+        details={"field": "unit", "value": wanted},
     )
 
 
