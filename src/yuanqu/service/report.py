@@ -18,8 +18,10 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from yuanqu.analytics.engine import read_arrow
 from yuanqu.analytics.tables import duck
 from yuanqu.core.errors import ValidationError
 from yuanqu.service import catalogue, units
@@ -42,6 +44,8 @@ COLUMNS = (
     "solved",
     "satisfaction",
 )
+# A boolean is 0/1 on SQLite and true/false on PostgreSQL: read it as a number on both.
+SELECTED = {"solved": "CASE WHEN solved THEN 1 WHEN NOT solved THEN 0 END AS solved"}
 TIMES = {"received_at", "sign_due_at", "signed_at", "closed_at", "due_at"}
 
 GROUPS = {
@@ -68,23 +72,49 @@ _METRICS = """
 
 
 def read_year(session: Session, year: int) -> pa.Table:
-    """The year's requests as Arrow, through the session (SQLite or PostgreSQL alike)."""
+    """The year's requests as Arrow.
+
+    Read columnar through ADBC (:func:`yuanqu.analytics.engine.read_arrow`) when the session is
+    bound to an engine and has written nothing (a page, the CLI: the report reads committed
+    data); else through the session's own connection (inside a unit of work, in tests).
+    """
     sql = (
-        f"SELECT {', '.join(COLUMNS)} FROM service_requests "
+        f"SELECT {', '.join(SELECTED.get(c, c) for c in COLUMNS)} FROM service_requests "
         f"WHERE received_at >= '{year:04d}-01-01' AND received_at < '{year + 1:04d}-01-01'"
     )
+    bind = session.get_bind()
+    if isinstance(bind, Engine) and not (session.new or session.dirty or session.deleted):
+        url = bind.url.render_as_string(hide_password=False)
+        return _typed(read_arrow(url, {"requests": sql})["requests"])
     rows = session.connection().exec_driver_sql(sql).fetchall()
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in COLUMNS]
+    return _typed(
+        pa.table(
+            [
+                pa.array(values, type=pa.int8() if name == "solved" else None)
+                if values
+                else pa.array([], type=pa.string())
+                for name, values in zip(COLUMNS, columns, strict=True)
+            ],
+            names=list(COLUMNS),
+        )
+    )
+
+
+def _typed(table: pa.Table) -> pa.Table:
+    """Times as timestamps (SQLite gives text), solved as a boolean, the rest as text."""
     arrays = []
-    for name, values in zip(COLUMNS, columns, strict=True):
+    for name in COLUMNS:
+        array = table.column(name)
         if name in TIMES:
-            array = pa.array(values)
-            if not pa.types.is_timestamp(array.type):  # SQLite gives text, PostgreSQL datetimes
+            if not pa.types.is_timestamp(array.type):
                 array = pc.cast(array.cast(pa.string()), pa.timestamp("us"))
+            elif array.type.tz is not None:  # never written so, but not to be misread
+                array = array.cast(pa.timestamp("us"))
         elif name == "solved":
-            array = pa.array(values, type=pa.int8()).cast(pa.bool_())
+            array = array.cast(pa.int8()).cast(pa.bool_())
         else:
-            array = pa.array(values, type=pa.string())
+            array = array.cast(pa.string())
         arrays.append(array)
     return pa.table(arrays, names=list(COLUMNS))
 
@@ -138,13 +168,16 @@ def compute(table: pa.Table, *, as_of: datetime) -> dict[str, Any]:
         grouped = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
         repeat = conn.execute(
             """
-            SELECT uscc, any_value(firm_name) AS firm_name, count(*) AS requests,
-                   count(DISTINCT type) AS types, mode(type) AS main_type,
-                   max(n_same) AS most_of_one_type
-            FROM (SELECT *, count(*) OVER (PARTITION BY uscc, type) AS n_same FROM r)
-            WHERE uscc IS NOT NULL
-            GROUP BY uscc HAVING count(*) > 1
-            ORDER BY requests DESC, uscc
+            WITH per_type AS (
+                SELECT uscc, type, any_value(firm_name) AS firm_name, count(*) AS n
+                FROM r WHERE uscc IS NOT NULL GROUP BY uscc, type
+            ), per_firm AS (
+                SELECT uscc, any_value(firm_name) AS firm_name, sum(n) AS requests,
+                       count(*) AS types, arg_max(type, n) AS main_type, max(n) AS most
+                FROM per_type GROUP BY uscc HAVING sum(n) > 1
+            )
+            SELECT *, count(*) OVER () AS firms, sum(requests) OVER () AS all_requests
+            FROM per_firm ORDER BY requests DESC, uscc LIMIT 20
             """
         ).fetchall()
     finally:
@@ -170,8 +203,10 @@ def compute(table: pa.Table, *, as_of: datetime) -> dict[str, Any]:
                 "main_type": main,
                 "most_of_one_type": int(same),
             }
-            for uscc, firm, n, types, main, same in repeat
+            for uscc, firm, n, types, main, same, _firms, _all in repeat
         ],
+        "repeat_firms": int(repeat[0][6]) if repeat else 0,
+        "repeat_requests": int(repeat[0][7]) if repeat else 0,
     }
 
 
@@ -262,9 +297,9 @@ def shape(session: Session, year: int, figures: dict[str, Any], lang: str) -> di
         "by_channel": by_channel,
         "by_month": by_month,
         "top_types": by_type[:5],
-        "repeat_firms": len(repeat),
-        "repeat_requests": sum(r["requests"] for r in repeat),
-        "repeat": repeat[:20],
+        "repeat_firms": figures["repeat_firms"],
+        "repeat_requests": figures["repeat_requests"],
+        "repeat": repeat,
     }
 
 
