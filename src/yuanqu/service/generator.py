@@ -126,6 +126,7 @@ def generate(
     limits: Sla,
     open_at_end: int = 5,
     reopened: int = 6,
+    late_share: float = 0.012,
     created_by: str = "demo:service",
 ) -> list[dict[str, Any]]:
     """``n`` requests received in ``year`` as column values of ``service_requests``, the last
@@ -142,7 +143,7 @@ def generate(
     sign_minutes = np.where(rng.random(n) < 0.965, rng.uniform(5, 110, n), rng.uniform(125, 400, n))
     contact_hours = rng.gamma(2.0, 2.5, size=n)
     spread = rng.lognormal(0.0, 0.55, size=n)
-    late = rng.random(n) < 0.012  # closed after the deadline
+    late = rng.random(n) < late_share  # closed after the deadline
     followed = rng.random(n) < 0.96
     solved_draw = rng.random(n)
     satisfaction_draw = rng.random(n)

@@ -471,24 +471,64 @@ def request_dict(
     return data
 
 
+OTHER_ACTIONS = {
+    "receive": ("受理", "received"),
+    "import": ("导入", "imported"),
+    "attach": ("上传附件", "files attached"),
+    "recount_deadline": ("期限重算", "deadline recounted"),
+}
+# The times an imported request carries, as the steps of its timeline.
+RECORDED_STEPS = (
+    ("received_at", "受理", "received"),
+    ("dispatched_at", "派单", "dispatched"),
+    ("signed_at", "签收", "signed for"),
+    ("first_contact_at", "首次联系企业", "first contact"),
+    ("interim_reply_at", "阶段性答复", "interim reply"),
+    ("closed_at", "办结", "closed"),
+    ("followed_up_at", "回访评价", "followed up"),
+)
+
+
 def timeline(
     session: Session, req: ServiceRequest, lang: str = "zh", *, for_firm: bool = False
 ) -> list[dict[str, Any]]:
-    """Every move of the request from the audit chain; a firm reads the unit, not the person."""
-    from yuanqu.service.workflow import CREATED, TRANSITIONS
+    """Every move of the request from the audit chain, oldest first; a request imported with
+    its history shows the times it carried. A firm reads the unit, not the person."""
+    from yuanqu.service.workflow import TRANSITIONS
 
-    steps = []
+    en = lang == "en"
+    steps: list[dict[str, Any]] = []
+    if req.origin in ("import", "demo"):
+        for column, zh, english in RECORDED_STEPS:
+            moment = getattr(req, column)
+            if moment is not None:
+                unit = req.owner_unit if column != "received_at" else None
+                steps.append(
+                    {
+                        "at": iso(moment),
+                        "action": column.removesuffix("_at"),
+                        "action_name": english if en else zh,
+                        "status": None,
+                        "status_name": None,
+                        "unit_name": units.unit_name(session, unit, lang) if unit else None,
+                        "text": req.result if column == "closed_at" else None,
+                    }
+                )
     for record in audit.entity_history(session, entities=[(ENTITY, req.id)]):
+        if record.action == "import":
+            continue  # its times are the steps above
         before, after = record.before or {}, record.after or {}
         transition = TRANSITIONS.get(record.action)
-        what = transition.label(lang) if transition else CREATED.get(lang, record.action)
-        if record.action == "recount_deadline":
-            what = "期限重算" if lang != "en" else "deadline recounted"
+        zh, english = (
+            (transition.zh, transition.en)
+            if transition
+            else OTHER_ACTIONS.get(record.action, (record.action, record.action))
+        )
         unit = after.get("acting_unit") or after.get("owner_unit") or before.get("owner_unit")
         step = {
             "at": after.get("at") or iso(_local(record.occurred_at)),
             "action": record.action,
-            "action_name": what,
+            "action_name": english if en else zh,
             "status": after.get("status"),
             "status_name": catalogue.name(RequestStatus, after["status"], lang)
             if after.get("status")

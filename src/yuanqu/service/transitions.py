@@ -378,3 +378,66 @@ def overdue_by_unit(
         }
         for unit, n, oldest, escalated in rows
     ]
+
+
+def take(
+    session: Session, *, request_id: int, action: str, actor: Principal, body: Any
+) -> ServiceRequest:
+    """One move by name with a body (``schemas.MoveBody``): the API's and the pages' one entry."""
+    common: dict[str, Any] = {"request_id": request_id, "actor": actor, "at": body.at}
+    if action == "dispatch":
+        return dispatch(
+            session, **common, unit=body.unit or "", assist_units=body.assist_units, note=body.text
+        )
+    if action == "sign":
+        return sign(session, **common)
+    if action == "send_back":
+        return send_back(session, **common, reason=body.reason or "")
+    if action == "contact":
+        return contact(session, **common, note=body.text)
+    if action == "reply":
+        return reply(session, **common, text=body.text or "")
+    if action == "close":
+        return close(session, **common, result=body.result or "")
+    if action == "follow_up":
+        if body.solved is None:
+            raise ValidationError(
+                "回访须说明是否解决",
+                "a follow-up says whether it was solved",
+                details={"field": "solved"},
+            )
+        return follow_up(
+            session,
+            **common,
+            solved=body.solved,
+            satisfaction=body.satisfaction or "",
+            note=body.text,
+        )
+    if action == "reopen":
+        return reopen(session, **common, reason=body.reason or "")
+    if action == "escalate":
+        return escalate(session, **common, note=body.text)
+    raise ValidationError(
+        f"未知操作 {action}",
+        f"unknown action {action}",
+        details={"field": "action", "value": action},
+    )
+
+
+def possible_moves(session: Session, req: ServiceRequest, actor: Principal) -> list[str]:
+    """The moves this account may make on the request now (the page's buttons)."""
+    found = []
+    mine = units.units_of(session, actor)
+    for name, transition in TRANSITIONS.items():
+        if req.status not in transition.sources or actor.role not in transition.roles:
+            continue
+        if transition.by_owner and req.owner_unit not in mine:
+            continue
+        if actor.role == Role.enterprise and req.uscc != actor.uscc:
+            continue
+        if name == "reopen" and req.solved and req.satisfaction != Satisfaction.unsatisfied:
+            continue
+        if name == "escalate" and (req.escalated_at is not None or local_now() <= req.due_at):
+            continue
+        found.append(name)
+    return found
