@@ -150,7 +150,7 @@ def generate(
     interim = rng.random(n) < 0.35
     rows: list[dict[str, Any]] = []
     per_day: dict[date, int] = {}
-    end = datetime(year, 12, 31, 23, 59)
+    end = datetime(year + 1, 1, 31, 23, 59)  # the reopened ones are closed again by then
     open_from = n - open_at_end
     for i in range(n):
         kind, _share, owners, words = TYPES[kinds[i]]
@@ -165,8 +165,12 @@ def generate(
         day = at.date()
         per_day[day] = per_day.get(day, 0) + 1
         due = limits.answer_due(at, urgency, calendar)
-        dispatched = at + timedelta(minutes=float(dispatch_minutes[i]))
-        signed = dispatched + timedelta(minutes=float(sign_minutes[i]))
+        if urgency == "urgent":  # the desk and the unit drop everything: minutes, not hours
+            dispatched = at + timedelta(minutes=float(min(dispatch_minutes[i], 10.0)))
+            signed = dispatched + timedelta(minutes=float(min(sign_minutes[i], 20.0)))
+        else:
+            dispatched = at + timedelta(minutes=float(dispatch_minutes[i]))
+            signed = dispatched + timedelta(minutes=float(sign_minutes[i]))
         budget = (due - signed).total_seconds() / 3600
         hours = CLOSE_HOURS[urgency] * float(spread[i])
         if late[i] and urgency in ("general", "complex"):
@@ -211,8 +215,8 @@ def generate(
         }
         if interim[i] and hours > 24:
             row["interim_reply_at"] = signed + timedelta(hours=hours / 2)
-        if i >= open_from or (closed is not None and closed > end):
-            # still open at the year's end: signed for, in progress, past due for the late ones
+        if i >= open_from:
+            # still open: signed for, in progress, past due by now
             row.update(status="in_progress", closed_at=None, result=None)
         elif followed[i]:
             solved = bool(solved_draw[i] < 0.94)
