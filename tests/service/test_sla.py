@@ -72,3 +72,32 @@ def test_due_label_says_end_of_day_for_working_days() -> None:
     assert due_label(datetime(2024, 10, 15, 23, 59, 59)) == "2024-10-15 日终"
     assert due_label(datetime(2024, 10, 15, 23, 59, 59), "en") == "end of 2024-10-15"
     assert due_label(datetime(2024, 10, 1, 1, 0)) == "2024-10-01 01:00"
+
+
+def test_loading_a_notice_recounts_open_deadlines(session) -> None:
+    from tests.factories.service import DESK, desk_setup
+    from tests.service.test_import import csv
+    from yuanqu.core import audit
+    from yuanqu.core.holidays import load_notice
+    from yuanqu.service.importer import import_requests
+    from yuanqu.service.models import ServiceRequest
+
+    desk = desk_setup(session)
+    rows = [  # Monday 28 Dec 2026: 7 working days reach into 2027, a year no calendar knows
+        f"N1,2026-12-28T10:00,12345,{desk['own'].uscc},policy,general,开放的诉求,,,,,,",
+        f"N2,2026-12-28T10:00,12345,{desk['own'].uscc},policy,urgent,按小时的诉求,,,,,,",
+    ]
+    import_requests(
+        session, actor=DESK, source=csv(*rows), filename="n.csv", now=datetime(2027, 1, 1)
+    )
+    general = session.query(ServiceRequest).filter_by(ticket_no="N1").one()
+    urgent = session.query(ServiceRequest).filter_by(ticket_no="N2").one()
+    assert general.due_at == datetime(2027, 1, 6, 23, 59, 59)  # counted by weekends only
+    loaded = load_notice(
+        session, text="date,kind,name\n2027-01-01,holiday,元旦\n", actor=DESK, source="test"
+    )
+    assert loaded.recounted["service"] == 1
+    session.refresh(general)
+    assert general.due_at == datetime(2027, 1, 7, 23, 59, 59)
+    assert urgent.due_at == datetime(2026, 12, 28, 12, 0)
+    assert audit.verify_chain(session).intact

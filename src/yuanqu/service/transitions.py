@@ -19,6 +19,7 @@ from yuanqu.core.auth import Principal, Role
 from yuanqu.core.errors import Conflict, Forbidden, ValidationError
 from yuanqu.core.holidays import work_calendar
 from yuanqu.service import catalogue, sla, units
+from yuanqu.service import deadlines as _deadlines  # noqa: F401 (recounted on a notice load)
 from yuanqu.service.models import RequestStatus, Satisfaction, ServiceRequest
 from yuanqu.service.requests import (
     ENTITY,
