@@ -16,7 +16,7 @@ from yuanqu.core.tabular import ImportRejected, write_error_report
 from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, err_console, lang, t
 from yuanqu.service import catalogue, importer, report, units
 from yuanqu.service.models import RequestStatus
-from yuanqu.service.requests import RequestFilter, iso, list_requests, local_now
+from yuanqu.service.requests import RequestFilter, is_overdue, iso, list_requests, local_now
 from yuanqu.service.transitions import overdue_by_unit
 
 app = typer.Typer(help="企业服务（接诉即办）/ the enterprise service desk", no_args_is_help=True)
@@ -95,7 +95,7 @@ def list_cmd(
             "urgency": r.urgency,
             "received_at": iso(r.received_at),
             "due_at": iso(r.due_at),
-            "overdue": (r.closed_at or now) > r.due_at,
+            "overdue": is_overdue(r, now),
         }
         for r in page.items
     ]
