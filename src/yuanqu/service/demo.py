@@ -74,6 +74,7 @@ def build_service_demo(
         add_member(session, unit=unit, username=username, is_head=head)
     n = max(40, round(REQUESTS_AT_FULL_SIZE * firms / FULL_SIZE))
     pool = _firms(session, rng, max(30, round(n * 0.65)))
+    _feature_demo_firm(session, pool)
     if not pool:
         return ServiceDemoSummary(0, 0, 0, 0, 0, 0, 0)
     calendar = work_calendar(session)
@@ -117,6 +118,24 @@ def build_service_demo(
         visits=visits,
         raised_on_visits=raised,
     )
+
+
+def _feature_demo_firm(session: Session, pool: list[FirmRow]) -> None:
+    """The demo firm account's firm (the first integrated-circuit firm by credit code) comes to
+    the desk several times a year, so its portal has a history to show."""
+    from yuanqu.registry.models import Enterprise
+
+    first = session.execute(
+        select(Enterprise.uscc, Enterprise.name, Enterprise.task_force, Enterprise.sub_area)
+        .where(Enterprise.task_force == "ic")
+        .order_by(Enterprise.uscc)
+        .limit(1)
+    ).first()
+    if first is None:
+        return
+    firm = FirmRow(*first)
+    pool[:] = [f for f in pool if f.uscc != firm.uscc]
+    pool.insert(min(50, len(pool)), firm)  # the 51st most frequent: a few requests a year
 
 
 def advisers_count(advisers: dict[str, list[tuple[str, str]]]) -> int:
