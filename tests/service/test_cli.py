@@ -89,6 +89,8 @@ def test_usage_mistakes_are_one_line_and_exit_2(committed_db, cli, tmp_path):
         ("service", "report", "--year", "twenty"),
         ("service", "report", "--year", "1999"),
         ("service", "list", "--unit", "外星局"),
+        ("service", "list", "--bogus"),  # Click's own mistakes too, never a traceback
+        ("service", "report"),
     ):
         result = cli(*args)
         assert result.exit_code == 2, args
