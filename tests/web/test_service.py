@@ -4,6 +4,7 @@ scope (pages, API, export), the desk's moves, the report and the pages in both l
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -136,6 +137,8 @@ class TestPages:
         report = client.get("/service/report").text
         assert "受理诉求（件）" in report and "响应率" in report and "data-chart" in report
         assert "Service report" in client.get("/service/report", params={"lang": "en"}).text
+        closed = re.search(r'id="closed-pct">([^<]+)<', report)
+        assert closed and re.fullmatch(r"\d{1,3}(\.\d)?%", closed.group(1)), closed
 
     def test_the_list_says_its_true_total_and_pages(self, site: Site) -> None:
         client = site.client(Role.admin)

@@ -55,6 +55,12 @@ def test_a_firm_files_a_request_sees_it_answered_and_rates_it(
     desk_tab.select_option("select[name=unit]", "ic")
     desk_tab.click("button:has-text('派单')")
     assert desk_tab.locator("#request-status").inner_text() == "待签收"
+    desk_tab.goto("/service/report?year=2023")  # the demo's year, drawn
+    desk_tab.wait_for_selector(
+        "[data-chart='service-monthly'] canvas, [data-chart='service-monthly'] svg"
+    )
+    assert re.fullmatch(r"\d{1,3}(\.\d)?%", desk_tab.locator("#closed-pct").inner_text())
+    snap(desk_tab, "service-report")
     desk.close()
 
     unit, unit_tab = as_user(browser, served, "taskforce")

@@ -284,7 +284,6 @@ def report_page(
         "service/report.html",
         {
             "report": data,
-            "years": list(range(year - 3, year + 2)),
             "charts": charts.report_charts(data, lang),
             "json_url": f"/api/v1/service/report?year={year}",
             "xlsx_url": f"/service/report.xlsx?year={year}",
