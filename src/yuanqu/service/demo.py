@@ -135,7 +135,7 @@ def _feature_demo_firm(session: Session, pool: list[FirmRow]) -> None:
         return
     firm = FirmRow(*first)
     pool[:] = [f for f in pool if f.uscc != firm.uscc]
-    pool.insert(min(50, len(pool)), firm)  # the 51st most frequent: a few requests a year
+    pool.insert(min(50, len(pool) // 10), firm)  # among the frequent: a few requests a year
 
 
 def advisers_count(advisers: dict[str, list[tuple[str, str]]]) -> int:
