@@ -37,7 +37,7 @@ def test_a_firm_files_a_request_sees_it_answered_and_rates_it(
     log_in(page, served, "enterprise")
     page.goto("/")
     assert page.url.endswith("/portal")
-    page.get_by_role("link", name="提交诉求").first.click()
+    page.locator("a[href='/service/new']", has_text="提交诉求").first.click()
     page.select_option("select[name=type]", "land_space")
     page.fill("textarea[name=content]", "申请扩租标准厂房 1500 平方米，用于新产线")
     plan = tmp_path / "扩产计划.pdf"
