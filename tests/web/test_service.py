@@ -140,6 +140,13 @@ class TestPages:
         closed = re.search(r'id="closed-pct">([^<]+)<', report)
         assert closed and re.fullmatch(r"\d{1,3}(\.\d)?%", closed.group(1)), closed
 
+    def test_the_filter_form_sent_empty_is_no_filter(self, site: Site) -> None:
+        client = site.client(Role.admin)
+        empty = {"q": "", "status": "", "type": "", "unit": "", "year": ""}
+        assert client.get("/service", params=empty).status_code == 200
+        assert client.get("/service", params={"year": "2023"}).status_code == 200
+        assert client.get("/service", params={"year": "twenty"}).status_code == 422
+
     def test_the_list_says_its_true_total_and_pages(self, site: Site) -> None:
         client = site.client(Role.admin)
         total = client.get("/api/v1/service/requests").json()["total"]

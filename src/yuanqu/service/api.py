@@ -49,10 +49,11 @@ def filters_of(
     urgency: Annotated[str | None, Query(max_length=30)] = None,
     channel: Annotated[str | None, Query(max_length=30)] = None,
     uscc: Annotated[str | None, Query(max_length=30)] = None,
-    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    year: Annotated[str | None, Query(max_length=4, pattern=r"^(\d{4})?$")] = None,
     overdue: bool = False,
     q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> RequestFilter:
+    """The list's filters; an empty field of the page's form means no filter."""
     return RequestFilter(
         status=status or None,
         unit=unit or None,
@@ -60,7 +61,7 @@ def filters_of(
         urgency=urgency or None,
         channel=channel or None,
         uscc=uscc or None,
-        year=year,
+        year=int(year) if year else None,
         overdue=overdue,
         q=q or None,
     )
