@@ -70,6 +70,9 @@ def test_import_list_and_report_as_json(committed_db, cli, tmp_path):
     table = cli("service", "report", "--year", "2024")
     assert "响应率" in table.stdout and "按承办单位" in table.stdout
     assert cli("audit", "verify").exit_code == 0
+    joined = cli("service", "member", "planner-9", "规划和自然资源分局", "--head")
+    assert joined.exit_code == 0 and "规划和自然资源分局" in joined.stdout
+    assert cli("service", "member", "planner-9", "外星局").exit_code == 2
 
 
 def test_a_bad_file_exits_2_and_writes_nothing(committed_db, cli, tmp_path):

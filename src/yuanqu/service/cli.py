@@ -217,3 +217,17 @@ def units_cmd(
             for u in units.all_units(session).values()
         ]
     emit_rows(rows, fmt, title=t(f"共 {len(rows)} 个承办单位", f"{len(rows)} units"))
+
+
+@app.command("member")
+def member_cmd(
+    username: Annotated[str, typer.Argument(help="the staff account")],
+    unit: Annotated[str, typer.Argument(help="the unit: code or name")],
+    head: Annotated[bool, typer.Option("--head", help="the unit's head (escalations)")] = False,
+) -> None:
+    """Make a staff account work for a unit (it then sees and handles the unit's requests)."""
+    with one_line(), cli_session() as session:
+        code = units.find_unit(session, unit)
+        units.add_member(session, unit=code, username=username, is_head=head)
+        name = units.unit_name(session, code, lang())
+    console.print(t(f"{username} 已加入 {name}", f"{username} now works for {name}"))
