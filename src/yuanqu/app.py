@@ -47,6 +47,8 @@ from yuanqu.projects import pages as projects_pages
 from yuanqu.projects.access import READERS as PROJECT_READERS
 from yuanqu.registry import api as registry_api
 from yuanqu.registry import pages as registry_pages
+from yuanqu.service import api as service_api
+from yuanqu.service import pages as service_pages
 from yuanqu.stats import api as stats_api
 from yuanqu.stats import pages as stats_pages
 from yuanqu.web.templating import error_page, register_nav
@@ -59,6 +61,7 @@ SESSION_COOKIE = "yuanqu_session"
 # The menu: (path, message id, roles that see it). Pages still check their own roles.
 NAVIGATION = (
     ("/", "Dashboard", STAFF),
+    ("/portal", "My portal", frozenset({Role.enterprise})),
     ("/stats/economy", "Economy", frozenset(stats_api.READERS)),
     ("/enterprises", "Enterprises", EVERYONE),
     ("/chains", "Industry chains", frozenset(chains_api.READERS)),
@@ -69,6 +72,7 @@ NAVIGATION = (
     ("/registry/import", "Import", frozenset(registry_api.IMPORTERS)),
     ("/grants", "Grants", frozenset(grants_api.READERS)),
     ("/grants/notice", "Public notice", EVERYONE),
+    ("/service", "Service desk", EVERYONE),
     ("/admin/users", "Users", frozenset({Role.admin})),
 )
 
@@ -137,6 +141,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         insurance_api.router,
         policies_api.router,
         grants_api.router,
+        service_api.router,
         calendar_router,
     )
     for router in api_routers:
@@ -151,6 +156,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         insurance_pages.router,
         policies_pages.router,
         grants_pages.router,
+        service_pages.router,
     )
     for router in page_routers:
         app.include_router(router)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from yuanqu import __version__
 from yuanqu.accounts.cli import app as users_app
@@ -20,7 +21,14 @@ from yuanqu.core.config import configure, get_settings
 from yuanqu.core.db import dispose_engines, migrate, session_scope
 from yuanqu.core.errors import YuanquError
 from yuanqu.core.money import Money
-from yuanqu.core.terminal import console, exit_code_for, progress_bar, render_error, t
+from yuanqu.core.terminal import (
+    console,
+    err_console,
+    exit_code_for,
+    progress_bar,
+    render_error,
+    t,
+)
 from yuanqu.demo.report import print_calibration, print_portfolio, print_summary
 from yuanqu.demo.service import build_demo, build_fangchenggang, calibration, registry_is_empty
 from yuanqu.grants.cli import app as grants_app
@@ -29,6 +37,7 @@ from yuanqu.insurance.cli import app as insurance_app
 from yuanqu.policies.cli import app as policy_app
 from yuanqu.projects.cli import app as projects_app
 from yuanqu.registry.cli import app as registry_app
+from yuanqu.service.cli import app as service_app
 from yuanqu.stats.cli import app as stats_app
 from yuanqu.wiring import wire
 from yuanqu.zone_export import app as export_app
@@ -51,6 +60,7 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(insurance_app, name="insurance")
 app.add_typer(export_app, name="export")
 app.add_typer(grants_app, name="grants")
+app.add_typer(service_app, name="service")
 
 
 @app.callback()
@@ -248,9 +258,26 @@ def main() -> None:
     except typer.Abort:
         sys.exit(130)
     except Exception as exc:
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+        if isinstance(exc, _click_errors()):
+            # A usage mistake is one line and exit 2, never a traceback.
+            err_console.print(
+                f"[bold red]{t('错误', 'error')}[/] {escape(exc.format_message())}",  # type: ignore[attr-defined]
+                highlight=False,
+                soft_wrap=True,
+            )
+            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
         raise
+
+
+def _click_errors() -> tuple[type[Exception], ...]:
+    """Click's error types: the installed Click's and, in recent Typer, its vendored copy's
+    (whose exceptions are not Click's, so a bare ``click.ClickException`` misses them)."""
+    import click
+
+    kinds: list[type[Exception]] = [click.ClickException]
+    try:
+        from typer._click.exceptions import ClickException as Vendored
+    except ImportError:  # a Typer that uses the installed Click
+        return tuple(kinds)
+    kinds.append(Vendored)
+    return tuple(kinds)

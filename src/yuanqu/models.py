@@ -15,4 +15,5 @@ def import_all_models() -> None:
     import yuanqu.policies.models
     import yuanqu.projects.models
     import yuanqu.registry.models
+    import yuanqu.service.models
     import yuanqu.stats.models  # noqa: F401

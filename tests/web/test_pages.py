@@ -44,7 +44,8 @@ class TestLogin:
         account = site.accounts["enterprise"]
         login(client, "enterprise", account.password)
         assert account.uscc
-        assert client.get("/").status_code == 403
+        home = client.get("/")  # a firm's home is its own portal
+        assert home.status_code == 303 and home.headers["location"] == "/portal"
 
     def test_logout_needs_csrf_and_ends_the_session(self, site: Site) -> None:
         client = site.client()

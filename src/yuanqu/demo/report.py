@@ -33,6 +33,19 @@ def print_summary(summary: DemoSummary) -> None:
     for code, count in summary.task_forces.items():
         forces.add_row(code, f"{count:,}")
     console.print(forces)
+    if summary.service is not None and summary.service.requests:
+        desk = summary.service
+        closed = 100.0 * desk.closed / desk.requests
+        console.print(
+            t(
+                f"企业服务：2023 年受理诉求 {desk.requests:,} 件，办结 {closed:.1f}%，"
+                f"复查复核 {desk.reopened} 件；服务管家 {desk.advisers:,} 人次，"
+                f"走访 {desk.visits:,} 次（发现问题转诉求 {desk.raised_on_visits:,} 件）",
+                f"service desk: {desk.requests:,} requests in 2023, {closed:.1f}% closed, "
+                f"{desk.reopened} reopened; {desk.advisers:,} adviser assignments, "
+                f"{desk.visits:,} visits ({desk.raised_on_visits:,} issues raised as requests)",
+            )
+        )
     console.print(
         t(
             f"生物技术和大健康 {summary.biotech_and_health:,} 家；商业航天 "

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 from sqlalchemy import func, select
@@ -50,6 +51,7 @@ class DemoSummary:
     chains: dict[str, tuple[int, int]] = field(default_factory=dict)
     placement_seconds: float = 0.0
     facts: FactsSummary | None = None
+    service: Any = None  # yuanqu.service.demo.ServiceDemoSummary: the desk's year
 
 
 def registry_is_empty(session: Session) -> bool:
@@ -83,7 +85,12 @@ def build_demo(
     from yuanqu.demo.facts import generate_facts
 
     facts = generate_facts(session, seed=seed, award_year=2023)
+    # The service desk's year (亦企服务港): requests, advisers, visits, written in bulk.
+    from yuanqu.service.demo import build_service_demo
+
+    service_desk = build_service_demo(session, seed=seed, firms=firms)
     summary = summarize(session, seed=seed, started=started)
+    summary.service = service_desk
     summary.facts = facts
     summary.portfolio = portfolio
     summary.reporting_firms = len(plan.reporters)

@@ -13,11 +13,11 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
-from yuanqu.core.auth import EVERYONE, STAFF, Principal, allow
+from yuanqu.core.auth import EVERYONE, Principal, Role, allow
 from yuanqu.core.deps import get_db, request_lang
 from yuanqu.core.industry import industry_catalog
 from yuanqu.core.tabular import ImportRejected
@@ -50,8 +50,10 @@ def dashboard_page(
     request: Request,
     as_of: OptionalDate = None,
     session: Session = Depends(get_db, scope="function"),
-    principal: Principal = allow(STAFF),
-) -> HTMLResponse:
+    principal: Principal = allow(EVERYONE),
+) -> Response:
+    if principal.role == Role.enterprise:  # a firm's home is its own portal
+        return RedirectResponse("/portal", status_code=303)
     return render_cached(
         request,
         "registry/dashboard.html",
