@@ -33,9 +33,7 @@ def tables(seed: int = 2024) -> tuple[pa.Table, pa.Table]:
     rng = np.random.default_rng(seed)
     area = np.clip(rng.lognormal(np.log(1200), 0.9, UNITS).astype(np.int64), 60, 40_000)
     free = rng.random(UNITS)
-    available = [
-        None if f < 0.55 else TODAY + timedelta(days=int(f * 400) - 220) for f in free
-    ]
+    available = [None if f < 0.55 else TODAY + timedelta(days=int(f * 400) - 220) for f in free]
     units = pa.table(
         {
             "unit_id": np.arange(1, UNITS + 1),
@@ -58,11 +56,13 @@ def tables(seed: int = 2024) -> tuple[pa.Table, pa.Table]:
             "min_height_cm": [None if x < 0.3 else int(x * 1000) for x in rng.random(REQUIREMENTS)],
             "min_load_kg_sqm": rng.choice([500, 800, 1000, 2000], REQUIREMENTS),
             "use": rng.choice(USES, REQUIREMENTS),
-            "sub_area": [None if x < 0.4 else SUB_AREAS[int(x * 80) % 8] for x in rng.random(REQUIREMENTS)],
+            "sub_area": [
+                None if x < 0.4 else SUB_AREAS[int(x * 80) % 8] for x in rng.random(REQUIREMENTS)
+            ],
             "needed_on": [TODAY + timedelta(days=int(x * 180)) for x in rng.random(REQUIREMENTS)],
         },
         schema=REQUIREMENT_SCHEMA,
-    )  # fmt: skip
+    )
     return units, requirements
 
 
@@ -107,11 +107,15 @@ def main() -> int:
     median, best = statistics.median(duck_times), min(duck_times)
     baseline = statistics.median(panda_times)
     matched = len({q for q, _k in ours})
-    print(f"{REQUIREMENTS:,} requirements x {UNITS:,} units, top {TOP}: {len(ours):,} matches "
-          f"({matched:,} requirements with at least one unit)")  # fmt: skip
+    print(
+        f"{REQUIREMENTS:,} requirements x {UNITS:,} units, top {TOP}: {len(ours):,} matches "
+        f"({matched:,} requirements with at least one unit)"
+    )
     print(f"duckdb: median {median:.3f} s, best {best:.3f} s (target < {TARGET_SECONDS:.1f} s)")
-    print(f"pandas baseline (same run): median {baseline:.3f} s; ratio duckdb/pandas "
-          f"{median / baseline:.2f}x")  # fmt: skip
+    print(
+        f"pandas baseline (same run): median {baseline:.3f} s; ratio duckdb/pandas "
+        f"{median / baseline:.2f}x"
+    )
     print(f"uptime: {os.popen('uptime').read().strip()}")
     if ours != theirs:
         print("MISMATCH: duckdb and pandas ranked different units", file=sys.stderr)

@@ -51,7 +51,12 @@ UNITS: dict[str, tuple[str, str]] = {
     Kind.date: ("日期", "date"),
 }
 #: base units per display unit
-SCALE: dict[str, int] = {Kind.amount: 1_000_000, Kind.per_mu: 1_000_000, Kind.count: 1, Kind.share: 100}
+SCALE: dict[str, int] = {
+    Kind.amount: 1_000_000,
+    Kind.per_mu: 1_000_000,
+    Kind.count: 1,
+    Kind.share: 100,
+}
 
 _STATS = ("企业月报", "monthly firm reports")
 _PROJECT = ("重点项目台账", "key-project ledger")
@@ -59,28 +64,77 @@ _PROJECT = ("重点项目台账", "key-project ledger")
 INDICATORS: dict[str, Indicator] = {
     i.key: i
     for i in (
-        Indicator("fixed_asset_investment", "固定资产投资", "fixed-asset investment", Kind.amount,
-                  False, "项目月度完成投资（累计至考核日）", "project's monthly investment to date"),
-        Indicator("investment_intensity", "投资强度", "investment intensity", Kind.per_mu, False,
-                  "项目累计投资 ÷ 项目地块亩数", "project investment / its parcels' mu"),
-        Indicator("tax_per_mu", "亩均税收", "tax per mu", Kind.per_mu, True,
-                  "企业年度税金 ÷ 企业地块亩数", "firm's tax of the year / its parcels' mu"),
-        Indicator("output_per_mu", "亩均产值", "output per mu", Kind.per_mu, True,
-                  "企业年度工业总产值 ÷ 企业地块亩数", "firm's output of the year / its parcels' mu"),
+        Indicator(
+            "fixed_asset_investment",
+            "固定资产投资",
+            "fixed-asset investment",
+            Kind.amount,
+            False,
+            "项目月度完成投资（累计至考核日）",
+            "project's monthly investment to date",
+        ),
+        Indicator(
+            "investment_intensity",
+            "投资强度",
+            "investment intensity",
+            Kind.per_mu,
+            False,
+            "项目累计投资 ÷ 项目地块亩数",
+            "project investment / its parcels' mu",
+        ),
+        Indicator(
+            "tax_per_mu",
+            "亩均税收",
+            "tax per mu",
+            Kind.per_mu,
+            True,
+            "企业年度税金 ÷ 企业地块亩数",
+            "firm's tax of the year / its parcels' mu",
+        ),
+        Indicator(
+            "output_per_mu",
+            "亩均产值",
+            "output per mu",
+            Kind.per_mu,
+            True,
+            "企业年度工业总产值 ÷ 企业地块亩数",
+            "firm's output of the year / its parcels' mu",
+        ),
         Indicator("output", "工业总产值", "gross output", Kind.amount, True, *_STATS),
         Indicator("revenue", "营业收入", "revenue", Kind.amount, True, *_STATS),
         Indicator("tax", "税收", "tax", Kind.amount, True, *_STATS),
-        Indicator("employees", "从业人员", "employees", Kind.count, False,
-                  "考核日前最近一期月报", "latest monthly report up to the test date"),
-        Indicator("rd_share", "研发投入占比", "R&D share of revenue", Kind.share, True,
-                  "年度研发费用 ÷ 年度营业收入", "R&D expense / revenue of the year"),
+        Indicator(
+            "employees",
+            "从业人员",
+            "employees",
+            Kind.count,
+            False,
+            "考核日前最近一期月报",
+            "latest monthly report up to the test date",
+        ),
+        Indicator(
+            "rd_share",
+            "研发投入占比",
+            "R&D share of revenue",
+            Kind.share,
+            True,
+            "年度研发费用 ÷ 年度营业收入",
+            "R&D expense / revenue of the year",
+        ),
         Indicator("start_date", "开工日期", "construction start", Kind.date, False, *_PROJECT),
-        Indicator("completion_date", "竣工投产日期", "completion and production", Kind.date,
-                  False, *_PROJECT),
-        Indicator("full_production_date", "达产日期", "full production", Kind.date, False,
-                  *_PROJECT),
+        Indicator(
+            "completion_date",
+            "竣工投产日期",
+            "completion and production",
+            Kind.date,
+            False,
+            *_PROJECT,
+        ),
+        Indicator(
+            "full_production_date", "达产日期", "full production", Kind.date, False, *_PROJECT
+        ),
     )
-}  # fmt: skip
+}
 
 _BY_NAME = {name: key for key, i in INDICATORS.items() for name in (key, i.zh, i.en)}
 

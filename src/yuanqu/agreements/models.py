@@ -1,4 +1,4 @@
-"""Agreements (投资协议、标准地履约监管协议): what a firm promised for land or money, kept in versions.
+"""Agreements (投资协议、标准地履约监管协议): what a firm promised for land or money, in versions.
 
 An amendment never overwrites: it adds an ``agreement_versions`` row and, for each commitment it
 changes, a new ``commitment_terms`` row under that version. The terms of version 1 stay beside
@@ -102,7 +102,9 @@ class AgreementVersion(Base):
     made_on: Mapped[date] = mapped_column(Date, comment="signed (version 1) or amended on")
     reason: Mapped[str | None] = mapped_column(Text, comment="why it was amended")
     file_name: Mapped[str | None] = mapped_column(String(200))
-    file_sha256: Mapped[str | None] = mapped_column(String(64), comment="SHA-256 of the signed file")
+    file_sha256: Mapped[str | None] = mapped_column(
+        String(64), comment="SHA-256 of the signed file"
+    )
     made_by: Mapped[str] = mapped_column(String(100))
 
     __table_args__ = (

@@ -138,7 +138,9 @@ def recovery_dict(row: Recovery, lang: str = "zh") -> dict[str, Any]:
 
 def _officer(actor: Principal) -> None:
     if actor.role not in OFFICERS:
-        raise Forbidden("只有政策办或管理员可以办理追回", "only the policy office handles recoveries")
+        raise Forbidden(
+            "只有政策办或管理员可以办理追回", "only the policy office handles recoveries"
+        )
 
 
 def _record(session: Session, row: Recovery, action: str, actor: Principal, before: Any) -> None:
@@ -200,7 +202,9 @@ def open_recovery(
             details={"field": "amount_fen", "value": amount},
         )
     if not reason.strip():
-        raise ValidationError("请写明追回理由", "a recovery needs a reason", details={"field": "reason"})
+        raise ValidationError(
+            "请写明追回理由", "a recovery needs a reason", details={"field": "reason"}
+        )
     existing = session.scalars(select(Recovery).where(Recovery.case_id == case.id)).one_or_none()
     if existing is not None:
         raise Conflict(
@@ -253,7 +257,9 @@ def object_to(
         _officer(actor)
     _step(row, "object")
     if not text.strip():
-        raise ValidationError("异议内容不能为空", "the objection is empty", details={"field": "text"})
+        raise ValidationError(
+            "异议内容不能为空", "the objection is empty", details={"field": "text"}
+        )
     before = recovery_dict(row)
     row.status, row.objection, row.objected_on = RecoveryStatus.objected, text, on
     _record(session, row, "object", actor, before)
@@ -280,7 +286,9 @@ def decide(
             details={"field": "amount_fen", "value": amount_fen},
         )
     if not text.strip():
-        raise ValidationError("请写明决定理由", "a decision needs its grounds", details={"field": "text"})
+        raise ValidationError(
+            "请写明决定理由", "a decision needs its grounds", details={"field": "text"}
+        )
     before = recovery_dict(row)
     row.decided_fen, row.decision, row.decided_on = amount_fen, text, on
     row.status = RecoveryStatus.decided if amount_fen else RecoveryStatus.waived

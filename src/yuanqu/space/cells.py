@@ -24,14 +24,15 @@ LATEST = date(2100, 12, 31)
 PARCEL_COLUMNS = (
     Column("number", ("地块编号", "宗地编号"), required=True),
     Column("sub_area", ("片区",), required=True),
-    Column("area_sqm", ("用地面积(平方米)", "用地面积(m²)", "面积(平方米)", "area(m2)"),
-           required=True),
+    Column(
+        "area_sqm", ("用地面积(平方米)", "用地面积(m²)", "面积(平方米)", "area(m2)"), required=True
+    ),
     Column("land_use", ("用地性质", "土地用途"), required=True),
     Column("granted_on", ("出让日期", "供地日期")),
     Column("price", ("出让价款(元)", "出让价款"), unit_aliases={"出让价款(万元)": 10_000}),
     Column("uscc", ("统一社会信用代码", "信用代码", "土地使用权人信用代码")),
     Column("project_code", ("项目编号",)),
-)  # fmt: skip
+)
 
 UNIT_COLUMNS = (
     Column("park_code", ("园区编号",), required=True),
@@ -47,8 +48,9 @@ UNIT_COLUMNS = (
     Column("delivered_on", ("交付日期", "竣工交付日期")),
     Column("unit_code", ("单元编号", "房号"), required=True),
     Column("floor", ("所在楼层", "楼层"), required=True),
-    Column("area_sqm", ("建筑面积(平方米)", "建筑面积(m²)", "面积(平方米)", "area(m2)"),
-           required=True),
+    Column(
+        "area_sqm", ("建筑面积(平方米)", "建筑面积(m²)", "面积(平方米)", "area(m2)"), required=True
+    ),
     Column("height_m", ("层高(米)", "层高(m)", "height(m)"), required=True),
     Column("load_t", ("楼面荷载(吨/平方米)", "荷载(t/m²)", "load(t/m2)"), required=True),
     Column("power_kva", ("配电容量(kVA)", "电力(kVA)")),
@@ -56,7 +58,7 @@ UNIT_COLUMNS = (
     Column("rent", ("租金(元/平方米/天)", "租金(元/m²/天)", "rent(yuan/m2/day)")),
     Column("sale_price", ("售价(元/平方米)", "售价(元/m²)", "sale_price(yuan/m2)")),
     Column("status", ("状态", "使用状态"), required=True),
-)  # fmt: skip
+)
 
 OCCUPANCY_COLUMNS = (
     Column("building_code", ("楼栋编号",), required=True),

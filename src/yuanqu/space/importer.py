@@ -29,7 +29,7 @@ from yuanqu.core.tabular import (
 from yuanqu.projects.models import Project
 from yuanqu.registry.models import Enterprise
 from yuanqu.space import cells
-from yuanqu.space.models import DATASET, Building, Occupancy, Park, Parcel, Unit, UnitStatus
+from yuanqu.space.models import DATASET, Building, Occupancy, Parcel, Park, Unit, UnitStatus
 
 
 class SpaceImportKind(StrEnum):
@@ -154,7 +154,14 @@ def _import_parcels(session: Session, table: Table) -> int:
 
 
 _PARK_FIELDS = ("park_name", "owner", "sub_area", "quarter")
-_BUILDING_FIELDS = ("park_code", "building_name", "building_kind", "address", "floors", "delivered_on")
+_BUILDING_FIELDS = (
+    "park_code",
+    "building_name",
+    "building_kind",
+    "address",
+    "floors",
+    "delivered_on",
+)
 
 
 def _import_units(session: Session, table: Table) -> int:
@@ -188,8 +195,12 @@ def _import_units(session: Session, table: Table) -> int:
             "status": ctx.cell("status", cells.parse_unit_status, required=True),
         }
         if row["floors"] and row["floor"] and row["floor"] > row["floors"]:
-            ctx.fail("floor", ctx.raw("floor"), f"高于楼层数 {row['floors']}",
-                     f"above the building's {row['floors']} floors")  # fmt: skip
+            ctx.fail(
+                "floor",
+                ctx.raw("floor"),
+                f"高于楼层数 {row['floors']}",
+                f"above the building's {row['floors']} floors",
+            )
         if len(errors) == before:
             parsed.append((ctx, row))
     parks = {p.code: p for p in session.scalars(select(Park))}
@@ -210,21 +221,37 @@ def _import_units(session: Session, table: Table) -> int:
         park_values = tuple(row[f] for f in _PARK_FIELDS)
         first = seen_parks.setdefault(row["park_code"], (ctx.number, park_values))
         if first[1] != park_values:
-            ctx.fail("park_code", row["park_code"], f"园区信息与第 {first[0]} 行不一致",
-                     f"the park's details differ from row {first[0]}")  # fmt: skip
+            ctx.fail(
+                "park_code",
+                row["park_code"],
+                f"园区信息与第 {first[0]} 行不一致",
+                f"the park's details differ from row {first[0]}",
+            )
         building_values = tuple(row[f] for f in _BUILDING_FIELDS)
         first = seen_buildings.setdefault(row["building_code"], (ctx.number, building_values))
         if first[1] != building_values:
-            ctx.fail("building_code", row["building_code"], f"楼栋信息与第 {first[0]} 行不一致",
-                     f"the building's details differ from row {first[0]}")  # fmt: skip
+            ctx.fail(
+                "building_code",
+                row["building_code"],
+                f"楼栋信息与第 {first[0]} 行不一致",
+                f"the building's details differ from row {first[0]}",
+            )
         known = buildings.get(row["building_code"])
         if known is not None and park_of.get(known.park_id) != row["park_code"]:
-            ctx.fail("building_code", row["building_code"], "该楼栋已属于另一个园区",
-                     "this building belongs to another park")  # fmt: skip
+            ctx.fail(
+                "building_code",
+                row["building_code"],
+                "该楼栋已属于另一个园区",
+                "this building belongs to another park",
+            )
         key = (row["building_code"], row["code"])
         if key in seen_units:
-            ctx.fail("unit_code", row["code"], f"与第 {seen_units[key]} 行重复",
-                     f"repeats row {seen_units[key]}")  # fmt: skip
+            ctx.fail(
+                "unit_code",
+                row["code"],
+                f"与第 {seen_units[key]} 行重复",
+                f"repeats row {seen_units[key]}",
+            )
         seen_units.setdefault(key, ctx.number)
         if known is not None and (known.id, row["code"]) in existing_units:
             ctx.fail("unit_code", row["code"], "该单元已导入", "this unit was imported already")
@@ -233,20 +260,37 @@ def _import_units(session: Session, table: Table) -> int:
     for code, (_n, values) in seen_parks.items():
         if code not in parks:
             name, owner, sub_area, quarter = values
-            parks[code] = Park(code=code, name=name, owner=owner, sub_area=sub_area, quarter=quarter)
+            parks[code] = Park(
+                code=code, name=name, owner=owner, sub_area=sub_area, quarter=quarter
+            )
             session.add(parks[code])
     session.flush()  # parks' ids for their buildings
     for code, (_n, values) in seen_buildings.items():
         if code not in buildings:
             park_code, name, kind, address, floors, delivered = values
             buildings[code] = Building(
-                park_id=parks[park_code].id, code=code, name=name, kind=kind, address=address,
-                floors=floors, delivered_on=delivered,
-            )  # fmt: skip
+                park_id=parks[park_code].id,
+                code=code,
+                name=name,
+                kind=kind,
+                address=address,
+                floors=floors,
+                delivered_on=delivered,
+            )
             session.add(buildings[code])
     session.flush()  # buildings' ids for their units
-    unit_fields = ("code", "floor", "area_sqm", "height_cm", "load_kg_sqm", "power_kva", "use",
-                   "rent_fen_sqm_day", "sale_fen_sqm", "status")  # fmt: skip
+    unit_fields = (
+        "code",
+        "floor",
+        "area_sqm",
+        "height_cm",
+        "load_kg_sqm",
+        "power_kva",
+        "use",
+        "rent_fen_sqm_day",
+        "sale_fen_sqm",
+        "status",
+    )
     rows = [
         {"building_id": buildings[r["building_code"]].id, **{f: r[f] for f in unit_fields}}
         for _c, r in parsed
@@ -293,8 +337,12 @@ def _import_occupancy(session: Session, table: Table, *, today: date) -> int:
         unit = units.get((row.pop("building_code"), row.pop("unit_code")))
         uscc, code = row.pop("uscc"), row.pop("project_code")
         if unit is None:
-            ctx.fail("unit_code", ctx.raw("unit_code"), "没有该楼栋的该单元（请先导入载体）",
-                     "no such unit in that building (import the space first)")  # fmt: skip
+            ctx.fail(
+                "unit_code",
+                ctx.raw("unit_code"),
+                "没有该楼栋的该单元（请先导入载体）",
+                "no such unit in that building (import the space first)",
+            )
             continue
         if uscc not in firms:
             ctx.fail("uscc", uscc, *_NO_FIRM)
@@ -304,14 +352,29 @@ def _import_occupancy(session: Session, table: Table, *, today: date) -> int:
         if open_now:
             if unit[0] in current:
                 n = current[unit[0]]
-                ctx.fail("unit_code", ctx.raw("unit_code"), f"与第 {n} 行同时占用该单元",
-                         f"occupies the unit at the same time as row {n}")  # fmt: skip
+                ctx.fail(
+                    "unit_code",
+                    ctx.raw("unit_code"),
+                    f"与第 {n} 行同时占用该单元",
+                    f"occupies the unit at the same time as row {n}",
+                )
             current[unit[0]] = ctx.number
             if unit[1] not in (UnitStatus.vacant, UnitStatus.reserved):
-                ctx.fail("unit_code", ctx.raw("unit_code"), "该单元当前已被占用",
-                         "the unit is occupied already")  # fmt: skip
-        rows.append({**row, "unit_id": unit[0], "enterprise_id": firms.get(uscc),
-                     "project_id": projects.get(code) if code else None, "_open": open_now})  # fmt: skip
+                ctx.fail(
+                    "unit_code",
+                    ctx.raw("unit_code"),
+                    "该单元当前已被占用",
+                    "the unit is occupied already",
+                )
+        rows.append(
+            {
+                **row,
+                "unit_id": unit[0],
+                "enterprise_id": firms.get(uscc),
+                "project_id": projects.get(code) if code else None,
+                "_open": open_now,
+            }
+        )
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: e.row))
     session.execute(insert(Occupancy), [{k: v for k, v in r.items() if k != "_open"} for r in rows])

@@ -101,13 +101,20 @@ def units_table(session: Session, *, today: date) -> pa.Table:
     )
     rows = session.execute(
         select(
-            Unit.id, Unit.area_sqm, Unit.height_cm, Unit.load_kg_sqm, Unit.use, Park.sub_area,
-            Unit.rent_fen_sqm_day, Unit.status, lease_end.c.end_on,
+            Unit.id,
+            Unit.area_sqm,
+            Unit.height_cm,
+            Unit.load_kg_sqm,
+            Unit.use,
+            Park.sub_area,
+            Unit.rent_fen_sqm_day,
+            Unit.status,
+            lease_end.c.end_on,
         )
         .join(Building, Building.id == Unit.building_id)
         .join(Park, Park.id == Building.park_id)
         .outerjoin(lease_end, lease_end.c.unit_id == Unit.id)
-    ).tuples()  # fmt: skip
+    ).tuples()
     columns: dict[str, list[Any]] = {name: [] for name in UNIT_SCHEMA.names}
     for uid, area, height, load, use, sub_area, rent, status, end_on in rows:
         if status == UnitStatus.vacant:
@@ -175,8 +182,9 @@ def match(
         return []
     for r in requirements:
         check_requirement(r)
-    ranked = match_tables(units_table(session, today=today), requirements_table(requirements),
-                          top=top).to_pylist()  # fmt: skip
+    ranked = match_tables(
+        units_table(session, today=today), requirements_table(requirements), top=top
+    ).to_pylist()
     ids = sorted({m["unit_id"] for m in ranked})
     cards: dict[int, dict[str, Any]] = {}
     for start in range(0, len(ids), 500):
@@ -205,11 +213,15 @@ def check_requirement(r: dict[str, Any]) -> None:
     """A requirement that can fit something: a use we know, a sensible area range."""
     if r.get("use") not in UNIT_USE_NAMES:
         known = "、".join(zh for zh, _en in UNIT_USE_NAMES.values())
-        raise ValidationError(f"未知的用途：{r.get('use')}（可选：{known}）",
-                              f"unknown use: {r.get('use')} (one of {', '.join(UNIT_USE_NAMES)})",
-                              details={"field": "use"})  # fmt: skip
+        raise ValidationError(
+            f"未知的用途：{r.get('use')}（可选：{known}）",
+            f"unknown use: {r.get('use')} (one of {', '.join(UNIT_USE_NAMES)})",
+            details={"field": "use"},
+        )
     low, high = r.get("min_area_sqm"), r.get("max_area_sqm")
     if not (isinstance(low, int) and isinstance(high, int) and 0 < low <= high):
-        raise ValidationError("面积范围无效：应为 0 < 最小面积 ≤ 最大面积",
-                              "invalid area range: 0 < minimum <= maximum",
-                              details={"field": "area", "value": [low, high]})  # fmt: skip
+        raise ValidationError(
+            "面积范围无效：应为 0 < 最小面积 ≤ 最大面积",
+            "invalid area range: 0 < minimum <= maximum",
+            details={"field": "area", "value": [low, high]},
+        )

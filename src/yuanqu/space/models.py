@@ -250,9 +250,7 @@ class Reservation(Base):
 
     __table_args__ = (
         CheckConstraint("expires_on >= reserved_on", name="period_ordered"),
-        CheckConstraint(
-            "status IN ('held', 'released', 'taken', 'lapsed')", name="status_known"
-        ),
+        CheckConstraint("status IN ('held', 'released', 'taken', 'lapsed')", name="status_known"),
     )
 
 

@@ -24,8 +24,8 @@ from yuanqu.space.models import (
     UNIT_USE_NAMES,
     Building,
     Occupancy,
-    Park,
     Parcel,
+    Park,
     Reservation,
     ReservationStatus,
     SupplyPlan,
@@ -129,7 +129,9 @@ def vacancy(session: Session, *, lang: str = "zh") -> dict[str, Any]:
                 target.reserved_sqm += int(reserved)
     order = {band: i for i, (_l, band, _z, _e) in enumerate(SIZE_BANDS)}
     return {
-        "by_sub_area": [r.to_dict() for r in sorted(groups["sub_area"].values(), key=lambda r: r.key)],
+        "by_sub_area": [
+            r.to_dict() for r in sorted(groups["sub_area"].values(), key=lambda r: r.key)
+        ],
         "by_kind": [r.to_dict() for r in sorted(groups["kind"].values(), key=lambda r: r.key)],
         "by_band": [
             r.to_dict() for r in sorted(groups["band"].values(), key=lambda r: order.get(r.key, 9))
@@ -180,9 +182,15 @@ def set_supply_plan(
         session.add(SupplyPlan(year=year, kind=kind, planned_sqm=planned_sqm))
     else:
         row.planned_sqm = planned_sqm
-    audit.record(session, actor=actor.username, entity_type="space_plan",
-                 entity_id=f"{year}:{kind}", action="set_plan", before=before,
-                 after={"planned_sqm": planned_sqm})  # fmt: skip
+    audit.record(
+        session,
+        actor=actor.username,
+        entity_type="space_plan",
+        entity_id=f"{year}:{kind}",
+        action="set_plan",
+        before=before,
+        after={"planned_sqm": planned_sqm},
+    )
 
 
 # --- units ---------------------------------------------------------------------------------------
@@ -316,8 +324,10 @@ def reservation_dict(r: Reservation, lang: str = "zh") -> dict[str, Any]:
 
 def _officer(actor: Principal) -> None:
     if actor.role not in SPACE_OFFICERS:
-        raise Forbidden("只有项目办、产业专班或管理员可以预留和分配载体",
-                        "only project officers, task forces or admins reserve and assign space")  # fmt: skip
+        raise Forbidden(
+            "只有项目办、产业专班或管理员可以预留和分配载体",
+            "only project officers, task forces or admins reserve and assign space",
+        )
 
 
 def reserve(
@@ -342,23 +352,47 @@ def reserve(
             code="unit_not_vacant",
         )
     if until < today or (until - today).days > 180:
-        raise ValidationError("预留期限应在今天起 180 天以内", "a hold lasts up to 180 days",
-                              details={"field": "until", "value": until.isoformat()})  # fmt: skip
+        raise ValidationError(
+            "预留期限应在今天起 180 天以内",
+            "a hold lasts up to 180 days",
+            details={"field": "until", "value": until.isoformat()},
+        )
     if not holder.strip() or (lead_id is None and project_id is None):
-        raise ValidationError("预留须写明为哪个线索或项目", "a hold names its lead or project",
-                              details={"field": "holder"})  # fmt: skip
+        raise ValidationError(
+            "预留须写明为哪个线索或项目",
+            "a hold names its lead or project",
+            details={"field": "holder"},
+        )
     row = Reservation(
-        unit_id=unit.id, lead_id=lead_id, project_id=project_id, holder=holder.strip()[:200],
-        reserved_on=today, expires_on=until, status=ReservationStatus.held,
+        unit_id=unit.id,
+        lead_id=lead_id,
+        project_id=project_id,
+        holder=holder.strip()[:200],
+        reserved_on=today,
+        expires_on=until,
+        status=ReservationStatus.held,
         created_by=actor.username,
-    )  # fmt: skip
+    )
     session.add(row)
     unit.status = UnitStatus.reserved
     session.flush()  # the audit record names the reservation
-    audit.record(session, actor=actor.username, entity_type="space_reservation", entity_id=row.id,
-                 action="reserve", after=reservation_dict(row))  # fmt: skip
-    audit.record(session, actor=actor.username, entity_type="space_unit", entity_id=unit.id,
-                 action="reserve", before={"status": "vacant"}, after={"status": "reserved"})  # fmt: skip
+    audit.record(
+        session,
+        actor=actor.username,
+        entity_type="space_reservation",
+        entity_id=row.id,
+        action="reserve",
+        after=reservation_dict(row),
+    )
+    audit.record(
+        session,
+        actor=actor.username,
+        entity_type="space_unit",
+        entity_id=unit.id,
+        action="reserve",
+        before={"status": "vacant"},
+        after={"status": "reserved"},
+    )
     bump_data_version(session, DATASET)
     return row
 
@@ -378,10 +412,23 @@ def _end_hold(session: Session, row: Reservation, status: str, actor: str) -> No
     assert unit is not None
     if unit.status == UnitStatus.reserved and status != ReservationStatus.taken:
         unit.status = UnitStatus.vacant
-        audit.record(session, actor=actor, entity_type="space_unit", entity_id=unit.id,
-                     action=status, before={"status": "reserved"}, after={"status": "vacant"})  # fmt: skip
-    audit.record(session, actor=actor, entity_type="space_reservation", entity_id=row.id,
-                 action=status, after=reservation_dict(row))  # fmt: skip
+        audit.record(
+            session,
+            actor=actor,
+            entity_type="space_unit",
+            entity_id=unit.id,
+            action=status,
+            before={"status": "reserved"},
+            after={"status": "vacant"},
+        )
+    audit.record(
+        session,
+        actor=actor,
+        entity_type="space_reservation",
+        entity_id=row.id,
+        action=status,
+        after=reservation_dict(row),
+    )
 
 
 def lapse_reservations(session: Session, *, today: date, actor: Principal | None = None) -> int:
@@ -394,7 +441,9 @@ def lapse_reservations(session: Session, *, today: date, actor: Principal | None
         )
     )
     for row in due:
-        _end_hold(session, row, ReservationStatus.lapsed, actor.username if actor else "system:lapse")
+        _end_hold(
+            session, row, ReservationStatus.lapsed, actor.username if actor else "system:lapse"
+        )
     if due:
         bump_data_version(session, DATASET)
     return len(due)
@@ -425,16 +474,27 @@ def occupy(
     ).one_or_none()
     if hold is not None:
         _end_hold(session, hold, ReservationStatus.taken, actor.username)
-    row = Occupancy(unit_id=unit.id, enterprise_id=enterprise_id, kind=kind, start_on=start_on,
-                    rent_fen_sqm_day=rent_fen_sqm_day, project_id=project_id)  # fmt: skip
+    row = Occupancy(
+        unit_id=unit.id,
+        enterprise_id=enterprise_id,
+        kind=kind,
+        start_on=start_on,
+        rent_fen_sqm_day=rent_fen_sqm_day,
+        project_id=project_id,
+    )
     session.add(row)
     before = unit.status
     unit.status = kind
     session.flush()
-    audit.record(session, actor=actor.username, entity_type="space_unit", entity_id=unit.id,
-                 action="occupy", before={"status": before},
-                 after={"status": kind, "enterprise_id": enterprise_id,
-                        "start_on": start_on.isoformat()})  # fmt: skip
+    audit.record(
+        session,
+        actor=actor.username,
+        entity_type="space_unit",
+        entity_id=unit.id,
+        action="occupy",
+        before={"status": before},
+        after={"status": kind, "enterprise_id": enterprise_id, "start_on": start_on.isoformat()},
+    )
     bump_data_version(session, DATASET)
     return row
 
@@ -474,8 +534,14 @@ def firm_space(session: Session, *, enterprise_id: int, lang: str = "zh") -> dic
         .where(Occupancy.enterprise_id == enterprise_id)
         .order_by(Occupancy.start_on)
     ).tuples():
-        units.append({**unit_dict(u, b, pk, lang), "start_on": o.start_on, "end_on": o.end_on,
-                      "occupancy_kind": name_of(UNIT_STATUS_NAMES, o.kind, lang)})  # fmt: skip
+        units.append(
+            {
+                **unit_dict(u, b, pk, lang),
+                "start_on": o.start_on,
+                "end_on": o.end_on,
+                "occupancy_kind": name_of(UNIT_STATUS_NAMES, o.kind, lang),
+            }
+        )
     area = sum(p["area_sqm"] for p in parcels)
     return {
         "parcels": parcels,

@@ -1,0 +1,352 @@
+"""Assessment (履约考核): each commitment's actual, read from the statistics, the projects and the
+parcels, against its target on a date.
+
+* flows (tax, output, revenue, R&D share, 亩均税收, 亩均产值) cover the calendar year of the term
+  and need that year's December report (a year not yet complete is ``no data``, never a shortfall);
+* 亩均 figures divide by the firm's parcels granted by the end of that year (亩 = m² × 15 / 10000);
+* fixed-asset investment is the project's monthly investment up to the test date, and investment
+  intensity divides it by the project's parcels (the firm's, when the project has none);
+* employees are the latest monthly report up to the test date;
+* dates are the project's actual stage dates (start, production, full production).
+
+Status: ``met``; ``not met`` with the shortfall (in the target's unit; for dates, days late);
+``not yet due`` before the test date (or a deadline not passed); ``no data``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from yuanqu.agreements.indicators import INDICATORS, Indicator, Kind, display, to_display
+from yuanqu.agreements.models import Agreement, Commitment, CommitmentTerm
+from yuanqu.projects.models import MonthlyInvestment, ProjectStageDate
+from yuanqu.registry.models import Enterprise
+from yuanqu.space.models import MU_DENOMINATOR, MU_NUMERATOR, Parcel
+from yuanqu.stats.models import MonthlyReport
+
+MET, NOT_MET, NOT_DUE, NO_DATA = "met", "not met", "not yet due", "no data"
+STATUS_NAMES: dict[str, tuple[str, str]] = {
+    MET: ("达标", "met"),
+    NOT_MET: ("未达标", "not met"),
+    NOT_DUE: ("未到考核期", "not yet due"),
+    NO_DATA: ("无数据", "no data"),
+}
+#: which pipeline marker each date indicator reads
+DATE_MARKERS = {
+    "start_date": "started",
+    "completion_date": "production",
+    "full_production_date": "full_production",
+}
+
+
+@dataclass(frozen=True)
+class Term:
+    """A commitment's terms in force (the latest version's), with its agreement's parties."""
+
+    agreement_id: int
+    number: str
+    uscc: str
+    firm: str
+    enterprise_id: int
+    project_id: int | None
+    commitment_id: int
+    key: str
+    version: int
+    indicator: str
+    target_value: int | None
+    target_date: date | None
+    test_on: date
+    period_year: int | None
+
+
+@dataclass(frozen=True)
+class Assessed:
+    term: Term
+    actual: int | date | None
+    status: str
+    shortfall: int | None  # base unit, or days late for dates
+
+    def to_json(self, lang: str = "zh") -> dict[str, Any]:
+        """The machine row of `agreements assess --format json` (exactly these keys): target,
+        actual and shortfall in ``unit`` (for a date: ISO dates, the shortfall in days late)."""
+        ind = INDICATORS[self.term.indicator]
+        target = self.term.target_date if ind.kind == Kind.date else self.term.target_value
+        shortfall: Any = self.shortfall
+        if shortfall is not None and ind.kind != Kind.date:
+            shortfall = display(ind, shortfall)
+        return {
+            "agreement": self.term.number,
+            "uscc": self.term.uscc,
+            "commitment": self.term.key,
+            "indicator": ind.key,
+            "target": display(ind, target),
+            "actual": display(ind, self.actual),
+            "unit": ind.unit(lang),
+            "status": self.status,
+            "shortfall": shortfall,
+        }
+
+    def to_row(self, lang: str = "zh") -> dict[str, Any]:
+        """The same, for people: names and words."""
+        ind = INDICATORS[self.term.indicator]
+        row = self.to_json(lang)
+        return {
+            **row,
+            "firm": self.term.firm,
+            "indicator_name": ind.name(lang),
+            "unit": ind.unit(lang),
+            "status_name": STATUS_NAMES[self.status][lang == "en"],
+            "test_on": self.term.test_on,
+            "period_year": self.term.period_year,
+            "version": self.term.version,
+            "source": ind.source(lang),
+            "shortfall_unit": ("天" if lang != "en" else "days")
+            if ind.kind == Kind.date
+            else ind.unit(lang),
+        }
+
+
+def current_terms(
+    session: Session,
+    *,
+    agreement_ids: Sequence[int] | None = None,
+    enterprise_ids: Sequence[int] | None = None,
+) -> list[Term]:
+    """The terms in force of every commitment (latest version, withdrawn ones left out)."""
+    latest = (
+        select(CommitmentTerm.commitment_id, func.max(CommitmentTerm.version).label("v"))
+        .group_by(CommitmentTerm.commitment_id)
+        .subquery()
+    )
+    stmt = (
+        select(Agreement, Enterprise.uscc, Enterprise.name, Commitment, CommitmentTerm)
+        .join(Enterprise, Enterprise.id == Agreement.enterprise_id)
+        .join(Commitment, Commitment.agreement_id == Agreement.id)
+        .join(latest, latest.c.commitment_id == Commitment.id)
+        .join(
+            CommitmentTerm,
+            and_(
+                CommitmentTerm.commitment_id == Commitment.id, CommitmentTerm.version == latest.c.v
+            ),
+        )
+        .where(CommitmentTerm.withdrawn.is_(False), Agreement.status == "in_force")
+        .order_by(Agreement.number, Commitment.key)
+    )
+    if agreement_ids is not None:
+        stmt = stmt.where(Agreement.id.in_(list(agreement_ids)))
+    if enterprise_ids is not None:
+        stmt = stmt.where(Agreement.enterprise_id.in_(list(enterprise_ids)))
+    return [
+        Term(
+            a.id,
+            a.number,
+            uscc,
+            name,
+            a.enterprise_id,
+            a.project_id,
+            c.id,
+            c.key,
+            t.version,
+            t.indicator,
+            t.target_value,
+            t.target_date,
+            t.test_on,
+            t.period_year,
+        )
+        for a, uscc, name, c, t in session.execute(stmt).tuples()
+    ]
+
+
+# --- the actuals ---------------------------------------------------------------------------------
+
+
+def _year_flows(session: Session, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], dict]:
+    """Per (firm, year): the year's sums, and whether December was reported."""
+    out: dict[tuple[int, int], dict] = {}
+    if not pairs:
+        return out
+    firms = sorted({f for f, _y in pairs})
+    years = sorted({y for _f, y in pairs})
+    year = func.substr(MonthlyReport.period, 1, 4)
+    for start in range(0, len(firms), 500):
+        stmt = (
+            select(
+                MonthlyReport.enterprise_id,
+                year,
+                func.sum(MonthlyReport.tax_fen),
+                func.sum(MonthlyReport.gross_output_fen),
+                func.sum(MonthlyReport.revenue_fen),
+                func.sum(MonthlyReport.rd_expense_fen),
+                func.max(MonthlyReport.period),
+            )
+            .where(
+                MonthlyReport.enterprise_id.in_(firms[start : start + 500]),
+                or_(*(MonthlyReport.period.like(f"{y}-%") for y in years)),
+            )
+            .group_by(MonthlyReport.enterprise_id, year)
+        )
+        for firm, y, tax, output, revenue, rd, last in session.execute(stmt).tuples():
+            out[(firm, int(y))] = {
+                "tax": tax,
+                "output": output,
+                "revenue": revenue,
+                "rd": rd,
+                "complete": last == f"{y}-12",
+            }
+    return out
+
+
+def _parcel_sqm(
+    session: Session, *, enterprise_id: int | None, project_id: int | None, by: date
+) -> int:
+    stmt = select(func.coalesce(func.sum(Parcel.area_sqm), 0)).where(
+        or_(Parcel.granted_on.is_(None), Parcel.granted_on <= by)
+    )
+    if project_id is not None:
+        stmt = stmt.where(Parcel.project_id == project_id)
+    else:
+        stmt = stmt.where(Parcel.enterprise_id == enterprise_id)
+    return int(session.scalar(stmt) or 0)
+
+
+def _per_mu(amount_fen: int, area_sqm: int) -> int:
+    """fen per 亩, rounded half up: amount / (m² × 15 / 10000) = amount × 10000 / (m² × 15)."""
+    numerator = amount_fen * MU_DENOMINATOR
+    denominator = area_sqm * MU_NUMERATOR
+    return int(
+        (Decimal(numerator) / Decimal(denominator)).to_integral_value(rounding="ROUND_HALF_UP")
+    )
+
+
+def _investment(session: Session, project_id: int, by: date) -> int | None:
+    total, months = session.execute(
+        select(func.sum(MonthlyInvestment.actual_fen), func.count()).where(
+            MonthlyInvestment.project_id == project_id,
+            MonthlyInvestment.period <= f"{by.year:04d}-{by.month:02d}",
+        )
+    ).one()
+    return int(total) if months else None
+
+
+def _stage_date(session: Session, project_id: int | None, stage: str | None) -> date | None:
+    if project_id is None or stage is None:
+        return None
+    return session.scalar(
+        select(ProjectStageDate.actual_on).where(
+            ProjectStageDate.project_id == project_id, ProjectStageDate.stage == stage
+        )
+    )
+
+
+def actual_of(session: Session, term: Term, flows: dict, *, as_of: date, markers: dict) -> Any:
+    """The term's actual in its base unit (or a date), or None when there is no data."""
+    ind = INDICATORS[term.indicator]
+    key = ind.key
+    if ind.kind == Kind.date:
+        return _stage_date(session, term.project_id, markers.get(DATE_MARKERS[key]))
+    if ind.flow:
+        year = term.period_year or term.test_on.year
+        figures = flows.get((term.enterprise_id, year))
+        if not figures or not figures["complete"]:
+            return None
+        if key in ("tax", "output", "revenue"):
+            value = figures[key]
+            return None if value is None else int(value)
+        if key == "rd_share":
+            if not figures["revenue"] or figures["rd"] is None:
+                return None
+            return int(
+                (Decimal(figures["rd"]) * 10_000 / Decimal(figures["revenue"])).to_integral_value()
+            )
+        source = figures["tax" if key == "tax_per_mu" else "output"]
+        area = _parcel_sqm(
+            session, enterprise_id=term.enterprise_id, project_id=None, by=date(year, 12, 31)
+        )
+        if source is None or not area:
+            return None
+        return _per_mu(int(source), area)
+    by = min(as_of, term.test_on)
+    if key == "employees":
+        return session.scalar(
+            select(MonthlyReport.employees)
+            .where(
+                MonthlyReport.enterprise_id == term.enterprise_id,
+                MonthlyReport.period <= f"{by.year:04d}-{by.month:02d}",
+                MonthlyReport.employees.is_not(None),
+            )
+            .order_by(MonthlyReport.period.desc())
+            .limit(1)
+        )
+    if term.project_id is None:
+        return None
+    invested = _investment(session, term.project_id, by)
+    if key == "fixed_asset_investment" or invested is None:
+        return invested
+    area = _parcel_sqm(session, enterprise_id=None, project_id=term.project_id, by=by) or (
+        _parcel_sqm(session, enterprise_id=term.enterprise_id, project_id=None, by=by)
+    )
+    return _per_mu(invested, area) if area else None
+
+
+def judge(ind: Indicator, term: Term, actual: Any, *, as_of: date) -> tuple[str, int | None]:
+    if ind.kind == Kind.date:
+        target = term.target_date
+        assert target is not None
+        if actual is not None and actual <= target:
+            return MET, 0
+        if actual is not None:
+            return NOT_MET, (actual - target).days
+        if as_of <= target:
+            return NOT_DUE, None
+        return NOT_MET, (as_of - target).days
+    if as_of < term.test_on:
+        return NOT_DUE, None
+    if actual is None:
+        return NO_DATA, None
+    assert term.target_value is not None
+    if actual >= term.target_value:
+        return MET, 0
+    return NOT_MET, term.target_value - actual
+
+
+def assess(session: Session, terms: Sequence[Term], *, as_of: date) -> list[Assessed]:
+    """Every term judged on ``as_of``."""
+    from yuanqu.projects.service import active_pipeline
+
+    pipeline = active_pipeline(session)
+    markers = {
+        name: (s.key if s else None)
+        for name in ("started", "production", "full_production")
+        for s in [pipeline.marker(name)]
+    }
+    pairs = {
+        (t.enterprise_id, t.period_year or t.test_on.year)
+        for t in terms
+        if INDICATORS[t.indicator].flow
+    }
+    flows = _year_flows(session, pairs)
+    out = []
+    for term in terms:
+        ind = INDICATORS[term.indicator]
+        actual = actual_of(session, term, flows, as_of=as_of, markers=markers)
+        status, shortfall = judge(ind, term, actual, as_of=as_of)
+        out.append(Assessed(term, actual, status, shortfall))
+    return out
+
+
+def summary(rows: Sequence[Assessed]) -> dict[str, int]:
+    counts = dict.fromkeys(STATUS_NAMES, 0)
+    for row in rows:
+        counts[row.status] += 1
+    return counts
+
+
+def shown(ind: Indicator, value: int | None) -> Decimal | None:
+    return to_display(ind, value)
