@@ -10,6 +10,7 @@ import typer
 
 from yuanqu import __version__
 from yuanqu.accounts.cli import app as users_app
+from yuanqu.agreements.cli import app as agreements_app
 from yuanqu.analytics.cli import app as export_app
 from yuanqu.attraction.cli import app as leads_app
 from yuanqu.chains.cli import app as chains_app
@@ -19,7 +20,14 @@ from yuanqu.core.config import configure, get_settings
 from yuanqu.core.db import dispose_engines, migrate, session_scope
 from yuanqu.core.errors import YuanquError
 from yuanqu.core.holidays_cli import app as calendar_app
-from yuanqu.core.terminal import console, exit_code_for, progress_bar, render_error, t
+from yuanqu.core.terminal import (
+    console,
+    err_console,
+    exit_code_for,
+    progress_bar,
+    render_error,
+    t,
+)
 from yuanqu.grants import deadlines as _grant_deadlines  # noqa: F401 (recounted on a notice load)
 from yuanqu.grants.cli import app as grants_app
 from yuanqu.insurance.cli import app as insurance_app
@@ -27,6 +35,7 @@ from yuanqu.policies.cli import app as policy_app
 from yuanqu.projects import ledger as _project_items  # noqa: F401 (recounted on a notice load)
 from yuanqu.projects.cli import app as projects_app
 from yuanqu.registry.cli import app as registry_app
+from yuanqu.space.cli import app as space_app
 from yuanqu.stats.cli import app as stats_app
 
 app = typer.Typer(
@@ -47,6 +56,8 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(insurance_app, name="insurance")
 app.add_typer(export_app, name="export")
 app.add_typer(grants_app, name="grants")
+app.add_typer(space_app, name="space")
+app.add_typer(agreements_app, name="agreements")
 
 
 @app.callback()
@@ -261,5 +272,10 @@ def main() -> None:
 
         if isinstance(exc, click.ClickException):
             exc.show()
+            sys.exit(exc.exit_code)
+        # Typer 0.29 vendors Click: its usage errors are not click's classes. One line, exit 2.
+        message = getattr(exc, "format_message", None)
+        if callable(message) and isinstance(getattr(exc, "exit_code", None), int):
+            err_console.print(f"{t('错误', 'error')} {message()}", highlight=False, soft_wrap=True)
             sys.exit(exc.exit_code)
         raise
