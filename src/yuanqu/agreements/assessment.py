@@ -160,7 +160,7 @@ def current_terms(
             t.test_on,
             t.period_year,
         )
-        for a, uscc, name, c, t in session.execute(stmt).tuples()
+        for a, uscc, name, c, t in session.execute(stmt)
     ]
 
 
@@ -192,7 +192,7 @@ def _year_flows(session: Session, pairs: set[tuple[int, int]]) -> dict[tuple[int
             )
             .group_by(MonthlyReport.enterprise_id, year)
         )
-        for firm, y, tax, output, revenue, rd, last in session.execute(stmt).tuples():
+        for firm, y, tax, output, revenue, rd, last in session.execute(stmt):
             out[(firm, int(y))] = {
                 "tax": tax,
                 "output": output,

@@ -139,11 +139,11 @@ def import_agreements(
     firms = dict(
         session.execute(
             select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(usccs))
-        ).tuples()
+        ).all()
     )
     codes = sorted({r["project_code"] for _c, r in parsed if r["project_code"]})
     projects = dict(
-        session.execute(select(Project.code, Project.id).where(Project.code.in_(codes))).tuples()
+        session.execute(select(Project.code, Project.id).where(Project.code.in_(codes))).all()
     )
     taken = set(
         session.scalars(

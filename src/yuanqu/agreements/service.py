@@ -212,7 +212,7 @@ def terms_by_version(session: Session, agreement_id: int) -> dict[str, dict[int,
         .join(CommitmentTerm, CommitmentTerm.commitment_id == Commitment.id)
         .where(Commitment.agreement_id == agreement_id)
         .order_by(Commitment.key, CommitmentTerm.version)
-    ).tuples():
+    ):
         out.setdefault(key, {})[term.version] = term
     return out
 
@@ -272,7 +272,7 @@ def amend(
     commitments = dict(
         session.execute(
             select(Commitment.key, Commitment.id).where(Commitment.agreement_id == agreement.id)
-        ).tuples()
+        ).all()
     )
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
@@ -358,13 +358,13 @@ def list_agreements(
         stmt.order_by(Agreement.signed_on.desc(), Agreement.number)
         .offset((page - 1) * page_size)
         .limit(page_size)
-    ).tuples()
+    )
     versions = dict(
         session.execute(
             select(AgreementVersion.agreement_id, func.max(AgreementVersion.version)).group_by(
                 AgreementVersion.agreement_id
             )
-        ).tuples()
+        ).all()
     )
     return {
         "total": total,
@@ -397,9 +397,9 @@ def visible_agreement(
 ) -> tuple[Agreement, Enterprise]:
     """The agreement by number (or id), refused (403) to a reader who may not see its firm."""
     stmt = select(Agreement, Enterprise).join(Enterprise, Enterprise.id == Agreement.enterprise_id)
-    found = session.execute(stmt.where(Agreement.number == ref)).tuples().first()
+    found = session.execute(stmt.where(Agreement.number == ref)).first()
     if found is None and ref.isdigit() and int(ref) < 2**63:
-        found = session.execute(stmt.where(Agreement.id == int(ref))).tuples().first()
+        found = session.execute(stmt.where(Agreement.id == int(ref))).first()
     if found is None:
         raise NotFound(f"没有协议 {ref}", f"no agreement {ref}", details={"agreement": ref})
     forbid_other_firm(principal, found[1].uscc, found[1].task_force)

@@ -300,8 +300,6 @@ def receive(
     session: Session, *, recovery_id: int, amount_fen: int, actor: Principal, on: date
 ) -> Recovery:
     """Money received back (may come in parts); recovered when the decided amount is in."""
-    from yuanqu.policies.service import get_policy
-
     _officer(actor)
     row = get_recovery(session, recovery_id=recovery_id)
     _step(row, "receive")
@@ -317,7 +315,7 @@ def receive(
     row.recovered_on = on
     if row.recovered_fen == row.decided_fen:
         row.status = RecoveryStatus.recovered
-    if get_policy(row.policy_id).recovered_to_budget:
+    if _returns_to_budget(row.policy_id):
         budget = ledger.lock_budget(session, row.policy_id, row.year)
         budget_before = ledger.budget_dict(budget)
         budget.budget_fen += amount_fen
@@ -334,6 +332,16 @@ def receive(
         )
     _record(session, row, "receive", actor, before)
     return row
+
+
+def _returns_to_budget(policy_id: str) -> bool:
+    """Whether the policy says recovered money returns to its budget (an unknown policy: no)."""
+    from yuanqu.policies.service import get_policy
+
+    try:
+        return get_policy(policy_id).recovered_to_budget
+    except NotFound:
+        return False
 
 
 def list_recoveries(

@@ -82,7 +82,7 @@ def _firm_ids(session: Session, usccs: Sequence[str]) -> dict[str, int]:
         stmt = select(Enterprise.uscc, Enterprise.id).where(
             Enterprise.uscc.in_(usccs[start : start + cells.CHUNK])
         )
-        found.update(session.execute(stmt).tuples())
+        found.update(session.execute(stmt).all())
     return found
 
 
@@ -93,7 +93,7 @@ def _project_ids(session: Session, codes: Sequence[str]) -> dict[str, int]:
         stmt = select(Project.code, Project.id).where(
             Project.code.in_(codes[start : start + cells.CHUNK])
         )
-        found.update(session.execute(stmt).tuples())
+        found.update(session.execute(stmt).all())
     return found
 
 
@@ -216,7 +216,7 @@ def _import_units(session: Session, table: Table) -> int:
             stmt = select(Unit.building_id, Unit.code).where(
                 tuple_(Unit.building_id, Unit.code).in_(keys[start : start + cells.CHUNK])
             )
-            existing_units.update(session.execute(stmt).tuples())
+            existing_units.update(session.execute(stmt).all())
     for ctx, row in parsed:
         park_values = tuple(row[f] for f in _PARK_FIELDS)
         first = seen_parks.setdefault(row["park_code"], (ctx.number, park_values))
@@ -327,7 +327,7 @@ def _import_occupancy(session: Session, table: Table, *, today: date) -> int:
             select(Building.code, Unit.code, Unit.id, Unit.status).join(
                 Building, Building.id == Unit.building_id
             )
-        ).tuples()
+        )
     )
     firms = _firm_ids(session, [r["uscc"] for _c, r in parsed])
     projects = _project_ids(session, [r["project_code"] for _c, r in parsed if r["project_code"]])

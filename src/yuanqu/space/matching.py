@@ -114,7 +114,7 @@ def units_table(session: Session, *, today: date) -> pa.Table:
         .join(Building, Building.id == Unit.building_id)
         .join(Park, Park.id == Building.park_id)
         .outerjoin(lease_end, lease_end.c.unit_id == Unit.id)
-    ).tuples()
+    )
     columns: dict[str, list[Any]] = {name: [] for name in UNIT_SCHEMA.names}
     for uid, area, height, load, use, sub_area, rent, status, end_on in rows:
         if status == UnitStatus.vacant:
@@ -193,7 +193,7 @@ def match(
             .join(Building, Building.id == Unit.building_id)
             .join(Park, Park.id == Building.park_id)
             .where(Unit.id.in_(ids[start : start + 500]))
-        ).tuples():
+        ):
             cards[u.id] = unit_dict(u, b, p, lang)
     by_requirement: dict[int, list[dict[str, Any]]] = {}
     for m in ranked:

@@ -149,13 +149,13 @@ def supply(session: Session, *, kind: str = "standard_factory", lang: str = "zh"
             .join(Unit, Unit.building_id == Building.id)
             .where(Building.kind == kind, Building.delivered_on.is_not(None))
             .group_by(year)
-        ).tuples()
+        ).all()
     )
     delivered = {int(y): int(v) for y, v in delivered.items()}
     planned = dict(
         session.execute(
             select(SupplyPlan.year, SupplyPlan.planned_sqm).where(SupplyPlan.kind == kind)
-        ).tuples()
+        ).all()
     )
     years = sorted(set(delivered) | set(planned))
     return [
@@ -249,7 +249,7 @@ def list_units(
         stmt.order_by(Park.sub_area, Building.code, Unit.floor, Unit.code)
         .offset((page - 1) * page_size)
         .limit(page_size)
-    ).tuples()
+    )
     return {
         "total": total,
         "page": page,
@@ -288,7 +288,7 @@ def unit_history(session: Session, *, unit_id: int, lang: str = "zh") -> dict[st
             .join(Enterprise, Enterprise.id == Occupancy.enterprise_id)
             .where(Occupancy.unit_id == unit.id)
             .order_by(Occupancy.start_on)
-        ).tuples()
+        )
     ]
     reservations = [
         reservation_dict(r, lang)
@@ -533,7 +533,7 @@ def firm_space(session: Session, *, enterprise_id: int, lang: str = "zh") -> dic
         .join(Park, Park.id == Building.park_id)
         .where(Occupancy.enterprise_id == enterprise_id)
         .order_by(Occupancy.start_on)
-    ).tuples():
+    ):
         units.append(
             {
                 **unit_dict(u, b, pk, lang),
@@ -558,7 +558,7 @@ def space_map(session: Session, *, lang: str = "zh") -> list[dict[str, Any]]:
     land = dict(
         session.execute(
             select(Parcel.sub_area, func.sum(Parcel.area_sqm)).group_by(Parcel.sub_area)
-        ).tuples()
+        ).all()
     )
     rows = []
     for key in sorted(set(vac) | set(land)):
