@@ -574,7 +574,7 @@ class _Reader:
         if recovered not in ("to_treasury", "return_to_budget"):
             self.issue(
                 doc.line_of("recovered_funds"),
-                "recovered_funds 只能是 to_treasury（上缴财政）或 return_to_budget（回到本政策预算）",
+                "recovered_funds 只能是 to_treasury（上缴财政）或 return_to_budget（回到预算）",
                 "recovered_funds must be to_treasury or return_to_budget",
             )
         if self.issues or policy_id is None or start is None:
