@@ -194,8 +194,9 @@ class TestAmendment:
         c1 = next(c for c in log[1]["changes"] if c["commitment"] == "C1")
         assert (c1["old_target"], c1["new_target"], c1["eased"]) == (15, 12, True)
         assert len(log[0]["changes"]) == 11  # version 1 is still there, untouched
-        [sign, amend] = entity_history(session, entities=[("agreement", agreement.id)])
-        assert amend.after["eased"] == ["C1", "C5"] and amend.reason.startswith("受市场影响")
+        [signing, amend] = entity_history(session, entities=[("agreement", agreement.id)])
+        assert signing.action == "sign" and amend.after["eased"] == ["C1", "C5"]
+        assert amend.reason is not None and amend.reason.startswith("受市场影响")
         assert verify_chain(session).intact
 
     def test_an_amendment_needs_a_reason(self, session, signed) -> None:
