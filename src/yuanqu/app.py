@@ -23,6 +23,8 @@ from yuanqu import __version__
 from yuanqu.accounts import api as accounts_api
 from yuanqu.accounts import pages as accounts_pages
 from yuanqu.accounts.service import AccountsBackend
+from yuanqu.agreements import api as agreements_api
+from yuanqu.agreements import pages as agreements_pages
 from yuanqu.attraction import pages as attraction_pages
 from yuanqu.chains import api as chains_api
 from yuanqu.chains import pages as chains_pages
@@ -46,6 +48,8 @@ from yuanqu.projects import pages as projects_pages
 from yuanqu.projects.access import READERS as PROJECT_READERS
 from yuanqu.registry import api as registry_api
 from yuanqu.registry import pages as registry_pages
+from yuanqu.space import api as space_api
+from yuanqu.space import pages as space_pages
 from yuanqu.stats import api as stats_api
 from yuanqu.stats import pages as stats_pages
 from yuanqu.web.templating import register_nav, render
@@ -67,6 +71,8 @@ NAVIGATION = (
     ("/registry/import", "Import", frozenset(registry_api.IMPORTERS)),
     ("/grants", "Grants", frozenset(grants_api.READERS)),
     ("/grants/notice", "Public notice", EVERYONE),
+    ("/space", "Land and space", frozenset(space_api.READERS)),
+    ("/agreements", "Agreements", EVERYONE),
     ("/admin/users", "Users", frozenset({Role.admin})),
 )
 
@@ -131,6 +137,8 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         insurance_api.router,
         policies_api.router,
         grants_api.router,
+        space_api.router,
+        agreements_api.router,
         calendar_router,
     )
     for router in api_routers:
@@ -145,6 +153,8 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         insurance_pages.router,
         policies_pages.router,
         grants_pages.router,
+        space_pages.router,
+        agreements_pages.router,
     )
     for router in page_routers:
         app.include_router(router)
