@@ -153,6 +153,7 @@ def demo(
             with session_scope() as session:
                 print_calibration(calibration(session), summary)
             _demo_awards(2023)
+            _demo_clawback(2023)
     else:
         console.print(
             t(
@@ -181,6 +182,23 @@ def _demo_awards(year: int) -> None:
             f"{result['firms_over_100m']} firms paid more than 100 million yuan",
         )
     )
+
+
+def _demo_clawback(year: int) -> None:
+    """One award of ``year`` clawed back from a firm short of its agreement (grants ledger)."""
+    from yuanqu.agreements.demo import demo_clawback
+    from yuanqu.core.money import Money
+
+    with session_scope() as session:
+        recovery = demo_clawback(session, year=year)
+    if recovery is not None:
+        amount = Money(recovery["recovered_fen"])
+        console.print(
+            t(
+                f"履约监管：{recovery['source']} 未达标，追回奖励 {amount.format('zh')}",
+                f"compliance: {recovery['source']} fell short; {amount.format('en')} clawed back",
+            )
+        )
 
 
 def _demo_accounts(seed: int) -> None:

@@ -75,6 +75,13 @@ def build_demo(
     from yuanqu.insurance.demo import build_zone_book
 
     build_zone_book(session, seed=seed)
+    # Land, space and agreements (a second or so): parcels under the manufacturers and the
+    # signed projects, the standard-factory programme, and the projects' agreements.
+    from yuanqu.agreements.demo import build_agreements
+    from yuanqu.space.demo import build_space
+
+    build_space(session, seed=seed)
+    build_agreements(session, seed=seed)
     # The policy facts last: their calibration evaluates the policies over everything above.
     from yuanqu.demo.facts import generate_facts
 

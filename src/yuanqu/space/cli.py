@@ -106,9 +106,26 @@ def supply_cmd(
     """m² delivered per year against the plan (the standard-factory programme by default)."""
     with cli_session() as session:
         rows = service.supply(session, kind=kind, lang=lang())
-    emit_rows(
-        rows, fmt, title=t("载体供给（交付 m² 对计划）", "space supply (m² delivered vs plan)")
-    )
+    if fmt != OutputFormat.table:
+        emit_rows(rows, fmt)
+        return
+    people = [
+        {
+            "year": r["year"],
+            "delivered": f"{r['delivered_sqm']:,}",
+            "planned": "—" if r["planned_sqm"] is None else f"{r['planned_sqm']:,}",
+            "done": "—" if r["done_share"] is None else f"{r['done_share']:.0%}",
+        }
+        for r in rows
+    ]
+    headers = {
+        "year": t("年度", "year"),
+        "delivered": t("交付(m²)", "delivered (m²)"),
+        "planned": t("计划(m²)", "planned (m²)"),
+        "done": t("完成率", "done"),
+    }
+    kind_name = rows[0]["kind_name"] if rows else kind
+    emit_rows(people, fmt, title=t(f"{kind_name}供给", f"{kind_name} supply"), headers=headers)
 
 
 @app.command("match")
