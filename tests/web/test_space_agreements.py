@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+import re
 import zipfile
 
 from sqlalchemy import select
@@ -43,7 +45,9 @@ class TestSpace:
         assert data["total"]["area_sqm"] > 200_000
         page = client.get("/space")
         assert page.status_code == 200
-        assert "各片区载体分布" in page.text and "万平方米" in page.text  # the map's axis unit
+        assert "各片区载体分布" in page.text
+        chart = json.loads(re.search(r'id="chart-map">(.*?)</script>', page.text).group(1))
+        assert [axis["name"] for axis in chart["yAxis"]] == ["万平方米", "亩"]  # units on both axes
         assert f"{data['total']['area_sqm']:,}" in page.text
 
     def test_the_2024_standard_factories_are_200_thousand_square_metres(self, site: Site) -> None:
@@ -79,7 +83,7 @@ class TestSpace:
 
     def test_english_is_available(self, site: Site) -> None:
         page = site.client(Role.analyst).get("/space", params={"lang": "en"})
-        assert "Space map by sub-area" in page.text and "10k m²" in page.text
+        assert "Space map by sub-area" in page.text and "10k m" in page.text
 
 
 class TestAgreements:
