@@ -37,6 +37,11 @@ def _months(start: date, end: date) -> list[str]:
     return out
 
 
+def _ints(rows: Any) -> dict[int, int]:
+    """Sums as ints (PostgreSQL returns a BIGINT sum as NUMERIC)."""
+    return {key: int(value) for key, value in rows if value is not None}
+
+
 def _factor(rng: np.random.Generator, short: bool) -> float:
     """A target as a share of what was achieved: below it (met), or above it for a short firm."""
     if short and rng.random() < 0.6:
@@ -80,7 +85,7 @@ def build_agreements(session: Session, *, seed: int = 2023) -> int:
     invested: dict[int, dict[str, int]] = {}
     for row in invest:
         invested.setdefault(row["project_id"], {})[row["period"]] = row["actual_fen"]
-    flows = dict(
+    flows = _ints(
         session.execute(
             select(MonthlyReport.enterprise_id, func.sum(MonthlyReport.tax_fen))
             .where(MonthlyReport.period.like("2023-%"))
@@ -189,7 +194,7 @@ def build_agreements(session: Session, *, seed: int = 2023) -> int:
 def _standard_land(session: Session, rng: np.random.Generator, taxes: dict[int, int]) -> int:
     """标准地: the manufacturers' parcels granted since 2018 each carry a performance agreement on
     亩均税收, 亩均产值 and tax, tested on the 2023 figures."""
-    outputs = dict(
+    outputs = _ints(
         session.execute(
             select(MonthlyReport.enterprise_id, func.sum(MonthlyReport.gross_output_fen))
             .where(MonthlyReport.period.like("2023-%"))
