@@ -21,15 +21,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from yuanqu.agreements import sources
 from yuanqu.agreements.indicators import INDICATORS, Indicator, Kind, display, to_display
 from yuanqu.agreements.models import Agreement, Commitment, CommitmentTerm
-from yuanqu.projects.models import MonthlyInvestment, ProjectStageDate
 from yuanqu.registry.models import Enterprise
-from yuanqu.space.models import MU_DENOMINATOR, MU_NUMERATOR, Parcel
-from yuanqu.stats.models import MonthlyReport
+from yuanqu.space.models import MU_DENOMINATOR, MU_NUMERATOR
+from yuanqu.space.service import parcel_sqm
 
 MET, NOT_MET, NOT_DUE, NO_DATA = "met", "not met", "not yet due", "no data"
 STATUS_NAMES: dict[str, tuple[str, str]] = {
@@ -167,81 +167,11 @@ def current_terms(
 # --- the actuals ---------------------------------------------------------------------------------
 
 
-def _year_flows(session: Session, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], dict]:
-    """Per (firm, year): the year's sums, and whether December was reported."""
-    out: dict[tuple[int, int], dict] = {}
-    if not pairs:
-        return out
-    firms = sorted({f for f, _y in pairs})
-    years = sorted({y for _f, y in pairs})
-    year = func.substr(MonthlyReport.period, 1, 4)
-    for start in range(0, len(firms), 500):
-        stmt = (
-            select(
-                MonthlyReport.enterprise_id,
-                year,
-                func.sum(MonthlyReport.tax_fen),
-                func.sum(MonthlyReport.gross_output_fen),
-                func.sum(MonthlyReport.revenue_fen),
-                func.sum(MonthlyReport.rd_expense_fen),
-                func.max(MonthlyReport.period),
-            )
-            .where(
-                MonthlyReport.enterprise_id.in_(firms[start : start + 500]),
-                or_(*(MonthlyReport.period.like(f"{y}-%") for y in years)),
-            )
-            .group_by(MonthlyReport.enterprise_id, year)
-        )
-        for firm, y, tax, output, revenue, rd, last in session.execute(stmt):
-            out[(firm, int(y))] = {
-                "tax": tax,
-                "output": output,
-                "revenue": revenue,
-                "rd": rd,
-                "complete": last == f"{y}-12",
-            }
-    return out
-
-
-def _parcel_sqm(
-    session: Session, *, enterprise_id: int | None, project_id: int | None, by: date
-) -> int:
-    stmt = select(func.coalesce(func.sum(Parcel.area_sqm), 0)).where(
-        or_(Parcel.granted_on.is_(None), Parcel.granted_on <= by)
-    )
-    if project_id is not None:
-        stmt = stmt.where(Parcel.project_id == project_id)
-    else:
-        stmt = stmt.where(Parcel.enterprise_id == enterprise_id)
-    return int(session.scalar(stmt) or 0)
-
-
 def _per_mu(amount_fen: int, area_sqm: int) -> int:
     """fen per 亩, rounded half up: amount / (m² × 15 / 10000) = amount × 10000 / (m² × 15)."""
-    numerator = amount_fen * MU_DENOMINATOR
-    denominator = area_sqm * MU_NUMERATOR
+    numerator = Decimal(amount_fen * MU_DENOMINATOR)
     return int(
-        (Decimal(numerator) / Decimal(denominator)).to_integral_value(rounding="ROUND_HALF_UP")
-    )
-
-
-def _investment(session: Session, project_id: int, by: date) -> int | None:
-    total, months = session.execute(
-        select(func.sum(MonthlyInvestment.actual_fen), func.count()).where(
-            MonthlyInvestment.project_id == project_id,
-            MonthlyInvestment.period <= f"{by.year:04d}-{by.month:02d}",
-        )
-    ).one()
-    return int(total) if months else None
-
-
-def _stage_date(session: Session, project_id: int | None, stage: str | None) -> date | None:
-    if project_id is None or stage is None:
-        return None
-    return session.scalar(
-        select(ProjectStageDate.actual_on).where(
-            ProjectStageDate.project_id == project_id, ProjectStageDate.stage == stage
-        )
+        (numerator / Decimal(area_sqm * MU_NUMERATOR)).to_integral_value(rounding="ROUND_HALF_UP")
     )
 
 
@@ -250,7 +180,7 @@ def actual_of(session: Session, term: Term, flows: dict, *, as_of: date, markers
     ind = INDICATORS[term.indicator]
     key = ind.key
     if ind.kind == Kind.date:
-        return _stage_date(session, term.project_id, markers.get(DATE_MARKERS[key]))
+        return sources.stage_date(session, term.project_id, markers.get(DATE_MARKERS[key]))
     if ind.flow:
         year = term.period_year or term.test_on.year
         figures = flows.get((term.enterprise_id, year))
@@ -266,7 +196,7 @@ def actual_of(session: Session, term: Term, flows: dict, *, as_of: date, markers
                 (Decimal(figures["rd"]) * 10_000 / Decimal(figures["revenue"])).to_integral_value()
             )
         source = figures["tax" if key == "tax_per_mu" else "output"]
-        area = _parcel_sqm(
+        area = parcel_sqm(
             session, enterprise_id=term.enterprise_id, project_id=None, by=date(year, 12, 31)
         )
         if source is None or not area:
@@ -274,23 +204,14 @@ def actual_of(session: Session, term: Term, flows: dict, *, as_of: date, markers
         return _per_mu(int(source), area)
     by = min(as_of, term.test_on)
     if key == "employees":
-        return session.scalar(
-            select(MonthlyReport.employees)
-            .where(
-                MonthlyReport.enterprise_id == term.enterprise_id,
-                MonthlyReport.period <= f"{by.year:04d}-{by.month:02d}",
-                MonthlyReport.employees.is_not(None),
-            )
-            .order_by(MonthlyReport.period.desc())
-            .limit(1)
-        )
+        return sources.latest_employees(session, enterprise_id=term.enterprise_id, by=by)
     if term.project_id is None:
         return None
-    invested = _investment(session, term.project_id, by)
+    invested = sources.investment_to(session, term.project_id, by)
     if key == "fixed_asset_investment" or invested is None:
         return invested
-    area = _parcel_sqm(session, enterprise_id=None, project_id=term.project_id, by=by) or (
-        _parcel_sqm(session, enterprise_id=term.enterprise_id, project_id=None, by=by)
+    area = parcel_sqm(session, enterprise_id=None, project_id=term.project_id, by=by) or (
+        parcel_sqm(session, enterprise_id=term.enterprise_id, project_id=None, by=by)
     )
     return _per_mu(invested, area) if area else None
 
@@ -331,7 +252,7 @@ def assess(session: Session, terms: Sequence[Term], *, as_of: date) -> list[Asse
         for t in terms
         if INDICATORS[t.indicator].flow
     }
-    flows = _year_flows(session, pairs)
+    flows = sources.year_flows(session, pairs)
     out = []
     for term in terms:
         ind = INDICATORS[term.indicator]

@@ -26,9 +26,7 @@ from yuanqu.core.tabular import (
     parse_text,
     read_table,
 )
-from yuanqu.projects.models import Project
-from yuanqu.registry.models import Enterprise
-from yuanqu.space import cells
+from yuanqu.space import cells, sources
 
 COLUMNS = (
     Column("number", ("协议编号",), required=True),
@@ -135,15 +133,9 @@ def import_agreements(
             )
         if len(errors) == before:
             parsed.append((ctx, row))
-    usccs = sorted({r["uscc"] for _c, r in parsed})
-    firms = dict(
-        session.execute(
-            select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(usccs))
-        ).all()
-    )
-    codes = sorted({r["project_code"] for _c, r in parsed if r["project_code"]})
-    projects = dict(
-        session.execute(select(Project.code, Project.id).where(Project.code.in_(codes))).all()
+    firms = sources.firm_ids(session, [r["uscc"] for _c, r in parsed])
+    projects = sources.project_ids(
+        session, [r["project_code"] for _c, r in parsed if r["project_code"]]
     )
     taken = set(
         session.scalars(

@@ -1,6 +1,6 @@
 """The agreement pages: the list within the reader's scope (a task force sees its firms'
-commitments), one agreement with its commitments, assessment and change log, and the
-assessment spreadsheet."""
+commitments), one agreement with its commitments, assessment and change log, the assessment
+spreadsheet, and the profile's space and agreements tab."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path as FilePath
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
@@ -20,6 +20,8 @@ from yuanqu.agreements.api import Ref
 from yuanqu.agreements.assessment import STATUS_NAMES
 from yuanqu.core.auth import EVERYONE, Principal, allow
 from yuanqu.core.deps import get_db, request_lang
+from yuanqu.registry.service import visible_enterprise
+from yuanqu.space import service as space_service
 from yuanqu.space.export import write_report
 from yuanqu.web.templating import render
 
@@ -145,3 +147,27 @@ def agreement_page(
         "json_url": f"/api/v1/agreements/{detail['number']}?as_of={detail['as_of']}&lang={lang}",
     }
     return render(request, "agreements/agreement.html", context)
+
+
+@router.get("/enterprises/{uscc}/space", response_class=HTMLResponse)
+def firm_tab(
+    request: Request,
+    uscc: Annotated[str, Path(max_length=40)],
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(EVERYONE),
+) -> HTMLResponse:
+    """The profile's space and agreements tab (an htmx fragment; a full page when opened)."""
+    lang = request_lang(request)
+    firm = visible_enterprise(session, uscc=uscc, principal=principal)
+    context = {
+        "space": space_service.firm_space(session, enterprise_id=firm.id, lang=lang),
+        "agreements": views.firm_agreements(
+            session, enterprise_id=firm.id, principal=principal, as_of=date.today(), lang=lang
+        ),
+        "uscc": firm.uscc,
+        "firm_name": firm.name,
+        "json_url": f"/api/v1/enterprises/{firm.uscc}/space?lang={lang}",
+    }
+    if request.headers.get("hx-request"):
+        return render(request, "space/_firm.html", context)
+    return render(request, "space/firm.html", context)

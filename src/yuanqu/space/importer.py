@@ -4,7 +4,6 @@ unless the whole file is good."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -26,9 +25,7 @@ from yuanqu.core.tabular import (
     parse_text,
     read_table,
 )
-from yuanqu.projects.models import Project
-from yuanqu.registry.models import Enterprise
-from yuanqu.space import cells
+from yuanqu.space import cells, sources
 from yuanqu.space.models import DATASET, Building, Occupancy, Parcel, Park, Unit, UnitStatus
 
 
@@ -75,28 +72,6 @@ def import_space(
     return SpaceImportResult(kind.value, len(table), created, table.source)
 
 
-def _firm_ids(session: Session, usccs: Sequence[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    usccs = sorted(set(usccs))
-    for start in range(0, len(usccs), cells.CHUNK):
-        stmt = select(Enterprise.uscc, Enterprise.id).where(
-            Enterprise.uscc.in_(usccs[start : start + cells.CHUNK])
-        )
-        found.update(session.execute(stmt).all())
-    return found
-
-
-def _project_ids(session: Session, codes: Sequence[str]) -> dict[str, int]:
-    codes = sorted(set(codes))
-    found: dict[str, int] = {}
-    for start in range(0, len(codes), cells.CHUNK):
-        stmt = select(Project.code, Project.id).where(
-            Project.code.in_(codes[start : start + cells.CHUNK])
-        )
-        found.update(session.execute(stmt).all())
-    return found
-
-
 _NO_FIRM = (
     "企业库中没有该信用代码的企业（请先导入企业库）",
     "no firm with this credit code in the registry (import it first)",
@@ -123,8 +98,10 @@ def _import_parcels(session: Session, table: Table) -> int:
         }
         if len(errors) == before:
             parsed.append((ctx, row))
-    firms = _firm_ids(session, [r["uscc"] for _c, r in parsed if r["uscc"]])
-    projects = _project_ids(session, [r["project_code"] for _c, r in parsed if r["project_code"]])
+    firms = sources.firm_ids(session, [r["uscc"] for _c, r in parsed if r["uscc"]])
+    projects = sources.project_ids(
+        session, [r["project_code"] for _c, r in parsed if r["project_code"]]
+    )
     taken = set(
         session.scalars(
             select(Parcel.number).where(Parcel.number.in_([r["number"] for _c, r in parsed]))
@@ -329,8 +306,10 @@ def _import_occupancy(session: Session, table: Table, *, today: date) -> int:
             )
         )
     )
-    firms = _firm_ids(session, [r["uscc"] for _c, r in parsed])
-    projects = _project_ids(session, [r["project_code"] for _c, r in parsed if r["project_code"]])
+    firms = sources.firm_ids(session, [r["uscc"] for _c, r in parsed])
+    projects = sources.project_ids(
+        session, [r["project_code"] for _c, r in parsed if r["project_code"]]
+    )
     current: dict[int, int] = {}
     rows: list[dict[str, Any]] = []
     for ctx, row in parsed:

@@ -1,6 +1,7 @@
 """The space pages: vacancy with the space map, the units list, a unit's history, the vacancy
-spreadsheet, and the profile's space and agreements tab. Each calls the same service as its JSON
-twin in ``api.py``; chart options are built here and passed with ``|tojson``."""
+spreadsheet (the profile's space and agreements tab is the agreements domain's, which reads both).
+Each calls the same service as its JSON twin in ``api.py``; charts are built here, passed with
+``|tojson``."""
 
 from __future__ import annotations
 
@@ -10,15 +11,13 @@ from datetime import date
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
-from yuanqu.agreements import views as agreement_views
-from yuanqu.core.auth import EVERYONE, Principal, allow
+from yuanqu.core.auth import Principal, allow
 from yuanqu.core.deps import get_db, request_lang
-from yuanqu.registry.service import visible_enterprise
 from yuanqu.space import service
 from yuanqu.space.api import READERS, UnitId
 from yuanqu.space.export import vacancy_sheets, write_report
@@ -181,27 +180,3 @@ def unit_page(
     card = service.unit_history(session, unit_id=unit_id, lang=lang)
     context = {"card": card, "json_url": f"/api/v1/space/units/{unit_id}?lang={lang}"}
     return render(request, "space/unit.html", context)
-
-
-@router.get("/enterprises/{uscc}/space", response_class=HTMLResponse)
-def firm_tab(
-    request: Request,
-    uscc: Annotated[str, Path(max_length=40)],
-    session: Session = Depends(get_db, scope="function"),
-    principal: Principal = allow(EVERYONE),
-) -> HTMLResponse:
-    """The profile's space and agreements tab (an htmx fragment; a full page when opened)."""
-    lang = request_lang(request)
-    firm = visible_enterprise(session, uscc=uscc, principal=principal)
-    context = {
-        "space": service.firm_space(session, enterprise_id=firm.id, lang=lang),
-        "agreements": agreement_views.firm_agreements(
-            session, enterprise_id=firm.id, principal=principal, as_of=date.today(), lang=lang
-        ),
-        "uscc": firm.uscc,
-        "firm_name": firm.name,
-        "json_url": f"/api/v1/enterprises/{firm.uscc}/space?lang={lang}",
-    }
-    if request.headers.get("hx-request"):
-        return render(request, "space/_firm.html", context)
-    return render(request, "space/firm.html", context)

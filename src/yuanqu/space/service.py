@@ -552,6 +552,20 @@ def firm_space(session: Session, *, enterprise_id: int, lang: str = "zh") -> dic
     }
 
 
+def parcel_sqm(
+    session: Session, *, enterprise_id: int | None, project_id: int | None, by: date
+) -> int:
+    """m² of the parcels of a project (or, with no project, of a firm) granted by ``by``."""
+    stmt = select(func.coalesce(func.sum(Parcel.area_sqm), 0)).where(
+        (Parcel.granted_on.is_(None)) | (Parcel.granted_on <= by)
+    )
+    if project_id is not None:
+        stmt = stmt.where(Parcel.project_id == project_id)
+    else:
+        stmt = stmt.where(Parcel.enterprise_id == enterprise_id)
+    return int(session.scalar(stmt) or 0)
+
+
 def space_map(session: Session, *, lang: str = "zh") -> list[dict[str, Any]]:
     """Per sub-area: parcels (亩), space built, let and vacant (m²): the space map's data."""
     vac = {r["key"]: r for r in vacancy(session, lang=lang)["by_sub_area"]}
