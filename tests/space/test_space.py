@@ -210,3 +210,45 @@ class TestMatching:
         with pytest.raises(ValidationError) as refused:
             matching.match(session, requirements=[need], today=TODAY)
         assert "未知的用途" in refused.value.zh
+
+
+class TestBuildingEconomy:
+    def test_a_firm_in_two_buildings_is_shared_by_its_square_metres(self, session) -> None:
+        from tests.factories.space import csv_bytes
+        from tests.factories.stats import add_reports, report_row
+        from yuanqu.space.economy import building_economy
+
+        a, b = make_firm(session), make_firm(session)
+        add_units(
+            session,
+            [unit_row("101", 1000), unit_row("102", 500), unit_row("201", 1000, building="JH3-2")],
+        )
+        head = ["楼栋编号", "单元编号", "统一社会信用代码", "使用方式", "起始日期", "终止日期"]
+        rows = [
+            ["JH3-1", "101", a.uscc, "已出租", "2022-01-01", ""],
+            ["JH3-2", "201", a.uscc, "已出租", "2022-01-01", ""],
+            ["JH3-1", "102", b.uscc, "已出售", "2023-07-01", ""],
+        ]
+        import_space(
+            session,
+            source=csv_bytes(head, rows),
+            filename="o.csv",
+            kind=SpaceImportKind.occupancy,
+            actor="test",
+            today=TODAY,
+        )
+        add_reports(
+            session,
+            [
+                report_row(a.id, f"2023-{m:02d}", tax=1_000_000, gross_output=5_000_000)
+                for m in range(1, 13)
+            ],
+        )
+        add_reports(session, [report_row(b.id, "2023-12", tax=3_000_000)])
+        rows = {r["code"]: r for r in building_economy(session, year=2023)}
+        # building 1: half of A's 1,200 万元 (1,000 of its 2,000 m²) + B's 300 万元, over 1,500 m²
+        one = rows["JH3-1"]
+        assert (one["firms"], one["area_sqm"], one["tax_fen"]) == (2, 1500, 9_000_000_00)
+        assert one["tax_yuan_sqm"] == 6000.0 and one["output_yuan_sqm"] == 20000.0
+        assert rows["JH3-2"]["tax_fen"] == 6_000_000_00 and not one["yi_yuan"]
+        assert units_by_code(session)["102"].status == "sold"

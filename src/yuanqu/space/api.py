@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from yuanqu.core.auth import EVERYONE, STAFF, Principal, Role, allow
 from yuanqu.core.deps import get_db
 from yuanqu.registry.service import visible_enterprise
-from yuanqu.space import matching, service
+from yuanqu.space import economy, matching, service, sources
 from yuanqu.space.importer import SpaceImportKind, import_space
 
 router = APIRouter(tags=["space"])
@@ -51,6 +51,20 @@ def get_map(
 ) -> list[dict[str, Any]]:
     """Per sub-area: parcels (亩) and space (m²) occupied, reserved and vacant."""
     return service.space_map(session)
+
+
+@router.get("/space/buildings")
+def get_buildings(
+    year: Annotated[
+        int | None, Query(ge=1990, le=2100, description="default: latest full year")
+    ] = None,
+    lang: Lang = "zh",
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(READERS),
+) -> dict[str, Any]:
+    """Tax and output of each building's firms in the year, and per m² (楼宇经济, 亿元楼)."""
+    year = year or sources.latest_complete_year(session) or date.today().year - 1
+    return {"year": year, "buildings": economy.building_economy(session, year=year, lang=lang)}
 
 
 @router.get("/space/units")

@@ -18,7 +18,7 @@ from starlette.background import BackgroundTask
 
 from yuanqu.core.auth import Principal, allow
 from yuanqu.core.deps import get_db, request_lang
-from yuanqu.space import service
+from yuanqu.space import economy, service, sources
 from yuanqu.space.api import READERS, UnitId
 from yuanqu.space.export import vacancy_sheets, write_report
 from yuanqu.space.models import BUILDING_KIND_NAMES, UNIT_STATUS_NAMES
@@ -106,7 +106,13 @@ def vacancy_page(
     en = lang == "en"
     rows = service.space_map(session, lang=lang)
     supply = service.supply(session, lang=lang)
+    year = sources.latest_complete_year(session) or date.today().year - 1
+    buildings = economy.building_economy(session, year=year, lang=lang)
     context = {
+        "economy_year": year,
+        "buildings": buildings[:20],
+        "buildings_total": len(buildings),
+        "yi_yuan": sum(1 for b in buildings if b["yi_yuan"]),
         "vacancy": service.vacancy(session, lang=lang),
         "supply": supply,
         "map_chart": map_chart(rows, en),

@@ -37,3 +37,46 @@ def project_ids(session: Session, codes: Iterable[str]) -> dict[str, int]:
         )
         found.update(session.execute(stmt).all())
     return found
+
+
+def annual_tax_output(
+    session: Session, enterprise_ids: Iterable[int], year: int
+) -> dict[int, tuple[int | None, int | None]]:
+    """Per firm: the year's tax and gross output (fen) from its monthly reports."""
+    from sqlalchemy import func
+
+    from yuanqu.stats.models import MonthlyReport
+
+    ids = sorted(set(enterprise_ids))
+    found: dict[int, tuple[int | None, int | None]] = {}
+    for start in range(0, len(ids), CHUNK):
+        stmt = (
+            select(
+                MonthlyReport.enterprise_id,
+                func.sum(MonthlyReport.tax_fen),
+                func.sum(MonthlyReport.gross_output_fen),
+            )
+            .where(
+                MonthlyReport.enterprise_id.in_(ids[start : start + CHUNK]),
+                MonthlyReport.period.like(f"{year:04d}-%"),
+            )
+            .group_by(MonthlyReport.enterprise_id)
+        )
+        for firm, tax, output in session.execute(stmt):
+            found[firm] = (
+                None if tax is None else int(tax),
+                None if output is None else int(output),
+            )
+    return found
+
+
+def latest_complete_year(session: Session) -> int | None:
+    """The latest year whose December the firms reported."""
+    from sqlalchemy import func
+
+    from yuanqu.stats.models import MonthlyReport
+
+    last = session.scalar(
+        select(func.max(MonthlyReport.period)).where(MonthlyReport.period.like("%-12"))
+    )
+    return int(last[:4]) if last else None
