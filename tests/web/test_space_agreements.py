@@ -166,3 +166,60 @@ class TestAgreements:
             zipfile.ZipFile(io.BytesIO(response.content)).read("xl/sharedStrings.xml").decode()
         )
         assert "考核结果" in strings and "达标" in strings
+
+
+class TestWrites:
+    def test_a_project_officer_holds_a_unit_and_an_analyst_may_not(self, site: Site) -> None:
+        from datetime import date, timedelta
+
+        (unit_id,) = first(
+            site, select(Unit.id).where(Unit.status == "vacant").order_by(Unit.id).limit(1)
+        )
+        project = site.client(Role.project_officer).get("/api/v1/projects").json()["items"][0]
+        body = {
+            "holder": project["name"],
+            "until": str(date.today() + timedelta(days=30)),
+            "project_id": project["id"],
+        }
+        refused = site.client(Role.analyst).post(
+            f"/api/v1/space/units/{unit_id}/reserve", json=body
+        )
+        assert refused.status_code == 403
+        held = site.client(Role.project_officer).post(
+            f"/api/v1/space/units/{unit_id}/reserve", json=body
+        )
+        assert held.status_code == 200 and held.json()["status"] == "held"
+        again = site.client(Role.project_officer).post(
+            f"/api/v1/space/units/{unit_id}/reserve", json=body
+        )
+        assert again.status_code == 409 and again.json()["code"] == "unit_not_vacant"
+        card = site.client(Role.analyst).get(f"/api/v1/space/units/{unit_id}").json()
+        assert (
+            card["unit"]["status"] == "reserved"
+            and card["reservations"][-1]["holder"] == project["name"]
+        )
+
+    def test_a_requirement_is_recorded_and_matched(self, site: Site) -> None:
+        project = site.client(Role.project_officer).get("/api/v1/projects").json()["items"][1]
+        body = {
+            "project_id": project["id"],
+            "min_area_sqm": 1000,
+            "max_area_sqm": 8000,
+            "use": "production",
+        }
+        result = (
+            site.client(Role.project_officer).post("/api/v1/space/requirements", json=body).json()
+        )
+        assert result["matches"] and all(1000 <= m["area_sqm"] <= 8000 for m in result["matches"])
+        bad = site.client(Role.project_officer).post(
+            "/api/v1/space/requirements", json={**body, "use": "dance"}
+        )
+        assert bad.status_code == 422 and "未知的用途" in bad.json()["message"]
+
+    def test_recoveries_are_for_the_policy_office(self, site: Site) -> None:
+        assert site.client(Role.analyst).get("/api/v1/recoveries").status_code == 403
+        assert site.client(Role.policy_officer).get("/api/v1/recoveries").status_code == 200
+        refused = site.client(Role.project_officer).post(
+            "/api/v1/recoveries", json={"case_id": 1, "source": "x", "reason": "y"}
+        )
+        assert refused.status_code == 403

@@ -15,6 +15,7 @@ from yuanqu.core.auth import Principal, Role
 from yuanqu.core.errors import Forbidden, ValidationError
 from yuanqu.grants import recoveries
 from yuanqu.registry.models import Enterprise
+from yuanqu.space import service as space
 
 
 def scoped_assessment(
@@ -71,6 +72,9 @@ def agreement_detail(
         "commitments": [r.to_row(lang) for r in judged],
         "summary": assessment.summary(judged),
         "remedies": service.remedies_of(session, agreement_id=agreement.id, lang=lang),
+        "project_space": space.project_space(session, project_id=agreement.project_id, lang=lang)
+        if agreement.project_id
+        else None,
         "versions": log,
         "recoveries": [
             r

@@ -168,6 +168,49 @@ def post_match(
     )
 
 
+class StoredRequirement(RequirementBody):
+    lead_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    project_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+@router.post("/space/requirements")
+def post_requirement(
+    body: StoredRequirement,
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(service.SPACE_OFFICERS),
+) -> dict[str, Any]:
+    """Record a lead's or a project's space requirement; returns it with the units that fit."""
+    row = service.add_requirement(
+        session,
+        actor=principal,
+        min_area_sqm=body.min_area_sqm,
+        max_area_sqm=body.max_area_sqm,
+        use=body.use,
+        lead_id=body.lead_id,
+        project_id=body.project_id,
+        min_height_cm=None if body.min_height_m is None else round(body.min_height_m * 100),
+        min_load_kg_sqm=None if body.min_load_t_sqm is None else round(body.min_load_t_sqm * 1000),
+        sub_area=body.sub_area,
+        needed_on=body.needed_on,
+        note=body.note,
+    )
+    stored = [r for r in matching.stored_requirements(session) if r["requirement_id"] == row.id]
+    [result] = matching.match(session, requirements=stored, today=date.today())
+    return result
+
+
+@router.get("/space/projects/{project_id}")
+def get_project_space(
+    project_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    lang: Lang = "zh",
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(READERS),
+) -> dict[str, Any]:
+    """A project's parcels and units (its space as records, not free text)."""
+    return service.project_space(session, project_id=project_id, lang=lang)
+
+
 @router.post("/space/import")
 def post_import(
     file: UploadFile = File(),

@@ -26,6 +26,7 @@ from yuanqu.space.models import (
     Occupancy,
     Parcel,
     Park,
+    Requirement,
     Reservation,
     ReservationStatus,
     SupplyPlan,
@@ -550,6 +551,85 @@ def firm_space(session: Session, *, enterprise_id: int, lang: str = "zh") -> dic
         "units": units,
         "unit_sqm": sum(u["area_sqm"] for u in units if u["end_on"] is None),
     }
+
+
+def project_space(session: Session, *, project_id: int, lang: str = "zh") -> dict[str, Any]:
+    """A project's space as records, not free text: its parcels and the units it occupies."""
+    parcels = [
+        parcel_dict(p, lang)
+        for p in session.scalars(
+            select(Parcel).where(Parcel.project_id == project_id).order_by(Parcel.number)
+        )
+    ]
+    units = [
+        {**unit_dict(u, b, pk, lang), "start_on": o.start_on, "end_on": o.end_on}
+        for o, u, b, pk in session.execute(
+            select(Occupancy, Unit, Building, Park)
+            .join(Unit, Unit.id == Occupancy.unit_id)
+            .join(Building, Building.id == Unit.building_id)
+            .join(Park, Park.id == Building.park_id)
+            .where(Occupancy.project_id == project_id)
+            .order_by(Occupancy.start_on)
+        )
+    ]
+    area = sum(p["area_sqm"] for p in parcels)
+    return {"parcels": parcels, "parcel_mu": round(sqm_to_mu(area), 2), "units": units}
+
+
+def add_requirement(
+    session: Session,
+    *,
+    actor: Principal,
+    min_area_sqm: int,
+    max_area_sqm: int,
+    use: str,
+    lead_id: int | None = None,
+    project_id: int | None = None,
+    min_height_cm: int | None = None,
+    min_load_kg_sqm: int | None = None,
+    sub_area: str | None = None,
+    needed_on: date | None = None,
+    note: str | None = None,
+) -> Requirement:
+    """Record what a lead or a project needs (audited); matching reads it."""
+    from yuanqu.space.matching import check_requirement
+
+    _officer(actor)
+    values = {"min_area_sqm": min_area_sqm, "max_area_sqm": max_area_sqm, "use": use}
+    check_requirement(values)
+    if (lead_id is None) == (project_id is None):
+        raise ValidationError(
+            "载体需求须属于一个线索或一个项目",
+            "a requirement belongs to one lead or one project",
+            details={"field": "lead_id"},
+        )
+    row = Requirement(
+        lead_id=lead_id,
+        project_id=project_id,
+        min_height_cm=min_height_cm,
+        min_load_kg_sqm=min_load_kg_sqm,
+        sub_area=sub_area,
+        needed_on=needed_on,
+        note=note,
+        **values,
+    )
+    session.add(row)
+    session.flush()  # the audit record names the requirement
+    audit.record(
+        session,
+        actor=actor.username,
+        entity_type="space_requirement",
+        entity_id=row.id,
+        action="create",
+        after={
+            **values,
+            "lead_id": lead_id,
+            "project_id": project_id,
+            "sub_area": sub_area,
+            "needed_on": needed_on,
+        },
+    )
+    return row
 
 
 def parcel_sqm(
