@@ -15,6 +15,7 @@ from yuanqu.core.auth import Principal, Role
 from yuanqu.core.db import bump_data_version
 from yuanqu.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from yuanqu.registry.models import Enterprise
+from yuanqu.space import sources
 from yuanqu.space.models import (
     BUILDING_KIND_NAMES,
     DATASET,
@@ -364,6 +365,7 @@ def reserve(
             "a hold names its lead or project",
             details={"field": "holder"},
         )
+    sources.check_holder(session, lead_id=lead_id, project_id=project_id)
     row = Reservation(
         unit_id=unit.id,
         lead_id=lead_id,
@@ -603,6 +605,7 @@ def add_requirement(
             "a requirement belongs to one lead or one project",
             details={"field": "lead_id"},
         )
+    sources.check_holder(session, lead_id=lead_id, project_id=project_id)
     row = Requirement(
         lead_id=lead_id,
         project_id=project_id,

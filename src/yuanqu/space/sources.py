@@ -80,3 +80,23 @@ def latest_complete_year(session: Session) -> int | None:
         select(func.max(MonthlyReport.period)).where(MonthlyReport.period.like("%-12"))
     )
     return int(last[:4]) if last else None
+
+
+def check_holder(session: Session, *, lead_id: int | None, project_id: int | None) -> None:
+    """The lead and the project a hold or a requirement names must exist (a clear 404, not a
+    foreign-key failure)."""
+    from yuanqu.attraction.models import Lead
+    from yuanqu.core.errors import NotFound
+
+    if lead_id is not None and (not 1 <= lead_id < 2**63 or session.get(Lead, lead_id) is None):
+        raise NotFound(
+            f"没有编号为 {lead_id} 的招商线索", f"no lead {lead_id}", details={"lead_id": lead_id}
+        )
+    if project_id is not None and (
+        not 1 <= project_id < 2**63 or session.get(Project, project_id) is None
+    ):
+        raise NotFound(
+            f"没有编号为 {project_id} 的重点项目",
+            f"no project {project_id}",
+            details={"project_id": project_id},
+        )
