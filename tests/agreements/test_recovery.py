@@ -165,3 +165,17 @@ def test_an_unpaid_case_has_nothing_to_recover(session) -> None:
             reason="r",
             today=TODAY,
         )
+
+
+def test_the_policy_file_says_where_recovered_money_goes(tmp_path) -> None:
+    from importlib.resources import files
+
+    from yuanqu.policies.service import check_files, get_policy
+
+    assert get_policy("rd_investment_reward").recovered_to_budget
+    assert not get_policy("high_tech_enterprise").recovered_to_budget  # the default: treasury
+    text = files("yuanqu.data").joinpath("policies/rd_investment_reward.yaml").read_text()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("recovered_funds: return_to_budget", "recovered_funds: to_my_pocket"))
+    [issue] = check_files([bad])
+    assert "recovered_funds" in str(issue)
