@@ -176,6 +176,8 @@ def test_the_policy_file_says_where_recovered_money_goes(tmp_path) -> None:
     assert not get_policy("high_tech_enterprise").recovered_to_budget  # the default: treasury
     text = files("yuanqu.data").joinpath("policies/rd_investment_reward.yaml").read_text()
     bad = tmp_path / "bad.yaml"
-    bad.write_text(text.replace("recovered_funds: return_to_budget", "recovered_funds: to_my_pocket"))
+    bad.write_text(
+        text.replace("recovered_funds: return_to_budget", "recovered_funds: to_my_pocket")
+    )
     [issue] = check_files([bad])
     assert "recovered_funds" in str(issue)
