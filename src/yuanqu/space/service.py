@@ -44,6 +44,14 @@ SIZE_BANDS: tuple[tuple[int, str, str, str], ...] = (
     (3000, "3000_10000", "3000–10000 m²", "3,000–10,000 m²"),
     (10000, "ge10000", "10000 m² 及以上", "10,000 m² and over"),
 )
+#: The audited actions on units and holds, in words.
+ACTION_NAMES: dict[str, tuple[str, str]] = {
+    "reserve": ("预留", "reserved"),
+    "lapsed": ("预留到期", "hold lapsed"),
+    "released": ("释放预留", "hold released"),
+    "taken": ("签约入驻", "taken up"),
+    "occupy": ("入驻", "moved in"),
+}
 SPACE_OFFICERS = frozenset({Role.admin, Role.project_officer, Role.task_force})
 
 
@@ -306,7 +314,16 @@ def unit_history(session: Session, *, unit_id: int, lang: str = "zh") -> dict[st
         "unit": unit_dict(unit, building, park, lang),
         "occupancy": occupancy,
         "reservations": reservations,
-        "history": [h.to_dict() for h in history],
+        "history": [
+            {
+                **h.to_dict(),
+                "action_name": name_of(ACTION_NAMES, h.action, lang),
+                "status_name": name_of(UNIT_STATUS_NAMES, (h.after or {}).get("status"), lang)
+                if h.entity_type == "space_unit"
+                else name_of(RESERVATION_STATUS_NAMES, (h.after or {}).get("status"), lang),
+            }
+            for h in history
+        ],
     }
 
 
