@@ -223,3 +223,34 @@ class TestWrites:
             "/api/v1/recoveries", json={"case_id": 1, "source": "x", "reason": "y"}
         )
         assert refused.status_code == 403
+
+    def test_an_amendment_through_the_api_keeps_the_old_terms(self, site: Site) -> None:
+        (number,) = first(
+            site,
+            select(Agreement.number)
+            .where(Agreement.number.like("YZ-BZD-%"))
+            .order_by(Agreement.id.desc())
+            .limit(1),
+        )
+        body = {
+            "made_on": "2024-04-01",
+            "reason": "企业申请，经管委会同意",
+            "changes": {
+                "C2": {
+                    "indicator": "税收",
+                    "target": "1",
+                    "test_on": "2024-05-31",
+                    "period_year": 2023,
+                }
+            },
+        }
+        path = f"/api/v1/agreements/{number}/amend"
+        assert site.client(Role.analyst).post(path, json=body).status_code == 403
+        bad = {**body, "changes": {"C2": {**body["changes"]["C2"], "target": "很多"}}}
+        assert site.client(Role.project_officer).post(path, json=bad).status_code == 422
+        result = site.client(Role.project_officer).post(path, json=body).json()
+        last = result["versions"][-1]
+        assert last["reason"] == "企业申请，经管委会同意"
+        [change] = last["changes"]
+        assert change["new_target"] == 1 and change["eased"] and change["old_target"] > 1
+        assert len(result["versions"][0]["changes"]) >= 3  # version 1 untouched

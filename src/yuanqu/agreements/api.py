@@ -71,6 +71,47 @@ def get_agreement(
     )
 
 
+class TermBody(BaseModel):
+    indicator: str = Field(max_length=40)
+    target: str = Field(max_length=40, description="in the indicator's unit, or a date")
+    test_on: date
+    period_year: int | None = Field(default=None, ge=1990, le=2100)
+
+
+class AmendBody(BaseModel):
+    made_on: date
+    reason: str = Field(min_length=1, max_length=4000)
+    changes: dict[str, TermBody | None] = Field(
+        min_length=1, max_length=50, description="commitment key -> new terms, or null to withdraw"
+    )
+
+
+@router.post("/agreements/{ref}/amend")
+def post_amend(
+    ref: Ref,
+    body: AmendBody,
+    lang: Lang = "zh",
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(IMPORTERS),
+) -> dict[str, Any]:
+    """An amendment (补充协议): the next version; the old terms stay and the change is audited."""
+    changes = {
+        key: None
+        if t is None
+        else views.term_input(key, t.indicator, t.target, t.test_on, t.period_year)
+        for key, t in body.changes.items()
+    }
+    return views.amend(
+        session,
+        ref=ref,
+        made_on=body.made_on,
+        reason=body.reason,
+        changes=changes,
+        actor=principal,
+        lang=lang,
+    )
+
+
 @router.post("/agreements/import")
 def post_import(
     file: UploadFile = File(),

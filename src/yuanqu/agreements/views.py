@@ -152,3 +152,63 @@ def recovery_step(
     return recoveries.receive(
         session, recovery_id=recovery_id, amount_fen=amount_fen, actor=actor, on=today
     )
+
+
+def term_input(
+    key: str, indicator_name: str, target: str, test_on: date, period_year: int | None
+) -> service.TermInput:
+    """Terms as a person writes them (target in the indicator's unit, or a date), checked."""
+    from decimal import Decimal, InvalidOperation
+
+    from yuanqu.agreements.indicators import Kind, indicator, to_base
+
+    ind = indicator(indicator_name)
+    if len(key) > 40 or not key.strip():
+        raise ValidationError("承诺编号无效", "invalid commitment key", details={"commitment": key})
+    try:
+        if ind.kind == Kind.date:
+            return service.TermInput(
+                key,
+                ind.key,
+                test_on,
+                target_date=date.fromisoformat(target),
+                period_year=period_year,
+            )
+        value = Decimal(target)
+        if not value.is_finite() or value < 0:
+            raise ValueError
+        return service.TermInput(
+            key, ind.key, test_on, to_base(ind, value), period_year=period_year
+        )
+    except (ValueError, InvalidOperation):
+        raise ValidationError(
+            f"{key} 的目标值无效：应为 {ind.unit('zh')}，非负，最多两位小数（日期写作 YYYY-MM-DD）",
+            f"{key}: the target is a number >= 0 in {ind.unit('en')} (a date: YYYY-MM-DD)",
+            details={"commitment": key, "target": target},
+        ) from None
+
+
+def amend(
+    session: Session,
+    *,
+    ref: str,
+    made_on: date,
+    reason: str,
+    changes: dict[str, service.TermInput | None],
+    actor: Principal,
+    lang: str = "zh",
+) -> dict[str, Any]:
+    """Amend the agreement ``ref`` names and return its change log."""
+    agreement, _firm = service.visible_agreement(session, ref=ref, principal=actor)
+    service.amend(
+        session,
+        agreement_id=agreement.id,
+        made_on=made_on,
+        reason=reason,
+        changes=changes,
+        actor=actor,
+    )
+    return {
+        "number": agreement.number,
+        "versions": service.change_log(session, agreement_id=agreement.id, lang=lang),
+    }
