@@ -232,7 +232,7 @@ def build_space(session: Session, *, seed: int = 2023) -> SpaceSummary:
         session.execute(insert(Parcel), parcels)
     summary.parcels = len(parcels)
     summary.parcel_sqm = sum(p["area_sqm"] for p in parcels)
-    tenants = [f[0] for f in firms] or list(session.scalars(select(Enterprise.id).limit(200)))
+    tenants = _tenants(session, rng, holders={p["enterprise_id"] for p in parcels})
     units, occupancy_plan = _buildings(session, rng)
     for start in range(0, len(units), 5_000):
         session.execute(insert(Unit), units[start : start + 5_000])
@@ -250,7 +250,7 @@ def build_space(session: Session, *, seed: int = 2023) -> SpaceSummary:
         occupancy.append(
             {
                 "unit_id": ids[(unit["building_id"], unit["code"])],
-                "enterprise_id": int(tenants[int(rng.integers(0, len(tenants)))]),
+                "enterprise_id": tenants[int(rng.integers(0, len(tenants)))],
                 "kind": unit["status"],
                 "start_on": start,
                 "end_on": start + timedelta(days=365 * 5) if unit["status"] == "let" else None,
@@ -268,6 +268,30 @@ def build_space(session: Session, *, seed: int = 2023) -> SpaceSummary:
     _holds(session)
     bump_data_version(session, DATASET)
     return summary
+
+
+def _tenants(session: Session, rng: np.random.Generator, *, holders: set[int]) -> list[int]:
+    """Who rents space: mostly small firms that file no monthly report, and the smallest quarter
+    of the reporting firms without land of their own (firms with parcels build on them)."""
+    tax = {
+        firm: int(total or 0)
+        for firm, total in session.execute(
+            select(MonthlyReport.enterprise_id, func.sum(MonthlyReport.tax_fen))
+            .where(MonthlyReport.period.like("2023-%"))
+            .group_by(MonthlyReport.enterprise_id)
+        )
+    }
+    ids = list(session.scalars(select(Enterprise.id).order_by(Enterprise.id)))
+    small = [i for i in ids if i not in tax]
+    picked = (
+        [int(i) for i in rng.choice(small, size=min(len(small), 2_500), replace=False)]
+        if small
+        else []
+    )
+    # the smallest quarter of the reporters without land rent; the big ones own their land
+    renting = sorted((t, f) for f, t in tax.items() if f not in holders)
+    picked += [f for _t, f in renting[: max(1, len(renting) // 4)]]
+    return picked or ids[:200]
 
 
 def _buildings(session: Session, rng: np.random.Generator) -> tuple[list[dict], list[tuple]]:
