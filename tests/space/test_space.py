@@ -252,3 +252,14 @@ class TestBuildingEconomy:
         assert one["tax_yuan_sqm"] == 6000.0 and one["output_yuan_sqm"] == 20000.0
         assert rows["JH3-2"]["tax_fen"] == 6_000_000_00 and not one["yi_yuan"]
         assert units_by_code(session)["102"].status == "sold"
+
+
+def test_english_headers_are_canonical_too(session) -> None:
+    firm = make_firm(session)
+    head = ["number", "sub_area", "area_sqm", "land_use", "granted_on", "price", "uscc"]
+    add = csv_bytes(
+        head, [["YZ-EN-1", "核心区", 15_000, "R&D", "2020-02-02", "1000000", firm.uscc]]
+    )
+    import_space(session, source=add, filename="p.csv", kind=SpaceImportKind.parcels, actor="t")
+    parcel = session.scalars(select(Parcel)).one()
+    assert (parcel.land_use, parcel.area_sqm, parcel.price_fen) == ("rd", 15_000, 100_000_000)
