@@ -23,6 +23,8 @@ from yuanqu import __version__
 from yuanqu.accounts import api as accounts_api
 from yuanqu.accounts import pages as accounts_pages
 from yuanqu.accounts.service import AccountsBackend
+from yuanqu.agreements import api as agreements_api
+from yuanqu.agreements import pages as agreements_pages
 from yuanqu.attraction import api as attraction_api
 from yuanqu.attraction import pages as attraction_pages
 from yuanqu.calendar.api import router as calendar_router
@@ -49,6 +51,8 @@ from yuanqu.registry import api as registry_api
 from yuanqu.registry import pages as registry_pages
 from yuanqu.service import api as service_api
 from yuanqu.service import pages as service_pages
+from yuanqu.space import api as space_api
+from yuanqu.space import pages as space_pages
 from yuanqu.stats import api as stats_api
 from yuanqu.stats import pages as stats_pages
 from yuanqu.web.templating import error_page, register_nav
@@ -73,6 +77,8 @@ NAVIGATION = (
     ("/grants", "Grants", frozenset(grants_api.READERS)),
     ("/grants/notice", "Public notice", EVERYONE),
     ("/service", "Service desk", EVERYONE),
+    ("/space", "Land and space", frozenset(space_api.READERS)),
+    ("/agreements", "Agreements", EVERYONE),
     ("/admin/users", "Users", frozenset({Role.admin})),
 )
 
@@ -142,6 +148,8 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         policies_api.router,
         grants_api.router,
         service_api.router,
+        space_api.router,
+        agreements_api.router,
         calendar_router,
     )
     for router in api_routers:
@@ -157,6 +165,8 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         policies_pages.router,
         grants_pages.router,
         service_pages.router,
+        space_pages.router,
+        agreements_pages.router,
     )
     for router in page_routers:
         app.include_router(router)

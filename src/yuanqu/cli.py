@@ -12,6 +12,7 @@ from rich.markup import escape
 from yuanqu import __version__
 from yuanqu.accounts.cli import app as users_app
 from yuanqu.accounts.service import ensure_demo_accounts
+from yuanqu.agreements.cli import app as agreements_app
 from yuanqu.attraction.cli import app as leads_app
 from yuanqu.audit_cli import app as audit_app
 from yuanqu.calendar.cli import app as calendar_app
@@ -29,6 +30,7 @@ from yuanqu.core.terminal import (
     render_error,
     t,
 )
+from yuanqu.demo.agreements import demo_clawback
 from yuanqu.demo.report import print_calibration, print_portfolio, print_summary
 from yuanqu.demo.service import build_demo, build_fangchenggang, calibration, registry_is_empty
 from yuanqu.grants.cli import app as grants_app
@@ -38,6 +40,7 @@ from yuanqu.policies.cli import app as policy_app
 from yuanqu.projects.cli import app as projects_app
 from yuanqu.registry.cli import app as registry_app
 from yuanqu.service.cli import app as service_app
+from yuanqu.space.cli import app as space_app
 from yuanqu.stats.cli import app as stats_app
 from yuanqu.wiring import wire
 from yuanqu.zone_export import app as export_app
@@ -61,6 +64,8 @@ app.add_typer(insurance_app, name="insurance")
 app.add_typer(export_app, name="export")
 app.add_typer(grants_app, name="grants")
 app.add_typer(service_app, name="service")
+app.add_typer(space_app, name="space")
+app.add_typer(agreements_app, name="agreements")
 
 
 @app.callback()
@@ -147,6 +152,7 @@ def demo(
             with session_scope() as session:
                 print_calibration(calibration(session), summary)
             _demo_awards(2023)
+            _demo_clawback(2023)
     else:
         console.print(
             t(
@@ -172,6 +178,20 @@ def _demo_awards(year: int) -> None:
             f"{result['firms_over_100m']} firms paid more than 100 million yuan",
         )
     )
+
+
+def _demo_clawback(year: int) -> None:
+    """One award of ``year`` clawed back from a firm short of its agreement (grants ledger)."""
+    with session_scope() as session:
+        recovery = demo_clawback(session, year=year)
+    if recovery is not None:
+        amount = Money(recovery["recovered_fen"])
+        console.print(
+            t(
+                f"履约监管：{recovery['source']} 未达标，追回奖励 {amount.format('zh')}",
+                f"compliance: {recovery['source']} fell short; {amount.format('en')} clawed back",
+            )
+        )
 
 
 def _demo_accounts(seed: int) -> None:

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 def import_all_models() -> None:
     import yuanqu.accounts.models
+    import yuanqu.agreements.models
     import yuanqu.attraction.models
     import yuanqu.chains.models
     import yuanqu.core.audit
     import yuanqu.core.db
     import yuanqu.core.holidays
     import yuanqu.grants.models
+    import yuanqu.grants.recoveries
     import yuanqu.insurance.models
     import yuanqu.policies.models
     import yuanqu.projects.models
     import yuanqu.registry.models
     import yuanqu.service.models
+    import yuanqu.space.models
     import yuanqu.stats.models  # noqa: F401

@@ -475,3 +475,11 @@ def lead_ids_for_projects(session: Session, project_ids: Sequence[int]) -> dict[
         select(Lead.project_id, Lead.id).where(Lead.project_id.in_(list(project_ids)))
     )
     return {p: lead for p, lead in rows if p is not None}
+
+
+def require_lead(session: Session, lead_id: int) -> None:
+    """NotFound unless a lead has this id (a clear 404, not a foreign-key failure)."""
+    if not 1 <= lead_id < 2**63 or session.get(Lead, lead_id) is None:
+        raise NotFound(
+            f"没有编号为 {lead_id} 的招商线索", f"no lead {lead_id}", details={"lead_id": lead_id}
+        )

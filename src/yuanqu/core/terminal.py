@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import getpass
 import io
 import json
 import sys
@@ -18,8 +19,10 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from yuanqu.core.auth import Principal, Role
 from yuanqu.core.config import get_settings
 from yuanqu.core.errors import ValidationError, YuanquError
+from yuanqu.core.periods import parse_date
 
 console = Console()
 err_console = Console(stderr=True)
@@ -132,3 +135,23 @@ def render_error(error: YuanquError) -> None:
             )
     elif details:
         err_console.print(json.dumps(details, ensure_ascii=False, default=_json_default))
+
+
+def cli_actor() -> Principal:
+    try:
+        login = getpass.getuser()
+    except Exception:  # no login name in some containers; the audit still needs a name
+        login = "unknown"
+    return Principal(0, f"cli:{login}", Role.admin)
+
+
+def day_option(value: str | None) -> date:
+    """A date option; a bad one is a one-line usage error (exit 2)."""
+    if not value:
+        return date.today()
+    try:
+        return parse_date(value)
+    except ValidationError:
+        raise ValidationError(
+            f"日期无效：{value}（应写作 YYYY-MM-DD）", f"not a date: {value} (write YYYY-MM-DD)"
+        ) from None

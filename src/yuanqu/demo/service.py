@@ -15,12 +15,14 @@ from sqlalchemy.orm import Session
 from yuanqu.chains.definitions import shipped_chains
 from yuanqu.chains.service import compute_placements
 from yuanqu.demo import statistics as demo_stats
-from yuanqu.demo.facts import FactsSummary
+from yuanqu.demo.agreements import build_agreements
+from yuanqu.demo.facts import FactsSummary, generate_facts
 from yuanqu.demo.projects import (
     PortfolioSummary,
     build_fangchenggang_portfolio,
     build_yizhuang_portfolio,
 )
+from yuanqu.demo.space import build_space
 from yuanqu.demo.zone import AS_OF, build_zone
 from yuanqu.insurance.demo import build_zone_book
 from yuanqu.registry import service as registry
@@ -81,9 +83,11 @@ def build_demo(
     # `yuanqu insurance demo --city shanghai`, in its own database.
 
     build_zone_book(session, seed=seed)
+    # Land, space and agreements (a second or so): parcels under the manufacturers and the
+    # signed projects, the standard-factory programme, and the projects' agreements.
+    build_space(session, seed=seed)
+    build_agreements(session, seed=seed)
     # The policy facts last: their calibration evaluates the policies over everything above.
-    from yuanqu.demo.facts import generate_facts
-
     facts = generate_facts(session, seed=seed, award_year=2023)
     # The service desk's year (亦企服务港): requests, advisers, visits, written in bulk.
     from yuanqu.service.demo import build_service_demo

@@ -6,7 +6,7 @@ caller's unit of work. Services never commit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -511,3 +511,23 @@ def project_history(session: Session, *, project_id: int) -> list[audit.AuditRec
     item_ids = session.scalars(select(ProjectItem.id).where(ProjectItem.project_id == project_id))
     entities.extend(("project_item", i) for i in item_ids)
     return audit.entity_history(session, entities=entities)
+
+
+def project_ids(session: Session, codes: Iterable[str]) -> dict[str, int]:
+    """The ids of the key projects with these codes (项目编号)."""
+    wanted = sorted(set(codes))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), 500):
+        stmt = select(Project.code, Project.id).where(Project.code.in_(wanted[start : start + 500]))
+        found.update(session.execute(stmt).all())
+    return found
+
+
+def require_project(session: Session, project_id: int) -> None:
+    """NotFound unless a key project has this id (a clear 404, not a foreign-key failure)."""
+    if not 1 <= project_id < 2**63 or session.get(Project, project_id) is None:
+        raise NotFound(
+            f"没有编号为 {project_id} 的重点项目",
+            f"no project {project_id}",
+            details={"project_id": project_id},
+        )

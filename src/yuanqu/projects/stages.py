@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yuanqu.core import audit
@@ -241,3 +242,25 @@ def record_investment(
     )
     bump_data_version(session, DATASET)
     return row
+
+
+def investment_to(session: Session, project_id: int, by: date) -> int | None:
+    """The project's investment (fen) in the months up to ``by``; None if none was reported."""
+    total, months = session.execute(
+        select(func.sum(MonthlyInvestment.actual_fen), func.count()).where(
+            MonthlyInvestment.project_id == project_id,
+            MonthlyInvestment.period <= f"{by.year:04d}-{by.month:02d}",
+        )
+    ).one()
+    return int(total) if months else None
+
+
+def stage_date(session: Session, project_id: int | None, stage: str | None) -> date | None:
+    """The day the project actually reached ``stage`` (None: not yet)."""
+    if project_id is None or stage is None:
+        return None
+    return session.scalar(
+        select(ProjectStageDate.actual_on).where(
+            ProjectStageDate.project_id == project_id, ProjectStageDate.stage == stage
+        )
+    )

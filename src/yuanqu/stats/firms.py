@@ -5,11 +5,12 @@ are :mod:`yuanqu.stats.service`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from yuanqu.core.errors import NotFound, ValidationError
@@ -23,6 +24,8 @@ from yuanqu.stats.schemas import (
     MonthlyFigures,
     SizeClass,
 )
+
+_CHUNK = 500
 
 # --- one firm ------------------------------------------------------------------------------------
 
@@ -209,3 +212,89 @@ def missing_reports(session: Session, *, period: str | Period) -> list[MissingRe
         .order_by(Enterprise.uscc)
     )
     return [MissingReport(uscc=u, name=n, last_period=lp) for u, n, lp in session.execute(stmt)]
+
+
+def annual_tax_output(
+    session: Session, enterprise_ids: Iterable[int], year: int
+) -> dict[int, tuple[int | None, int | None]]:
+    """Per firm: the year's tax and gross output (fen) from its monthly reports."""
+    ids = sorted(set(enterprise_ids))
+    found: dict[int, tuple[int | None, int | None]] = {}
+    for start in range(0, len(ids), _CHUNK):
+        stmt = (
+            select(
+                MonthlyReport.enterprise_id,
+                func.sum(MonthlyReport.tax_fen),
+                func.sum(MonthlyReport.gross_output_fen),
+            )
+            .where(
+                MonthlyReport.enterprise_id.in_(ids[start : start + _CHUNK]),
+                MonthlyReport.period.like(f"{year:04d}-%"),
+            )
+            .group_by(MonthlyReport.enterprise_id)
+        )
+        for firm, tax, output in session.execute(stmt):
+            found[firm] = (
+                None if tax is None else int(tax),
+                None if output is None else int(output),
+            )
+    return found
+
+
+def latest_complete_year(session: Session) -> int | None:
+    """The latest year whose December the firms reported."""
+    last = session.scalar(
+        select(func.max(MonthlyReport.period)).where(MonthlyReport.period.like("%-12"))
+    )
+    return int(last[:4]) if last else None
+
+
+def year_flows(session: Session, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], dict]:
+    """Per (firm, year): the year's tax, output, revenue and R&D sums (fen) and whether its
+    December was reported (a year without December is not complete)."""
+    out: dict[tuple[int, int], dict[str, Any]] = {}
+    if not pairs:
+        return out
+    firms = sorted({f for f, _y in pairs})
+    years = sorted({y for _f, y in pairs})
+    year = func.substr(MonthlyReport.period, 1, 4)
+    for start in range(0, len(firms), 500):
+        stmt = (
+            select(
+                MonthlyReport.enterprise_id,
+                year,
+                func.sum(MonthlyReport.tax_fen),
+                func.sum(MonthlyReport.gross_output_fen),
+                func.sum(MonthlyReport.revenue_fen),
+                func.sum(MonthlyReport.rd_expense_fen),
+                func.max(MonthlyReport.period),
+            )
+            .where(
+                MonthlyReport.enterprise_id.in_(firms[start : start + 500]),
+                or_(*(MonthlyReport.period.like(f"{y}-%") for y in years)),
+            )
+            .group_by(MonthlyReport.enterprise_id, year)
+        )
+        for firm, y, tax, output, revenue, rd, last in session.execute(stmt):
+            out[(firm, int(y))] = {
+                "tax": None if tax is None else int(tax),
+                "output": None if output is None else int(output),
+                "revenue": None if revenue is None else int(revenue),
+                "rd": None if rd is None else int(rd),
+                "complete": last == f"{y}-12",
+            }
+    return out
+
+
+def latest_employees(session: Session, *, enterprise_id: int, by: date) -> int | None:
+    """Headcount of the latest monthly report up to ``by``."""
+    return session.scalar(
+        select(MonthlyReport.employees)
+        .where(
+            MonthlyReport.enterprise_id == enterprise_id,
+            MonthlyReport.period <= f"{by.year:04d}-{by.month:02d}",
+            MonthlyReport.employees.is_not(None),
+        )
+        .order_by(MonthlyReport.period.desc())
+        .limit(1)
+    )

@@ -134,6 +134,8 @@ class Policy:
     exclusive_group: str | None
     source: str = ""
     description: dict[str, str] = field(default_factory=dict)
+    #: ``recovered_funds: return_to_budget``: money clawed back is available to award again
+    recovered_to_budget: bool = False
 
     def title(self, lang: str = "zh") -> str:
         return self.title_en if lang == "en" else self.title_zh
@@ -465,6 +467,7 @@ class _Reader:
             "allocation",
             "exclusive_group",
             "description",
+            "recovered_funds",
         }
         for key in doc:
             if key not in known:
@@ -567,6 +570,13 @@ class _Reader:
             )
             group = None
         description = doc.get("description")
+        recovered = doc.get("recovered_funds", "to_treasury")
+        if recovered not in ("to_treasury", "return_to_budget"):
+            self.issue(
+                doc.line_of("recovered_funds"),
+                "recovered_funds 只能是 to_treasury（上缴财政）或 return_to_budget（回到预算）",
+                "recovered_funds must be to_treasury or return_to_budget",
+            )
         if self.issues or policy_id is None or start is None:
             return None
         return Policy(
@@ -591,6 +601,7 @@ class _Reader:
             exclusive_group=group,
             source=source,
             description=dict(description) if isinstance(description, dict) else {},
+            recovered_to_budget=recovered == "return_to_budget",
         )
 
     def derived(self, doc: Located, scope: Scope, parameters: dict) -> dict[str, tuple[str, Node]]:
