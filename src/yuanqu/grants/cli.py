@@ -14,6 +14,7 @@ from yuanqu.core.money import Money
 from yuanqu.core.periods import parse_date
 from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, lang, t
 from yuanqu.grants import batches, flows, ledger, reports, service
+from yuanqu.grants.workflow import status_name
 
 app = typer.Typer(
     help="政策兑现 / grants: cases, review, public notice, payments", no_args_is_help=True
@@ -175,8 +176,8 @@ def transition(
         status = service.get_case(session, case_id=case_id, principal=actor).status
     console.print(
         t(
-            f"案件 {case_id}：{service.status_name(status)}",
-            f"case {case_id}: {service.status_name(status, 'en')}",
+            f"案件 {case_id}：{status_name(status)}",
+            f"case {case_id}: {status_name(status, 'en')}",
         )
     )
 
