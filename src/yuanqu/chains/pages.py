@@ -124,6 +124,7 @@ def report_download(
         lang=request_lang(request),
         run=service.cached_placements(session),
         period=overview.statistics_period(session, period),
+        task_forces=overview.followed_by(principal),
     )
     return FileResponse(
         path,
