@@ -81,6 +81,43 @@ class Table:
         return len(self.rows)
 
 
+# --- CSV cells that a spreadsheet would run -------------------------------------------------------
+
+# A spreadsheet opening a CSV runs a cell that begins with one of these as a formula (OWASP "CSV
+# injection"): =HYPERLINK(...), +1+1, -1+1, @SUM(1), and a tab or carriage return before them.
+_FORMULA_START = frozenset("=+-@\t\r")
+# A plain number (a negative one too) is no formula: it stays a number for the reader.
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d[\d,]*)?\.?\d+%?")
+
+
+def _runs_as_formula(text: str) -> bool:
+    rest = text.lstrip("'")
+    return bool(rest) and rest[0] in _FORMULA_START and not _PLAIN_NUMBER.fullmatch(rest)
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV export writes it: text that a spreadsheet would run as a formula gets a
+    leading apostrophe (which shows the text as written), numbers and other text stay as they are.
+
+    Text that already begins with apostrophes before such a start gets one more, so
+    :func:`csv_unescape` gives back exactly what was exported."""
+    if isinstance(value, str) and value and _runs_as_formula(value):
+        return "'" + value
+    return value
+
+
+def csv_unescape(text: str) -> str:
+    """The inverse of :func:`csv_cell`, applied to every cell the importer reads from a CSV."""
+    if text[:1] == "'" and _runs_as_formula(text):
+        return text[1:]
+    return text
+
+
+def csv_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A row of a CSV export, every cell through :func:`csv_cell` (None written empty)."""
+    return {k: "" if v is None else csv_cell(v) for k, v in row.items()}
+
+
 # --- reading -------------------------------------------------------------------------------------
 
 _XLSX_MAGIC = b"PK\x03\x04"
@@ -154,8 +191,12 @@ def _read_csv(data: bytes, name: str) -> Table:
     text = _decode(data, name)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = next(reader)
-        rows = [row for row in reader if any(cell.strip() for cell in row)]
+        header = [csv_unescape(cell) for cell in next(reader)]
+        rows = [
+            [csv_unescape(cell) if cell[:1] == "'" else cell for cell in row]
+            for row in reader
+            if any(cell.strip() for cell in row)
+        ]
     except csv.Error as exc:
         raise ValidationError(
             f"{name} 不是有效的 CSV：{exc}",
@@ -477,7 +518,7 @@ def write_error_report(errors: Sequence[RowError], path: Path | str, *, lang: st
         with path.open("w", newline="", encoding="utf-8-sig") as fh:
             writer = csv.writer(fh)
             writer.writerow(heads)
-            writer.writerows(rows)
+            writer.writerows([csv_cell(v) for v in row] for row in rows)
         return path
     import xlsxwriter
 

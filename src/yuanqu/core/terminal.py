@@ -20,6 +20,7 @@ from rich.table import Table
 
 from yuanqu.core.config import get_settings
 from yuanqu.core.errors import ValidationError, YuanquError
+from yuanqu.core.tabular import csv_row
 
 console = Console()
 err_console = Console(stderr=True)
@@ -64,7 +65,7 @@ def emit_rows(
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=keys, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(csv_row(row) for row in rows)
         sys.stdout.write(buffer.getvalue())
         return
     table = Table(title=title)
