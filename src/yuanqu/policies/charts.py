@@ -10,7 +10,7 @@ from typing import Any
 
 from yuanqu.core.codes import SIZE_CLASS_NAMES
 from yuanqu.core.errors import ValidationError
-from yuanqu.policies.definition import Policy
+from yuanqu.policies.definition import Policy, check_override
 from yuanqu.policies.overview import band_inputs, format_value, range_text, section_name
 from yuanqu.policies.parameters import resolve_all
 from yuanqu.policies.variables import VARIABLES
@@ -111,6 +111,8 @@ def _step(value: Decimal, unit: str) -> Decimal:
 
 
 def _slider(key: str, label: str, unit: str, current: Decimal, asked: Decimal | None) -> Slider:
+    if asked is not None:
+        check_override(key, asked, unit)
     if unit == "share":
         high = min(Decimal(1), max(current * 3, current + Decimal("0.1")))
     elif unit == "points":

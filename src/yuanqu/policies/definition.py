@@ -93,6 +93,46 @@ class Parameter:
     mid_year: str
     versions: tuple[ParameterVersion, ...]
 
+    def allowed(self) -> tuple[Decimal, Decimal]:
+        """The values a simulation may give this parameter (see :func:`override_range`)."""
+        return override_range(self.unit)
+
+
+#: The values a simulation may set a number of each unit to, both ends included: a share is a
+#: fraction of one, points a score, yuan an amount up to 1 万亿 (the largest budget the ledger
+#: takes). `policy check` proves every amount stays in range for any value in these ranges.
+OVERRIDE_RANGES: dict[str, tuple[Decimal, Decimal]] = {
+    "share": (Decimal(0), Decimal(1)),
+    "points": (Decimal(0), Decimal(10_000)),
+    "yuan": (Decimal(0), Decimal(10) ** 12),
+}
+
+
+def override_range(unit: str) -> tuple[Decimal, Decimal]:
+    """The allowed range of a number of ``unit`` (any other unit: that of an amount in yuan)."""
+    return OVERRIDE_RANGES.get(unit, OVERRIDE_RANGES["yuan"])
+
+
+def check_override(name: str, value: Decimal, unit: str) -> None:
+    """Refuse a simulated value outside its unit's range, naming the parameter and the range."""
+    low, high = override_range(unit)
+    if low <= value <= high:
+        return
+    shown = _plain_number(value)
+    low_text, high_text = _plain_number(low), _plain_number(high)
+    raise ValidationError(
+        f"{name} 的取值须在 {low_text} 到 {high_text} 之间（收到 {shown}）",
+        f"{name} must be between {low_text} and {high_text} (got {shown})",
+        code="override_out_of_range",
+        details={"field": name, "value": shown, "minimum": low_text, "maximum": high_text},
+    )
+
+
+def _plain_number(value: Decimal) -> str:
+    text = format(value, "f")
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return text if len(text) <= 40 else text[:37] + "..."
+
 
 @dataclass(frozen=True)
 class Condition:
