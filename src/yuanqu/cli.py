@@ -21,6 +21,7 @@ from yuanqu.core.errors import YuanquError
 from yuanqu.core.holidays_cli import app as calendar_app
 from yuanqu.core.terminal import console, exit_code_for, progress_bar, render_error, t
 from yuanqu.grants import deadlines as _grant_deadlines  # noqa: F401 (recounted on a notice load)
+from yuanqu.grants import integrity as _grant_integrity  # noqa: F401 (checked by audit verify)
 from yuanqu.grants.cli import app as grants_app
 from yuanqu.insurance.cli import app as insurance_app
 from yuanqu.policies.cli import app as policy_app
