@@ -176,7 +176,12 @@ class TestOtherCommands:
 
         shown = cli("grants", "show", zone["awaiting"], "--as", "firm-a")
         assert shown.exit_code == 0, shown.stderr
-        assert json.loads(shown.stdout)["id"] == zone["awaiting"]
+        card = json.loads(shown.stdout)
+        assert card["id"] == zone["awaiting"]
+        assert card["bank_account"] == "*" * 15 + "3445"  # only the payers read it in full
+        assert card["created_by"] != "system:match"
+        by_officer = json.loads(cli("grants", "show", zone["awaiting"], "--as", "officer-a").stdout)
+        assert by_officer["bank_account"] == "6222020200112233445"
         refused = cli("grants", "show", zone["submitted"], "--as", "firm-a")
         assert refused.exit_code == 1 and "Traceback" not in refused.stderr
 

@@ -8,12 +8,14 @@ from typing import Annotated
 
 import typer
 
+from yuanqu.core.auth import Role
 from yuanqu.core.db import cli_session, require_current, writer_scope
-from yuanqu.core.errors import ValidationError
+from yuanqu.core.errors import Forbidden, ValidationError
 from yuanqu.core.money import Money
 from yuanqu.core.periods import parse_date
 from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, lang, t
 from yuanqu.grants import batches, flows, ledger, reports, service
+from yuanqu.grants.privacy import present_case
 from yuanqu.grants.workflow import status_name
 
 app = typer.Typer(
@@ -106,10 +108,9 @@ def show(case_id: int, user: AsUser, fmt: Fmt = OutputFormat.json) -> None:
     with cli_session() as session:
         principal = _principal(session, user)
         case = service.get_case(session, case_id=case_id, principal=principal)
-        data = service.case_dict(case, lang(), full=True)
-        data["history"] = [
-            r.to_dict() for r in service.case_history(session, case_id=case_id, principal=principal)
-        ]
+        data = present_case(service.case_dict(case, lang(), full=True), principal)
+        history = service.case_history(session, case_id=case_id, principal=principal, lang=lang())
+        data["history"] = [r.to_dict() for r in history]
     emit_json(data)
 
 
@@ -240,8 +241,12 @@ def batch_run(
 def batch_export(batch_id: int, output: Path, user: AsUser) -> None:
     """The batch as an xlsx for the finance bureau."""
     with cli_session() as session:
-        _principal(session, user)
-        reports.export_batch(session, batch_id=batch_id, path=output)
+        principal = _principal(session, user)
+        if principal.role not in (Role.admin, Role.policy_officer):
+            raise Forbidden(
+                "只有政策办或管理员可以导出付款批次", "only the policy office may export batches"
+            )
+        reports.export_batch(session, batch_id=batch_id, path=output, principal=principal)
     console.print(t(f"已导出 {output}", f"exported {output}"))
 
 
