@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     spark_master: str | None = Field(
         default=None, description="Spark master: local[2] (default), spark://..., or sc://..."
     )
+    max_upload_mb: int = Field(
+        default=50, ge=1, le=10_000, description="largest request body the site accepts (MB)"
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy import insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from yuanqu.core.tabular import (
+    ErrorList,
     ImportRejected,
     RowContext,
     RowError,
@@ -38,7 +39,7 @@ from yuanqu.registry.models import Enterprise
 def validate_policies(session: Session, table: Table) -> list[dict[str, Any]]:
     """Every policy row checked; ImportRejected naming every bad cell, or rows ready to insert."""
     columns = map_headers(table.header, POLICY_COLUMNS)
-    errors: list[RowError] = []
+    errors = ErrorList()
     parsed: list[tuple[RowContext, dict[str, Any]]] = []
     for number, values in enumerate(table.rows, start=2):
         ctx = RowContext(number, values, columns, errors)
@@ -101,7 +102,7 @@ def validate_policies(session: Session, table: Table) -> list[dict[str, Any]]:
         first[key] = ctx.number
         rows.append({**row, "enterprise_id": ids[uscc], "_row": ctx.number})
     if errors:
-        raise ImportRejected(sorted(errors, key=lambda e: e.row))
+        raise ImportRejected(errors.sorted_by_row())
     return rows
 
 

@@ -19,6 +19,7 @@ from yuanqu.core.errors import ValidationError
 from yuanqu.core.tabular import (
     CellError,
     Column,
+    ErrorList,
     ImportRejected,
     RowError,
     Table,
@@ -261,7 +262,7 @@ def validate_table(
     """Every row validated; raises ImportRejected listing every bad cell, or returns the records."""
     today = today or date.today()
     columns = map_headers(table.header, COLUMNS)
-    errors: list[RowError] = []
+    errors = ErrorList()
 
     def column(name: str, parser: Callable[..., Any], **kwargs: Any) -> list[Any]:
         return parse_column(table, columns, name, parser, errors, **kwargs)
