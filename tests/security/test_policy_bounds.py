@@ -11,6 +11,122 @@ from yuanqu.policies.service import shipped_dir
 GOOD = (shipped_dir() / "rd_investment_reward.yaml").read_text(encoding="utf-8")
 
 
+def check(cli, tmp_path, text: str):
+    path = tmp_path / "policy.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path, cli("--lang", "en", "policy", "check", path)
+
+
+def line_of(text: str, fragment: str) -> int:
+    return next(n for n, row in enumerate(text.splitlines(), 1) if fragment in row)
+
+
+class TestStaticBounds:
+    """A policy that passes `check` never overflows when evaluated: where the language cannot
+    prove its numbers stay below 10^18 (and an award below what fen can hold), it refuses."""
+
+    @pytest.mark.parametrize(
+        ("old", "new", "where"),
+        [
+            (
+                "amount: rd_expense_growth * reward_rate",
+                "amount: rd_expense * 9999999999999999999999999999",
+                "amount:",
+            ),
+            (
+                "amount: rd_expense_growth * reward_rate",
+                "amount: " + " * ".join(["9" * 28] * 40),
+                "amount:",
+            ),
+            (
+                "when: rd_expense >= rd_floor",
+                "when: rd_expense * rd_expense >= rd_floor",
+                "when: rd_expense *",
+            ),
+            (
+                "amount: rd_expense_growth * reward_rate",
+                "amount: min(rd_expense_growth / rd_ratio, 100)",
+                "amount:",
+            ),
+            ("cap_per_firm: 5000万", "cap_per_firm: 99999999999999999", "cap_per_firm:"),
+        ],
+    )
+    def test_unprovable_is_refused_with_file_and_line(self, cli, tmp_path, old, new, where):
+        text = GOOD.replace(old, new)
+        assert text != GOOD
+        path, result = check(cli, tmp_path, text)
+        assert result.exit_code == 2, result.stdout
+        assert f"{path}:{line_of(text, where)}: " in result.stderr
+        assert "cannot prove" in result.stderr and "Traceback" not in result.stderr
+
+    def test_every_shipped_policy_passes(self, cli) -> None:
+        files = sorted(shipped_dir().glob("*.yaml"))
+        result = cli("policy", "check", *files)
+        assert result.exit_code == 0, result.stderr
+
+    def test_a_bounded_policy_passes(self, cli, tmp_path) -> None:
+        text = GOOD.replace(
+            "amount: rd_expense_growth * reward_rate",
+            "amount: min(rd_expense_growth, 1000000) * reward_rate * 3",
+        )
+        _, result = check(cli, tmp_path, text)
+        assert result.exit_code == 0, result.stderr
+
+    def test_the_proof_holds_for_the_largest_inputs(self, session) -> None:
+        """The shipped policies evaluated with every input at the edge of its declared range
+        and every parameter at the largest a simulation may set: no overflow anywhere."""
+        from decimal import Decimal
+
+        from yuanqu.policies.definition import parameter_range
+        from yuanqu.policies.expressions import evaluate
+        from yuanqu.policies.service import shipped_policies
+        from yuanqu.policies.variables import VARIABLES, declared_range
+
+        for policy in shipped_policies():
+            for pick in (0, 1):
+                env = {
+                    name: (bounds[pick] if bounds is not None else None)
+                    for name in VARIABLES
+                    if (bounds := declared_range(name)) is not None
+                }
+                scalars = {
+                    n: (parameter_range(p).hi if pick else parameter_range(p).lo)
+                    for n, p in policy.parameters.items()
+                    if p.kind == "scalar"
+                }
+                bands = {
+                    n: [b for v in p.versions for b in v.bands][:1]
+                    for n, p in policy.parameters.items()
+                    if p.kind == "band"
+                }
+                nodes = [c.node for c in policy.conditions]
+                nodes += [n for n in (policy.amount, policy.cap_per_firm) if n is not None]
+                for node in nodes:
+                    value = evaluate(node, env, scalars=scalars, bands=bands)
+                    assert (
+                        value is None
+                        or not isinstance(value, Decimal)
+                        or (abs(value) < Decimal(10) ** 18)
+                    )
+
+    def test_out_of_range_data_reads_as_missing(self) -> None:
+        import duckdb
+
+        from yuanqu.policies.inputs import BASE_SCHEMA, base_table, variables_select
+
+        row = {"firm_id": 1, "uscc": "X", "revenue_fen": 10**18, "rd_expense_fen": 5}
+        table = base_table([row])
+        assert table.schema == BASE_SCHEMA
+        con = duckdb.connect()
+        con.register("base", table)
+        from datetime import date
+
+        cursor = con.execute(variables_select("base", date(2023, 12, 31)))
+        values = dict(zip([d[0] for d in cursor.description], cursor.fetchone(), strict=True))
+        assert values["revenue"] is None  # 10^16 yuan: beyond the declared 10^15
+        assert values["rd_expense"] == 5
+
+
 class TestControlCharacters:
     @pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\x7f", "\ufffe"])
     @pytest.mark.parametrize("where", ["comment", "value"])
@@ -42,7 +158,7 @@ class TestSimulationOverrides:
         [
             ("rd_investment_reward", "reward_rate", NINES, ("0", "1")),
             ("rd_investment_reward", "reward_rate", "-0.1", ("0", "1")),
-            ("rd_investment_reward", "rd_floor", NINES, ("0", "1000000000000")),
+            ("rd_investment_reward", "rd_floor", NINES, ("0", "10000000000")),
             ("rd_investment_reward", "budget", NINES, ("0", "1000000000000")),
             ("high_tech_enterprise", "rd_ratio_min[2]", "5", ("0", "1")),
         ],

@@ -332,7 +332,7 @@ def with_overrides(policy: Policy, overrides: dict[str, str]) -> Policy:
                 details={"field": name, "value": raw},
             ) from None
         if name == "budget":
-            check_override(name, value, "yuan")
+            check_override(name, value, "budget")
             budget = value
             continue
         band = _BAND_OVERRIDE.match(name)
