@@ -93,8 +93,9 @@ def zone(site: Site) -> Iterator[Zone]:
 def is_download(path: str, endpoint) -> bool:
     if path.endswith(FILE_SUFFIXES):
         return True
-    returns = str(inspect.signature(endpoint).return_annotation)
-    return any(kind in returns for kind in ("FileResponse", "StreamingResponse"))
+    # A plain Response, a file or a stream: anything but a page, a redirect or JSON.
+    returns = str(inspect.signature(endpoint).return_annotation).rsplit(".", 1)[-1].strip("'>")
+    return returns in ("Response", "FileResponse", "StreamingResponse")
 
 
 def download_routes(site: Site) -> list[str]:
