@@ -225,8 +225,9 @@ def read_table(source: Path | str | bytes, *, filename: str | None = None) -> Ta
         raise ValidationError(
             f"{name} 超过 {MAX_ROWS} 行", f"{name} has over {MAX_ROWS} rows", code="file_too_large"
         )
-    if len(data) > MAX_CELL_CHARS:  # a shorter file holds no cell too long
-        _refuse_long_cells(table, all_text=not data.startswith(_XLSX_MAGIC))
+    xlsx = data.startswith(_XLSX_MAGIC)
+    if xlsx or len(data) > MAX_CELL_CHARS:  # a shorter CSV holds no cell too long
+        _refuse_long_cells(table, all_text=not xlsx)
     return table
 
 
