@@ -37,7 +37,8 @@ from yuanqu.core.db import get_engine, session_factory
 from yuanqu.core.deps import request_lang
 from yuanqu.core.errors import RateLimited, Unauthorized, YuanquError
 from yuanqu.core.headers import SecurityHeaders
-from yuanqu.core.tabular import ImportRejected
+from yuanqu.core.tabular import MAX_LISTED_ERRORS, ImportRejected, cut
+from yuanqu.core.uploads import UploadLimit
 from yuanqu.grants import api as grants_api
 from yuanqu.grants import pages as grants_pages
 from yuanqu.insurance import api as insurance_api
@@ -137,6 +138,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
     app.add_middleware(SecurityHeaders, cookie_secure=get_settings().cookie_secure)
     static = resources.files("yuanqu") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.add_middleware(UploadLimit)
     api_routers = (
         registry_api.router,
         accounts_api.router,
@@ -205,6 +207,21 @@ def route_table(app: FastAPI) -> list[RouteEntry]:
 # --- errors --------------------------------------------------------------------------------------
 
 
+def bounded(value: Any, depth: int = 0) -> Any:
+    """An error's details as sent back: every text cut (:func:`yuanqu.core.tabular.cut`), every
+    list cut to the errors a rejection lists, nothing nested without end. A bad value is never
+    echoed whole."""
+    if isinstance(value, str):
+        return cut(value)
+    if depth > 6:
+        return None
+    if isinstance(value, dict):
+        return {cut(str(k)): bounded(v, depth + 1) for k, v in list(value.items())[:100]}
+    if isinstance(value, list | tuple):
+        return [bounded(v, depth + 1) for v in value[:MAX_LISTED_ERRORS]]
+    return value
+
+
 def wants_json(request: Request) -> bool:
     return request.url.path.startswith(API_PREFIX) or request.url.path.endswith(".json")
 
@@ -226,7 +243,9 @@ def install_error_handlers(app: FastAPI) -> None:
         lang = request_lang(request)
         body = error.to_dict(lang)
         if isinstance(error, ImportRejected):
-            body["details"] = [e.to_dict(lang) for e in error.errors[:1000]]
+            body["details"] = error.listed(lang)
+            body["total"] = error.total
+        body["details"] = bounded(body["details"])
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None
         if isinstance(error, RateLimited):
             headers = error.headers
@@ -242,17 +261,21 @@ def install_error_handlers(app: FastAPI) -> None:
         body = {
             "code": "validation_error",
             "message": "the request is not valid" if en else "请求参数无效",
-            "details": details,
+            "details": bounded(details),
         }
         return error_response(request, 422, body)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         zh, en = HTTP_MESSAGES.get(error.status_code, (str(error.detail), str(error.detail)))
+        details = None
+        if isinstance(error.detail, dict) and "zh" in error.detail:  # our own (uploads.py)
+            zh, en = error.detail["zh"], error.detail["en"]
+            details = {k: v for k, v in error.detail.items() if k not in ("zh", "en")}
         body = {
             "code": HTTP_CODES.get(error.status_code, f"http_{error.status_code}"),
             "message": en if request_lang(request) == "en" else zh,
-            "details": None,
+            "details": details,
         }
         return error_response(request, error.status_code, body, dict(error.headers or {}))
 

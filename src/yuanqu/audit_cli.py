@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from yuanqu.core import audit
 from yuanqu.core.db import cli_session
@@ -17,11 +18,13 @@ app = typer.Typer(help="审计日志 / audit log", no_args_is_help=True)
 def verify(
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
 ) -> None:
-    """Recompute the hash chain; name the first broken record and exit 1 if there is one."""
+    """Recompute the hash chain and compare the money tables with their audited state; name every
+    problem and exit 1 if there is one."""
     with cli_session() as session:
         report = audit.verify_chain(session)
+        problems = audit.verify_state(session)
     if fmt == OutputFormat.json:
-        emit_json(report.to_dict(lang()))
+        emit_json(report.to_dict(lang()) | {"problems": [p.to_dict(lang()) for p in problems]})
     elif report.intact:
         console.print(
             t(
@@ -38,7 +41,22 @@ def verify(
                 f"{report.reason('en')}",
             )
         )
-    if not report.intact:
+    if fmt != OutputFormat.json:
+        for problem in problems:
+            err_console.print(
+                f"[bold red]{problem.table}:{problem.row}:{problem.field}[/] "
+                f"{escape(problem.message(lang()))}",
+                markup=True,
+                highlight=False,
+            )
+        if problems:
+            err_console.print(
+                t(
+                    f"[bold red]资金表与审计记录不符[/]：{len(problems)} 处",
+                    f"[bold red]money tables disagree with the audit trail[/]: {len(problems)}",
+                )
+            )
+    if not report.intact or problems:
         raise typer.Exit(1)
 
 

@@ -8,8 +8,10 @@ program using yuanqu as a library calls it once too. Calling it again changes no
 from __future__ import annotations
 
 from yuanqu.attraction import service as attraction
+from yuanqu.core import audit
 from yuanqu.core.holidays import on_notice_loaded
 from yuanqu.grants import deadlines as grant_deadlines
+from yuanqu.grants import integrity as grant_integrity
 from yuanqu.models import import_all_models
 from yuanqu.projects import ledger as project_ledger
 from yuanqu.projects import service as projects
@@ -17,9 +19,10 @@ from yuanqu.projects import service as projects
 
 def wire() -> None:
     """Connect the domains: every table known to the mappers (a foreign key may name another
-    domain's table), deadlines counted again when a holiday notice loads, and the lead a key
-    project came from."""
+    domain's table), deadlines counted again when a holiday notice loads, the money rows that
+    ``audit verify`` compares with their audit trail, and the lead a key project came from."""
     import_all_models()
     on_notice_loaded("grants", grant_deadlines.recount_deadlines)
+    audit.on_verify("grants", grant_integrity.money_problems)
     on_notice_loaded("projects", project_ledger.recount_deadlines)
     projects.read_lead_links_with(attraction.lead_ids_for_projects)

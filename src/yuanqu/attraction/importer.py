@@ -15,6 +15,7 @@ from yuanqu.core.errors import YuanquError
 from yuanqu.core.tabular import (
     CellError,
     Column,
+    ErrorList,
     ImportRejected,
     RowContext,
     RowError,
@@ -87,7 +88,7 @@ def import_leads(
     today = today or date.today()
     table = read_table(source, filename=filename)
     columns = map_headers(table.header, COLUMNS)
-    errors: list[RowError] = []
+    errors = ErrorList()
     parsed: list[tuple[int, dict[str, Any]]] = []
     for offset, values in enumerate(table.rows):
         number = offset + 2
@@ -138,7 +139,7 @@ def import_leads(
             errors.append(RowError(number, "", row["prospect_name"], exc.zh, exc.en))
     if errors:
         outer.rollback()
-        raise ImportRejected(sorted(errors, key=lambda e: e.row))
+        raise ImportRejected(errors.sorted_by_row())
     outer.commit()
     return LeadImportResult(rows=len(parsed), created=len(parsed), signed=signed)
 

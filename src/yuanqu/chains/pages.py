@@ -123,6 +123,7 @@ def report_download(
         lang=request_lang(request),
         run=service.cached_placements(session),
         period=views.statistics_period(session, period),
+        task_forces=views.followed_by(principal),
     )
     return FileResponse(
         path,

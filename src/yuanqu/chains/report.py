@@ -14,6 +14,7 @@ from yuanqu.chains.links import links_by_segment
 from yuanqu.chains.schemas import ACTION_NAMES, GRADE_NAMES
 from yuanqu.chains.service import PlacementRun, compute_placements
 from yuanqu.chains.targets import targets_for_segment
+from yuanqu.chains.views import cut_to, followed_firm_ids
 
 FORMULA_ZH = (
     "强度得分 = 100 ×（0.40 × 集聚度 + 0.25 × 高新占比得分 + 0.20 × 龙头企业得分"
@@ -39,9 +40,14 @@ def write_report(
     lang: str = "zh",
     run: PlacementRun | None = None,
     period: str | None = None,
+    task_forces: Sequence[str] | None = None,
 ) -> Path:
     """Write the report of ``chains`` as of ``as_of`` to ``path`` (xlsx); with ``period``, each
-    segment's output, value added and growth to that month (in 万元 and percent)."""
+    segment's output, value added and growth to that month (in 万元 and percent).
+
+    With ``task_forces`` (a task-force member's), every firm named in the report is one those task
+    forces follow, as on the map and in its JSON twin: the segments' figures and grades stay the
+    zone's aggregates, the top firms, the firm list and the review list are cut."""
     import xlsxwriter
 
     en = lang == "en"
@@ -50,7 +56,12 @@ def write_report(
         chain_coverage(session, chain=c.key, as_of=as_of, run=run, lang=lang, period=period)
         for c in chains
     ]
+    # Gaps are ranked on every firm (as on the map) before the coverage is cut.
     gaps = rank_gaps(coverages, lang=lang)
+    visible = None if task_forces is None else followed_firm_ids(run, task_forces)
+    if task_forces is not None:
+        for coverage in coverages:
+            cut_to(coverage, run, task_forces)
     book = xlsxwriter.Workbook(str(path))
     head = book.add_format({"bold": True, "bg_color": "#F2F2F2", "text_wrap": True})
     pct = book.add_format({"num_format": "0.0%"})
@@ -188,7 +199,7 @@ def write_report(
     keys = {c.key for c in chains}
     row = 1
     for p in run.placements.to_pylist():
-        if p["chain"] not in keys:
+        if p["chain"] not in keys or (visible is not None and p["enterprise_id"] not in visible):
             continue
         chain = get_chain(p["chain"])
         firm = firms[p["enterprise_id"]]
@@ -218,7 +229,7 @@ def write_report(
     )
     row = 1
     for u in run.unplaced.to_pylist():
-        if u["chain"] not in keys:
+        if u["chain"] not in keys or (visible is not None and u["enterprise_id"] not in visible):
             continue
         firm = firms[u["enterprise_id"]]
         ws.write_row(

@@ -23,6 +23,7 @@ from yuanqu.core.db import bump_data_version
 from yuanqu.core.errors import NotFound
 from yuanqu.core.tabular import (
     Column,
+    ErrorList,
     ImportRejected,
     RowContext,
     RowError,
@@ -49,7 +50,7 @@ COLUMNS = (
 def _rows(session: Session, source: Path | str | bytes, filename: str | None) -> list[dict]:
     table = read_table(source, filename=filename)
     columns = map_headers(table.header, COLUMNS)
-    errors: list[RowError] = []
+    errors = ErrorList()
     rows: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for offset, values in enumerate(table.rows):

@@ -60,11 +60,20 @@ def statistics_period(session: Session, period: str | None) -> str | None:
     return latest_period(session)
 
 
-def _cut_to(coverage: ChainCoverage, run: PlacementRun, task_forces: Sequence[str]) -> None:
-    followed = run.firms.filter(
+def _followed(run: PlacementRun, task_forces: Sequence[str]) -> pa.Table:
+    return run.firms.filter(
         pc.is_in(run.firms["task_force"], value_set=pa.array(list(task_forces), pa.string()))
     )
-    visible = set(followed.column("uscc").to_pylist())
+
+
+def followed_firm_ids(run: PlacementRun, task_forces: Sequence[str]) -> set[int]:
+    """The ids of the run's firms that these task forces follow."""
+    return set(_followed(run, task_forces).column("id").to_pylist())
+
+
+def cut_to(coverage: ChainCoverage, run: PlacementRun, task_forces: Sequence[str]) -> None:
+    """Cut the coverage's firm lists to the firms these task forces follow (figures stay)."""
+    visible = set(_followed(run, task_forces).column("uscc").to_pylist())
     for segment in coverage.segments:
         segment.top_firms = [f for f in segment.top_firms if f.uscc in visible]
 
@@ -92,7 +101,7 @@ def chain_overview(
     # Gaps from this coverage before it is cut to a task force's firms (grades use every firm).
     gaps = chain_gaps(session, as_of=as_of, run=run, lang=lang, coverages=[coverage])
     if task_forces is not None:
-        _cut_to(coverage, run, task_forces)
+        cut_to(coverage, run, task_forces)
     unplaced = int(pc.sum(pc.equal(run.unplaced["chain"], definition.key)).as_py() or 0)
     return ChainOverview(
         coverage=coverage, gaps=gaps, unplaced=unplaced, chains=list_chains(lang=lang)

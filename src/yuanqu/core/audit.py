@@ -48,11 +48,15 @@ __all__ = [
     "AuditRecord",
     "AuditRecordRead",
     "ChainReport",
+    "StateProblem",
     "appending",
     "canonical_json",
     "entity_history",
+    "latest_states",
+    "on_verify",
     "record",
     "verify_chain",
+    "verify_state",
 ]
 
 #: The ``prev_hash`` of the first record.
@@ -426,3 +430,68 @@ def verify_chain(session: Session) -> ChainReport:
             "from the end or the head was altered",
         )
     return ChainReport(count, head_seq, head_hash)
+
+
+# --- the audited state of the tables that matter -------------------------------------------------
+
+# An intact chain proves the records were not changed; it says nothing of a row changed behind the
+# audit's back (an UPDATE on grant_payments.amount_fen). Domains whose rows carry money register a
+# check here that compares each row with its latest audited state (core cannot import them).
+
+
+@dataclass(frozen=True)
+class StateProblem:
+    """A row that disagrees with its audited state, or a ledger invariant that does not hold."""
+
+    table: str
+    row: str
+    field: str
+    recorded: Any  # what the audit trail (or the invariant) says
+    actual: Any  # what the row holds
+    zh: str
+    en: str
+
+    def message(self, lang: str = "zh") -> str:
+        return self.en if lang == "en" else self.zh
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        return {
+            "table": self.table,
+            "row": self.row,
+            "field": self.field,
+            "audited": self.recorded,
+            "actual": self.actual,
+            "message": self.message(lang),
+        }
+
+
+_STATE_CHECKS: dict[str, Any] = {}
+
+
+def on_verify(name: str, check: Any) -> None:
+    """Have ``check(session) -> list[StateProblem]`` run by :func:`verify_state` (one per name)."""
+    _STATE_CHECKS[name] = check
+
+
+def verify_state(session: Session) -> list[StateProblem]:
+    """Every problem every registered check finds (an empty list: the rows match the trail)."""
+    problems: list[StateProblem] = []
+    for name in sorted(_STATE_CHECKS):
+        problems.extend(_STATE_CHECKS[name](session))
+    return problems
+
+
+def latest_states(session: Session, entity_type: str, *, having: str) -> dict[str, dict[str, Any]]:
+    """The ``after`` state of the latest record of each entity of ``entity_type`` whose state
+    holds the key ``having`` (records that say something else of the entity are skipped)."""
+    states: dict[str, dict[str, Any]] = {}
+    rows = session.execute(
+        select(AuditRecord.entity_id, AuditRecord.after)
+        .where(AuditRecord.entity_type == entity_type, AuditRecord.after.is_not(None))
+        .order_by(AuditRecord.seq)
+    )
+    for entity_id, after in rows:
+        state = json.loads(after)
+        if isinstance(state, dict) and having in state:
+            states[entity_id] = state
+    return states

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     login_hash_concurrency: int = Field(
         default=2, ge=1, description="password hashes computed at once by one server process"
     )
+    max_upload_mb: int = Field(
+        default=50, ge=1, le=10_000, description="largest request body the site accepts (MB)"
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -23,17 +23,39 @@ from yuanqu.core.errors import ValidationError
 from yuanqu.core.industry import industry_catalog
 
 MAX_ROWS = 2_000_000
+#: The longest cell a sheet may hold (Excel's own limit); a longer one is an error, not data.
+MAX_CELL_CHARS = 32_767
+#: The most an xlsx may expand to when unzipped: its sheets are parsed in memory.
+MAX_XLSX_EXPANDED_BYTES = 200 * 2**20
+#: How much of a bad value an error repeats, and how many errors a rejection lists.
+MAX_ECHO_CHARS = 200
+MAX_LISTED_ERRORS = 1000
+#: How many errors an importer keeps (it still counts them all): a file bad in every cell
+#: must not cost the server a million error objects.
+MAX_KEPT_ERRORS = 10_000
+
+
+def cut(text: str, limit: int = MAX_ECHO_CHARS) -> str:
+    """A value as an error repeats it: at most ``limit`` characters, an ellipsis if cut."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 @dataclass(frozen=True)
 class RowError:
-    """One reason one cell (or row) is wrong. ``row`` is the spreadsheet row number (header = 1)."""
+    """One reason one cell (or row) is wrong. ``row`` is the spreadsheet row number (header = 1).
+    The value and the column are kept cut (:func:`cut`): an error never echoes a whole cell."""
 
     row: int
     column: str
     value: str
     reason_zh: str
     reason_en: str
+
+    def __post_init__(self) -> None:
+        if len(self.value) > MAX_ECHO_CHARS:
+            object.__setattr__(self, "value", cut(self.value))
+        if len(self.column) > MAX_ECHO_CHARS:
+            object.__setattr__(self, "column", cut(self.column))
 
     def reason(self, lang: str = "zh") -> str:
         return self.reason_en if lang == "en" else self.reason_zh
@@ -47,19 +69,57 @@ class RowError:
         }
 
 
+class ErrorList(list):
+    """The errors an importer collects: every one counted (``total``), the first
+    :data:`MAX_KEPT_ERRORS` kept."""
+
+    def __init__(self, items: Iterable[RowError] = (), *, total: int | None = None) -> None:
+        super().__init__()
+        self.total = 0
+        for item in items:
+            self.append(item)
+        if total is not None:
+            self.total = total
+
+    def append(self, item: RowError) -> None:
+        self.total += 1
+        if len(self) < MAX_KEPT_ERRORS:
+            super().append(item)
+
+    def extend(self, items: Iterable[RowError]) -> None:
+        for item in items:
+            self.append(item)
+
+    def sorted_by_row(self) -> ErrorList:
+        return ErrorList(sorted(self, key=lambda e: e.row), total=self.total)
+
+
 class ImportRejected(ValidationError):
-    """The file has bad rows; nothing was written. ``errors`` lists every one."""
+    """The file has bad rows; nothing was written. ``errors`` holds them (the first
+    :data:`MAX_KEPT_ERRORS`), ``total`` counts them all; a message lists the first
+    :data:`MAX_LISTED_ERRORS` and says how many there are."""
 
     code = "import_rejected"
 
-    def __init__(self, errors: Sequence[RowError], *, lang: str = "zh") -> None:
+    def __init__(
+        self, errors: Sequence[RowError], *, lang: str = "zh", total: int | None = None
+    ) -> None:
         self.errors = list(errors)
-        n = len(self.errors)
-        super().__init__(
-            f"导入被拒绝：发现 {n} 处错误，未写入任何数据",
-            f"import rejected: {n} error(s) found, nothing was written",
-            details=[e.to_dict(lang) for e in self.errors[:1000]],
-        )
+        n = self.total = total or getattr(errors, "total", 0) or len(self.errors)
+        if n > MAX_LISTED_ERRORS:
+            zh = f"导入被拒绝：共 {n} 处错误（列出前 {MAX_LISTED_ERRORS} 处），未写入任何数据"
+            en = (
+                f"import rejected: {n} errors in all (the first {MAX_LISTED_ERRORS} listed), "
+                "nothing was written"
+            )
+        else:
+            zh = f"导入被拒绝：发现 {n} 处错误，未写入任何数据"
+            en = f"import rejected: {n} error(s) found, nothing was written"
+        super().__init__(zh, en, details=self.listed(lang))
+
+    def listed(self, lang: str = "zh") -> list[dict[str, Any]]:
+        """The first :data:`MAX_LISTED_ERRORS` errors, as the API and the pages show them."""
+        return [e.to_dict(lang) for e in self.errors[:MAX_LISTED_ERRORS]]
 
 
 class CellError(Exception):
@@ -81,6 +141,43 @@ class Table:
 
     def __len__(self) -> int:
         return len(self.rows)
+
+
+# --- CSV cells that a spreadsheet would run -------------------------------------------------------
+
+# A spreadsheet opening a CSV runs a cell that begins with one of these as a formula (OWASP "CSV
+# injection"): =HYPERLINK(...), +1+1, -1+1, @SUM(1), and a tab or carriage return before them.
+_FORMULA_START = frozenset("=+-@\t\r")
+# A plain number (a negative one too) is no formula: it stays a number for the reader.
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d[\d,]*)?\.?\d+%?")
+
+
+def _runs_as_formula(text: str) -> bool:
+    rest = text.lstrip("'")
+    return bool(rest) and rest[0] in _FORMULA_START and not _PLAIN_NUMBER.fullmatch(rest)
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV export writes it: text that a spreadsheet would run as a formula gets a
+    leading apostrophe (which shows the text as written), numbers and other text stay as they are.
+
+    Text that already begins with apostrophes before such a start gets one more, so
+    :func:`csv_unescape` gives back exactly what was exported."""
+    if isinstance(value, str) and value and _runs_as_formula(value):
+        return "'" + value
+    return value
+
+
+def csv_unescape(text: str) -> str:
+    """The inverse of :func:`csv_cell`, applied to every cell the importer reads from a CSV."""
+    if text[:1] == "'" and _runs_as_formula(text):
+        return text[1:]
+    return text
+
+
+def csv_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A row of a CSV export, every cell through :func:`csv_cell` (None written empty)."""
+    return {k: "" if v is None else csv_cell(v) for k, v in row.items()}
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -130,7 +227,33 @@ def read_table(source: Path | str | bytes, *, filename: str | None = None) -> Ta
         raise ValidationError(
             f"{name} 超过 {MAX_ROWS} 行", f"{name} has over {MAX_ROWS} rows", code="file_too_large"
         )
+    xlsx = data.startswith(_XLSX_MAGIC)
+    if xlsx or len(data) > MAX_CELL_CHARS:  # a shorter CSV holds no cell too long
+        _refuse_long_cells(table, all_text=not xlsx)
     return table
+
+
+def _refuse_long_cells(table: Table, *, all_text: bool) -> None:
+    """A cell longer than any sheet may hold is an error of its own (its value cut)."""
+    errors = ErrorList()
+    for i, name in enumerate(table.header):
+        if len(name) > MAX_CELL_CHARS:
+            errors.append(RowError(1, f"#{i + 1}", name, *_TOO_LONG))
+    for number, row in enumerate(table.rows, start=2):
+        if all_text and max(map(len, row), default=0) <= MAX_CELL_CHARS:
+            continue  # the common case of a CSV row, decided in C
+        for i, value in enumerate(row):
+            if value.__class__ is str and len(value) > MAX_CELL_CHARS:
+                column = table.header[i] if i < len(table.header) else f"#{i + 1}"
+                errors.append(RowError(number, column, value, *_TOO_LONG))
+    if errors:
+        raise ImportRejected(errors)
+
+
+_TOO_LONG = (
+    f"单元格过长（上限 {MAX_CELL_CHARS} 个字符）",
+    f"cell too long (at most {MAX_CELL_CHARS} characters)",
+)
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -156,28 +279,65 @@ def _read_csv(data: bytes, name: str) -> Table:
     text = _decode(data, name)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = next(reader)
+        header = next(reader, [])
         rows = [row for row in reader if any(cell.strip() for cell in row)]
+        if "'" in text:  # only then may a cell carry the apostrophe an export put before it
+            header = [csv_unescape(cell) for cell in header]
+            rows = [[csv_unescape(c) if c[:1] == "'" else c for c in row] for row in rows]
     except csv.Error as exc:
         raise ValidationError(
-            f"{name} 不是有效的 CSV：{exc}",
-            f"{name} is not valid CSV: {exc}",
+            f"{name} 不是有效的 CSV：{cut(str(exc))}",
+            f"{name} is not valid CSV: {cut(str(exc))}",
             code="not_a_spreadsheet",
         ) from exc
     return Table(header=header, rows=rows, source=name)
 
 
+def _check_expansion(data: bytes, name: str) -> None:
+    """Refuse an xlsx that unzips to more than :data:`MAX_XLSX_EXPANDED_BYTES` before parsing it.
+
+    The sizes the zip declares are summed first; each entry is then inflated in small chunks
+    (nothing kept), which also catches an entry that declares less than it holds (the zip reader
+    stops at the declared size and the checksum no longer matches)."""
+    import zipfile
+
+    too_large = ValidationError(
+        f"{name} 解压后超过 {MAX_XLSX_EXPANDED_BYTES // 2**20} MB，拒绝读取",
+        f"{name} expands to over {MAX_XLSX_EXPANDED_BYTES // 2**20} MB unzipped: refused",
+        code="file_too_large",
+        status=413,
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+            if len(entries) > 10_000 or sum(e.file_size for e in entries) > MAX_XLSX_EXPANDED_BYTES:
+                raise too_large
+            for entry in entries:
+                with archive.open(entry) as member:
+                    while member.read(1 << 20):
+                        pass
+    except ValidationError:
+        raise
+    except Exception as exc:  # zipfile, zlib and struct each raise their own on a corrupt zip
+        raise ValidationError(
+            f"{name} 不是有效的 Excel 文件：{cut(str(exc))}",
+            f"{name} is not a valid Excel file: {cut(str(exc))}",
+            code="not_a_spreadsheet",
+        ) from exc
+
+
 def _read_xlsx(data: bytes, name: str) -> Table:
     from python_calamine import CalamineWorkbook
 
+    _check_expansion(data, name)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = workbook.get_sheet_by_index(0)
         values = sheet.to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own types for every kind of corruption
         raise ValidationError(
-            f"{name} 不是有效的 Excel 文件：{exc}",
-            f"{name} is not a valid Excel file: {exc}",
+            f"{name} 不是有效的 Excel 文件：{cut(str(exc))}",
+            f"{name} is not a valid Excel file: {cut(str(exc))}",
             code="not_a_spreadsheet",
         ) from exc
     if not values:
@@ -223,7 +383,7 @@ def map_headers(header: Sequence[str], columns: Iterable[Column]) -> dict[str, M
             lookup[_key(alias)] = (col.field, 1)
         for alias, factor in col.unit_aliases.items():
             lookup[_key(alias)] = (col.field, factor)
-    errors: list[RowError] = []
+    errors = ErrorList()
     mapped: dict[str, MappedColumn] = {}
     for index, name in enumerate(header):
         if not name:
@@ -479,7 +639,7 @@ def write_error_report(errors: Sequence[RowError], path: Path | str, *, lang: st
         with path.open("w", newline="", encoding="utf-8-sig") as fh:
             writer = csv.writer(fh)
             writer.writerow(heads)
-            writer.writerows(rows)
+            writer.writerows([csv_cell(v) for v in row] for row in rows)
         return path
     import xlsxwriter
 

@@ -23,6 +23,7 @@ from yuanqu.core.auth import Principal, Role
 from yuanqu.core.config import get_settings
 from yuanqu.core.errors import ValidationError, YuanquError
 from yuanqu.core.periods import parse_date
+from yuanqu.core.tabular import csv_row
 
 console = Console()
 err_console = Console(stderr=True)
@@ -67,7 +68,7 @@ def emit_rows(
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=keys, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(csv_row(row) for row in rows)
         sys.stdout.write(buffer.getvalue())
         return
     table = Table(title=title)

@@ -15,6 +15,7 @@ from yuanqu.core.holidays import work_calendar
 from yuanqu.core.money import INT64_MAX
 from yuanqu.grants import batches as payment_batches
 from yuanqu.grants import cases, evidence, ledger, payments, queries, reports, transitions
+from yuanqu.grants.privacy import present_case
 from yuanqu.grants.schemas import (
     BatchBody,
     BatchConfirmed,
@@ -101,7 +102,9 @@ def list_cases(
 
 def case_detail(session: Session, case_id: int, principal: Principal, lang: str) -> dict[str, Any]:
     case = transitions.get_case(session, case_id=case_id, principal=principal)
-    data = queries.case_dict(case, lang, full=True, calendar=work_calendar(session))
+    data = present_case(
+        queries.case_dict(case, lang, full=True, calendar=work_calendar(session)), principal
+    )
     data["evidence"] = [
         {"kind": e.kind, "filename": e.filename, "size": e.size, "sha256": e.sha256}
         for e in queries.case_evidence(session, case_id)
@@ -126,14 +129,16 @@ def get_case(
 
 @router.get("/cases/{case_id}/history", response_model=list[HistoryRecord])
 def case_history(
+    request: Request,
     case_id: Annotated[int, Path(ge=1, le=INT64_MAX)],
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> list[dict[str, Any]]:
-    """The case's audit trail, oldest first."""
-    return [
-        r.to_dict() for r in queries.case_history(session, case_id=case_id, principal=principal)
-    ]
+    """The case's audit trail, oldest first (a firm reads the other parties' roles)."""
+    history = queries.case_history(
+        session, case_id=case_id, principal=principal, lang=request_lang(request)
+    )
+    return [r.to_dict() for r in history]
 
 
 @router.post("/cases", status_code=201, response_model=CaseRead)

@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 
 from yuanqu.accounts.service import get_user, principal_of
+from yuanqu.core.auth import Role
 from yuanqu.core.db import cli_session, require_current, writer_scope
-from yuanqu.core.errors import ValidationError
+from yuanqu.core.errors import Forbidden, ValidationError
 from yuanqu.core.money import Money
 from yuanqu.core.periods import parse_date
 from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, lang, t
@@ -25,6 +26,7 @@ from yuanqu.grants import (
     transitions,
     workflow,
 )
+from yuanqu.grants.privacy import present_case
 
 app = typer.Typer(
     help="政策兑现 / grants: cases, review, public notice, payments", no_args_is_help=True
@@ -112,10 +114,9 @@ def show(case_id: int, user: AsUser, fmt: Fmt = OutputFormat.json) -> None:
     with cli_session() as session:
         principal = _principal(session, user)
         case = transitions.get_case(session, case_id=case_id, principal=principal)
-        data = queries.case_dict(case, lang(), full=True)
-        data["history"] = [
-            r.to_dict() for r in queries.case_history(session, case_id=case_id, principal=principal)
-        ]
+        data = present_case(queries.case_dict(case, lang(), full=True), principal)
+        history = queries.case_history(session, case_id=case_id, principal=principal, lang=lang())
+        data["history"] = [r.to_dict() for r in history]
     emit_json(data)
 
 
@@ -246,8 +247,12 @@ def batch_run(
 def batch_export(batch_id: int, output: Path, user: AsUser) -> None:
     """The batch as an xlsx for the finance bureau."""
     with cli_session() as session:
-        _principal(session, user)
-        reports.export_batch(session, batch_id=batch_id, path=output)
+        principal = _principal(session, user)
+        if principal.role not in (Role.admin, Role.policy_officer):
+            raise Forbidden(
+                "只有政策办或管理员可以导出付款批次", "only the policy office may export batches"
+            )
+        reports.export_batch(session, batch_id=batch_id, path=output, principal=principal)
     console.print(t(f"已导出 {output}", f"exported {output}"))
 
 

@@ -127,7 +127,7 @@ def case_page(
 ) -> HTMLResponse:
     lang = request_lang(request)
     data = case_detail(session, case_id, principal, lang)
-    history = queries.case_history(session, case_id=case_id, principal=principal)
+    history = queries.case_history(session, case_id=case_id, principal=principal, lang=lang)
     possible = [
         (name, t.en if lang == "en" else t.zh)
         for name, t in TRANSITIONS.items()
@@ -280,7 +280,9 @@ def batch_export(
     principal: Principal = allow(MONEY_READERS),
 ) -> FileResponse:
     folder = FilePath(tempfile.mkdtemp(prefix="yuanqu-batch-"))
-    path = reports.export_batch(session, batch_id=batch_id, path=folder / f"batch-{batch_id}.xlsx")
+    path = reports.export_batch(
+        session, batch_id=batch_id, path=folder / f"batch-{batch_id}.xlsx", principal=principal
+    )
     return FileResponse(
         path,
         filename=path.name,

@@ -147,17 +147,19 @@ def case_objections(session: Session, case_id: int) -> list[Objection]:
 
 
 def case_history(
-    session: Session, *, case_id: int, principal: Principal
+    session: Session, *, case_id: int, principal: Principal, lang: str = "zh"
 ) -> list[audit.AuditRecordRead]:
-    """The case's audit trail, its payment's included."""
+    """The case's audit trail, its payment's included, as the principal may read it (a firm
+    reads the other parties' roles, not their names; accounts masked but for the payers)."""
     from yuanqu.grants.models import Payment
+    from yuanqu.grants.privacy import present_history
 
     get_case(session, case_id=case_id, principal=principal)
     entities: list[tuple[str, str | int]] = [(ENTITY, case_id)]
     payment = session.scalar(select(Payment.id).where(Payment.case_id == case_id))
     if payment is not None:
         entities.append(("grant_payment", payment))
-    return audit.entity_history(session, entities=entities)
+    return present_history(audit.entity_history(session, entities=entities), principal, lang)
 
 
 def public_notice(

@@ -9,9 +9,11 @@ import xlsxwriter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from yuanqu.core.auth import Principal
 from yuanqu.core.errors import NotFound, ValidationError
 from yuanqu.core.money import Money
 from yuanqu.grants.models import GrantCase, Payment, PaymentBatch
+from yuanqu.grants.privacy import account_for
 from yuanqu.policies.service import shipped_policies
 
 GROUPS = {
@@ -129,8 +131,11 @@ def batch_rows(session: Session, batch_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def export_batch(session: Session, *, batch_id: int, path: Path | str) -> Path:
-    """The batch as the finance bureau's xlsx: one row per payment, amounts in yuan (exact)."""
+def export_batch(
+    session: Session, *, batch_id: int, path: Path | str, principal: Principal
+) -> Path:
+    """The batch as the finance bureau's xlsx: one row per payment, amounts in yuan (exact);
+    the accounts in full only for the roles that pay (masked to their last four otherwise)."""
     path = Path(path)
     batch = session.get(PaymentBatch, batch_id)
     if batch is None:
@@ -166,7 +171,7 @@ def export_batch(session: Session, *, batch_id: int, path: Path | str) -> Path:
                 r["uscc"],
                 r["firm"],
                 r["bank_name"] or "",
-                r["bank_account"],
+                account_for(principal, r["bank_account"]),
             ],
         )
         # xlsx numbers are doubles: exact to the fen for any amount below 2^53 fen.

@@ -13,6 +13,7 @@ from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from yuanqu.core.tabular import (
+    ErrorList,
     ImportRejected,
     RowContext,
     RowError,
@@ -30,7 +31,7 @@ from yuanqu.insurance.policy_import import policy_ids
 def validate_claims(session: Session, table: Table) -> list[dict[str, Any]]:
     """Every claim row checked against its policy and its own dates and amounts."""
     columns = map_headers(table.header, CLAIM_COLUMNS)
-    errors: list[RowError] = []
+    errors = ErrorList()
     parsed: list[tuple[RowContext, dict[str, Any]]] = []
     for number, values in enumerate(table.rows, start=2):
         ctx = RowContext(number, values, columns, errors)
@@ -77,7 +78,7 @@ def validate_claims(session: Session, table: Table) -> list[dict[str, Any]]:
         del row["insurer"], row["policy_no"]
         rows.append({**row, "policy_id": policy_id, "_row": ctx.number})
     if errors:
-        raise ImportRejected(sorted(errors, key=lambda e: e.row))
+        raise ImportRejected(errors.sorted_by_row())
     return rows
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from yuanqu.core.tabular import (
+    ErrorList,
     ImportRejected,
     RowContext,
     RowError,
@@ -37,7 +38,7 @@ from yuanqu.registry.firms import ids_for_codes, parse_code_cell
 def validate_policies(session: Session, table: Table) -> list[dict[str, Any]]:
     """Every policy row checked; ImportRejected naming every bad cell, or rows ready to insert."""
     columns = map_headers(table.header, POLICY_COLUMNS)
-    errors: list[RowError] = []
+    errors = ErrorList()
     parsed: list[tuple[RowContext, dict[str, Any]]] = []
     for number, values in enumerate(table.rows, start=2):
         ctx = RowContext(number, values, columns, errors)
@@ -100,7 +101,7 @@ def validate_policies(session: Session, table: Table) -> list[dict[str, Any]]:
         first[key] = ctx.number
         rows.append({**row, "enterprise_id": ids[uscc], "_row": ctx.number})
     if errors:
-        raise ImportRejected(sorted(errors, key=lambda e: e.row))
+        raise ImportRejected(errors.sorted_by_row())
     return rows
 
 

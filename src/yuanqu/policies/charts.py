@@ -10,7 +10,7 @@ from typing import Any
 
 from yuanqu.core.errors import ValidationError
 from yuanqu.core.size_class import SIZE_CLASS_NAMES
-from yuanqu.policies.language.definition import Policy
+from yuanqu.policies.language.definition import Policy, check_override
 from yuanqu.policies.language.parameters import resolve_all
 from yuanqu.policies.language.variables import VARIABLES
 from yuanqu.policies.views import band_inputs, format_value, range_text, section_name
@@ -110,7 +110,17 @@ def _step(value: Decimal, unit: str) -> Decimal:
     return magnitude
 
 
-def _slider(key: str, label: str, unit: str, current: Decimal, asked: Decimal | None) -> Slider:
+def _slider(
+    key: str,
+    label: str,
+    unit: str,
+    current: Decimal,
+    asked: Decimal | None,
+    *,
+    limits: str | None = None,
+) -> Slider:
+    if asked is not None:
+        check_override(key, asked, limits or unit)
     if unit == "share":
         high = min(Decimal(1), max(current * 3, current + Decimal("0.1")))
     elif unit == "points":
@@ -142,7 +152,9 @@ def sliders(policy: Policy, year: int, asked: dict[str, Decimal], lang: str) -> 
             out.append(_slider(key, text, parameter.unit, band.value, asked.get(key)))
     if policy.budget is not None:
         label = "budget" if lang == "en" else "预算总额"
-        out.append(_slider("budget", label, "yuan", policy.budget, asked.get("budget")))
+        out.append(
+            _slider("budget", label, "yuan", policy.budget, asked.get("budget"), limits="budget")
+        )
     unknown = sorted(set(asked) - {s.key for s in out})
     if unknown:
         known = ", ".join(s.key for s in out)

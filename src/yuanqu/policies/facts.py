@@ -19,6 +19,7 @@ from yuanqu.core.db import bump_data_version
 from yuanqu.core.tabular import (
     CellError,
     Column,
+    ErrorList,
     ImportRejected,
     RowContext,
     RowError,
@@ -69,7 +70,7 @@ def _year(value: Any) -> int:
 def validate_facts(session: Session, source: Path | str | bytes, *, filename: str | None = None):
     table = read_table(source, filename=filename)
     columns = map_headers(table.header, COLUMNS)
-    errors: list[RowError] = []
+    errors = ErrorList()
     parsed: list[tuple[int, str, int, str, Any, RowContext]] = []
     for number, values in enumerate(table.rows, start=2):
         ctx = RowContext(number, values, columns, errors)

@@ -21,7 +21,7 @@ import pyarrow as pa
 from yuanqu.core.industry import industry_catalog
 from yuanqu.policies.language.expressions import NUMBER, SCALE, quote_ident, sql_text
 from yuanqu.policies.language.sqlgen import Num, divide
-from yuanqu.policies.language.variables import FACTS, STAT_SUMS, VARIABLES
+from yuanqu.policies.language.variables import FACTS, STAT_SUMS, VARIABLES, declared_range
 from yuanqu.registry.firms import LABEL_NAMES
 
 LABELS = tuple(str(label) for label in LABEL_NAMES)
@@ -136,7 +136,21 @@ def variables_select(source: str, period_end: date, *, keep: Sequence[str] = ())
         ),
         "fact_tech_insurance_premium AS tech_insurance_premium",
     ]
-    return f"SELECT {', '.join(columns)} FROM {source}"
+    inner = f"SELECT {', '.join(columns)} FROM {source}"
+    return f"SELECT {', '.join(_in_range(c) for c in columns)} FROM ({inner}) AS read_values"
+
+
+def _in_range(column: str) -> str:
+    """A column of the variables table; a number outside its declared range reads as missing
+    (the range `policy check` proved every policy safe for: see ``DECLARED_RANGES``)."""
+    name = column.rsplit(" AS ", 1)[-1].strip()
+    bare = name.strip('"')
+    bounds = declared_range(bare) if bare in VARIABLES else None
+    if bounds is None:
+        return name
+    scale = scale_of(bare)
+    low, high = (int(b.scaleb(scale)) for b in bounds)
+    return f"CASE WHEN {name} BETWEEN {low} AND {high} THEN {name} END AS {name}"
 
 
 def base_table(rows: list[dict[str, Any]]) -> pa.Table:

@@ -325,7 +325,7 @@ def firm_variables(result: engine.BatchResult, policy: Policy, uscc: str) -> dic
 
 def with_overrides(policy: Policy, overrides: dict[str, str]) -> Policy:
     """The policy with scalar parameters (or ``budget``) set to new values for every date."""
-    from yuanqu.policies.language.definition import parse_number
+    from yuanqu.policies.language.definition import check_override, parse_number
 
     parameters = dict(policy.parameters)
     budget = policy.budget
@@ -333,13 +333,21 @@ def with_overrides(policy: Policy, overrides: dict[str, str]) -> Policy:
         try:
             value = parse_number(raw)
         except ValueError as error:
-            raise ValidationError(f"{name} 的值不是数：{raw}", f"{name}: {error}") from None
+            raise ValidationError(
+                f"{name} 的值不是数：{raw}",
+                f"{name}: {error}",
+                details={"field": name, "value": raw},
+            ) from None
         if name == "budget":
+            check_override(name, value, "budget")
             budget = value
             continue
         band = _BAND_OVERRIDE.match(name)
         if band is not None:
-            parameters[band[1]] = _with_band_value(parameters.get(band[1]), int(band[2]), value)
+            table = parameters.get(band[1])
+            if table is not None:
+                check_override(name, value, table.unit)
+            parameters[band[1]] = _with_band_value(table, int(band[2]), value)
             continue
         parameter = parameters.get(name)
         if parameter is None or parameter.kind != "scalar":
@@ -348,6 +356,7 @@ def with_overrides(policy: Policy, overrides: dict[str, str]) -> Policy:
                 f"{name} 不是本政策的数值参数（可用：{known}、budget）",
                 f"{name} is not a scalar parameter of this policy (known: {known}, budget)",
             )
+        check_override(name, value, parameter.unit)
         parameters[name] = Parameter(
             parameter.name,
             "scalar",

@@ -19,6 +19,7 @@ from yuanqu.core.errors import YuanquError
 from yuanqu.core.tabular import (
     CellError,
     Column,
+    ErrorList,
     ImportRejected,
     RowContext,
     RowError,
@@ -98,7 +99,7 @@ def import_projects(
     table = read_table(source, filename=filename)
     pipeline = service.active_pipeline(session)
     columns = map_headers(table.header, columns_for(pipeline))
-    errors: list[RowError] = []
+    errors = ErrorList()
     parsed: list[tuple[int, dict[str, Any]]] = []
     seen_codes: dict[str, int] = {}
     for offset, values in enumerate(table.rows):
@@ -136,7 +137,7 @@ def import_projects(
             errors.append(RowError(number, "", row.get("name") or "", exc.zh, exc.en))
     if errors:
         outer.rollback()
-        raise ImportRejected(sorted(errors, key=lambda e: e.row))
+        raise ImportRejected(errors.sorted_by_row())
     outer.commit()
     return ProjectImportResult(rows=len(parsed), created=created, source=table.source)
 

@@ -183,7 +183,7 @@ def import_upload(
         )
     except ImportRejected as rejected:
         session.rollback()  # the importer wrote nothing; make the unit of work say so too
-        errors = [error.to_dict(lang) for error in rejected.errors]
+        errors = rejected.listed(lang)
         context = {
             "errors": errors,
             "result": None,

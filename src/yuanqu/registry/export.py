@@ -11,6 +11,7 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from yuanqu.core.errors import ValidationError
+from yuanqu.core.tabular import csv_row
 from yuanqu.registry.models import Enterprise, EnterpriseLabel
 from yuanqu.registry.schemas import EnterpriseFilter
 from yuanqu.registry.service import iter_enterprises
@@ -107,7 +108,7 @@ def _write_csv(rows: Iterable[dict[str, Any]], path: Path) -> int:
         writer = csv.DictWriter(fh, fieldnames=EXPORT_COLUMNS)
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+            writer.writerow(csv_row(row))
             count += 1
     return count
 

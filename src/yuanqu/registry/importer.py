@@ -16,6 +16,7 @@ from yuanqu.core.db import bump_data_version
 from yuanqu.core.tabular import (
     CellError,
     Column,
+    ErrorList,
     ImportRejected,
     RowError,
     Table,
@@ -220,7 +221,7 @@ def validate_table(
     """Every row validated; raises ImportRejected listing every bad cell, or returns the records."""
     today = today or date.today()
     columns = map_headers(table.header, COLUMNS)
-    errors: list[RowError] = []
+    errors = ErrorList()
 
     def column(name: str, parser: Callable[..., Any], **kwargs: Any) -> list[Any]:
         return parse_column(table, columns, name, parser, errors, **kwargs)

@@ -205,7 +205,12 @@ def import_upload(
         )
     except ImportRejected as rejected:
         session.rollback()  # the importer wrote nothing; make the unit of work say so too
-        errors = [error.to_dict(lang) for error in rejected.errors]
-        context = {"errors": errors, "result": None, "message": rejected.message(lang)}
+        errors = rejected.listed(lang)
+        context = {
+            "errors": errors,
+            "total": rejected.total,
+            "result": None,
+            "message": rejected.message(lang),
+        }
         return render(request, "registry/import.html", context, status_code=422)
     return render(request, "registry/import.html", {"errors": None, "result": result})

@@ -15,7 +15,7 @@ from yuanqu.analytics.choice import EngineChoice
 from yuanqu.analytics.options import EngineOption, MasterOption, SourceOption
 from yuanqu.core.db import cli_session
 from yuanqu.core.money import format_yuan
-from yuanqu.core.tabular import ImportRejected, write_error_report
+from yuanqu.core.tabular import ImportRejected, csv_row, write_error_report
 from yuanqu.core.terminal import (
     OutputFormat,
     console,
@@ -132,7 +132,7 @@ def report(
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(csv_row(row) for row in rows)
         if output:
             output.write_text(buffer.getvalue(), encoding="utf-8-sig")
         else:

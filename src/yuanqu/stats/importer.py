@@ -23,6 +23,7 @@ from yuanqu.core.periods import Period
 from yuanqu.core.tabular import (
     CellError,
     Column,
+    ErrorList,
     ImportRejected,
     RowContext,
     RowError,
@@ -133,7 +134,7 @@ def parse_indicator_cell(value: Any) -> str:
 def validate_reports(session: Session, table: Table) -> list[dict[str, Any]]:
     """Every report row checked; ImportRejected naming every bad cell, or rows ready to insert."""
     columns = map_headers(table.header, REPORT_COLUMNS)
-    errors: list[RowError] = []
+    errors = ErrorList()
     parsed: list[tuple[int, str, str, dict[str, Any]]] = []
     for offset, values in enumerate(table.rows):
         number = offset + 2
@@ -186,7 +187,7 @@ def validate_reports(session: Session, table: Table) -> list[dict[str, Any]]:
         first[key] = number
         rows.append({"enterprise_id": ids[uscc], "period": period, "_row": number, **measures})
     if errors:
-        raise ImportRejected(sorted(errors, key=lambda e: e.row))
+        raise ImportRejected(errors.sorted_by_row())
     return rows
 
 
@@ -249,7 +250,7 @@ def write_reports(
 
 def validate_reference(table: Table) -> list[dict[str, Any]]:
     columns = map_headers(table.header, REFERENCE_COLUMNS)
-    errors: list[RowError] = []
+    errors = ErrorList()
     rows: list[dict[str, Any]] = []
     first: dict[tuple[str, str, str], int] = {}
     for offset, values in enumerate(table.rows):
@@ -285,7 +286,7 @@ def validate_reference(table: Table) -> list[dict[str, Any]]:
 
 def validate_prices(table: Table) -> list[dict[str, Any]]:
     columns = map_headers(table.header, PRICE_COLUMNS)
-    errors: list[RowError] = []
+    errors = ErrorList()
     rows: list[dict[str, Any]] = []
     first: dict[tuple[str, str], int] = {}
     for offset, values in enumerate(table.rows):

@@ -18,16 +18,21 @@ from typing import Any
 
 from yuanqu.core.errors import ValidationError
 from yuanqu.core.industry import industry_catalog
+from yuanqu.core.money import INT64_MAX
 from yuanqu.policies.language.expressions import (
     BOOLEAN,
+    MAX_MAGNITUDE,
     NUMBER,
     Band,
     ExpressionError,
+    Interval,
     Node,
+    OutOfRange,
     Scope,
     parse,
+    value_range,
 )
-from yuanqu.policies.language.variables import variable_types
+from yuanqu.policies.language.variables import VARIABLES, declared_range, variable_types
 from yuanqu.policies.language.yamlsafe import Located, LocatedList, YamlError, load_yaml
 
 MAX_CONDITIONS = 50
@@ -92,6 +97,61 @@ class Parameter:
     en: str
     mid_year: str
     versions: tuple[ParameterVersion, ...]
+
+    def allowed(self) -> tuple[Decimal, Decimal]:
+        """The values a simulation may give this parameter (see :func:`override_range`)."""
+        return override_range(self.unit)
+
+
+#: The values a simulation may set a number of each unit to, both ends included: a share is a
+#: fraction of one, points a score, yuan an amount up to 1 万亿 (the largest budget the ledger
+#: takes). `policy check` proves every amount stays in range for any value in these ranges.
+OVERRIDE_RANGES: dict[str, tuple[Decimal, Decimal]] = {
+    "share": (Decimal(0), Decimal(1)),
+    "points": (Decimal(0), Decimal(10_000)),
+    "yuan": (Decimal(0), Decimal(10) ** 10),  # a threshold or an amount per unit: 100 亿
+    "budget": (Decimal(0), Decimal(10) ** 12),  # a policy's budget: 1 万亿, as the ledger takes
+}
+#: The largest amount (yuan) a firm's award may reach: its fen must fit a BIGINT.
+MAX_AMOUNT = Decimal(INT64_MAX) / 100
+
+
+def override_range(unit: str) -> tuple[Decimal, Decimal]:
+    """The allowed range of a number of ``unit`` (any other unit: that of an amount in yuan)."""
+    return OVERRIDE_RANGES.get(unit, OVERRIDE_RANGES["yuan"])
+
+
+def parameter_range(parameter: Parameter) -> Interval:
+    """Every value the parameter may take: its versions' (band values for a band table) and
+    any a simulation may give it."""
+    low, high = parameter.allowed()
+    values = [low, high]
+    for version in parameter.versions:
+        if version.value is not None:
+            values.append(version.value)
+        values.extend(band.value for band in version.bands)
+    return Interval(min(values), max(values))
+
+
+def check_override(name: str, value: Decimal, unit: str) -> None:
+    """Refuse a simulated value outside its unit's range, naming the parameter and the range."""
+    low, high = override_range(unit)
+    if low <= value <= high:
+        return
+    shown = _plain_number(value)
+    low_text, high_text = _plain_number(low), _plain_number(high)
+    raise ValidationError(
+        f"{name} 的取值须在 {low_text} 到 {high_text} 之间（收到 {shown}）",
+        f"{name} must be between {low_text} and {high_text} (got {shown})",
+        code="override_out_of_range",
+        details={"field": name, "value": shown, "minimum": low_text, "maximum": high_text},
+    )
+
+
+def _plain_number(value: Decimal) -> str:
+    text = format(value, "f")
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 @dataclass(frozen=True)
@@ -182,6 +242,7 @@ class _Reader:
     def __init__(self, file: str) -> None:
         self.file = file
         self.issues: list[Issue] = []
+        self.when_lines: dict[str, int] = {}  # a condition's id -> the line of its ``when``
 
     def issue(self, line: int, zh: str, en: str) -> None:
         self.issues.append(Issue(self.file, line, zh, en))
@@ -577,6 +638,8 @@ class _Reader:
                 "recovered_funds 只能是 to_treasury（上缴财政）或 return_to_budget（回到预算）",
                 "recovered_funds must be to_treasury or return_to_budget",
             )
+        if not self.issues:
+            self.ranges(doc, parameters, derived, conditions, amount, cap, allocation)
         if self.issues or policy_id is None or start is None:
             return None
         return Policy(
@@ -603,6 +666,62 @@ class _Reader:
             description=dict(description) if isinstance(description, dict) else {},
             recovered_to_budget=recovered == "return_to_budget",
         )
+
+    def ranges(
+        self,
+        doc: Located,
+        parameters: dict[str, Parameter],
+        derived: dict[str, tuple[str, Node]],
+        conditions: list[Condition],
+        amount: Node | None,
+        cap: Node | None,
+        allocation: Allocation,
+    ) -> None:
+        """Prove every number the policy computes stays below 10^18 (and an award below what a
+        fen amount can hold), for any inputs in their declared ranges and any parameter value a
+        simulation may set; where that cannot be proved, say where."""
+        variables = {
+            name: Interval(*bounds)
+            for name in VARIABLES
+            if (bounds := declared_range(name)) is not None
+        }
+        params = {name: parameter_range(p) for name, p in parameters.items()}
+        raw_derived = doc.get("derived")
+        order_line = doc["allocation"].line if isinstance(doc.get("allocation"), Located) else 0
+        checks: list[tuple[Node | None, int, str, Decimal]] = [
+            (
+                node,
+                raw_derived.line_of(name) if isinstance(raw_derived, Located) else 0,
+                f"derived.{name}",
+                MAX_MAGNITUDE,
+            )
+            for name, (_, node) in derived.items()
+        ]
+        checks += [
+            (c.node, self.when_lines.get(c.id, c.line), f"conditions.{c.id}", MAX_MAGNITUDE)
+            for c in conditions
+        ]
+        checks += [
+            (amount, doc.line_of("amount"), "amount", MAX_AMOUNT),
+            (cap, doc.line_of("cap_per_firm"), "cap_per_firm", MAX_AMOUNT),
+            (allocation.order_by, order_line, "allocation.order_by", MAX_MAGNITUDE),
+        ]
+        for node, line, where, limit in checks:
+            if node is None:
+                continue
+            try:
+                value_range(node, variables=variables, parameters=params, limit=limit)
+            except OutOfRange as error:
+                reach = f"{error.interval.magnitude:.3e}"
+                bound = "10^18" if limit == MAX_MAGNITUDE else f"{limit:.3e}"
+                self.issue(
+                    line,
+                    f"{where}：无法证明计算值低于 {bound}（按变量的声明范围与参数可取的值，"
+                    f"可达 {reach}）；请缩小常量或参数的取值",
+                    f"{where}: cannot prove its values stay below {bound} (with the variables' "
+                    f"declared ranges and the parameters' possible values it may reach {reach}); "
+                    "use smaller constants or narrower parameters",
+                )
 
     def derived(self, doc: Located, scope: Scope, parameters: dict) -> dict[str, tuple[str, Node]]:
         raw = doc.get("derived") or Located()
@@ -669,6 +788,7 @@ class _Reader:
             )
             if node is not None and cid is not None:
                 result.append(Condition(cid, zh, en, str(item["when"]), node, item.line))
+                self.when_lines[cid] = item.line_of("when")
         return result
 
     def allocation(self, doc: Located, scope: Scope) -> Allocation:

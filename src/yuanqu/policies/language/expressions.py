@@ -670,6 +670,128 @@ _COMPARATORS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
+# --- ranges --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Interval:
+    """The values a numeric expression may take: ``lo`` to ``hi``, both included."""
+
+    lo: Decimal
+    hi: Decimal
+
+    @property
+    def magnitude(self) -> Decimal:
+        return max(abs(self.lo), abs(self.hi))
+
+    def hull(self, other: Interval) -> Interval:
+        return Interval(min(self.lo, other.lo), max(self.hi, other.hi))
+
+
+class OutOfRange(Exception):
+    """A sub-expression whose values cannot be proved to stay below :data:`MAX_MAGNITUDE`."""
+
+    def __init__(self, node: Node, interval: Interval) -> None:
+        super().__init__(f"{node.kind} may reach {interval.magnitude:.3e}")
+        self.node, self.interval = node, interval
+
+
+def value_range(
+    node: Node,
+    *,
+    variables: Mapping[str, Interval],
+    parameters: Mapping[str, Interval],
+    limit: Decimal = MAX_MAGNITUDE,
+) -> Interval | None:
+    """The interval of a numeric expression (None for a boolean or text one), by interval
+    arithmetic over the variables' declared ranges and the parameters' possible values. Raises
+    :class:`OutOfRange` at the first sub-expression, conditions' operands included, that may
+    reach ``limit``: a policy that passes never overflows where its inputs are in range."""
+    seen: dict[int, Interval | None] = {}  # derived values are shared nodes: each once
+
+    def go(n: Node) -> Interval | None:
+        if id(n) not in seen:
+            seen[id(n)] = _range(n, [go(a) for a in n.args], variables, parameters, limit)
+        return seen[id(n)]
+
+    with localcontext() as ctx:
+        ctx.prec = 60
+        ctx.Emax = 10**8
+        ctx.Emin = -(10**8)
+        return go(node)
+
+
+def _range(
+    n: Node,
+    args: list[Interval | None],
+    variables: Mapping[str, Interval],
+    parameters: Mapping[str, Interval],
+    limit: Decimal,
+) -> Interval | None:
+    """The interval of ``n`` from its arguments' (``args``, in order)."""
+    k = n.kind
+    result: Interval | None
+    if n.type != NUMBER:
+        return None  # its numeric operands were checked already
+    if k == "num":
+        result = Interval(n.value, n.value)
+    elif k == "var":
+        result = variables[n.value]
+    elif k in ("param", "band"):
+        result = parameters[n.value]
+    elif k == "derived":
+        result = args[0]
+    elif k == "neg":
+        a = args[0]
+        assert a is not None
+        result = Interval(-a.hi, -a.lo)
+    elif k == "abs":
+        a = args[0]
+        assert a is not None
+        low = Decimal(0) if a.lo <= 0 <= a.hi else min(abs(a.lo), abs(a.hi))
+        result = Interval(low, a.magnitude)
+    elif k == "round":
+        a = args[0]
+        assert a is not None
+        result = Interval(a.lo - 1, a.hi + 1)  # rounding moves a value by less than one
+    elif k == "arith":
+        a, b = args
+        assert a is not None and b is not None
+        result = _arith(n.value, a, b)
+    elif k in ("min", "max"):
+        pick = min if k == "min" else max
+        items = [a for a in args if a is not None]
+        result = Interval(pick(a.lo for a in items), pick(a.hi for a in items))
+    elif k in ("coalesce", "case"):
+        values = args if k == "coalesce" else [*args[1:-1:2], args[-1]]
+        items = [a for a in values if a is not None]
+        result = items[0]
+        for item in items[1:]:
+            result = result.hull(item)
+    else:
+        raise AssertionError(f"no range for a numeric {k}")
+    assert result is not None
+    if result.magnitude >= limit:
+        raise OutOfRange(n, result)
+    return result
+
+
+def _arith(op: str, a: Interval, b: Interval) -> Interval:
+    if op == "+":
+        return Interval(a.lo + b.lo, a.hi + b.hi)
+    if op == "-":
+        return Interval(a.lo - b.hi, a.hi - b.lo)
+    if op == "*":
+        products = [a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi]
+        return Interval(min(products), max(products))
+    if b.lo <= 0 <= b.hi:
+        # A divisor may come as close to zero as one quantum (10^-10) without being zero.
+        bound = a.magnitude / QUANTUM
+        return Interval(-bound, bound)
+    quotients = [a.lo / b.lo, a.lo / b.hi, a.hi / b.lo, a.hi / b.hi]
+    return Interval(min(quotients) - QUANTUM, max(quotients) + QUANTUM)
+
+
 def variables_used(node: Node) -> list[str]:
     """Catalogue variables an expression reads (derived values expanded), in first-use order."""
     seen: dict[str, None] = {}

@@ -11,6 +11,7 @@ Money is in yuan (exact, 2 decimals: the stored fen divided by 100); shares are 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from yuanqu.policies.language.expressions import BOOLEAN, NUMBER, TEXT
 from yuanqu.registry.firms import LABEL_NAMES
@@ -278,6 +279,27 @@ _CATALOGUE: list[Variable] = [
 ]
 
 VARIABLES: dict[str, Variable] = {v.name: v for v in _CATALOGUE}
+
+
+#: The range a numeric variable of each unit is declared to stay in: `policy check` proves a
+#: policy's arithmetic stays in range for any inputs in these ranges, and the variables table
+#: reads a value outside its range as missing (see :func:`yuanqu.policies.inputs.variables_select`),
+#: so an absurd figure in the data cannot overflow an evaluation either. Money: ±1,000 万亿 yuan;
+#: counts: a million patents or launches; shares: a million times (a ratio over a tiny revenue).
+DECLARED_RANGES: dict[str, tuple[Decimal, Decimal]] = {
+    "yuan": (Decimal(-(10**15)), Decimal(10**15)),
+    "share": (Decimal(-(10**6)), Decimal(10**6)),
+    "percent": (Decimal(-(10**8)), Decimal(10**8)),
+    "persons": (Decimal(0), Decimal(10**7)),
+    "count": (Decimal(0), Decimal(10**6)),
+    "years": (Decimal(0), Decimal(500)),
+}
+
+
+def declared_range(name: str) -> tuple[Decimal, Decimal] | None:
+    """The declared range of a numeric variable (None for text and flags)."""
+    variable = VARIABLES[name]
+    return DECLARED_RANGES.get(variable.unit) if variable.type == NUMBER else None
 
 
 def variable_types() -> dict[str, str]:

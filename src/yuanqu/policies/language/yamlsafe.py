@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 from yaml.events import AliasEvent
+from yaml.reader import Reader
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_NODES = 20_000
@@ -114,6 +115,7 @@ def load_yaml(data: bytes | str) -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise YamlError(0, "策略文件必须是 UTF-8 编码", "policy files must be UTF-8") from None
+    _refuse_control_characters(text)
     loader = _Loader(text)
     try:
         return loader.get_single_data()
@@ -132,3 +134,20 @@ def load_yaml(data: bytes | str) -> Any:
         raise YamlError(0, "YAML 嵌套过深", "YAML nested too deeply") from None
     finally:
         loader.dispose()
+
+
+def _refuse_control_characters(text: str) -> None:
+    """A control character (NUL, BEL, ESC...) anywhere, comments included: its line and code.
+
+    PyYAML refuses them while it builds its reader, before any mark exists, with an error that
+    names a character offset; the author wants the line, like every other error."""
+    found = Reader.NON_PRINTABLE.search(text)
+    if found is None:
+        return
+    line = text.count("\n", 0, found.start()) + 1
+    code = f"U+{ord(found.group()[0]):04X}"
+    raise YamlError(
+        line,
+        f"第 {line} 行有不可打印的控制字符 {code}（请删去）",
+        f"line {line} holds the non-printable control character {code} (remove it)",
+    )
