@@ -326,8 +326,11 @@ def confirm_batch(
 def payouts(
     year: Annotated[int, Query(ge=2000, le=2100)] = 2023,
     by: Annotated[str, Query(max_length=20)] = "policy",
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+    offset: Annotated[int, Query(ge=0)] = 0,
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(MONEY_READERS),
 ) -> dict[str, Any]:
-    """Money paid for an award year by policy, industry, task force or firm."""
-    return reports.payouts(session, year=year, by=by)
+    """Money paid for an award year by policy, industry, task force or firm: ``limit`` groups
+    from ``offset``, with the count of every group (``groups``) and the true total."""
+    return reports.payouts(session, year=year, by=by, limit=limit, offset=offset)

@@ -296,30 +296,75 @@ def _cleanup(folder: FilePath) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+REPORT_PAGE = 500
+GROUP_NAMES = {
+    "policy": ("按政策", "by policy"),
+    "industry": ("按行业门类", "by industry section"),
+    "task_force": ("按产业专班", "by task force"),
+    "firm": ("按企业", "by firm"),
+}
+GROUP_HEADERS = {
+    "policy": ("政策", "Policy"),
+    "industry": ("行业门类", "Industry section"),
+    "task_force": ("产业专班", "Task force"),
+    "firm": ("企业", "Enterprise"),
+}
+
+
 @router.get("/grants/report", response_class=HTMLResponse)
 def report_page(
     request: Request,
-    year: Annotated[int, Query(ge=2000, le=2100)] = 2023,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     by: Annotated[str, Query(max_length=20)] = "policy",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(MONEY_READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
-    data = reports.payouts(session, year=year, by=by, lang=lang)
+    latest = reports.latest_paid_year(session)
+    shown = year or latest or date.today().year
+    data = reports.payouts(
+        session, year=shown, by=by, lang=lang, limit=REPORT_PAGE, offset=(page - 1) * REPORT_PAGE
+    )
+    from yuanqu.registry.service import list_task_forces
+
+    forces = {f.code: f.name(lang) for f in list_task_forces(session)} if by == "task_force" else {}
     top = data["rows"][:20]
     chart = charts.bar(
-        [r["name"] or r["group"] or "—" for r in top],
+        [_group_label(r, by, lang, forces) for r in top],
         [r["amount_fen"] // 1_000_000 for r in top],
-        name="paid (10k yuan)" if lang == "en" else "兑现金额（万元）",
+        name="paid" if lang == "en" else "兑现金额",
+        unit="CNY 10k" if lang == "en" else "万元",
         horizontal=True,
     )
+    en = lang == "en"
     return render(
         request,
         "grants/report.html",
         {
             "report": data,
             "chart": chart,
-            "groupings": list(reports.GROUPS),
-            "json_url": f"/api/v1/grants/report?year={year}&by={by}",
+            "page": page,
+            "page_size": REPORT_PAGE,
+            "latest_year": latest,
+            "asked_year": year,
+            "group_header": GROUP_HEADERS[data["by"]][en],
+            "group_label": lambda r: _group_label(r, data["by"], lang, forces),
+            "groupings": [(g, GROUP_NAMES[g][en]) for g in reports.GROUPS],
+            "json_url": f"/api/v1/grants/report?year={shown}&by={by}",
         },
     )
+
+
+def _group_label(row: dict, by: str, lang: str, forces: dict[str, str]) -> str:
+    """What a person reads for a group: a title, a section's name, a task force's name."""
+    from yuanqu.core.industry import industry_catalog
+
+    if by == "industry" and row["group"]:
+        found = industry_catalog().find(row["group"])
+        return f"{row['group']} {found.label(lang)}" if found else row["group"]
+    if by == "task_force":
+        if not row["group"]:
+            return "No task force" if lang == "en" else "无专班"
+        return forces.get(row["group"], row["group"])
+    return row["name"] or row["group"] or "—"

@@ -31,15 +31,26 @@ STATUS_ORDER = {"eligible": 0, "missing": 1, "excluded": 2, "ineligible": 3}
 
 
 def default_year(session: Session) -> int:
-    """The award year the pages open on: the latest year whose previous year is fully reported
-    (a previous-year policy then reads a complete year of statistics), else the current year."""
+    """The award year the pages open on: the latest one whose data year has data, that is a
+    complete year of monthly statistics and the firms' policy facts (R&D, patents...). A page
+    that opened on a year nobody has reported would show every firm as undecided."""
     from datetime import date
 
+    from sqlalchemy import func, select
+
+    from yuanqu.policies.models import PolicyFact
+
+    complete: list[int] = []
     latest = latest_period(session)
-    if not latest:
+    if latest:
+        year, month = int(latest[:4]), int(latest[5:7])
+        complete.append(year if month == 12 else year - 1)
+    facts = session.scalar(select(func.max(PolicyFact.year)))
+    if facts is not None:
+        complete.append(int(facts))
+    if not complete:
         return date.today().year
-    year, month = int(latest[:4]), int(latest[5:7])
-    return year + 1 if month == 12 else year
+    return min(complete) + 1
 
 
 def section_name(code: str | None, lang: str) -> str:

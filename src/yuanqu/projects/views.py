@@ -101,6 +101,7 @@ def batches_charts(report: BatchReport, *, lang: str = "zh") -> dict[str, Any]:
                 ("year to date" if en else "年累计"): [b.ytd_projects for b in report.batches],
                 ("target" if en else "年度目标"): [b.target_projects for b in report.batches],
             },
+            unit="projects" if en else "个",
         ),
         "investment": charts.grouped_bars(
             names,
@@ -115,6 +116,7 @@ def batches_charts(report: BatchReport, *, lang: str = "zh") -> dict[str, Any]:
                     for b in report.batches
                 ],
             },
+            unit="100M yuan" if en else "亿元",
         ),
     }
 

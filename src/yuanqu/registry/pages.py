@@ -72,11 +72,13 @@ def dashboard_context(summary: dashboard.ZoneSummary, lang: str) -> dict[str, An
             [f"{s.code} {s.name(lang)}" for s in summary.sections],
             [s.count for s in summary.sections],
             name="enterprises" if en else "企业数",
+            unit="firms" if en else "家",
             horizontal=True,
         ),
         "labels_chart": charts.lines(
             [d.isoformat() for d in summary.labels_over_time.dates],
             {labels[k]: v for k, v in summary.labels_over_time.counts.items()},
+            unit="firms" if en else "家",
         ),
         "sub_areas_chart": charts.pie(
             [(s.name(lang), s.count) for s in summary.sub_areas],

@@ -94,7 +94,8 @@ def economy_context(view: dashboard.EconomyDashboard, lang: str) -> dict[str, An
         "leading_chart": charts.bar(
             [r.group_name for r in leading],
             [_yi(r.cumulative) or 0 for r in leading],
-            name=f"{names['gross_output']} ({view.cumulative_label}, {unit})",
+            name=f"{names['gross_output']} ({view.cumulative_label})",
+            unit=unit,
             horizontal=True,
         ),
         "treemap_chart": charts.treemap(

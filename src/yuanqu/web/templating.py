@@ -20,6 +20,7 @@ from yuanqu.core.deps import csrf_token, request_lang
 from yuanqu.core.i18n import LOCALES, translations
 from yuanqu.core.money import format_yuan
 from yuanqu.core.workdays import unknown_year_warning
+from yuanqu.web.names import Names
 
 TEMPLATES = resources.files("yuanqu") / "web" / "templates"
 
@@ -105,6 +106,43 @@ def page_url(request: Request, **changes: Any) -> str:
     return request.url.path + ("?" + query if query else "")
 
 
+def may_open(request: Request, path: str) -> bool:
+    """Whether the reader's role may open the page at ``path`` (GET), by the route's own access
+    declaration: a menu, a tab or a link offers only what its reader may open."""
+    app = request.scope.get("app")
+    if app is None:
+        return True
+    principal: Principal | None = getattr(request.state, "principal", None)
+    target = path.split("?")[0].split("#")[0]
+    for pattern, accesses in _get_routes(app):
+        if pattern.fullmatch(target):
+            if not accesses or any(a.public for a in accesses):
+                return True
+            return principal is not None and all(principal.role in a.roles for a in accesses)
+    return False
+
+
+_ROUTES: dict[int, list[tuple[Any, list[Any]]]] = {}
+
+
+def _get_routes(app: Any) -> list[tuple[Any, list[Any]]]:
+    """The app's GET routes in dispatch order: each full path's pattern and its access rules."""
+    found = _ROUTES.get(id(app))
+    if found is None:
+        from starlette.routing import compile_path
+
+        from yuanqu.app import route_table  # the composition root, read at request time
+        from yuanqu.core.auth import route_access
+
+        found = [
+            (compile_path(entry.path)[0], route_access(entry.route))
+            for entry in route_table(app)
+            if "GET" in entry.methods and hasattr(entry.route, "dependant")
+        ]
+        _ROUTES[id(app)] = found
+    return found
+
+
 NAV: tuple[tuple[str, str, frozenset[Role]], ...] = ()
 
 
@@ -144,7 +182,11 @@ def page_values(request: Request) -> dict[str, Any]:
         "_": translations(lang).gettext,
         "pgettext": translations(lang).pgettext,
         "page_url": lambda **changes: page_url(request, **changes),
+        "may_open": lambda path: may_open(request, path),
         "json_url": None,
+        "names": Names(
+            getattr(getattr(request.scope.get("app"), "state", None), "sessionmaker", None), lang
+        ),
     }
 
 
@@ -153,12 +195,16 @@ def reader_values(request: Request) -> dict[str, Any]:
     lang = request_lang(request)
     gettext = translations(lang).gettext
     principal: Principal | None = getattr(request.state, "principal", None)
+    from yuanqu.accounts.pages import home_of  # the accounts pages render with this module
+
     return {
         "principal": principal,
+        "home_url": home_of(principal) if principal else "/login",
         "role_name": (ROLE_NAMES[principal.role][lang == "en"] if principal else ""),
         "nav": [
             {"href": item["href"], "label": gettext(item["label"])}
             for item in navigation(principal)
+            if may_open(request, item["href"])
         ],
         "csrf_token": csrf_token(request) if "session" in request.scope else "",
     }
