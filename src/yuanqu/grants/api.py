@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Header, Path, Query, Request, UploadFile
+from fastapi import (
+    APIRouter,
+    Depends,
+    File,
+    Form,
+    Header,
+    Path,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+)
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -85,24 +96,30 @@ def take(session: Session, case_id: int, action: str, actor: Principal, body: Tr
 @router.get("/cases")
 def list_cases(
     request: Request,
+    response: Response,
     status: Annotated[str | None, Query(max_length=30)] = None,
     policy: Annotated[str | None, Query(max_length=60)] = None,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     overdue: bool = False,
+    limit: Annotated[int, Query(ge=1, le=2000)] = 200,
+    offset: Annotated[int, Query(ge=0)] = 0,
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> list[dict[str, Any]]:
-    """The cases this account may see (a firm: its own; a task force: its industries)."""
-    cases = service.list_cases(
-        session,
-        principal=principal,
-        status=status or None,
-        policy_id=policy or None,
-        year=year,
-        q=q or None,
-        overdue=overdue,
+    """The cases this account may see (a firm: its own; a task force: its industries), newest
+    first: ``limit`` from ``offset``; the header ``X-Total-Count`` says how many in all."""
+    filters = {
+        "status": status or None,
+        "policy_id": policy or None,
+        "year": year,
+        "q": q or None,
+        "overdue": overdue,
+    }
+    response.headers["X-Total-Count"] = str(
+        service.count_cases(session, principal=principal, **filters)
     )
+    cases = service.list_cases(session, principal=principal, limit=limit, offset=offset, **filters)
     calendar = work_calendar(session)
     return [service.case_dict(c, request_lang(request), calendar=calendar) for c in cases]
 

@@ -31,6 +31,7 @@ from yuanqu.grants.api import (
 )
 from yuanqu.grants.models import CaseStatus
 from yuanqu.grants.workflow import TRANSITIONS, status_name
+from yuanqu.policies.service import shipped_policies
 from yuanqu.web import charts
 from yuanqu.web.templating import render, unknown_years
 
@@ -38,6 +39,8 @@ router = APIRouter(include_in_schema=False)
 
 REVIEWERS = (Role.task_force, Role.policy_officer, Role.admin)
 BULK_ACTIONS = ("pass_preliminary", "pass_office", "approve", "reject")
+#: Cases on one page of the case list (the caption says how many there are in all).
+CASES_PAGE = 100
 
 
 def _fen(yuan: str | None) -> int | None:
@@ -52,6 +55,8 @@ def cases_page(
     year: Annotated[str | None, Query(max_length=4)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     overdue: bool = False,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    size: Annotated[int, Query(ge=10, le=500)] = CASES_PAGE,
     done: int | None = None,
     refused: int | None = None,
     session: Session = Depends(get_db, scope="function"),
@@ -59,14 +64,20 @@ def cases_page(
 ) -> HTMLResponse:
     lang = request_lang(request)
     queue = service.queue_for(principal)
+    filters = {
+        "status": status or None,
+        "policy_id": policy or None,
+        "year": int(year) if year and year.isdigit() else None,
+        "q": q or None,
+        "overdue": overdue,
+    }
+    total = service.count_cases(session, principal=principal, **filters)
     cases = service.list_cases(
         session,
         principal=principal,
-        status=status or None,
-        policy_id=policy or None,
-        year=int(year) if year and year.isdigit() else None,
-        q=q or None,
-        overdue=overdue,
+        limit=size,
+        offset=(page - 1) * size,
+        **filters,
     )
     actions = [a for a in BULK_ACTIONS if principal.role in TRANSITIONS[a].roles]
     calendar = work_calendar(session)
@@ -76,6 +87,11 @@ def cases_page(
         "grants/cases.html",
         {
             "cases": rows,
+            "total": total,
+            "page": page,
+            "page_size": size,
+            "offset": (page - 1) * size,
+            "policies": [(p.id, p.title(lang)) for p in shipped_policies()],
             "unknown_years": unknown_years(rows),
             "filters": {
                 "status": status or "",

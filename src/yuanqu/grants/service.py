@@ -24,6 +24,7 @@ from yuanqu.grants.queries import (  # noqa: F401 (re-exported)
     case_evidence,
     case_history,
     case_objections,
+    count_cases,
     list_cases,
     overdue_count,
     public_notice,
