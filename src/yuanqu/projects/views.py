@@ -175,3 +175,65 @@ def funnel_charts(rows: list[FunnelRow], *, lang: str = "zh") -> dict[str, Any]:
 def seven_batches(session: Session, *, span: str, lang: str = "zh") -> BatchReport:
     start, end = reports.parse_span(span)
     return reports.seven_batches(session, start=start, end=end, lang=lang)
+
+
+# --- the period a page opens on ------------------------------------------------------------------
+
+
+def latest_year(session: Session, kind: str) -> int | None:
+    """The last year with data for a page: a stage reached (``batches``) or a lead first
+    contacted (``leads``). A page opens on it and says so, never on an empty
+    current year."""
+    from sqlalchemy import func, select
+
+    from yuanqu.attraction.models import Lead
+    from yuanqu.projects.models import ProjectStageDate
+
+    if kind == "batches":
+        columns = [ProjectStageDate.actual_on]
+    else:
+        columns = [Lead.contacted_on]  # the funnel counts leads first contacted in the period
+    days = [session.scalar(select(func.max(c))) for c in columns]
+    found = [d for d in days if d is not None]
+    if not found:
+        return None
+    last = max(found)
+    return last.year if isinstance(last, date) else int(str(last)[:4])
+
+
+def late_stages(
+    session: Session, *, scope: frozenset[str] | None, as_of: date, lang: str = "zh"
+) -> list[dict[str, Any]]:
+    """Milestones missed: a stage planned before ``as_of`` that the project has not reached
+    (it is not past it in the pipeline and has no actual date), latest first by days late."""
+    from sqlalchemy import select
+
+    from yuanqu.projects.models import Project, ProjectStageDate
+
+    pipeline = service.active_pipeline(session)
+    order = {s.key: i for i, s in enumerate(pipeline.stages)}
+    names = {s.key: s.name(lang) for s in pipeline.stages}
+    rows = session.execute(
+        select(Project, ProjectStageDate)
+        .join(ProjectStageDate, ProjectStageDate.project_id == Project.id)
+        .where(ProjectStageDate.planned_on < as_of, ProjectStageDate.actual_on.is_(None))
+    )
+    late = []
+    for project, stage in rows:
+        if stage.stage not in order or order.get(project.stage, -1) >= order[stage.stage]:
+            continue  # the project is at or past that stage: the milestone was reached
+        if not _in_scope(project.task_force, scope):
+            continue
+        late.append(
+            {
+                "project_id": project.id,
+                "project_name": project.name,
+                "stage": names[stage.stage],
+                "current": names.get(project.stage, project.stage),
+                "planned_on": stage.planned_on,
+                "days_late": (as_of - stage.planned_on).days,
+                "officer": project.officer,
+                "task_force": project.task_force,
+            }
+        )
+    return sorted(late, key=lambda r: (-r["days_late"], r["project_name"]))

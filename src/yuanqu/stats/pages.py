@@ -122,7 +122,8 @@ def economy_page(
     )
     partial = request.headers.get("hx-request") == "true"
     template = "stats/_economy.html" if partial else "stats/economy.html"
-    return render(request, template, economy_context(view, lang))
+    context = economy_context(view, lang) | {"opened_on_latest": period is None}
+    return render(request, template, context)
 
 
 @router.get("/stats/economy/firms", response_class=HTMLResponse)
