@@ -189,15 +189,11 @@ def latest_year(session: Session, kind: str) -> int | None:
     from yuanqu.attraction.models import Lead
     from yuanqu.projects.models import ProjectStageDate
 
-    if kind == "batches":
-        columns = [ProjectStageDate.actual_on]
-    else:
-        columns = [Lead.contacted_on]  # the funnel counts leads first contacted in the period
-    days = [session.scalar(select(func.max(c))) for c in columns]
-    found = [d for d in days if d is not None]
-    if not found:
+    # the funnel counts leads first contacted in the period
+    column = ProjectStageDate.actual_on if kind == "batches" else Lead.contacted_on
+    last = session.scalar(select(func.max(column)))
+    if last is None:
         return None
-    last = max(found)
     return last.year if isinstance(last, date) else int(str(last)[:4])
 
 
