@@ -11,7 +11,13 @@ from typing import Any
 from yuanqu.core.codes import SIZE_CLASS_NAMES
 from yuanqu.core.errors import ValidationError
 from yuanqu.policies.definition import Policy
-from yuanqu.policies.overview import band_inputs, format_value, range_text, section_name
+from yuanqu.policies.overview import (
+    band_inputs,
+    format_value,
+    parameter_label,
+    range_text,
+    section_name,
+)
 from yuanqu.policies.parameters import resolve_all
 from yuanqu.policies.variables import VARIABLES
 from yuanqu.web import charts
@@ -131,7 +137,7 @@ def sliders(policy: Policy, year: int, asked: dict[str, Decimal], lang: str) -> 
     bound_vars = band_inputs(policy)
     out = []
     for name, parameter in policy.parameters.items():
-        label = parameter.zh if lang == "zh" else parameter.en
+        label = parameter_label(parameter, lang)
         if parameter.kind == "scalar":
             current = resolved[name].value
             if current is not None:

@@ -126,16 +126,18 @@ def directory_context(
         session, filters=scoped, sort=sort, descending=desc, page=page, page_size=page_size
     )
     query = urlencode(list(request.query_params.multi_items()))
+    forces = service.list_task_forces(session)
+    named = {f.code: f.name(lang) for f in forces}
     return {
         "result": result,
         "filters": filters,
-        "description": service.describe_filter(scoped, lang=lang),
+        "description": service.describe_filter(scoped, lang=lang, task_forces=named),
         "sort": sort,
         "desc": desc,
         "pages": max(1, -(-result.total // page_size)),
         "label_names": {k: v[lang == "en"] for k, v in LABEL_NAMES.items()},
         "sections": industry_catalog().sections(),
-        "task_forces": service.list_task_forces(session),
+        "task_forces": forces,
         "sub_areas": service.sub_areas(session),
         "json_url": "/api/v1/enterprises" + (f"?{query}" if query else ""),
         "export_url": "/enterprises/export.xlsx" + (f"?{query}" if query else ""),

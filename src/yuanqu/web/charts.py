@@ -200,11 +200,16 @@ def lines_and_bars(
         "color": PALETTE,
         "tooltip": {"trigger": "axis"},
         "legend": {"type": "scroll", "top": 0},
-        "grid": {"left": 8, "right": 8, "top": 40, "bottom": 8, "containLabel": True},
+        "grid": {"left": 8, "right": 8, "top": 60, "bottom": 8, "containLabel": True},
         "xAxis": category_axis(categories),
         "yAxis": [
             value_axis(line_unit, position="left"),
-            value_axis(bar_unit, position="right", splitLine={"show": False}),
+            value_axis(
+                bar_unit,
+                position="right",
+                splitLine={"show": False},
+                nameTextStyle={"align": "right"},
+            ),
         ],
         "series": [
             *(

@@ -88,6 +88,45 @@ def audit_entity(entity: str, lang: str = "zh") -> str:
     return names[lang == "en"] if names else entity.replace("_", " ")
 
 
+EXCHANGES: dict[str, tuple[str, str]] = {
+    "SSE": ("上海证券交易所", "Shanghai Stock Exchange"),
+    "SZSE": ("深圳证券交易所", "Shenzhen Stock Exchange"),
+    "BSE": ("北京证券交易所", "Beijing Stock Exchange"),
+    "HKEX": ("香港交易所", "Hong Kong Exchanges"),
+    "NASDAQ": ("纳斯达克", "Nasdaq"),
+    "NYSE": ("纽约证券交易所", "New York Stock Exchange"),
+}
+
+
+def exchange_name(code: str | None, lang: str = "zh") -> str:
+    if not code:
+        return ""
+    names = EXCHANGES.get(code.upper())
+    return names[lang == "en"] if names else code
+
+
+def placement_reason(matched: str | None, lang: str = "zh") -> str:
+    """Why a firm sits on a chain segment, in words: the placement writes ``code 3985; keyword
+    芯片`` (its industry code under the segment's codes, a keyword found in its name or scope)."""
+    if not matched:
+        return "—"
+    parts = []
+    for part in matched.split(";"):
+        kind, _, value = part.strip().partition(" ")
+        if kind == "code":
+            label = industry_label(value, lang)
+            parts.append(f"industry {label}" if lang == "en" else f"行业 {label}")
+        elif kind == "keyword":
+            parts.append(
+                f"name or business scope mentions “{value}”"
+                if lang == "en"
+                else f"名称或经营范围含“{value}”"
+            )
+        elif part.strip():
+            parts.append(part.strip())
+    return ("; " if lang == "en" else "；").join(parts)
+
+
 class Names:
     """The names one page needs, read lazily: a page that shows no task force reads none."""
 
@@ -123,6 +162,12 @@ class Names:
 
     def industry_name(self, code: str | None) -> str:
         return industry_name(code, self.lang)
+
+    def exchange(self, code: str | None) -> str:
+        return exchange_name(code, self.lang)
+
+    def placement(self, matched: str | None) -> str:
+        return placement_reason(matched, self.lang)
 
     def status(self, status: str | None) -> str:
         return case_status(status, self.lang)
