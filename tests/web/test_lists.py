@@ -115,3 +115,15 @@ class TestPayoutsReport:
         html = client.get(f"/grants/report?by={by}").text
         assert f"{figures['year']}" in html
         assert "最近有兑付的年份" in html  # opened on the latest year with payments, and says so
+
+    def test_the_headline_firms_are_listed_and_linked(self, site: Site, figures) -> None:
+        client = site.client(Role.policy_officer)
+        year = figures["year"]
+        report = client.get(f"/api/v1/grants/report?year={year}&by=firm").json()
+        over = [r for r in report["rows"] if r["amount_fen"] > 10**8 * 100]
+        assert len(over) == report["firms_over_100m"]
+        html = client.get(f"/grants/report?year={year}&over_100m=true").text
+        listed = re.findall(r'<td><a href="/enterprises/([0-9A-Z]{18})">', html)
+        assert sorted(listed) == sorted(r["group"] for r in over)
+        page = client.get(f"/grants/report?year={year}&by=policy").text
+        assert f'href="/grants/report?year={year}&over_100m=true"' in page

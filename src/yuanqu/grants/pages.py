@@ -333,15 +333,27 @@ def report_page(
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     by: Annotated[str, Query(max_length=20)] = "policy",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    over_100m: bool = False,
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(MONEY_READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
     latest = reports.latest_paid_year(session)
     shown = year or latest or date.today().year
+    if over_100m:
+        by = "firm"  # the headline's firms, each a link to its profile
     data = reports.payouts(
-        session, year=shown, by=by, lang=lang, limit=REPORT_PAGE, offset=(page - 1) * REPORT_PAGE
+        session,
+        year=shown,
+        by=by,
+        lang=lang,
+        limit=REPORT_PAGE,
+        offset=(page - 1) * REPORT_PAGE,
+        over_fen=reports.YI_FEN if over_100m else None,
     )
+    if over_100m:  # the card's total stays the year's, not the listed firms'
+        data["listed_fen"] = data["total_fen"]
+        data["total_fen"] = reports.payouts(session, year=shown, by="policy", limit=1)["total_fen"]
     from yuanqu.registry.service import list_task_forces
 
     forces = {f.code: f.name(lang) for f in list_task_forces(session)} if by == "task_force" else {}
@@ -364,6 +376,7 @@ def report_page(
             "page_size": REPORT_PAGE,
             "latest_year": latest,
             "asked_year": year,
+            "over_100m": over_100m,
             "group_header": GROUP_HEADERS[data["by"]][en],
             "group_label": lambda r: _group_label(r, data["by"], lang, forces),
             "groupings": [(g, GROUP_NAMES[g][en]) for g in reports.GROUPS],
