@@ -127,3 +127,20 @@ class TestPayoutsReport:
         assert sorted(listed) == sorted(r["group"] for r in over)
         page = client.get(f"/grants/report?year={year}&by=policy").text
         assert f'href="/grants/report?year={year}&over_100m=true"' in page
+
+
+class TestEconomyDrillDown:
+    def test_pages_reach_every_firm_and_say_the_total(self, site: Site) -> None:
+        client = site.client(Role.analyst)
+        every = client.get("/api/v1/stats/drill-down", params={"by": "total"}).json()
+        assert len(every) > 10, "enough reporting firms for more than one page"
+        seen: list[str] = []
+        page = 1
+        while True:
+            html = client.get(f"/stats/economy/firms?by=total&size=10&page={page}").text
+            assert f"共 {len(every):,} 项" in html
+            seen += re.findall(r'<a href="/enterprises/([0-9A-Z]{18})#statistics">', html)
+            if "下一页" not in html:
+                break
+            page += 1
+        assert sorted(seen) == sorted(f["uscc"] for f in every)

@@ -126,6 +126,10 @@ def economy_page(
     return render(request, template, context)
 
 
+#: Firms on one page of a drill-down (the caption says how many there are in all).
+DRILL_PAGE = 500
+
+
 @router.get("/stats/economy/firms", response_class=HTMLResponse)
 def drill_down_page(
     request: Request,
@@ -134,20 +138,29 @@ def drill_down_page(
     group: Annotated[str, Query(max_length=100)] = "",
     indicator: IndicatorQuery = "gross_output",
     scope: ScopeQuery = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    size: Annotated[int, Query(ge=10, le=2000)] = DRILL_PAGE,
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
     p = dashboard.checked_period(session, period)
     chosen = dashboard.reader_scope(principal, scope)
-    firms = service.drill_down(
-        session, period=p, by=by, group=group, indicator=indicator, scope=chosen, limit=500
+    # every firm of the group (a zone's reporting firms: thousands, not millions), one page shown
+    every = service.drill_down(
+        session, period=p, by=by, group=group, indicator=indicator, scope=chosen
     )
+    offset = (page - 1) * size
+    firms = every[offset : offset + size]
     query = urlencode(
         {"period": str(p), "scope": chosen, "by": by, "group": group, "indicator": indicator}
     )
     context = {
         "firms": firms,
+        "total": len(every),
+        "offset": offset,
+        "page": page,
+        "page_size": size,
         "wan": wan,
         "period": str(p),
         "scope": chosen,
