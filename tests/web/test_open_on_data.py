@@ -75,3 +75,31 @@ def test_a_missed_milestone_is_listed_as_overdue(site: Site) -> None:
     for name, _stage in late[:5]:
         assert name in section.group(1)
     assert "没有逾期阶段" not in page
+
+
+def test_a_policy_says_why_firms_cannot_be_decided(site: Site) -> None:
+    from yuanqu.policies.overview import default_year
+
+    engine = make_engine(site.url)
+    try:
+        with session_scope(engine) as session:
+            year = default_year(session)
+    finally:
+        engine.dispose()
+    client = site.client(Role.policy_officer)
+    stats = client.get(f"/api/v1/policies/rd_investment_reward/statistics?year={year}").json()
+    missing = stats["totals"]["missing"]
+    assert missing > 0, "the test zone has firms the policy cannot decide"
+    counts = [m["firms"] for m in stats["missing_inputs"]]
+    assert counts and max(counts) <= missing <= sum(counts)  # each lacks one input at least
+    assert all(m["label"] and m["supply"] for m in stats["missing_inputs"])
+    page = client.get("/policies/rd_investment_reward").text
+    section = re.search(r'data-testid="missing-inputs">(.*?)</section>', page, re.S)
+    assert section and f"为什么 {missing:,} 家企业无法判断" in section.group(1)
+    for m in stats["missing_inputs"]:
+        assert m["label"] in section.group(1) and f"{m['firms']:,}" in section.group(1)
+    assert "最近一个数据年度" in page  # opened on the latest award year with data, and says so
+    conditions = re.search(r'<ol class="conditions">(.*?)</ol>', page, re.S)
+    assert conditions and "rd_expense" not in re.sub(
+        r"<details.*?</details>", "", conditions.group(1), flags=re.S
+    )  # the formula only behind its 规则 disclosure
