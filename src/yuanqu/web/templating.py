@@ -182,7 +182,6 @@ def page_values(request: Request) -> dict[str, Any]:
         "_": translations(lang).gettext,
         "pgettext": translations(lang).pgettext,
         "page_url": lambda **changes: page_url(request, **changes),
-        "may_open": lambda path: may_open(request, path),
         "json_url": None,
         "names": Names(
             getattr(getattr(request.scope.get("app"), "state", None), "sessionmaker", None), lang
@@ -200,6 +199,7 @@ def reader_values(request: Request) -> dict[str, Any]:
     return {
         "principal": principal,
         "home_url": home_of(principal) if principal else "/login",
+        "may_open": lambda path: may_open(request, path),
         "role_name": (ROLE_NAMES[principal.role][lang == "en"] if principal else ""),
         "nav": [
             {"href": item["href"], "label": gettext(item["label"])}
