@@ -81,9 +81,13 @@ class Codes:
 
 
 def shape(path: str) -> str:
-    """One page per kind: /enterprises/<uscc>, /projects/<n> are each crawled once."""
+    """One page per kind: /enterprises/<uscc>, /projects/<n>, a chain's map and a segment's
+    list are each crawled once (every policy is crawled: each has its own rules and words)."""
     path = path.split("?")[0].split("#")[0]
-    return re.sub(r"/\d+(?=/|$)", "/N", re.sub(r"/[0-9A-Z]{18}(?=/|$)", "/USCC", path))
+    path = re.sub(r"/[0-9A-Z]{18}(?=/|$)", "/USCC", path)
+    path = re.sub(r"^/chains/[a-z0-9_]+", "/chains/CHAIN", path)
+    path = re.sub(r"/segments/[a-z0-9_]+", "/segments/SEGMENT", path)
+    return re.sub(r"/\d+(?=/|$)", "/N", path)
 
 
 @pytest.fixture(scope="module")
