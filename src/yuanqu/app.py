@@ -43,6 +43,7 @@ from yuanqu.grants import api as grants_api
 from yuanqu.grants import pages as grants_pages
 from yuanqu.insurance import api as insurance_api
 from yuanqu.insurance import pages as insurance_pages
+from yuanqu.names import Names
 from yuanqu.policies import api as policies_api
 from yuanqu.policies import pages as policies_pages
 from yuanqu.projects import api as projects_api
@@ -125,6 +126,10 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
     )
     app.state.sessionmaker = session_factory(get_engine(database_url))
     app.state.auth_backend = AccountsBackend()
+    # What the web kit reads from the composition root at request time: the route table (a menu
+    # offers only what the reader may open) and the names of the domains' codes.
+    app.state.route_table = lambda: route_table(app)
+    app.state.names = Names
     app.state.default_lang = get_settings().lang if get_settings().lang in ("zh", "en") else "zh"
     app.add_middleware(
         SessionMiddleware,

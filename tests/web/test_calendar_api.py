@@ -99,7 +99,7 @@ class TestLoadNotice:
         assert response.status_code == 201, response.text
         body = response.json()
         assert body["year"] == LOADED and body["known"] and body["origin"] == "notice"
-        assert set(body["recounted"]) == {"grants", "projects"}
+        assert set(body["recounted"]) == {"grants", "projects", "service"}
         assert body["source"] == "国办发明电〔2030〕示例号"
         assert body["loaded_by"] == site.account(Role.admin).username
         assert [(d["date"], d["kind"]) for d in body["days"]][:2] == [

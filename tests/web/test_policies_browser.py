@@ -51,7 +51,7 @@ def test_entitlements_tab_on_the_profile(page, served) -> None:  # noqa: F811
     tab = page.locator("#policies")
     assert "项有效政策" in tab.inner_text()
     first = tab.locator("details.entitlement").first
-    first.locator("summary").click()
+    first.locator(":scope > summary").click()  # a condition's 规则 is a details of its own
     assert first.locator(".conditions-table tbody tr").count() >= 1
     with page.expect_response(lambda r: "/policies?year=2024" in r.url):
         page.select_option("[data-testid=entitlements-year]", "2024")

@@ -11,7 +11,16 @@ from sqlalchemy.orm import Session
 
 from yuanqu.accounts import logins, service, sessions
 from yuanqu.accounts.schemas import UserCreate
-from yuanqu.core.auth import EVERYONE, ROLE_NAMES, SESSION_ID_KEY, Principal, Role, allow, public
+from yuanqu.core.auth import (
+    EVERYONE,
+    ROLE_NAMES,
+    SESSION_ID_KEY,
+    Principal,
+    Role,
+    allow,
+    home_of,
+    public,
+)
 from yuanqu.core.deps import LANG_COOKIE, LANGS, get_db, request_lang
 from yuanqu.core.errors import RateLimited, YuanquError
 from yuanqu.registry import service as registry
@@ -30,11 +39,6 @@ def safe_next(target: str | None) -> str:
 def client_address(request: Request) -> str:
     """The client's address as the server sees it (behind a proxy: see uvicorn --proxy-headers)."""
     return request.client.host if request.client else ""
-
-
-def home_of(principal: Principal) -> str:
-    """Where a user lands: the dashboard, or a firm user's own profile."""
-    return f"/enterprises/{principal.uscc}" if principal.role == Role.enterprise else "/"
 
 
 @router.get("/login", response_class=HTMLResponse)

@@ -47,7 +47,8 @@ def leads_page(
     principal: Principal = allow(READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
-    span = span or str(date.today().year)
+    latest = None if span else views.latest_year(session, "leads")
+    span = span or str(latest or date.today().year)
     start, end = reports.parse_span(span)
     pipeline = views.lead_pipeline(
         session, scope=scope_of(principal), start=start, end=end, task_force=task_force, stage=stage
@@ -59,6 +60,7 @@ def leads_page(
         "task_force": task_force,
         "stage": stage,
         "span": span,
+        "opened_on_latest": latest,
         "today": date.today(),
         "editor": principal.role in LEAD_EDITORS,
         "json_url": "/api/v1/leads" + (f"?task_force={task_force}" if task_force else ""),

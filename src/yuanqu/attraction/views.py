@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yuanqu.attraction import service as attraction
+from yuanqu.attraction.models import Lead
 from yuanqu.attraction.schemas import FunnelRow, LeadPipeline
 from yuanqu.web import charts
 
@@ -53,3 +55,11 @@ def funnel_charts(rows: list[FunnelRow], *, lang: str = "zh") -> dict[str, Any]:
         )
         for row in rows
     }
+
+
+def latest_year(session: Session, kind: str = "leads") -> int | None:
+    """The last year a lead was first contacted: the funnel opens on it and says so."""
+    last = session.scalar(select(func.max(Lead.contacted_on)))
+    if last is None:
+        return None
+    return last.year if isinstance(last, date) else int(str(last)[:4])

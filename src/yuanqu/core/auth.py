@@ -255,7 +255,7 @@ def check_access(request: Request, session: Session, access: Access) -> Principa
         )
         raise Forbidden(
             f"无权访问：“{ROLE_NAMES[principal.role][0]}”角色不能使用此功能",
-            f"access denied: the role '{principal.role}' may not use this",
+            f"access denied: the role '{ROLE_NAMES[principal.role][1]}' may not use this",
             details={
                 "role": str(principal.role),
                 "allowed_roles": sorted(str(r) for r in access.roles),
@@ -313,3 +313,8 @@ def forbid_other_firm(principal: Principal, uscc: str, task_force: str | None) -
         "access denied: you may not see this enterprise's data",
         details={"uscc": uscc},
     )
+
+
+def home_of(principal: Principal) -> str:
+    """Where a user lands: the dashboard, or a firm user's own portal."""
+    return "/portal" if principal.role == Role.enterprise else "/"

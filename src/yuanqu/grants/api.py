@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Header, Path, Query, Request, UploadFile
+from fastapi import (
+    APIRouter,
+    Depends,
+    File,
+    Form,
+    Header,
+    Path,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+)
 from sqlalchemy.orm import Session
 
 from yuanqu.core.auth import EVERYONE, Principal, Role, allow
@@ -78,24 +89,30 @@ def take(session: Session, case_id: int, action: str, actor: Principal, body: Tr
 @router.get("/cases", response_model=list[CaseListRow])
 def list_cases(
     request: Request,
+    response: Response,
     status: Annotated[str | None, Query(max_length=30)] = None,
     policy: Annotated[str | None, Query(max_length=60)] = None,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     overdue: bool = False,
+    limit: Annotated[int, Query(ge=1, le=2000)] = 200,
+    offset: Annotated[int, Query(ge=0)] = 0,
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> list[dict[str, Any]]:
-    """The cases this account may see (a firm: its own; a task force: its industries)."""
-    cases = queries.list_cases(
-        session,
-        principal=principal,
-        status=status or None,
-        policy_id=policy or None,
-        year=year,
-        q=q or None,
-        overdue=overdue,
+    """The cases this account may see (a firm: its own; a task force: its industries), newest
+    first: ``limit`` from ``offset``; the header ``X-Total-Count`` says how many in all."""
+    filters = {
+        "status": status or None,
+        "policy_id": policy or None,
+        "year": year,
+        "q": q or None,
+        "overdue": overdue,
+    }
+    response.headers["X-Total-Count"] = str(
+        queries.count_cases(session, principal=principal, **filters)
     )
+    cases = queries.list_cases(session, principal=principal, limit=limit, offset=offset, **filters)
     calendar = work_calendar(session)
     return [queries.case_dict(c, request_lang(request), calendar=calendar) for c in cases]
 
@@ -323,8 +340,11 @@ def confirm_batch(
 def payouts(
     year: Annotated[int, Query(ge=2000, le=2100)] = 2023,
     by: Annotated[str, Query(max_length=20)] = "policy",
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+    offset: Annotated[int, Query(ge=0)] = 0,
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(MONEY_READERS),
 ) -> dict[str, Any]:
-    """Money paid for an award year by policy, industry, task force or firm."""
-    return reports.payouts(session, year=year, by=by)
+    """Money paid for an award year by policy, industry, task force or firm: ``limit`` groups
+    from ``offset``, with the count of every group (``groups``) and the true total."""
+    return reports.payouts(session, year=year, by=by, limit=limit, offset=offset)

@@ -39,6 +39,8 @@ router = APIRouter(include_in_schema=False)
 
 REVIEWERS = (Role.task_force, Role.policy_officer, Role.admin)
 BULK_ACTIONS = ("pass_preliminary", "pass_office", "approve", "reject")
+#: Cases on one page of the case list (the caption says how many there are in all).
+CASES_PAGE = 100
 
 
 def _fen(yuan: str | None) -> int | None:
@@ -53,6 +55,8 @@ def cases_page(
     year: Annotated[str | None, Query(max_length=4)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     overdue: bool = False,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    size: Annotated[int, Query(ge=10, le=500)] = CASES_PAGE,
     done: int | None = None,
     refused: int | None = None,
     session: Session = Depends(get_db, scope="function"),
@@ -60,14 +64,20 @@ def cases_page(
 ) -> HTMLResponse:
     lang = request_lang(request)
     queue = queries.queue_for(principal)
+    filters = {
+        "status": status or None,
+        "policy_id": policy or None,
+        "year": int(year) if year and year.isdigit() else None,
+        "q": q or None,
+        "overdue": overdue,
+    }
+    total = queries.count_cases(session, principal=principal, **filters)
     cases = queries.list_cases(
         session,
         principal=principal,
-        status=status or None,
-        policy_id=policy or None,
-        year=int(year) if year and year.isdigit() else None,
-        q=q or None,
-        overdue=overdue,
+        limit=size,
+        offset=(page - 1) * size,
+        **filters,
     )
     actions = [a for a in BULK_ACTIONS if principal.role in TRANSITIONS[a].roles]
     calendar = work_calendar(session)
@@ -77,6 +87,11 @@ def cases_page(
         "grants/cases.html",
         {
             "cases": rows,
+            "total": total,
+            "page": page,
+            "page_size": size,
+            "offset": (page - 1) * size,
+            "policies": [(p.id, p.title(lang)) for p in shipped_policies()],
             "unknown_years": unknown_years(rows),
             "filters": {
                 "status": status or "",
@@ -297,30 +312,88 @@ def _cleanup(folder: FilePath) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+REPORT_PAGE = 500
+GROUP_NAMES = {
+    "policy": ("按政策", "by policy"),
+    "industry": ("按行业门类", "by industry section"),
+    "task_force": ("按产业专班", "by task force"),
+    "firm": ("按企业", "by firm"),
+}
+GROUP_HEADERS = {
+    "policy": ("政策", "Policy"),
+    "industry": ("行业门类", "Industry section"),
+    "task_force": ("产业专班", "Task force"),
+    "firm": ("企业", "Enterprise"),
+}
+
+
 @router.get("/grants/report", response_class=HTMLResponse)
 def report_page(
     request: Request,
-    year: Annotated[int, Query(ge=2000, le=2100)] = 2023,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     by: Annotated[str, Query(max_length=20)] = "policy",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    over_100m: bool = False,
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(MONEY_READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
-    data = reports.payouts(session, year=year, by=by, lang=lang)
+    latest = reports.latest_paid_year(session)
+    shown = year or latest or date.today().year
+    if over_100m:
+        by = "firm"  # the headline's firms, each a link to its profile
+    data = reports.payouts(
+        session,
+        year=shown,
+        by=by,
+        lang=lang,
+        limit=REPORT_PAGE,
+        offset=(page - 1) * REPORT_PAGE,
+        over_fen=reports.YI_FEN if over_100m else None,
+    )
+    if over_100m:  # the card's total stays the year's, not the listed firms'
+        data["listed_fen"] = data["total_fen"]
+        data["total_fen"] = reports.payouts(session, year=shown, by="policy", limit=1)["total_fen"]
+    from yuanqu.registry.service import list_task_forces
+
+    forces = {f.code: f.name(lang) for f in list_task_forces(session)} if by == "task_force" else {}
     top = data["rows"][:20]
     chart = charts.bar(
-        [r["name"] or r["group"] or "—" for r in top],
+        [_group_label(r, by, lang, forces) for r in top],
         [r["amount_fen"] // 1_000_000 for r in top],
-        name="paid (10k yuan)" if lang == "en" else "兑现金额（万元）",
+        name="paid" if lang == "en" else "兑现金额",
+        unit="CNY 10k" if lang == "en" else "万元",
         horizontal=True,
     )
+    en = lang == "en"
     return render(
         request,
         "grants/report.html",
         {
             "report": data,
             "chart": chart,
-            "groupings": list(reports.GROUPS),
-            "json_url": f"/api/v1/grants/report?year={year}&by={by}",
+            "page": page,
+            "page_size": REPORT_PAGE,
+            "latest_year": latest,
+            "asked_year": year,
+            "over_100m": over_100m,
+            "group_header": GROUP_HEADERS[data["by"]][en],
+            "group_label": lambda r: _group_label(r, data["by"], lang, forces),
+            "groupings": [(g, GROUP_NAMES[g][en]) for g in reports.GROUPS],
+            "json_url": f"/api/v1/grants/report?year={shown}&by={by}",
         },
     )
+
+
+def _group_label(row: dict, by: str, lang: str, forces: dict[str, str]) -> str:
+    """What a person reads for a group: a title, a section's name, a task force's name."""
+    from yuanqu.core.industry import industry_catalog
+
+    if by == "industry" and row["group"]:
+        found = industry_catalog().find(row["group"])
+        return f"{row['group']} {found.label(lang)}" if found else row["group"]
+    if by == "task_force":
+        if not row["group"]:
+            return "No task force" if lang == "en" else "无专班"
+        return forces.get(row["group"], row["group"])
+    return row["name"] or row["group"] or "—"

@@ -6,7 +6,7 @@ import json
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from yuanqu.core import audit
@@ -82,8 +82,7 @@ def case_dict(
     return data
 
 
-def list_cases(
-    session: Session,
+def cases_query(
     *,
     principal: Principal,
     status: str | None = None,
@@ -92,9 +91,8 @@ def list_cases(
     q: str | None = None,
     overdue: bool = False,
     today: date | None = None,
-    limit: int = 200,
-) -> list[GrantCase]:
-    """The cases the principal may see, filtered; newest first."""
+) -> Select[tuple[GrantCase]]:
+    """The cases the principal may see, filtered (unordered, unpaged)."""
     query = select(GrantCase)
     if principal.role == Role.enterprise:
         query = query.where(GrantCase.uscc == (principal.uscc or ""))
@@ -121,9 +119,33 @@ def list_cases(
         query = query.where(
             GrantCase.status.in_(PENDING), GrantCase.due_on < (today or date.today())
         )
+    return query
+
+
+def list_cases(
+    session: Session,
+    *,
+    principal: Principal,
+    limit: int = 200,
+    offset: int = 0,
+    **filters: Any,
+) -> list[GrantCase]:
+    """One page of the cases the principal may see, filtered (see ``cases_query``); newest
+    first. ``count_cases`` with the same filters says how many there are in all."""
+    query = cases_query(principal=principal, **filters)
     return list(
-        session.scalars(query.order_by(GrantCase.id.desc()).limit(max(1, min(limit, 2000))))
+        session.scalars(
+            query.order_by(GrantCase.id.desc())
+            .limit(max(1, min(limit, 2000)))
+            .offset(max(0, offset))
+        )
     )
+
+
+def count_cases(session: Session, *, principal: Principal, **filters: Any) -> int:
+    """How many cases ``list_cases`` pages through with the same filters."""
+    query = cases_query(principal=principal, **filters).subquery()
+    return session.scalar(select(func.count()).select_from(query)) or 0
 
 
 def queue_for(principal: Principal) -> tuple[str, ...]:

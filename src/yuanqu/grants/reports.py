@@ -34,10 +34,12 @@ def payouts(
     include_scheduled: bool = False,
     over_fen: int | None = None,
     limit: int = 500,
+    offset: int = 0,
     lang: str = "zh",
 ) -> dict[str, Any]:
     """Money paid for award year ``year`` grouped ``by`` policy, industry, task force or firm
-    (a policy named by its title in ``lang``)."""
+    (a policy named by its title in ``lang``). ``rows`` is one page (``limit`` groups from
+    ``offset``); ``groups`` and ``total_fen`` are over every group, never the page's sum."""
     if by not in GROUPS:
         raise ValidationError(
             f"未知分组 {by}（可用 {', '.join(GROUPS)}）",
@@ -52,13 +54,18 @@ def payouts(
         .join(GrantCase, GrantCase.id == Payment.case_id)
         .where(Payment.year == year, Payment.status.in_(statuses))
         .group_by(*columns)
-        .order_by(total.desc())
     )
     if over_fen is not None:
         query = query.having(total > over_fen)
+    grouped = query.subquery()
+    amount_column = list(grouped.columns)[-1]
+    groups, total_fen = session.execute(
+        select(func.count(), func.coalesce(func.sum(amount_column), 0)).select_from(grouped)
+    ).one()
     titles = {p.id: p.title(lang) for p in shipped_policies()} if by == "policy" else {}
     rows = []
-    for row in session.execute(query.limit(limit)):
+    page = query.order_by(total.desc(), *columns).limit(max(1, limit)).offset(max(0, offset))
+    for row in session.execute(page):
         *keys, firms, payments, amount = row
         rows.append(
             {
@@ -75,10 +82,17 @@ def payouts(
         "year": year,
         "by": by,
         "rows": rows,
-        "total_fen": sum(r["amount_fen"] for r in rows),
+        "offset": max(0, offset),
+        "groups": int(groups),
+        "total_fen": int(total_fen),
         "firms_over_100m": over_100m,
         "headline": {"zh": zh, "en": en},
     }
+
+
+def latest_paid_year(session: Session) -> int | None:
+    """The last award year anything was paid for (the year a report opens on)."""
+    return session.scalar(select(func.max(Payment.year)).where(Payment.status == "paid"))
 
 
 def headline(year: int, firms: int) -> tuple[str, str]:

@@ -238,7 +238,9 @@ class Headline(BaseModel):
 class PayoutReport(BaseModel):
     year: int
     by: str
-    rows: list[PayoutRow]
-    total_fen: int
+    rows: list[PayoutRow] = Field(description="one page of groups (``limit`` from ``offset``)")
+    offset: int
+    groups: int = Field(description="every group, not the page's")
+    total_fen: int = Field(description="over every group, never the page's sum")
     firms_over_100m: int = Field(description="firms paid more than 100 million yuan (1 亿元)")
     headline: Headline

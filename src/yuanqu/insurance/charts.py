@@ -28,6 +28,7 @@ def coverage_charts(report: dict[str, Any], lang: str) -> dict[str, Any]:
             [r["name"] for r in by["product"]],
             [_yi(r["sum_insured_fen"]) for r in by["product"]],
             name=sum_name,
+            unit="100M yuan" if en else "亿元",
             horizontal=True,
         ),
         "insurer_chart": charts.pie(
@@ -39,11 +40,13 @@ def coverage_charts(report: dict[str, Any], lang: str) -> dict[str, Any]:
             {
                 ("Policies" if en else "保单数"): [r["policies"] for r in by["month"]],
             },
+            unit="policies" if en else "份",
         ),
         "label_chart": charts.bar(
             [r["name"] for r in by["label"]],
             [r["firms"] for r in by["label"]],
             name="Insured firms" if en else "投保企业数",
+            unit="firms" if en else "家",
             horizontal=True,
         ),
         "by": by,
@@ -58,6 +61,7 @@ def claim_charts(report: dict[str, Any], lang: str) -> dict[str, Any]:
         [c["name"] for c in products],
         [c["median_days"] or 0 for c in products],
         name="Median days" if en else "中位天数",
+        unit="days" if en else "天",
         horizontal=True,
     )
     cycle["series"].append(
@@ -77,11 +81,13 @@ def claim_charts(report: dict[str, Any], lang: str) -> dict[str, Any]:
                 ("Median days" if en else "中位天数"): [c["median_days"] for c in months],
                 ("P90 days" if en else "P90 天数"): [c["p90_days"] for c in months],
             },
+            unit="days" if en else "天",
         ),
         "loss_chart": charts.bar(
             [c["name"] for c in products],
             [c["loss_ratio_pct"] or 0 for c in products],
-            name="Loss ratio %" if en else "赔付率 %",
+            name="Loss ratio" if en else "赔付率",
+            unit="%",
             horizontal=True,
         ),
         "products": products,

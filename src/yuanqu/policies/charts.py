@@ -13,7 +13,13 @@ from yuanqu.core.size_class import SIZE_CLASS_NAMES
 from yuanqu.policies.language.definition import Policy, check_override
 from yuanqu.policies.language.parameters import resolve_all
 from yuanqu.policies.language.variables import VARIABLES
-from yuanqu.policies.views import band_inputs, format_value, range_text, section_name
+from yuanqu.policies.views import (
+    band_inputs,
+    format_value,
+    parameter_label,
+    range_text,
+    section_name,
+)
 from yuanqu.web import charts
 
 WAN_FEN = 1_000_000  # fen in 万元
@@ -25,15 +31,15 @@ def wan(fen: int | None) -> float | None:
 
 
 def horizontal_pair(
-    categories: Sequence[str], series: dict[str, Sequence[float | None]]
+    categories: Sequence[str], series: dict[str, Sequence[float | None]], *, unit: str
 ) -> dict[str, Any]:
     """Two series of horizontal bars over long category names (before and after)."""
-    option = charts.grouped_bars(categories, series)
+    option = charts.grouped_bars(categories, series, unit=unit)
     option["xAxis"], option["yAxis"] = (
         # beside long category names the value axis is narrow: labels that would touch are
         # left out rather than printed over each other
-        {"type": "value", "axisLabel": {"hideOverlap": True}},
-        {"type": "category", "data": list(categories), "inverse": True},
+        charts.value_axis(unit),
+        charts.category_axis(categories, inverse=True),
     )
     option["grid"]["left"] = 8
     return option
@@ -45,7 +51,8 @@ def statistics_chart(stats: dict[str, Any], lang: str) -> dict[str, Any]:
     return charts.bar(
         [r["name"] for r in rows],
         [wan(r["allocated_fen"]) or 0 for r in rows],
-        name=("allocated" if lang == "en" else "安排金额") + f" ({unit})",
+        name="allocated" if lang == "en" else "安排金额",
+        unit=unit,
         horizontal=True,
     )
 
@@ -73,6 +80,7 @@ def simulation_charts(result: dict[str, Any], lang: str) -> dict[str, dict[str, 
                 names[0]: [wan(r["before_fen"]) for r in rows],
                 names[1]: [wan(r["allocated_fen"]) for r in rows],
             },
+            unit="CNY 10k" if lang == "en" else "万元",
         )
     return out
 
@@ -139,7 +147,7 @@ def sliders(policy: Policy, year: int, asked: dict[str, Decimal], lang: str) -> 
     bound_vars = band_inputs(policy)
     out = []
     for name, parameter in policy.parameters.items():
-        label = parameter.zh if lang == "zh" else parameter.en
+        label = parameter_label(parameter, lang)
         if parameter.kind == "scalar":
             current = resolved[name].value
             if current is not None:

@@ -261,6 +261,23 @@ class BatchResult:
             for i in range(len(self.compiled))
         ]
 
+    def missing_inputs(self, policy_id: str) -> dict[str, int]:
+        """For the firms the policy cannot decide (status ``missing``): how many lack each
+        input it reads, by variable name, most lacking first (a firm may lack several)."""
+        idx = self.policy_ids().index(policy_id)
+        used = self.compiled[idx].used
+        rows = fetch(
+            self.con,
+            f"""SELECT missing_mask, count(*) FROM {self.lean_table}
+                WHERE policy_idx = {idx} AND status = 2 GROUP BY missing_mask""",
+        )
+        counts: dict[str, int] = {}
+        for mask, firms in rows:
+            for j, name in enumerate(used):
+                if int(mask or 0) >> j & 1:
+                    counts[name] = counts.get(name, 0) + int(firms)
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
     def _total(self, idx: int, figures: dict[str, Any]) -> dict:
         policy = self.compiled[idx].policy
         return {

@@ -18,6 +18,13 @@ from yuanqu.policies.language.sqlgen import FLIPPED
 from yuanqu.policies.language.variables import VARIABLES
 from yuanqu.policies.plan import Compiled
 
+#: The allocation methods, in words.
+ALLOCATIONS = {
+    "pro_rata": ("预算不足时按申报额同比例核减", "pro rata when claims exceed the budget"),
+    "first_come": ("预算内按申请先后顺序兑现", "first come, first served within the budget"),
+    "ranked": ("预算内按排序表达式从高到低兑现", "ranked by an expression within the budget"),
+}
+
 
 @dataclass
 class ConditionVerdict:
@@ -136,9 +143,11 @@ def explain(
         amount_fen = _to_fen(amount)
         if policy.amount is not None:
             steps.append(
-                f"金额 = {policy.amount_text} = {_fmt_amount(amount_fen, lang)}"
+                # the formula is the policy's rule (shown behind its 规则 disclosure); a person
+                # reads the amount it gave
+                f"按政策规则计算的金额 {_fmt_amount(amount_fen, lang)}"
                 if lang == "zh"
-                else f"amount = {policy.amount_text} = {_fmt_amount(amount_fen, lang)}"
+                else f"amount by the policy's rule {_fmt_amount(amount_fen, lang)}"
             )
         capped_fen = amount_fen
         if policy.cap_per_firm is not None:
@@ -190,19 +199,19 @@ def _allocation_steps(ex: Explanation, row: dict, compiled: Compiled, lang: str)
     if row["status"] == "excluded":
         ex.status = "excluded"
         ex.steps.append(
-            f"与同组（{compiled.policy.exclusive_group}）其他政策不可兼得，已按较高者享受，本项不予安排"
+            "与同组其他政策不可兼得，已按较高者享受，本项不予安排"
             if lang == "zh"
-            else f"exclusive group {compiled.policy.exclusive_group}: "
-            "a larger award of the group was kept"
+            else "not cumulable with the other policies of its group: a larger award was kept"
         )
         return
     if ex.status == "eligible" and compiled.policy.budget is not None:
         budget = Money(int(compiled.policy.budget * 100))
+        method = ALLOCATIONS.get(compiled.policy.allocation.method)
+        how = method[lang != "zh"] if method else compiled.policy.allocation.method
         ex.steps.append(
-            f"预算 {budget.format(lang)}（{compiled.policy.allocation.method}），实际安排 "
-            f"{_fmt_amount(ex.allocated_fen, lang)}"
+            f"预算 {budget.format(lang)}（{how}），实际安排 {_fmt_amount(ex.allocated_fen, lang)}"
             if lang == "zh"
-            else f"budget {budget.format(lang)} ({compiled.policy.allocation.method}); allocated "
+            else f"budget {budget.format(lang)} ({how}); allocated "
             f"{_fmt_amount(ex.allocated_fen, lang)}"
         )
 

@@ -129,11 +129,13 @@ def statistics_fragment(
 
 
 def _statistics_context(session: Session, policy_id: str, year: int | None, lang: str) -> dict:
+    asked = year
     year = year or views.default_year(session)
     stats = views.policy_statistics(session, policy_id=policy_id, year=year, lang=lang)
     return {
         "stats": stats,
         "year": year,
+        "year_is_default": asked is None,
         "years": list(range(year - 3, year + 2)),
         "industry_chart": charts.statistics_chart(stats, lang),
         "stats_json_url": f"/api/v1/policies/{policy_id}/statistics?year={year}&lang={lang}",

@@ -187,6 +187,14 @@ class YearEvaluation(BaseModel):
     by_task_force: list[GroupAllocation]
 
 
+class MissingInput(BaseModel):
+    name: str
+    label: str
+    firms: int = Field(description="firms that lack it")
+    year: int = Field(description="the data year it is read for")
+    supply: str = Field(description="how an official supplies it")
+
+
 class PolicyStatistics(BaseModel):
     policy: str
     year: int
@@ -195,6 +203,9 @@ class PolicyStatistics(BaseModel):
     totals: PolicyTotals
     by_industry: list[NamedGroupAllocation]
     by_task_force: list[GroupAllocation]
+    missing_inputs: list[MissingInput] = Field(
+        default_factory=list, description="what the undecided firms lack, and how to supply it"
+    )
 
 
 class PolicyNotInEffect(BaseModel):

@@ -300,6 +300,7 @@ def policy_figures(session: Session, *, policy_id: str, year: int) -> dict[str, 
         (totals,) = [t for t in result.totals() if t["policy"] == policy_id]
         return {
             "totals": totals,
+            "missing_inputs": result.missing_inputs(policy_id) if totals["missing"] else {},
             **{
                 key: [g for g in _grouped(result, column) if g["policy"] == policy_id]
                 for key, column in (

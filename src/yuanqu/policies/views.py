@@ -17,30 +17,36 @@ from yuanqu.core.industry import industry_catalog
 from yuanqu.core.money import Money
 from yuanqu.core.uscc import normalize_uscc
 from yuanqu.policies import service
-from yuanqu.policies.explain import explain
+from yuanqu.policies.explain import ALLOCATIONS, explain
 from yuanqu.policies.language.definition import Parameter, Policy, parse_number
 from yuanqu.policies.language.expressions import Band
 from yuanqu.policies.language.variables import VARIABLES
 from yuanqu.stats.service import latest_period
 
-ALLOCATIONS = {
-    "pro_rata": ("预算不足时按申报额同比例核减", "pro rata when claims exceed the budget"),
-    "first_come": ("预算内按申请先后顺序兑现", "first come, first served within the budget"),
-    "ranked": ("预算内按排序表达式从高到低兑现", "ranked by an expression within the budget"),
-}
 STATUS_ORDER = {"eligible": 0, "missing": 1, "excluded": 2, "ineligible": 3}
 
 
 def default_year(session: Session) -> int:
-    """The award year the pages open on: the latest year whose previous year is fully reported
-    (a previous-year policy then reads a complete year of statistics), else the current year."""
+    """The award year the pages open on: the latest one whose data year has data, that is a
+    complete year of monthly statistics and the firms' policy facts (R&D, patents...). A page
+    that opened on a year nobody has reported would show every firm as undecided."""
     from datetime import date
 
+    from sqlalchemy import func, select
+
+    from yuanqu.policies.models import PolicyFact
+
+    complete: list[int] = []
     latest = latest_period(session)
-    if not latest:
+    if latest:
+        year, month = int(latest[:4]), int(latest[5:7])
+        complete.append(year if month == 12 else year - 1)
+    facts = session.scalar(select(func.max(PolicyFact.year)))
+    if facts is not None:
+        complete.append(int(facts))
+    if not complete:
         return date.today().year
-    year, month = int(latest[:4]), int(latest[5:7])
-    return year + 1 if month == 12 else year
+    return min(complete) + 1
 
 
 def section_name(code: str | None, lang: str) -> str:
@@ -93,11 +99,20 @@ def _band_row(band: Band, bound_unit: str, value_unit: str, lang: str) -> dict[s
     }
 
 
+def parameter_label(parameter: Parameter, lang: str) -> str:
+    """The parameter's label without the unit a file wrote in it ("研发费用门槛（元）"): its
+    values are shown with their own unit (500.00万元), and a label saying 元 beside them lies."""
+    import re
+
+    text = parameter.zh if lang == "zh" else parameter.en
+    return re.sub(r"\s*[（(](?:元|yuan|万元)[）)]\s*$", "", text)
+
+
 def _parameter(parameter: Parameter, bound_var: str | None, lang: str) -> dict[str, Any]:
     bound_unit = VARIABLES[bound_var].unit if bound_var in VARIABLES else "number"
     return {
         "name": parameter.name,
-        "label": parameter.zh if lang == "zh" else parameter.en,
+        "label": parameter_label(parameter, lang),
         "kind": parameter.kind,
         "unit": parameter.unit,
         "mid_year": parameter.mid_year,
@@ -177,7 +192,51 @@ def policy_statistics(
             {**g, "name": section_name(g["group"], lang)} for g in figures["by_industry"]
         ],
         "by_task_force": figures["by_task_force"],
+        "missing_inputs": [
+            missing_input(name, firms, policy.data_year(year), lang)
+            for name, firms in figures.get("missing_inputs", {}).items()
+        ],
     }
+
+
+#: Where each source of a policy's inputs comes from, and how an official fills a gap (zh, en).
+SUPPLY = {
+    "facts": (
+        "企业申报数据（研发费用、专利等）：由政策办导入（yuanqu policy import-facts）",
+        "the firms' declared figures (R&D, patents...): the policy office imports them"
+        " (yuanqu policy import-facts)",
+    ),
+    "stats": (
+        "统计月报：由经发局导入该年全部月报（yuanqu stats import，或“导入”页）",
+        "the monthly statistics: the economic bureau imports the year's reports"
+        " (yuanqu stats import, or the Import page)",
+    ),
+    "registry": (
+        "企业登记信息：在企业名录导入中补齐（yuanqu registry import）",
+        "the registry: complete the firms' records by an import (yuanqu registry import)",
+    ),
+    "label": (
+        "资质认定：导入企业的资质标签（yuanqu registry import）",
+        "the firms' labels: import them (yuanqu registry import)",
+    ),
+    "derived": (
+        "由其他数据计算（如同比增长需要上一年的数据）：补齐上一年的数据",
+        "computed from other data (a growth needs the year before): supply the year before",
+    ),
+}
+
+
+def missing_input(name: str, firms: int, data_year: int, lang: str) -> dict[str, Any]:
+    """One input the undecided firms lack, in words: its label, how many lack it for the data
+    year, and how to supply it."""
+    from yuanqu.policies.language.variables import VARIABLES
+
+    variable = VARIABLES.get(name)
+    label = (variable.en if lang == "en" else variable.zh) if variable else name
+    source = variable.source if variable else ""
+    supply = SUPPLY.get(source)
+    how = supply[lang == "en"] if supply else ""
+    return {"name": name, "label": label, "firms": firms, "year": data_year, "supply": how}
 
 
 # --- a firm's entitlements ---------------------------------------------------------------------
@@ -241,7 +300,7 @@ def _parameters_used(compiled, condition: dict[str, Any], lang: str) -> list[dic
         parameter, resolved = policy.parameters[name], compiled.parameters[name]
         entry = {
             "name": name,
-            "label": parameter.zh if lang == "zh" else parameter.en,
+            "label": parameter_label(parameter, lang),
             "versions": [v.isoformat() for v in resolved.versions],
             "how": resolved.how,
             "band": None,

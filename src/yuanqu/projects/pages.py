@@ -133,11 +133,13 @@ def batches_page(
     principal: Principal = allow(READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
-    span = span or str(date.today().year)
+    latest = None if span else views.latest_year(session, "batches")
+    span = span or str(latest or date.today().year)
     report = views.seven_batches(session, span=span, lang=lang)
     context = {
         "report": report,
         "span": span,
+        "opened_on_latest": latest,
         "charts": views.batches_charts(report, lang=lang),
         "json_url": f"/api/v1/projects/batches?span={span}",
     }
@@ -154,8 +156,12 @@ def overdue_page(
 ) -> HTMLResponse:
     as_of = as_of or date.today()
     groups = views.overdue(session, scope=scope_of(principal), by=by, as_of=as_of)
+    stages = views.late_stages(
+        session, scope=scope_of(principal), as_of=as_of, lang=request_lang(request)
+    )
     context = {
         "groups": groups,
+        "late_stages": stages,
         "by": by,
         "as_of": as_of,
         "json_url": f"/api/v1/projects/overdue?by={by}&as_of={as_of}",

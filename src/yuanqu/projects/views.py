@@ -7,9 +7,11 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yuanqu.projects import ledger, reports, service
+from yuanqu.projects.models import ProjectStageDate
 from yuanqu.projects.schemas import BatchReport, ItemRead, ProjectDetail, ProjectRead
 from yuanqu.web import charts
 
@@ -91,6 +93,7 @@ def batches_charts(report: BatchReport, *, lang: str = "zh") -> dict[str, Any]:
                 ("year to date" if en else "年累计"): [b.ytd_projects for b in report.batches],
                 ("target" if en else "年度目标"): [b.target_projects for b in report.batches],
             },
+            unit="projects" if en else "个",
         ),
         "investment": charts.grouped_bars(
             names,
@@ -105,6 +108,7 @@ def batches_charts(report: BatchReport, *, lang: str = "zh") -> dict[str, Any]:
                     for b in report.batches
                 ],
             },
+            unit="100M yuan" if en else "亿元",
         ),
     }
 
@@ -124,3 +128,53 @@ def overdue(
 def seven_batches(session: Session, *, span: str, lang: str = "zh") -> BatchReport:
     start, end = reports.parse_span(span)
     return reports.seven_batches(session, start=start, end=end, lang=lang)
+
+
+# --- the period a page opens on ------------------------------------------------------------------
+
+
+def latest_year(session: Session, kind: str = "batches") -> int | None:
+    """The last year a stage was reached: 七个一批 opens on it and says so, never on an empty
+    current year."""
+    last = session.scalar(select(func.max(ProjectStageDate.actual_on)))
+    if last is None:
+        return None
+    return last.year if isinstance(last, date) else int(str(last)[:4])
+
+
+def late_stages(
+    session: Session, *, scope: frozenset[str] | None, as_of: date, lang: str = "zh"
+) -> list[dict[str, Any]]:
+    """Milestones missed: a stage planned before ``as_of`` that the project has not reached
+    (it is not past it in the pipeline and has no actual date), latest first by days late."""
+    from sqlalchemy import select
+
+    from yuanqu.projects.models import Project, ProjectStageDate
+
+    pipeline = service.active_pipeline(session)
+    order = {s.key: i for i, s in enumerate(pipeline.stages)}
+    names = {s.key: s.name(lang) for s in pipeline.stages}
+    rows = session.execute(
+        select(Project, ProjectStageDate)
+        .join(ProjectStageDate, ProjectStageDate.project_id == Project.id)
+        .where(ProjectStageDate.planned_on < as_of, ProjectStageDate.actual_on.is_(None))
+    )
+    late = []
+    for project, stage in rows:
+        if stage.stage not in order or order.get(project.stage, -1) >= order[stage.stage]:
+            continue  # the project is at or past that stage: the milestone was reached
+        if not _in_scope(project.task_force, scope):
+            continue
+        late.append(
+            {
+                "project_id": project.id,
+                "project_name": project.name,
+                "stage": names[stage.stage],
+                "current": names.get(project.stage, project.stage),
+                "planned_on": stage.planned_on,
+                "days_late": (as_of - stage.planned_on).days,
+                "officer": project.officer,
+                "task_force": project.task_force,
+            }
+        )
+    return sorted(late, key=lambda r: (-r["days_late"], r["project_name"]))

@@ -75,11 +75,13 @@ def dashboard_context(summary: views.ZoneSummary, lang: str) -> dict[str, Any]:
             [f"{s.code} {s.name(lang)}" for s in summary.sections],
             [s.count for s in summary.sections],
             name="enterprises" if en else "企业数",
+            unit="firms" if en else "家",
             horizontal=True,
         ),
         "labels_chart": charts.lines(
             [d.isoformat() for d in summary.labels_over_time.dates],
             {labels[k]: v for k, v in summary.labels_over_time.counts.items()},
+            unit="firms" if en else "家",
         ),
         "sub_areas_chart": charts.pie(
             [(s.name(lang), s.count) for s in summary.sub_areas],
@@ -127,16 +129,18 @@ def directory_context(
         session, filters=scoped, sort=sort, descending=desc, page=page, page_size=page_size
     )
     query = urlencode(list(request.query_params.multi_items()))
+    forces = service.list_task_forces(session)
+    named = {f.code: f.name(lang) for f in forces}
     return {
         "result": result,
         "filters": filters,
-        "description": service.describe_filter(scoped, lang=lang),
+        "description": service.describe_filter(scoped, lang=lang, task_forces=named),
         "sort": sort,
         "desc": desc,
         "pages": max(1, -(-result.total // page_size)),
         "label_names": {k: v[lang == "en"] for k, v in LABEL_NAMES.items()},
         "sections": industry_catalog().sections(),
-        "task_forces": service.list_task_forces(session),
+        "task_forces": forces,
         "sub_areas": service.sub_areas(session),
         "json_url": "/api/v1/enterprises" + (f"?{query}" if query else ""),
         "export_url": "/enterprises/export.xlsx" + (f"?{query}" if query else ""),

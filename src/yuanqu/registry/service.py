@@ -341,9 +341,13 @@ def visible_enterprise(session: Session, *, uscc: str, principal: Principal) -> 
     return firm
 
 
-def describe_filter(filters: EnterpriseFilter, *, lang: str = "zh") -> list[str]:
-    """The filter in words, one phrase per criterion (shown above every table)."""
+def describe_filter(
+    filters: EnterpriseFilter, *, lang: str = "zh", task_forces: dict[str, str] | None = None
+) -> list[str]:
+    """The filter in words, one phrase per criterion (shown above every table); a task force
+    by its name in ``task_forces`` (code to name) when given."""
     en = lang == "en"
+    forces_named = task_forces or {}
     parts: list[str] = []
     if filters.q:
         parts.append(f'name or code "{filters.q}"' if en else f"名称或代码含“{filters.q}”")
@@ -358,9 +362,10 @@ def describe_filter(filters: EnterpriseFilter, *, lang: str = "zh") -> list[str]
     if filters.sub_area:
         parts.append(f"sub-area: {filters.sub_area}" if en else f"片区：{filters.sub_area}")
     if filters.task_force:
-        parts.append(f"task force: {filters.task_force}" if en else f"专班：{filters.task_force}")
+        force = forces_named.get(filters.task_force, filters.task_force)
+        parts.append(f"task force: {force}" if en else f"专班：{force}")
     if filters.task_forces is not None:
-        forces = ", ".join(filters.task_forces) or "—"
+        forces = ", ".join(forces_named.get(f, f) for f in filters.task_forces) or "—"
         parts.append(f"your task forces: {forces}" if en else f"限本人专班：{forces}")
     if filters.usccs is not None:
         parts.append("your own enterprise only" if en else "仅本企业")

@@ -94,7 +94,8 @@ def economy_context(view: views.EconomyDashboard, lang: str) -> dict[str, Any]:
         "leading_chart": charts.bar(
             [r.group_name for r in leading],
             [_yi(r.cumulative) or 0 for r in leading],
-            name=f"{names['gross_output']} ({view.cumulative_label}, {unit})",
+            name=f"{names['gross_output']} ({view.cumulative_label})",
+            unit=unit,
             horizontal=True,
         ),
         "treemap_chart": charts.treemap(
@@ -121,7 +122,12 @@ def economy_page(
     )
     partial = request.headers.get("hx-request") == "true"
     template = "stats/_economy.html" if partial else "stats/economy.html"
-    return render(request, template, economy_context(view, lang))
+    context = economy_context(view, lang) | {"opened_on_latest": period is None}
+    return render(request, template, context)
+
+
+#: Firms on one page of a drill-down (the caption says how many there are in all).
+DRILL_PAGE = 500
 
 
 @router.get("/stats/economy/firms", response_class=HTMLResponse)
@@ -132,20 +138,29 @@ def drill_down_page(
     group: Annotated[str, Query(max_length=100)] = "",
     indicator: IndicatorQuery = "gross_output",
     scope: ScopeQuery = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    size: Annotated[int, Query(ge=10, le=2000)] = DRILL_PAGE,
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
     p = views.checked_period(session, period)
     chosen = views.reader_scope(principal, scope)
-    firms = service.drill_down(
-        session, period=p, by=by, group=group, indicator=indicator, scope=chosen, limit=500
+    # every firm of the group (a zone's reporting firms: thousands, not millions), one page shown
+    every = service.drill_down(
+        session, period=p, by=by, group=group, indicator=indicator, scope=chosen
     )
+    offset = (page - 1) * size
+    firms = every[offset : offset + size]
     query = urlencode(
         {"period": str(p), "scope": chosen, "by": by, "group": group, "indicator": indicator}
     )
     context = {
         "firms": firms,
+        "total": len(every),
+        "offset": offset,
+        "page": page,
+        "page_size": size,
         "wan": wan,
         "period": str(p),
         "scope": chosen,

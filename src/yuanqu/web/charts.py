@@ -1,4 +1,7 @@
-"""Apache ECharts option builders: chart options are data built in Python, passed with |tojson."""
+"""Apache ECharts option builders: chart options are data built in Python, passed with |tojson.
+
+Every value axis states its unit (``unit``: 万元, 家, %...), and axis labels that would overlap
+on a phone are hidden rather than run together ("5,00010,000")."""
 
 from __future__ import annotations
 
@@ -8,38 +11,73 @@ from typing import Any
 PALETTE = ["#1d6fb8", "#e07b39", "#3a9c5b", "#c9403a", "#7b5ea7", "#8c6d31", "#d36fa8", "#6b7b8c"]
 
 
+def value_axis(unit: str, **extra: Any) -> dict[str, Any]:
+    """A value axis named by its unit, with few labels, none overlapping, big numbers short."""
+    return {
+        "type": "value",
+        "name": unit,
+        "nameTextStyle": {"align": "left"},
+        "splitNumber": 3,
+        "axisLabel": {"hideOverlap": True, "fontSize": 11},
+        **extra,
+    }
+
+
+def category_axis(categories: Sequence[str], **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "category",
+        "data": list(categories),
+        "axisLabel": {"fontSize": 11, "hideOverlap": True},
+        **extra,
+    }
+
+
 def bar(
     categories: Sequence[str],
     values: Sequence[int | float],
     *,
     name: str,
+    unit: str,
     horizontal: bool = False,
 ) -> dict[str, Any]:
     """One series of bars; horizontal bars suit long category names (industry sections)."""
-    category_axis = {"type": "category", "data": list(categories), "axisLabel": {"fontSize": 11}}
-    value_axis = {"type": "value"}
-    if horizontal:
-        category_axis["inverse"] = True
+    categories_axis = (
+        category_axis(categories, inverse=True) if horizontal else category_axis(categories)
+    )
+    # beside long names the value axis runs along the bottom: its unit sits under its labels
+    values_axis = (
+        value_axis(unit, nameLocation="middle", nameGap=24, nameTextStyle={"align": "center"})
+        if horizontal
+        else value_axis(unit)
+    )
     return {
         "color": PALETTE,
         "tooltip": {"trigger": "axis"},
-        "grid": {"left": 8, "right": 24, "top": 16, "bottom": 8, "containLabel": True},
-        "xAxis": value_axis if horizontal else category_axis,
-        "yAxis": category_axis if horizontal else value_axis,
+        "grid": {
+            "left": 8,
+            "right": 24,
+            "top": 8 if horizontal else 28,
+            "bottom": 28 if horizontal else 8,
+            "containLabel": True,
+        },
+        "xAxis": values_axis if horizontal else categories_axis,
+        "yAxis": categories_axis if horizontal else values_axis,
         "series": [{"type": "bar", "name": name, "data": list(values)}],
         "aria": {"enabled": True},
     }
 
 
-def lines(categories: Sequence[str], series: dict[str, Sequence[int | float]]) -> dict[str, Any]:
+def lines(
+    categories: Sequence[str], series: dict[str, Sequence[int | float]], *, unit: str
+) -> dict[str, Any]:
     """Several lines over the same categories (labels over time)."""
     return {
         "color": PALETTE,
         "tooltip": {"trigger": "axis"},
         "legend": {"type": "scroll", "top": 0},
-        "grid": {"left": 8, "right": 24, "top": 40, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "category", "data": list(categories)},
-        "yAxis": {"type": "value"},
+        "grid": {"left": 8, "right": 24, "top": 56, "bottom": 8, "containLabel": True},
+        "xAxis": category_axis(categories),
+        "yAxis": value_axis(unit),
         "series": [
             {"type": "line", "name": name, "data": list(values), "smooth": False}
             for name, values in series.items()
@@ -132,16 +170,16 @@ def funnel(items: Sequence[tuple[str, int]], *, name: str) -> dict[str, Any]:
 
 
 def grouped_bars(
-    categories: Sequence[str], series: dict[str, Sequence[int | float | None]]
+    categories: Sequence[str], series: dict[str, Sequence[int | float | None]], *, unit: str
 ) -> dict[str, Any]:
     """Several series of bars over the same categories (done against target)."""
     return {
         "color": PALETTE,
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0},
-        "grid": {"left": 8, "right": 24, "top": 36, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "category", "data": list(categories)},
-        "yAxis": {"type": "value"},
+        "grid": {"left": 8, "right": 24, "top": 52, "bottom": 8, "containLabel": True},
+        "xAxis": category_axis(categories),
+        "yAxis": value_axis(unit),
         "series": [
             {"type": "bar", "name": name, "data": list(values)} for name, values in series.items()
         ],
@@ -162,11 +200,16 @@ def lines_and_bars(
         "color": PALETTE,
         "tooltip": {"trigger": "axis"},
         "legend": {"type": "scroll", "top": 0},
-        "grid": {"left": 8, "right": 8, "top": 40, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "category", "data": list(categories)},
+        "grid": {"left": 8, "right": 8, "top": 60, "bottom": 8, "containLabel": True},
+        "xAxis": category_axis(categories),
         "yAxis": [
-            {"type": "value", "name": line_unit, "position": "left"},
-            {"type": "value", "name": bar_unit, "position": "right", "splitLine": {"show": False}},
+            value_axis(line_unit, position="left"),
+            value_axis(
+                bar_unit,
+                position="right",
+                splitLine={"show": False},
+                nameTextStyle={"align": "right"},
+            ),
         ],
         "series": [
             *(

@@ -15,7 +15,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from yuanqu.core.auth import ROLE_NAMES, Principal, Role
+from yuanqu.core.auth import ROLE_NAMES, Principal, Role, home_of
 from yuanqu.core.deps import csrf_token, request_lang
 from yuanqu.core.i18n import LOCALES, translations
 from yuanqu.core.money import format_yuan
@@ -105,6 +105,42 @@ def page_url(request: Request, **changes: Any) -> str:
     return request.url.path + ("?" + query if query else "")
 
 
+def may_open(request: Request, path: str) -> bool:
+    """Whether the reader's role may open the page at ``path`` (GET), by the route's own access
+    declaration: a menu, a tab or a link offers only what its reader may open."""
+    app = request.scope.get("app")
+    if app is None:
+        return True
+    principal: Principal | None = getattr(request.state, "principal", None)
+    target = path.split("?")[0].split("#")[0]
+    for pattern, accesses in _get_routes(app):
+        if pattern.fullmatch(target):
+            if not accesses or any(a.public for a in accesses):
+                return True
+            return principal is not None and all(principal.role in a.roles for a in accesses)
+    return False
+
+
+_ROUTES: dict[int, list[tuple[Any, list[Any]]]] = {}
+
+
+def _get_routes(app: Any) -> list[tuple[Any, list[Any]]]:
+    """The app's GET routes in dispatch order: each full path's pattern and its access rules."""
+    found = _ROUTES.get(id(app))
+    if found is None:
+        from starlette.routing import compile_path
+
+        from yuanqu.core.auth import route_access
+
+        found = [
+            (compile_path(entry.path)[0], route_access(entry.route))
+            for entry in app.state.route_table()
+            if "GET" in entry.methods and hasattr(entry.route, "dependant")
+        ]
+        _ROUTES[id(app)] = found
+    return found
+
+
 NAV: tuple[tuple[str, str, frozenset[Role]], ...] = ()
 
 
@@ -160,6 +196,8 @@ def page_values(request: Request) -> dict[str, Any]:
         "pgettext": translations(lang).pgettext,
         "page_url": lambda **changes: page_url(request, **changes),
         "json_url": None,
+        # The names of the domains' codes: the app hands the reader over at start-up.
+        "names": _names(request, lang),
     }
 
 
@@ -170,10 +208,19 @@ def reader_values(request: Request) -> dict[str, Any]:
     principal: Principal | None = getattr(request.state, "principal", None)
     return {
         "principal": principal,
+        "home_url": home_of(principal) if principal else "/login",
+        "may_open": lambda path: may_open(request, path),
         "role_name": (ROLE_NAMES[principal.role][lang == "en"] if principal else ""),
         "nav": [
             {"href": item["href"], "label": gettext(item["label"])}
             for item in navigation(principal)
+            if may_open(request, item["href"])
         ],
         "csrf_token": csrf_token(request) if "session" in request.scope else "",
     }
+
+
+def _names(request: Request, lang: str) -> Any:
+    state = getattr(request.scope.get("app"), "state", None)
+    factory = getattr(state, "names", None)
+    return factory(getattr(state, "sessionmaker", None), lang) if factory else None
