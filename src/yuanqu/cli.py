@@ -15,11 +15,25 @@ from yuanqu.attraction.cli import app as leads_app
 from yuanqu.chains.cli import app as chains_app
 from yuanqu.core import backup as backups
 from yuanqu.core.audit_cli import app as audit_app
+from yuanqu.core.cli_lang import (
+    CLICK_EXCEPTION,
+    is_usage_error,
+    localize,
+    requested_lang,
+    usage_message,
+)
 from yuanqu.core.config import configure, get_settings
 from yuanqu.core.db import dispose_engines, migrate, session_scope
 from yuanqu.core.errors import YuanquError
 from yuanqu.core.holidays_cli import app as calendar_app
-from yuanqu.core.terminal import console, exit_code_for, progress_bar, render_error, t
+from yuanqu.core.terminal import (
+    console,
+    err_console,
+    exit_code_for,
+    progress_bar,
+    render_error,
+    t,
+)
 from yuanqu.grants import deadlines as _grant_deadlines  # noqa: F401 (recounted on a notice load)
 from yuanqu.grants.cli import app as grants_app
 from yuanqu.insurance.cli import app as insurance_app
@@ -68,7 +82,7 @@ def root(
     ] = None,
 ) -> None:
     if lang is not None and lang not in ("zh", "en"):
-        raise typer.BadParameter("--lang must be zh or en")
+        raise typer.BadParameter(t("只能是 zh 或 en", "must be zh or en"), param_hint="--lang")
     configure(database_url=db, data_dir=data_dir, lang=lang)
 
 
@@ -116,7 +130,10 @@ def demo(
     )
 
     if zone not in ("yizhuang", "fangchenggang"):
-        raise typer.BadParameter("--zone must be yizhuang or fangchenggang")
+        raise typer.BadParameter(
+            t("只能是 yizhuang 或 fangchenggang", "must be yizhuang or fangchenggang"),
+            param_hint="--zone",
+        )
     settings = get_settings()
     url = settings.resolved_database_url
     if rebuild:
@@ -243,10 +260,18 @@ def restore_cmd(file: Annotated[Path, typer.Argument(help="backup file")]) -> No
 
 
 def main() -> None:
-    """Console entry point: domain errors become a message and an exit code, not a traceback."""
+    """Console entry point: domain errors become a message and an exit code, not a traceback.
+
+    A usage mistake (a missing or unknown option, a value of the wrong type, an unknown command)
+    is one line on stderr, in the reader's language, and exit 2. `--help` speaks that language too.
+    """
+    args = sys.argv[1:]
+    language = requested_lang(args)
+    command = typer.main.get_command(app)
+    localize(command, language)
     try:
         # Without standalone mode Click returns the code of a `typer.Exit` instead of exiting.
-        code = app(standalone_mode=False)
+        code = command.main(args=args, prog_name="yuanqu", standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
     except YuanquError as error:
@@ -256,10 +281,12 @@ def main() -> None:
         sys.exit(exit_.exit_code)
     except typer.Abort:
         sys.exit(130)
-    except Exception as exc:
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    except CLICK_EXCEPTION as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            exc.show()  # the group's help, as `--help` prints it
+            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
+        if is_usage_error(exc):
+            err_console.print(usage_message(exc, language), highlight=False, soft_wrap=True)
+            sys.exit(2)
+        err_console.print(f"{t('错误', 'error')}：{exc.format_message()}", highlight=False)  # type: ignore[attr-defined]
+        sys.exit(getattr(exc, "exit_code", 1))

@@ -11,7 +11,7 @@ from yuanqu.analytics.parquet import export_parquet
 from yuanqu.core.db import cli_session
 from yuanqu.core.terminal import OutputFormat, console, emit_rows, t
 
-app = typer.Typer(help="导出数据集 / export datasets", no_args_is_help=True)
+app = typer.Typer(help="Export datasets.", no_args_is_help=True)
 
 
 @app.command("parquet")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -11,14 +10,22 @@ import typer
 
 from yuanqu.attraction import importer, service
 from yuanqu.core.db import cli_session
-from yuanqu.core.money import Money
 from yuanqu.core.periods import parse_date
 from yuanqu.core.tabular import ImportRejected, write_error_report
-from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, err_console, lang, t
+from yuanqu.core.terminal import (
+    OutputFormat,
+    console,
+    emit_json,
+    emit_rows,
+    err_console,
+    lang,
+    t,
+    wan_to_fen,
+)
 from yuanqu.projects.permissions import Actor
 from yuanqu.projects.reports import parse_span
 
-app = typer.Typer(help="招商线索 / investment leads", no_args_is_help=True)
+app = typer.Typer(help="Investment leads.", no_args_is_help=True)
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f")]
 DateOpt = Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today)")]
 
@@ -28,7 +35,7 @@ def _day(value: str | None) -> date:
 
 
 def _fen(wan: str) -> int:
-    return Money.from_yuan(Decimal(wan) * 10_000).fen
+    return wan_to_fen(wan, param="--investment")
 
 
 @app.command("list")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -23,6 +24,9 @@ from yuanqu.core.errors import ValidationError, YuanquError
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+_NUMBER = re.compile(r"^-?[\d,]+(\.\d+)?%?$")
 
 
 class OutputFormat(StrEnum):
@@ -70,7 +74,12 @@ def emit_rows(
     table = Table(title=title)
     for key in keys:
         # Fold rather than truncate: a credit code cut to "91110302001MMCY…" is useless.
-        table.add_column((headers or {}).get(key, key), overflow="fold")
+        numeric = bool(rows) and all(
+            row[key] is None or _NUMBER.match(str(row[key])) for row in rows
+        )
+        table.add_column(
+            (headers or {}).get(key, key), overflow="fold", justify="right" if numeric else "left"
+        )
     for row in rows:
         table.add_row(*("—" if row[k] is None else str(row[k]) for k in keys))
     console.print(table)
@@ -132,3 +141,17 @@ def render_error(error: YuanquError) -> None:
             )
     elif details:
         err_console.print(json.dumps(details, ensure_ascii=False, default=_json_default))
+
+
+def wan_to_fen(text: str, *, param: str) -> int:
+    """An amount typed in 万元 on the command line, as fen; not a number is a usage mistake."""
+    import typer
+
+    from yuanqu.core.money import Money
+
+    try:
+        return Money.from_yuan(Decimal(text.replace(",", "")) * 10_000).fen
+    except (ArithmeticError, ValueError):
+        raise typer.BadParameter(
+            t(f"{text} 不是金额（万元）", f"{text!r} is not an amount in 万元"), param_hint=param
+        ) from None

@@ -15,9 +15,7 @@ from yuanqu.core.periods import parse_date
 from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, lang, t
 from yuanqu.grants import batches, flows, ledger, reports, service
 
-app = typer.Typer(
-    help="政策兑现 / grants: cases, review, public notice, payments", no_args_is_help=True
-)
+app = typer.Typer(help="Grants: cases, review, public notice, payments.", no_args_is_help=True)
 
 AsUser = Annotated[str, typer.Option("--as", help="the account acting (its role is checked)")]
 Fmt = Annotated[OutputFormat, typer.Option("--format", "-f")]
@@ -203,7 +201,7 @@ def budget(
     emit_rows([data], fmt, title=t("预算", "budget"))
 
 
-batch_app = typer.Typer(help="付款批次 / payment batches", no_args_is_help=True)
+batch_app = typer.Typer(help="Payment batches.", no_args_is_help=True)
 app.add_typer(batch_app, name="batch")
 
 

@@ -17,7 +17,7 @@ from yuanqu.core.money import Money
 from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, lang, t
 from yuanqu.policies import service
 
-app = typer.Typer(help="惠企政策：规则检查、测算、解释与模拟 (incentive policies as rules)")
+app = typer.Typer(help="Incentive policies as rules: check, cost, explain and simulate.")
 
 
 class EvalFormat(StrEnum):

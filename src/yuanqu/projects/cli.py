@@ -11,12 +11,21 @@ from yuanqu.core.db import cli_session
 from yuanqu.core.money import format_yuan
 from yuanqu.core.periods import parse_date
 from yuanqu.core.tabular import ImportRejected, write_error_report
-from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, err_console, lang, t
+from yuanqu.core.terminal import (
+    OutputFormat,
+    console,
+    emit_json,
+    emit_rows,
+    err_console,
+    lang,
+    t,
+    wan_to_fen,
+)
 from yuanqu.projects import export as exporter
 from yuanqu.projects import importer, ledger, reports, service
 from yuanqu.projects.permissions import Actor
 
-app = typer.Typer(help="重点项目 / key projects", no_args_is_help=True)
+app = typer.Typer(help="Key projects.", no_args_is_help=True)
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f")]
 DateOpt = Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today)")]
 
@@ -132,11 +141,8 @@ def invest(
     wan: Annotated[str, typer.Argument(help="investment completed that month, 万元")],
 ) -> None:
     """Record the investment a project completed in one month (in 万元)."""
-    from decimal import Decimal
 
-    from yuanqu.core.money import Money
-
-    fen = Money.from_yuan(Decimal(wan) * 10_000).fen
+    fen = wan_to_fen(wan, param="WAN")
     with cli_session() as session:
         project = service.find_project(session, ref=ref)
         service.record_investment(
@@ -268,9 +274,6 @@ def target(
     wan: Annotated[str, typer.Argument(help="investment target, 万元")],
 ) -> None:
     """Set the year's target for a batch (stage): number of projects and investment in 万元."""
-    from decimal import Decimal
-
-    from yuanqu.core.money import Money
 
     with cli_session() as session:
         reports.set_batch_target(
@@ -279,7 +282,7 @@ def target(
             year=year,
             stage=stage_key,
             projects=projects,
-            investment_fen=Money.from_yuan(Decimal(wan) * 10_000).fen,
+            investment_fen=wan_to_fen(wan, param="WAN"),
         )
     console.print(t("目标已设定", "target set"))
 

@@ -29,7 +29,7 @@ from yuanqu.stats import export, service
 from yuanqu.stats.frames import BULLETIN_BREAKDOWNS
 from yuanqu.stats.importer import ImportKind, import_stats
 
-app = typer.Typer(help="经济运行监测 / economic monitoring", no_args_is_help=True)
+app = typer.Typer(help="Economic monitoring.", no_args_is_help=True)
 
 
 class ReportFormat(StrEnum):
