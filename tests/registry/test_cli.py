@@ -70,10 +70,12 @@ class TestImportAndQuery:
             assert cli("registry", "export", out).exit_code == 0
         assert pq.read_table(tmp_path / "export.parquet").num_rows == 3
         sheet = CalamineWorkbook.from_path(str(tmp_path / "export.xlsx")).get_sheet_by_index(0)
-        assert len(sheet.to_python()) == 4
+        report = sheet.to_python()
+        assert len(report) == 4 and report[0][0] == "统一社会信用代码"
+        assert cli("registry", "export", "-f", "canonical", tmp_path / "import.xlsx").exit_code == 0
 
-        # The export re-imports as it is: an upsert of the whole file changes nothing.
-        again = cli("registry", "import", "--upsert", tmp_path / "export.xlsx")
+        # The canonical export re-imports as it is: an upsert of the whole file changes nothing.
+        again = cli("registry", "import", "--upsert", tmp_path / "import.xlsx")
         assert again.exit_code == 0, again.stderr
         recount = cli(
             "registry", "count", "--by", "label", "--as-of", "2023-12-31", "--format", "json"

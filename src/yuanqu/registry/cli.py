@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -289,6 +290,11 @@ def _group_name(by: str | None, group: str, forces: dict[str, str]) -> str:
     return group or t("未划入片区", "no sub-area")
 
 
+class ExportLayout(StrEnum):
+    report = "report"
+    canonical = "canonical"
+
+
 @app.command("export")
 def export(
     file: Annotated[Path, typer.Argument(help=".xlsx, .csv or .parquet")],
@@ -298,8 +304,16 @@ def export(
     task_force: TaskForceOpt = None,
     search: SearchOpt = None,
     as_of: AsOfOpt = None,
+    layout: Annotated[
+        ExportLayout,
+        typer.Option(
+            "--format",
+            "-f",
+            help="report (default: for people) or canonical (the import layout, re-importable)",
+        ),
+    ] = ExportLayout.report,
 ) -> None:
-    """Export matching firms in the import layout (the file re-imports as it is)."""
+    """Export matching firms: a report for people, or with --format canonical the import layout."""
     filters = _filters(label, industry, sub_area, task_force, search, as_of)
     with cli_session() as session, progress_bar(t("导出", "export")) as progress:
         total = service.count_enterprises(session, filters=filters)[0].count
@@ -307,6 +321,8 @@ def export(
             session,
             filters=filters,
             path=file,
+            layout=layout.value,
+            lang=lang(),
             on_row=lambda n: progress("write", n, total) if n % 5000 == 0 or n == total else None,
         )
     console.print(t(f"已导出 {written} 家企业到 {file}", f"exported {written} firms to {file}"))

@@ -9,7 +9,7 @@ import shutil
 import tempfile
 from datetime import date
 from pathlib import Path as FilePath
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
@@ -137,25 +137,33 @@ def directory_context(
         "sub_areas": service.sub_areas(session),
         "json_url": "/api/v1/enterprises" + (f"?{query}" if query else ""),
         "export_url": "/enterprises/export.xlsx" + (f"?{query}" if query else ""),
+        # The import layout (用于重新导入), for the page's second download link.
+        "canonical_export_url": "/enterprises/export.xlsx?"
+        + "&".join(part for part in (query, "format=canonical") if part),
     }
 
 
 @router.get("/enterprises/export.xlsx")
 def export_page(
+    request: Request,
     filters: EnterpriseFilter = Depends(directory_filter),
+    layout: Literal["report", "canonical"] = Query("report", alias="format"),
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(EVERYONE),
 ) -> Response:
-    """The directory's current filter as an xlsx in the import layout."""
+    """The directory's current filter as an xlsx: a report for people, or with
+    ``?format=canonical`` the import layout (用于重新导入)."""
     scoped = service.restrict_to(filters, principal)
     folder = FilePath(tempfile.mkdtemp(prefix="yuanqu-export-"))
     name = folder / "enterprises.xlsx"
-    export_enterprises(session, filters=scoped, path=name, fmt="xlsx")
+    lang = request_lang(request)
+    export_enterprises(session, filters=scoped, path=name, fmt="xlsx", layout=layout, lang=lang)
     stamp = (filters.as_of or date.today()).isoformat()
+    prefix = "enterprises-import" if layout == "canonical" else "enterprises"
     return FileResponse(
         name,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        filename=f"enterprises-{stamp}.xlsx",
+        filename=f"{prefix}-{stamp}.xlsx",
         background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
     )
 
