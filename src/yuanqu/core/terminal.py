@@ -26,7 +26,7 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-_NUMBER = re.compile(r"^-?[\d,]+(\.\d+)?%?$")
+_NUMBER = re.compile(r"^(-?[\d,]+(\.\d+)?%?|—)$")
 
 
 class OutputFormat(StrEnum):
