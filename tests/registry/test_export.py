@@ -79,7 +79,7 @@ class TestReportForPeople:
         assert "_xlnm._FilterDatabase" in workbook and "$A$1:$L$3" in workbook
 
     def test_english_report(self, session, tmp_path):
-        chip, _ = _firms(session)
+        _firms(session)
         path = tmp_path / "firms.csv"
         export_enterprises(session, filters=EnterpriseFilter(as_of=ON), path=path, lang="en")
         text = path.read_text(encoding="utf-8-sig")
@@ -105,6 +105,4 @@ class TestCanonicalLayout:
         assert rows[0][:5] == ["uscc", "name", "industry_code", "established", "registered_capital"]
         row = next(r for r in rows[1:] if r[0] == chip.uscc)
         assert row[2] == "C3985" and row[4] == 52_000_000.0 and row[9] == "ic"
-        assert row[6] == (
-            "high_tech@2022-01-01..2024-12-31;specialized@2019-01-01..2021-12-31"
-        )
+        assert row[6] == ("high_tech@2022-01-01..2024-12-31;specialized@2019-01-01..2021-12-31")
