@@ -136,3 +136,28 @@ class TestDatabaseState:
         result = cli("--db", "postgresql+psycopg://u@127.0.0.1/x", "backup", tmp_path / "b")
         assert result.exit_code == 2
         assert "pg_dump" in result.stderr
+
+
+class TestCountForPeople:
+    def test_task_force_names_and_the_unassigned(self, cli, committed_db):
+        from tests.factories.registry import make_firm, make_task_force
+        from yuanqu.core.db import session_scope
+
+        with session_scope(committed_db.engine) as session:
+            make_task_force(session, "ic", name_zh="集成电路产业专班", name_en="IC task force")
+            make_firm(session, task_force="ic")
+            make_firm(session)
+            make_firm(session)
+        table = cli("registry", "count", "--by", "task_force")
+        assert table.exit_code == 0, table.stderr
+        assert "集成电路产业专班" in table.stdout and "未分配专班" in table.stdout
+        assert "合计" in table.stdout and " ic " not in table.stdout
+        english = cli("--lang", "en", "registry", "count", "--by", "task_force")
+        assert "IC task force" in english.stdout and "no task force" in english.stdout
+        machine = cli("registry", "count", "--by", "task_force", "--format", "json")
+        assert json.loads(machine.stdout) == [
+            {"group": "", "count": 2},
+            {"group": "ic", "count": 1},
+        ]
+        total = cli("registry", "count")
+        assert "全部企业" in total.stdout and "total" not in total.stdout

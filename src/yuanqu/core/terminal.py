@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from yuanqu.core.column_names import column_name
 from yuanqu.core.config import get_settings
 from yuanqu.core.errors import ValidationError, YuanquError
 
@@ -72,17 +73,34 @@ def emit_rows(
         sys.stdout.write(buffer.getvalue())
         return
     table = Table(title=title)
+    rows = [_readable(row) for row in rows]
     for key in keys:
         # Fold rather than truncate: a credit code cut to "91110302001MMCY…" is useless.
         numeric = bool(rows) and all(
             row[key] is None or _NUMBER.match(str(row[key])) for row in rows
         )
-        table.add_column(
-            (headers or {}).get(key, key), overflow="fold", justify="right" if numeric else "left"
-        )
+        head = (headers or {}).get(key) or column_name(key, lang())
+        table.add_column(head, overflow="fold", justify="right" if numeric else "left")
     for row in rows:
         table.add_row(*("—" if row[k] is None else str(row[k]) for k in keys))
     console.print(table)
+
+
+def _readable(row: dict[str, Any]) -> dict[str, Any]:
+    """A row as a person reads it: 是/否 rather than True/False, 元 rather than fen, 合计 rather
+    than ``total``. Only the table changes: JSON and CSV keep the values machines read."""
+    shown: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, bool):
+            value = t("是", "yes") if value else t("否", "no")
+        elif key.endswith("_fen") and isinstance(value, int):
+            value = f"{value / 100:,.2f}"
+        elif key == "group" and value == "total":
+            value = t("合计", "total")
+        elif isinstance(value, list | tuple):
+            value = "、".join(map(str, value)) if value else None
+        shown[key] = value
+    return shown
 
 
 def emit_json(value: Any) -> None:

@@ -94,6 +94,12 @@ def list_cases(
         "due_on",
         "overdue",
     )
+    if fmt == OutputFormat.table:  # a person reads the policy's title, not its id
+        from yuanqu.policies.service import shipped_policies
+
+        titles = {p.id: p.title(lang()) for p in shipped_policies()}
+        for row in rows:
+            row["policy"] = titles.get(row["policy"], row["policy"])
     emit_rows([{k: r[k] for k in keys} for r in rows], fmt, title=t("兑现案件", "grant cases"))
 
 

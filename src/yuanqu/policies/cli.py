@@ -49,12 +49,39 @@ def list_policies(
     if fmt == OutputFormat.json:
         emit_json(rows)
         return
-    emit_rows(
-        [
+    periods = {
+        "previous_year": t("上一年度数据", "previous year's data"),
+        "award_year": t("兑现年度数据", "award year's data"),
+    }
+    allocations = {
+        "pro_rata": t("超预算按比例核减", "pro rata within budget"),
+        "ranked": t("按排名择优", "ranked"),
+        "first_come": t("先到先得", "first come, first served"),
+    }
+    table = [
+        {
+            "title": r["title"],
+            "period": periods.get(r["period"], r["period"]),
+            "auto_entitlement": r["auto_entitlement"],
+            "allocation": allocations.get(r["allocation"], r["allocation"]),
+            "id": r["id"],
+        }
+        for r in rows
+    ]
+    if fmt == OutputFormat.csv:  # machines: the codes as they were
+        table = [
             {k: r[k] for k in ("id", "title", "period", "auto_entitlement", "allocation")}
             for r in rows
-        ],
+        ]
+    emit_rows(
+        table,
         fmt,
+        headers={
+            "title": t("政策", "policy"),
+            "period": t("数据年度", "data year"),
+            "allocation": t("分配方式", "allocation"),
+            "id": t("编号", "id"),
+        },
     )
 
 
