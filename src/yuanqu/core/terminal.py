@@ -173,3 +173,21 @@ def wan_to_fen(text: str, *, param: str) -> int:
         raise typer.BadParameter(
             t(f"{text} 不是金额（万元）", f"{text!r} is not an amount in 万元"), param_hint=param
         ) from None
+
+
+def render_warnings(warnings: Sequence[Any]) -> None:
+    """Rows written but worth a look (``RowError``s), as a table on stderr: row, column, reason."""
+    err_console.print(
+        t(
+            f"[yellow]提示[/] {len(warnings)} 行需要核实：",
+            f"[yellow]note[/] {len(warnings)} rows to check:",
+        )
+    )
+    table = Table(show_header=True)
+    for head in (t("行", "row"), t("列", "column"), t("值", "value"), t("提示", "note")):
+        table.add_column(head, overflow="fold")
+    for item in warnings[:200]:
+        table.add_row(str(item.row), item.column, str(item.value)[:40], item.reason(lang()))
+    err_console.print(table)
+    if len(warnings) > 200:
+        err_console.print(t(f"……另有 {len(warnings) - 200} 行", f"... {len(warnings) - 200} more"))

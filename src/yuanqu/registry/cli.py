@@ -20,6 +20,7 @@ from yuanqu.core.terminal import (
     err_console,
     lang,
     progress_bar,
+    render_warnings,
     t,
 )
 from yuanqu.registry import export as exporter
@@ -101,12 +102,20 @@ def import_file(
     file: Annotated[Path, typer.Argument(help=".xlsx or .csv (UTF-8 or GBK)")],
     upsert: Annotated[bool, typer.Option(help="update firms already present")] = False,
     errors: Annotated[Path | None, typer.Option(help="write bad rows to this xlsx/csv")] = None,
+    create_sub_area: Annotated[
+        bool,
+        typer.Option("--create-sub-area", help="accept 片区 the registry does not have yet"),
+    ] = False,
 ) -> None:
     """Import firms; if any row is bad nothing is written, every bad row is listed, exit 2."""
     try:
         with cli_session() as session, progress_bar(t("导入", "import")) as progress:
             result = importer.import_enterprises(
-                session, source=file, upsert=upsert, progress=progress
+                session,
+                source=file,
+                upsert=upsert,
+                create_sub_areas=create_sub_area,
+                progress=progress,
             )
     except ImportRejected as rejected:
         if errors is not None:
@@ -121,6 +130,8 @@ def import_file(
             f"{result.labels} labels",
         )
     )
+    if result.warnings:
+        render_warnings(result.warnings)
 
 
 @app.command("list")

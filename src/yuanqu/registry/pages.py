@@ -26,6 +26,7 @@ from yuanqu.registry.api import IMPORTERS, OptionalDate, directory_filter
 from yuanqu.registry.export import export_enterprises
 from yuanqu.registry.models import LABEL_NAMES
 from yuanqu.registry.schemas import EnterpriseFilter, SortKey
+from yuanqu.registry.template import column_guide, template_xlsx
 from yuanqu.web import charts
 from yuanqu.web.pagecache import render_cached
 from yuanqu.web.templating import render
@@ -192,7 +193,30 @@ def profile_page(
 
 @router.get("/registry/import", response_class=HTMLResponse)
 def import_form(request: Request, principal: Principal = allow(IMPORTERS)) -> HTMLResponse:
-    return render(request, "registry/import.html", {"errors": None, "result": None})
+    return render(request, "registry/import.html", _import_context(request))
+
+
+@router.get("/registry/import/template.xlsx")
+def import_template(request: Request, principal: Principal = allow(IMPORTERS)) -> Response:
+    """The import template: canonical headers, a sample row and the column guide."""
+    lang = request_lang(request)
+    return Response(
+        template_xlsx(lang),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="registry-import-template.xlsx"'},
+    )
+
+
+def _import_context(request: Request, **values: Any) -> dict[str, Any]:
+    lang = request_lang(request)
+    return {
+        "errors": None,
+        "result": None,
+        "warnings": None,
+        "guide": column_guide(lang),
+        "template_url": "/registry/import/template.xlsx",
+        **values,
+    }
 
 
 @router.post("/registry/import", response_class=HTMLResponse)
@@ -200,17 +224,25 @@ def import_upload(
     request: Request,
     file: UploadFile = File(),
     upsert: bool = Form(False),
+    create_sub_area: bool = Form(False),
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(IMPORTERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
     try:
         result = importer.import_enterprises(
-            session, source=file.file.read(), filename=file.filename or "upload.csv", upsert=upsert
+            session,
+            source=file.file.read(),
+            filename=file.filename or "upload.csv",
+            upsert=upsert,
+            create_sub_areas=create_sub_area,
         )
     except ImportRejected as rejected:
         session.rollback()  # the importer wrote nothing; make the unit of work say so too
         errors = [error.to_dict(lang) for error in rejected.errors]
-        context = {"errors": errors, "result": None, "message": rejected.message(lang)}
+        context = _import_context(request, errors=errors, message=rejected.message(lang))
         return render(request, "registry/import.html", context, status_code=422)
-    return render(request, "registry/import.html", {"errors": None, "result": result})
+    warnings = [warning.to_dict(lang) for warning in result.warnings]
+    return render(
+        request, "registry/import.html", _import_context(request, result=result, warnings=warnings)
+    )
