@@ -121,6 +121,8 @@ def demo(
     port: int = 8000,
 ) -> None:
     """Build the demo zone (calibrated to Beijing Yizhuang 2023) and serve it."""
+    import time
+
     from yuanqu.demo.report import print_calibration, print_summary
     from yuanqu.demo.service import (
         build_demo,
@@ -129,6 +131,7 @@ def demo(
         registry_is_empty,
     )
 
+    started = time.perf_counter()
     if zone not in ("yizhuang", "fangchenggang"):
         raise typer.BadParameter(
             t("只能是 yizhuang 或 fangchenggang", "must be yizhuang or fangchenggang"),
@@ -167,6 +170,13 @@ def demo(
             )
         )
     _demo_accounts(seed)
+    seconds = time.perf_counter() - started
+    console.print(
+        t(
+            f"[bold]演示园区已就绪[/]，共用时 {seconds:.1f} 秒",
+            f"[bold]demo zone ready[/] in {seconds:.1f} s",
+        )
+    )
     if serve:
         _serve(host, port)
 
@@ -205,9 +215,20 @@ def _demo_accounts(seed: int) -> None:
         t("范围", "scope"),
     ):
         table.add_column(head)
+    from yuanqu.core.auth import ROLE_NAMES
+
+    with session_scope() as session:
+        from yuanqu.registry.service import list_task_forces
+
+        forces = {tf.code: tf.name(get_settings().lang) for tf in list_task_forces(session)}
     for account in accounts:
-        scope = account.uscc or ",".join(account.task_forces) or "—"
-        table.add_row(account.username, str(account.role), account.password, scope)
+        scope = (
+            account.uscc
+            or "、".join(forces.get(code, code) for code in account.task_forces)
+            or t("全园区", "whole zone")
+        )
+        role = ROLE_NAMES[account.role][get_settings().lang == "en"]
+        table.add_row(account.username, role, account.password, scope)
     console.print(table)
 
 
