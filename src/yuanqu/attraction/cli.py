@@ -24,6 +24,7 @@ from yuanqu.core.terminal import (
 )
 from yuanqu.projects.permissions import Actor
 from yuanqu.projects.reports import parse_span
+from yuanqu.registry import service as registry
 
 app = typer.Typer(help="Investment leads.", no_args_is_help=True)
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f")]
@@ -49,6 +50,24 @@ def list_leads(
         rows = [
             r.model_dump(mode="json")
             for r in service.list_leads(session, task_force=task_force, stage=stage)
+        ]
+        forces = {tf.code: tf.name(lang()) for tf in registry.list_task_forces(session)}
+    if fmt == OutputFormat.table:  # what a person reads: names, stages in words, 万元
+        from yuanqu.attraction.models import LEAD_STAGE_NAMES
+
+        en = lang() == "en"
+        rows = [
+            {
+                "id": r["id"],
+                "task_force": forces.get(r["task_force"], r["task_force"]),
+                "prospect_name": r["prospect_name"],
+                "stage": LEAD_STAGE_NAMES.get(r["stage"], (r["stage"], r["stage"]))[en],
+                "contacted_on": r["contacted_on"],
+                "expected_investment_fen": r["expected_investment_fen"],
+                "next_action": r["next_action"],
+                "next_action_on": r["next_action_on"],
+            }
+            for r in rows
         ]
     emit_rows(rows, fmt)
 

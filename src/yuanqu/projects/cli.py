@@ -60,6 +60,7 @@ def list_projects(
             q=search,
             lang=lang(),
         )
+        forces = _task_force_names(session)
     if fmt == OutputFormat.json:
         emit_json(page.model_dump(mode="json"))
         return
@@ -68,7 +69,7 @@ def list_projects(
             "code": p.code,
             "name": p.name,
             "investor": p.investor_name,
-            "task_force": p.task_force,
+            "task_force": forces.get(p.task_force, p.task_force) if p.task_force else None,
             "stage": p.stage_name,
             "since": p.stage_since,
             "investment": p.planned_investment + (" *" if p.below_fai_threshold else ""),
@@ -76,6 +77,13 @@ def list_projects(
         for p in page.items
     ]
     emit_rows(rows, fmt, title=t(f"共 {page.total} 个项目", f"{page.total} projects"))
+
+
+def _task_force_names(session) -> dict[str, str]:
+    """Task-force code -> name in the reader's language (a table shows names, not codes)."""
+    from yuanqu.registry.service import list_task_forces
+
+    return {tf.code: tf.name(lang()) for tf in list_task_forces(session)}
 
 
 @app.command("show")
