@@ -203,6 +203,7 @@ def write_xlsx(bulletin: Bulletin, path: Path | str, lang: str = "zh") -> Path:
         sheet.set_column(0, 1, 24)
         sheet.set_column(2, 6, 14)
         sheet.freeze_panes(4, 2)
+        sheet.autofilter(3, 0, 3 + len(rows), 6)
         output_rows = [i for i, r in enumerate(rows, start=4) if r.indicator == rows[0].indicator]
         if output_rows:
             chart = workbook.add_chart({"type": "column" if by != "total" else "bar"})
