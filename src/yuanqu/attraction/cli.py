@@ -161,12 +161,21 @@ def funnel(
     start, end = parse_span(period)
     with cli_session() as session:
         rows = [r.model_dump() for r in service.funnel(session, start=start, end=end)]
+        forces = {tf.code: tf.name(lang()) for tf in registry.list_task_forces(session)}
     if fmt == OutputFormat.json:
         emit_json(rows)
         return
     for row in rows:
         row["conversion"] = f"{row['conversion']:.0%}" if row["conversion"] is not None else None
-    emit_rows(rows, fmt, title=f"{start} .. {end}")
+        if fmt == OutputFormat.table and row.get("task_force"):
+            row["task_force"] = forces.get(row["task_force"], row["task_force"])
+    from yuanqu.attraction.models import LEAD_STAGE_NAMES
+
+    en = lang() == "en"
+    headers = {stage: names[en] for stage, names in LEAD_STAGE_NAMES.items()}
+    headers["conversion"] = t("签约转化率", "conversion")
+    headers["signed_investment_fen"] = t("签约投资（元）", "signed investment (CNY)")
+    emit_rows(rows, fmt, title=f"{start} .. {end}", headers=headers)
 
 
 @app.command("member")

@@ -230,7 +230,9 @@ def _leads(
                 next_action="回访洽谈",
                 next_action_on=contacted + timedelta(days=30),
             )
-        step = i % 4
+        # Stages vary within each task force too (with four task forces, i % 4 alone would give
+        # each task force one stage).
+        step = (i + i // len(forces)) % 4
         signs = sign_every is not None and i % sign_every == sign_every - 1
         if step >= 1 or signs:
             on = contacted + timedelta(days=10)
@@ -354,8 +356,8 @@ def build_yizhuang_portfolio(
                 today=AS_OF,
             )
         _invest(session, project, pipeline, dates, extra)
-    _yizhuang_targets(session)
     leads = _leads(session, rng, forces, names=extra, sign_every=5)
+    _yizhuang_targets(session)
     return summarize(session, zone="yizhuang", leads=leads)
 
 
