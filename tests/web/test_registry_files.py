@@ -34,10 +34,6 @@ class TestDirectoryExport:
         assert len(_rows(canonical.content)) == len(rows)
         assert client.get("/enterprises/export.xlsx", params={"format": "x"}).status_code == 422
 
-    def test_directory_page_offers_the_canonical_link(self, site: Site) -> None:
-        page = site.client(Role.analyst).get("/enterprises", params={"sub_area": "核心区"})
-        assert page.status_code == 200
-
 
 class TestImportPage:
     def test_page_links_the_template_and_shows_the_guide(self, site: Site) -> None:
