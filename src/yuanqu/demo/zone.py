@@ -25,11 +25,12 @@ from yuanqu.registry.models import Label
 AS_OF = date(2023, 12, 31)
 # label -> probability that a holder renews at expiry (three-year certificates).
 RENEWAL = {Label.high_tech: 0.88, Label.specialized: 0.88, Label.little_giant: 0.9}
-# Labels are carried on (renewals, new certifications) from the day after the calibrated year to
-# this day, so a dashboard of any day until then shows a live registry. Fixed, so a seed always
-# builds the same zone.
+# Labels are carried on (renewals, new certifications) from the day after the calibrated year; the
+# last one starts on LAST_START, so a dashboard of today shows a live registry and no label starts
+# in the future (the registry import refuses one: the canonical export must re-import). Fixed, so
+# a seed always builds the same zone.
 AFTER_CALIBRATION = date(2024, 1, 1)
-HORIZON = date(2029, 12, 31)
+LAST_START = date(2026, 12, 1)
 LATEST_ESTABLISHED = date(2024, 12, 31)
 
 
@@ -466,8 +467,8 @@ def _assign_labels(
 def _renew_to_present(rng: np.random.Generator, records: list[EnterpriseRecord]) -> None:
     """Carry the three-year labels on after 2023 as real firms do: most holders re-certify at
     expiry (``RENEWAL``) and new firms are certified every year (``NEWCOMERS``, a share of the
-    holders), up to ``HORIZON``, so a dashboard dated today shows a plausible zone, not one whose
-    certificates all ran out after the calibrated year. Only labels starting after 2023 are
+    holders), up to ``LAST_START``, so a dashboard dated today shows a plausible zone, not one
+    whose certificates all ran out after the calibrated year. Only labels starting after 2023 are
     added: the 2023 calibration is untouched."""
     for record in records:
         latest: dict[str, LabelRecord] = {}
@@ -483,7 +484,7 @@ def _renew_to_present(rng: np.random.Generator, records: list[EnterpriseRecord])
         label: {i for i, r in enumerate(records) for lab in r.labels or () if lab.label == label}
         for label in NEWCOMERS
     }
-    for year in range(AFTER_CALIBRATION.year, HORIZON.year + 1):
+    for year in range(AFTER_CALIBRATION.year, LAST_START.year + 1):
         on = date(year, 1, 1)
         for label, (rate, eligible) in NEWCOMERS.items():
             active = sum(
@@ -498,6 +499,8 @@ def _renew_to_present(rng: np.random.Generator, records: list[EnterpriseRecord])
                 if i not in holders[label] and eligible(r, year, holders)
             ]
             wanted = min(len(pool), round(active * rate))
+            if date(year, *NEWCOMER_DAY[label]) > LAST_START:
+                wanted = 0
             for i in rng.choice(len(pool), size=wanted, replace=False) if wanted else ():
                 index = pool[int(i)]
                 start = date(year, *NEWCOMER_DAY[label])
@@ -520,8 +523,8 @@ def _certificate(rng: np.random.Generator, label: str, start: date) -> str | Non
 
 
 def _renew(rng: np.random.Generator, record: EnterpriseRecord, last: LabelRecord) -> None:
-    """Renew ``last`` at each expiry while the firm re-certifies, up to ``HORIZON``."""
-    while last.valid_to and last.valid_to < HORIZON:
+    """Renew ``last`` at each expiry while the firm re-certifies, up to ``LAST_START``."""
+    while last.valid_to and last.valid_to < LAST_START:
         start = last.valid_to + timedelta(days=1)
         if rng.random() > RENEWAL[last.label]:
             return
