@@ -54,7 +54,7 @@ def old_exporter(session, path: Path) -> int:
     return count
 
 
-def timed(label: str, run, repeat: int = 1) -> float:
+def timed(label: str, run, repeat: int = 1) -> tuple[float, float]:
     """The best wall time of ``repeat`` runs (the machine is shared), with its CPU time."""
     best = cpu = float("inf")
     rows = 0
@@ -65,7 +65,7 @@ def timed(label: str, run, repeat: int = 1) -> float:
         if elapsed < best:
             best, cpu = elapsed, time.process_time() - cpu_started
     print(f"{label:<46} {best:6.2f} s wall  {cpu:6.2f} s CPU  {rows:,} rows")
-    return best
+    return best, cpu
 
 
 def main() -> None:
@@ -99,9 +99,17 @@ def main() -> None:
             )
             sizes = {p.name: os.path.getsize(p) for p in folder.glob("*.xlsx")}
         engine.dispose()
-    print(f"target < 5 s for the report: {'met' if report < 5 else 'MISSED'}")
-    print(f"ratio baseline / report: {baseline / report:.1f}x")
-    print(f"ratio baseline / canonical: {baseline / canonical:.1f}x")
+    # On a shared machine the wall time counts the other processes' turns; the CPU time does not.
+    print(f"target < 5 s for the report, wall: {'met' if report[0] < 5 else 'MISSED'}")
+    print(f"target < 5 s for the report, CPU:  {'met' if report[1] < 5 else 'MISSED'}")
+    print(
+        f"ratio baseline / report: {baseline[0] / report[0]:.1f}x wall, "
+        f"{baseline[1] / report[1]:.1f}x CPU"
+    )
+    print(
+        f"ratio baseline / canonical: {baseline[0] / canonical[0]:.1f}x wall, "
+        f"{baseline[1] / canonical[1]:.1f}x CPU"
+    )
     print(
         "sizes: " + ", ".join(f"{name} {size / 1e6:.1f} MB" for name, size in sorted(sizes.items()))
     )
