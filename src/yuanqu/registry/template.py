@@ -69,7 +69,8 @@ GUIDE = (
     ColumnGuide(
         "sub_area",
         False,
-        "片区，须是园区已有的片区；新建片区须在导入页勾选“新建园区尚无的片区”（命令行 --create-sub-area）",
+        "片区，须是园区已有的片区；新建片区须在导入页勾选“新建园区尚无的片区”"
+        "（命令行 --create-sub-area）",
         "sub-area (片区), one the zone already has; a new one needs the 'create sub-areas' box "
         "(--create-sub-area on the command line)",
         "核心区",
