@@ -11,7 +11,7 @@ from yuanqu.core import audit
 from yuanqu.core.db import cli_session
 from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, err_console, lang, t
 
-app = typer.Typer(help="审计日志 / audit log", no_args_is_help=True)
+app = typer.Typer(help="The audit log.", no_args_is_help=True)
 
 
 @app.command("verify")
@@ -68,7 +68,10 @@ def log(
     """Every audit record about one entity, oldest first."""
     kind, sep, ident = entity.partition(":")
     if not sep or not kind or not ident:
-        raise typer.BadParameter("write the entity as TYPE:ID, e.g. project:12")
+        raise typer.BadParameter(
+            t("对象写作 类型:编号，如 project:12", "write the entity as TYPE:ID, e.g. project:12"),
+            param_hint="ENTITY",
+        )
     with cli_session() as session:
         rows = [r.to_dict() for r in audit.entity_history(session, entities=[(kind, ident)])]
     if fmt == OutputFormat.table:

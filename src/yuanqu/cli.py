@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from yuanqu import __version__
 from yuanqu.accounts.cli import app as users_app
@@ -18,6 +18,13 @@ from yuanqu.audit_cli import app as audit_app
 from yuanqu.calendar.cli import app as calendar_app
 from yuanqu.chains.cli import app as chains_app
 from yuanqu.core import backup as backups
+from yuanqu.core.cli_lang import (
+    CLICK_EXCEPTION,
+    is_usage_error,
+    localize,
+    requested_lang,
+    usage_message,
+)
 from yuanqu.core.config import configure, get_settings
 from yuanqu.core.db import dispose_engines, migrate, session_scope
 from yuanqu.core.errors import YuanquError
@@ -87,7 +94,7 @@ def root(
     ] = None,
 ) -> None:
     if lang is not None and lang not in ("zh", "en"):
-        raise typer.BadParameter("--lang must be zh or en")
+        raise typer.BadParameter(t("只能是 zh 或 en", "must be zh or en"), param_hint="--lang")
     configure(database_url=db, data_dir=data_dir, lang=lang)
     wire()
 
@@ -127,8 +134,12 @@ def demo(
     port: int = 8000,
 ) -> None:
     """Build the demo zone (calibrated to Beijing Yizhuang 2023) and serve it."""
+    started = time.perf_counter()
     if zone not in ("yizhuang", "fangchenggang"):
-        raise typer.BadParameter("--zone must be yizhuang or fangchenggang")
+        raise typer.BadParameter(
+            t("只能是 yizhuang 或 fangchenggang", "must be yizhuang or fangchenggang"),
+            param_hint="--zone",
+        )
     settings = get_settings()
     url = settings.resolved_database_url
     if rebuild:
@@ -161,6 +172,13 @@ def demo(
             )
         )
     _demo_accounts(seed)
+    seconds = time.perf_counter() - started
+    console.print(
+        t(
+            f"[bold]演示园区已就绪[/]，共用时 {seconds:.1f} 秒",
+            f"[bold]demo zone ready[/] in {seconds:.1f} s",
+        )
+    )
     if serve:
         _serve(host, port)
 
@@ -208,9 +226,20 @@ def _demo_accounts(seed: int) -> None:
         t("范围", "scope"),
     ):
         table.add_column(head)
+    from yuanqu.core.auth import ROLE_NAMES
+
+    with session_scope() as session:
+        from yuanqu.registry.service import list_task_forces
+
+        forces = {tf.code: tf.name(get_settings().lang) for tf in list_task_forces(session)}
     for account in accounts:
-        scope = account.uscc or ",".join(account.task_forces) or "—"
-        table.add_row(account.username, str(account.role), account.password, scope)
+        scope = (
+            account.uscc
+            or "、".join(forces.get(code, code) for code in account.task_forces)
+            or t("全园区", "whole zone")
+        )
+        role = ROLE_NAMES[account.role][get_settings().lang == "en"]
+        table.add_row(account.username, role, account.password, scope)
     console.print(table)
 
 
@@ -264,10 +293,18 @@ def restore_cmd(file: Annotated[Path, typer.Argument(help="backup file")]) -> No
 
 
 def main() -> None:
-    """Console entry point: domain errors become a message and an exit code, not a traceback."""
+    """Console entry point: domain errors become a message and an exit code, not a traceback.
+
+    A usage mistake (a missing or unknown option, a value of the wrong type, an unknown command)
+    is one line on stderr, in the reader's language, and exit 2. `--help` speaks that language too.
+    """
+    args = sys.argv[1:]
+    language = requested_lang(args)
+    command = typer.main.get_command(app)
+    localize(command, language)
     try:
         # Without standalone mode Click returns the code of a `typer.Exit` instead of exiting.
-        code = app(standalone_mode=False)
+        code = command.main(args=args, prog_name="yuanqu", standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
     except YuanquError as error:
@@ -277,27 +314,12 @@ def main() -> None:
         sys.exit(exit_.exit_code)
     except typer.Abort:
         sys.exit(130)
-    except Exception as exc:
-        if isinstance(exc, _click_errors()):
-            # A usage mistake is one line and exit 2, never a traceback.
-            err_console.print(
-                f"[bold red]{t('错误', 'error')}[/] {escape(exc.format_message())}",  # type: ignore[attr-defined]
-                highlight=False,
-                soft_wrap=True,
-            )
+    except CLICK_EXCEPTION as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            exc.show()  # the group's help, as `--help` prints it
             sys.exit(exc.exit_code)  # type: ignore[attr-defined]
-        raise
-
-
-def _click_errors() -> tuple[type[Exception], ...]:
-    """Click's error types: the installed Click's and, in recent Typer, its vendored copy's
-    (whose exceptions are not Click's, so a bare ``click.ClickException`` misses them)."""
-    import click
-
-    kinds: list[type[Exception]] = [click.ClickException]
-    try:
-        from typer._click.exceptions import ClickException as Vendored
-    except ImportError:  # a Typer that uses the installed Click
-        return tuple(kinds)
-    kinds.append(Vendored)
-    return tuple(kinds)
+        if is_usage_error(exc):
+            err_console.print(usage_message(exc, language), highlight=False, soft_wrap=True)
+            sys.exit(2)
+        err_console.print(f"{t('错误', 'error')}：{exc.format_message()}", highlight=False)  # type: ignore[attr-defined]
+        sys.exit(getattr(exc, "exit_code", 1))

@@ -133,7 +133,7 @@ def export_parquet(session: Session, *, target: Path, overwrite: bool = False) -
     return counts
 
 
-app = typer.Typer(help="导出数据集 / export datasets", no_args_is_help=True)
+app = typer.Typer(help="Export datasets.", no_args_is_help=True)
 
 
 @app.command("parquet")

@@ -39,8 +39,9 @@ def test_payouts_by_policy_name_each_policy_by_its_title(session) -> None:
 
 def test_the_demo_zone_pays_29_firms_more_than_100_million_yuan(tmp_path) -> None:
     """The whole default demo (90,000 firms): the published 2023 figure, read from the ledger."""
+    from tests.demo import readme_figures
     from yuanqu.core.db import make_engine, migrate, session_scope
-    from yuanqu.demo.service import build_demo
+    from yuanqu.demo.service import build_demo, calibration
     from yuanqu.grants.models import Budget
 
     url = f"sqlite:///{tmp_path / 'demo.db'}"
@@ -76,5 +77,17 @@ def test_the_demo_zone_pays_29_firms_more_than_100_million_yuan(tmp_path) -> Non
                 assert budget.paid_fen <= budget.committed_fen <= budget.budget_fen
             assert ledger.ledger_problems(session) == []
             assert audit.verify_chain(session).intact
+            # The figures the README prints are the ones this build computes.
+            readme_figures.check_awards(result, by_policy)
+            readme_figures.check_statistics(
+                calibration(session), summary.reporting_firms, summary.monthly_reports
+            )
+            readme_figures.check_labels(session)
+            # The awards of 2023 were decided in 2024: their audit trail says so.
+            from yuanqu.grants.models import GrantCase
+
+            first = session.scalar(select(GrantCase.id).order_by(GrantCase.id).limit(1))
+            history = audit.entity_history(session, entities=[("grant_case", first)])
+            assert len(history) >= 5 and {r.occurred_at.year for r in history} == {2024}
     finally:
         engine.dispose()

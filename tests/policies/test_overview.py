@@ -135,13 +135,14 @@ class TestSimulation:
         assert all(c["name"] for c in result["changes"])
 
     def test_size_classes_read_the_revenue_in_yuan(self, session) -> None:
-        """A farm is classed by its revenue alone (small from 50万元, medium from 500万元): 120万元
-        a year is small, not the medium its 1.2亿 fen would make it."""
-        farm = make_firm(session, industry_code="0111")
+        """A software firm of 150 people is medium from 1,000万元 of revenue, small from 50万元:
+        120万元 a year is small, not the medium its 1.2亿 fen would make it. (The R&D reward is
+        for manufacturing, IT and research firms, so the firm is a software firm.)"""
+        firm = make_firm(session, industry_code="6513")
         add_reports(
             session,
             [
-                report_row(farm.id, f"{y}-{m:02d}", revenue=100_000, rd_expense=rd, employees=30)
+                report_row(firm.id, f"{y}-{m:02d}", revenue=100_000, rd_expense=rd, employees=150)
                 for y, rd in ((2022, 1_000_000), (2023, 1_500_000))
                 for m in range(1, 13)
             ],

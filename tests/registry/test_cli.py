@@ -70,10 +70,12 @@ class TestImportAndQuery:
             assert cli("registry", "export", out).exit_code == 0
         assert pq.read_table(tmp_path / "export.parquet").num_rows == 3
         sheet = CalamineWorkbook.from_path(str(tmp_path / "export.xlsx")).get_sheet_by_index(0)
-        assert len(sheet.to_python()) == 4
+        report = sheet.to_python()
+        assert len(report) == 4 and report[0][0] == "统一社会信用代码"
+        assert cli("registry", "export", "-f", "canonical", tmp_path / "import.xlsx").exit_code == 0
 
-        # The export re-imports as it is: an upsert of the whole file changes nothing.
-        again = cli("registry", "import", "--upsert", tmp_path / "export.xlsx")
+        # The canonical export re-imports as it is: an upsert of the whole file changes nothing.
+        again = cli("registry", "import", "--upsert", tmp_path / "import.xlsx")
         assert again.exit_code == 0, again.stderr
         recount = cli(
             "registry", "count", "--by", "label", "--as-of", "2023-12-31", "--format", "json"
@@ -134,3 +136,28 @@ class TestDatabaseState:
         result = cli("--db", "postgresql+psycopg://u@127.0.0.1/x", "backup", tmp_path / "b")
         assert result.exit_code == 2
         assert "pg_dump" in result.stderr
+
+
+class TestCountForPeople:
+    def test_task_force_names_and_the_unassigned(self, cli, committed_db):
+        from tests.factories.registry import make_firm, make_task_force
+        from yuanqu.core.db import session_scope
+
+        with session_scope(committed_db.engine) as session:
+            make_task_force(session, "ic", name_zh="集成电路产业专班", name_en="IC task force")
+            make_firm(session, task_force="ic")
+            make_firm(session)
+            make_firm(session)
+        table = cli("registry", "count", "--by", "task_force")
+        assert table.exit_code == 0, table.stderr
+        assert "集成电路产业专班" in table.stdout and "未分配专班" in table.stdout
+        assert "合计" in table.stdout and " ic " not in table.stdout
+        english = cli("--lang", "en", "registry", "count", "--by", "task_force")
+        assert "IC task force" in english.stdout and "no task force" in english.stdout
+        machine = cli("registry", "count", "--by", "task_force", "--format", "json")
+        assert json.loads(machine.stdout) == [
+            {"group": "", "count": 2},
+            {"group": "ic", "count": 1},
+        ]
+        total = cli("registry", "count")
+        assert "全部企业" in total.stdout and "total" not in total.stdout

@@ -83,3 +83,38 @@ def test_firm_shows_the_size_class_the_profile_no_longer_carries(committed_db, c
     table = cli("stats", "firm", uscc)
     assert "企业规模" in table.stdout and "2023 年" in table.stdout
     assert cli("stats", "firm", "91110000MA00000000").exit_code != 0
+
+
+def test_terminal_report_is_a_summary_in_yi_yuan_and_full_on_request(committed_db, cli, tmp_path):
+    from rich.cells import cell_len
+
+    with session_scope(committed_db.engine) as session:
+        core = make_firm(session, sub_area="核心区").uscc
+        east = make_firm(session, sub_area="路东区").uscc
+    lines = ["uscc,period,gross_output,value_added,employees"]
+    for uscc in (core, east):
+        lines += [f"{uscc},2022-{m:02d},4000000000,1000000000,100" for m in range(1, 13)]
+        lines += [f"{uscc},2023-{m:02d},5000000000,1200000000,110" for m in range(1, 4)]
+    (tmp_path / "r.csv").write_text("\n".join(lines) + "\n")
+    assert cli("stats", "import", tmp_path / "r.csv").exit_code == 0
+
+    summary = cli("stats", "report", "--period", "2023-03")
+    assert summary.exit_code == 0, summary.stderr
+    shown = summary.stdout.splitlines()
+    assert max(cell_len(line) for line in shown) <= 100
+    assert "全部企业" in summary.stdout and " all " not in summary.stdout
+    zone = next(line for line in shown if "工业总产值" in line and "亿元" in line)
+    assert "300.0" in zone and "100.0" in zone  # 2023年1-3月 and March, 亿元
+    assert "25.0" in zone  # year on year
+    assert "片区" in summary.stdout and "核心区" in summary.stdout and "--full" in summary.stdout
+    assert "3,000,000.0" not in summary.stdout
+
+    full = cli("stats", "report", "--period", "2023-03", "--full")
+    assert full.exit_code == 0, full.stderr
+    assert "万元" in full.stdout and "亿元" not in full.stdout  # every group, one unit
+    assert "division" not in full.stdout and "total" not in full.stdout
+    assert "个组别本期无数据" in full.stdout
+    assert len(full.stdout.splitlines()) > len(shown)
+
+    english = cli("--lang", "en", "stats", "report", "--period", "2023-03")
+    assert "CNY 100m" in english.stdout and "all firms" in english.stdout

@@ -15,7 +15,7 @@ from yuanqu.core.db import cli_session
 from yuanqu.core.errors import ValidationError
 from yuanqu.core.terminal import OutputFormat, console, emit_rows, t
 
-app = typer.Typer(help="账号与角色 / accounts and roles", no_args_is_help=True)
+app = typer.Typer(help="Accounts and roles.", no_args_is_help=True)
 
 
 @app.command("create")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -11,15 +10,24 @@ import typer
 
 from yuanqu.attraction import importer, service
 from yuanqu.core.db import cli_session
-from yuanqu.core.money import Money
 from yuanqu.core.periods import parse_date
 from yuanqu.core.tabular import ImportRejected, write_error_report
-from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, err_console, lang, t
+from yuanqu.core.terminal import (
+    OutputFormat,
+    console,
+    emit_json,
+    emit_rows,
+    err_console,
+    lang,
+    t,
+    wan_to_fen,
+)
 from yuanqu.projects import service as projects
 from yuanqu.projects.permissions import Actor
 from yuanqu.projects.reports import parse_span
+from yuanqu.registry import service as registry
 
-app = typer.Typer(help="招商线索 / investment leads", no_args_is_help=True)
+app = typer.Typer(help="Investment leads.", no_args_is_help=True)
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f")]
 DateOpt = Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today)")]
 
@@ -29,7 +37,7 @@ def _day(value: str | None) -> date:
 
 
 def _fen(wan: str) -> int:
-    return Money.from_yuan(Decimal(wan) * 10_000).fen
+    return wan_to_fen(wan, param="--investment")
 
 
 @app.command("list")
@@ -43,6 +51,24 @@ def list_leads(
         rows = [
             r.model_dump(mode="json")
             for r in service.list_leads(session, task_force=task_force, stage=stage)
+        ]
+        forces = {tf.code: tf.name(lang()) for tf in registry.list_task_forces(session)}
+    if fmt == OutputFormat.table:  # what a person reads: names, stages in words, 万元
+        from yuanqu.attraction.models import LEAD_STAGE_NAMES
+
+        en = lang() == "en"
+        rows = [
+            {
+                "id": r["id"],
+                "task_force": forces.get(r["task_force"], r["task_force"]),
+                "prospect_name": r["prospect_name"],
+                "stage": LEAD_STAGE_NAMES.get(r["stage"], (r["stage"], r["stage"]))[en],
+                "contacted_on": r["contacted_on"],
+                "expected_investment_fen": r["expected_investment_fen"],
+                "next_action": r["next_action"],
+                "next_action_on": r["next_action_on"],
+            }
+            for r in rows
         ]
     emit_rows(rows, fmt)
 
@@ -134,12 +160,21 @@ def funnel(
     start, end = parse_span(period)
     with cli_session() as session:
         rows = [r.model_dump() for r in service.funnel(session, start=start, end=end)]
+        forces = {tf.code: tf.name(lang()) for tf in registry.list_task_forces(session)}
     if fmt == OutputFormat.json:
         emit_json(rows)
         return
     for row in rows:
         row["conversion"] = f"{row['conversion']:.0%}" if row["conversion"] is not None else None
-    emit_rows(rows, fmt, title=f"{start} .. {end}")
+        if fmt == OutputFormat.table and row.get("task_force"):
+            row["task_force"] = forces.get(row["task_force"], row["task_force"])
+    from yuanqu.attraction.models import LEAD_STAGE_NAMES
+
+    en = lang() == "en"
+    headers = {stage: names[en] for stage, names in LEAD_STAGE_NAMES.items()}
+    headers["conversion"] = t("签约转化率", "conversion")
+    headers["signed_investment_fen"] = t("签约投资（元）", "signed investment (CNY)")
+    emit_rows(rows, fmt, title=f"{start} .. {end}", headers=headers)
 
 
 @app.command("member")

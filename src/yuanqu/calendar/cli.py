@@ -12,7 +12,7 @@ from yuanqu.core.auth import Principal, Role
 from yuanqu.core.db import cli_session
 from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, err_console, t
 
-app = typer.Typer(help="法定节假日安排 / the official holiday calendar", no_args_is_help=True)
+app = typer.Typer(help="The official holiday calendar.", no_args_is_help=True)
 # The CLI runs on the server with the database's credentials: it acts as the administrator.
 ADMIN = Principal(0, "cli:admin", Role.admin)
 

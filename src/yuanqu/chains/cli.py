@@ -26,7 +26,7 @@ from yuanqu.core.periods import parse_date
 from yuanqu.core.tabular import ImportRejected, write_error_report
 from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, err_console, lang, t
 
-app = typer.Typer(help="产业链图谱 / industry chain maps", no_args_is_help=True)
+app = typer.Typer(help="Industry chain maps.", no_args_is_help=True)
 
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f")]
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="judge labels on this date")]

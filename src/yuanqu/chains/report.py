@@ -72,6 +72,8 @@ def write_report(
         for i, w in enumerate(widths):
             ws.set_column(i, i, w)
         ws.freeze_panes(1, 0)
+        # A filter over the header row: Excel extends it to the rows below as they are read.
+        ws.autofilter(0, 0, 0, len(headers) - 1)
         return ws
 
     ws = sheet(

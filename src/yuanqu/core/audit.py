@@ -32,8 +32,9 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -55,6 +56,7 @@ __all__ = [
     "latest_states",
     "on_verify",
     "record",
+    "recorded_at",
     "verify_chain",
     "verify_state",
 ]
@@ -217,6 +219,24 @@ def _tail(session: Session) -> _Tail:
     return tail
 
 
+# The moment records are written at when history is replayed (the demo builds 2023 as it happened).
+_CLOCK: ContextVar[datetime | None] = ContextVar("audit_clock", default=None)
+
+
+@contextmanager
+def recorded_at(moment: date | datetime) -> Iterator[None]:
+    """Audit records written inside carry ``moment`` (a day means 09:00 Beijing time, 01:00 UTC)
+    instead of the wall clock: for the demo, which replays 2023's cases and projects, so their
+    history does not read as if it all happened on the day the demo was built."""
+    if not isinstance(moment, datetime):
+        moment = datetime.combine(moment, time(1, 0), tzinfo=UTC)
+    token = _CLOCK.set(moment)
+    try:
+        yield
+    finally:
+        _CLOCK.reset(token)
+
+
 def record(
     session: Session,
     *,
@@ -240,7 +260,7 @@ def record(
         head = _lock_chain(session)
         seq = (head.seq if head else 0) + 1
         prev_hash = head.hash if head else GENESIS
-    moment = (occurred_at or datetime.now(UTC)).astimezone(UTC)
+    moment = (occurred_at or _CLOCK.get() or datetime.now(UTC)).astimezone(UTC)
     fields = {
         "seq": seq,
         "occurred_at": moment,

@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     spark_source: Path | None = Field(
         default=None, description="the Parquet dataset Spark reads (written by export parquet)"
     )
+    zone_divisions: str | None = Field(
+        default=None,
+        description="the zone's administrative divisions (GB/T 2260, comma-separated): a firm "
+        "imported with a credit code issued elsewhere is flagged; default: from the registry",
+    )
     spark_master: str | None = Field(
         default=None, description="Spark master: local[2] (default), spark://..., or sc://..."
     )

@@ -653,6 +653,7 @@ def write_error_report(errors: Sequence[RowError], path: Path | str, *, lang: st
     sheet.set_column(1, 2, 24)
     sheet.set_column(3, 3, 60)
     sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, len(rows), len(heads) - 1)
     workbook.close()
     return path
 

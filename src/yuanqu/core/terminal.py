@@ -6,6 +6,7 @@ import csv
 import getpass
 import io
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from yuanqu.core.auth import Principal, Role
+from yuanqu.core.column_names import column_name
 from yuanqu.core.config import get_settings
 from yuanqu.core.errors import ValidationError, YuanquError
 from yuanqu.core.periods import parse_date
@@ -27,6 +29,9 @@ from yuanqu.core.tabular import csv_row
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+_NUMBER = re.compile(r"^(-?[\d,]+(\.\d+)?%?|—)$")
 
 
 class OutputFormat(StrEnum):
@@ -72,12 +77,34 @@ def emit_rows(
         sys.stdout.write(buffer.getvalue())
         return
     table = Table(title=title)
+    rows = [_readable(row) for row in rows]
     for key in keys:
         # Fold rather than truncate: a credit code cut to "91110302001MMCY…" is useless.
-        table.add_column((headers or {}).get(key, key), overflow="fold")
+        numeric = bool(rows) and all(
+            row[key] is None or _NUMBER.match(str(row[key])) for row in rows
+        )
+        head = (headers or {}).get(key) or column_name(key, lang())
+        table.add_column(head, overflow="fold", justify="right" if numeric else "left")
     for row in rows:
         table.add_row(*("—" if row[k] is None else str(row[k]) for k in keys))
     console.print(table)
+
+
+def _readable(row: dict[str, Any]) -> dict[str, Any]:
+    """A row as a person reads it: 是/否 rather than True/False, 元 rather than fen, 合计 rather
+    than ``total``. Only the table changes: JSON and CSV keep the values machines read."""
+    shown: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, bool):
+            value = t("是", "yes") if value else t("否", "no")
+        elif key.endswith("_fen") and isinstance(value, int):
+            value = f"{value / 100:,.2f}"
+        elif key == "group" and value == "total":
+            value = t("合计", "total")
+        elif isinstance(value, list | tuple):
+            value = "、".join(map(str, value)) if value else None
+        shown[key] = value
+    return shown
 
 
 def emit_json(value: Any) -> None:
@@ -156,3 +183,35 @@ def day_option(value: str | None) -> date:
         raise ValidationError(
             f"日期无效：{value}（应写作 YYYY-MM-DD）", f"not a date: {value} (write YYYY-MM-DD)"
         ) from None
+
+
+def wan_to_fen(text: str, *, param: str) -> int:
+    """An amount typed in 万元 on the command line, as fen; not a number is a usage mistake."""
+    import typer
+
+    from yuanqu.core.money import Money
+
+    try:
+        return Money.from_yuan(Decimal(text.replace(",", "")) * 10_000).fen
+    except (ArithmeticError, ValueError):
+        raise typer.BadParameter(
+            t(f"{text} 不是金额（万元）", f"{text!r} is not an amount in 万元"), param_hint=param
+        ) from None
+
+
+def render_warnings(warnings: Sequence[Any]) -> None:
+    """Rows written but worth a look (``RowError``s), as a table on stderr: row, column, reason."""
+    err_console.print(
+        t(
+            f"[yellow]提示[/] {len(warnings)} 行需要核实：",
+            f"[yellow]note[/] {len(warnings)} rows to check:",
+        )
+    )
+    table = Table(show_header=True)
+    for head in (t("行", "row"), t("列", "column"), t("值", "value"), t("提示", "note")):
+        table.add_column(head, overflow="fold")
+    for item in warnings[:200]:
+        table.add_row(str(item.row), item.column, str(item.value)[:40], item.reason(lang()))
+    err_console.print(table)
+    if len(warnings) > 200:
+        err_console.print(t(f"……另有 {len(warnings) - 200} 行", f"... {len(warnings) - 200} more"))

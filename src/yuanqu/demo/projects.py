@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yuanqu.attraction import service as attraction
+from yuanqu.core import audit
 from yuanqu.core.money import Money
 from yuanqu.core.uscc import make_usccs
 from yuanqu.projects import ledger, reports, service, stages
@@ -172,41 +173,146 @@ def build_fangchenggang_portfolio(session: Session, *, seed: int = 2023) -> Port
     return summarize(session, zone="fangchenggang", leads=leads)
 
 
-def _leads(session: Session, rng: np.random.Generator, forces: list[str]) -> int:
+_CITIES = ("深圳", "上海", "苏州", "杭州", "合肥", "成都", "武汉", "西安", "南京", "广州", "无锡")
+_WORDS = ("星河", "华芯", "启明", "云图", "微纳", "博瑞", "天擎", "长风", "智源", "海川", "灵犀")
+_TRADES = ("半导体", "生物医药", "智能装备", "新能源", "信息技术", "新材料", "精密仪器", "机器人")
+_FORMS = ("科技有限公司", "股份有限公司", "技术有限公司")
+
+
+def prospect_name(rng: np.random.Generator, used: set[str]) -> str:
+    """A plausible firm name for a lead (意向企业), unique within the demo."""
+    while True:
+        name = (
+            f"{_CITIES[int(rng.integers(len(_CITIES)))]}{_WORDS[int(rng.integers(len(_WORDS)))]}"
+            f"{_TRADES[int(rng.integers(len(_TRADES)))]}{_FORMS[int(rng.integers(len(_FORMS)))]}"
+        )
+        if name not in used:
+            used.add(name)
+            return name
+
+
+def project_name(firm_name: str, kind: str) -> str:
+    """``北京科朗新能源科技有限公司`` + 研发中心 -> ``北京科朗新能源科技研发中心项目``: the legal
+    form dropped whole, never a name cut mid-word."""
+    for form in ("股份有限公司", "有限责任公司", "有限公司", "集团"):
+        if firm_name.endswith(form):
+            firm_name = firm_name.removesuffix(form)
+            break
+    return f"{firm_name}{kind}项目"
+
+
+def _leads(
+    session: Session,
+    rng: np.random.Generator,
+    forces: list[str],
+    *,
+    names: np.random.Generator | None = None,
+    sign_every: int | None = None,
+) -> int:
+    """60 leads over the year. With ``sign_every``, every n-th lead is signed: it becomes a key
+    project, so the funnel's conversion rates are not all 0%. ``names`` draws the prospects'
+    names (a generator of its own, so the leads' dates stay as they were)."""
     sources = ("exhibition", "referral", "chain", "visit", "agency")
+    names = names or np.random.default_rng(17)
+    used: set[str] = set()
     n = 0
     for i in range(60):
         force = forces[i % len(forces)]
         contacted = _day(rng, date(YEAR, 1, 3), date(YEAR, 10, 31))
-        lead = attraction.create_lead(
-            session,
-            actor=ACTOR,
-            task_force=force,
-            prospect_name=f"意向企业{i + 1:03d}",
-            source=sources[i % len(sources)],
-            contacted_on=contacted,
-            expected_investment_fen=int(rng.integers(5, 500)) * 10**6 * 100,
-            next_action="回访洽谈",
-            next_action_on=contacted + timedelta(days=30),
-        )
-        step = i % 4
-        if step >= 1:
-            attraction.move_lead(
-                session, lead, actor=ACTOR, to="negotiating",
-                on=contacted + timedelta(days=10), today=AS_OF,
-            )  # fmt: skip
-        if step == 2:
-            attraction.move_lead(
-                session, lead, actor=ACTOR, to="intent", on=contacted + timedelta(days=25),
-                today=AS_OF,
-            )  # fmt: skip
-        if step == 3:
-            attraction.move_lead(
-                session, lead, actor=ACTOR, to="lost", on=contacted + timedelta(days=40),
-                reason="选址其他地区", today=AS_OF,
-            )  # fmt: skip
+        with audit.recorded_at(contacted):
+            lead = attraction.create_lead(
+                session,
+                actor=ACTOR,
+                task_force=force,
+                prospect_name=prospect_name(names, used),
+                source=sources[i % len(sources)],
+                contacted_on=contacted,
+                expected_investment_fen=int(rng.integers(5, 500)) * 10**6 * 100,
+                next_action="回访洽谈",
+                next_action_on=contacted + timedelta(days=30),
+            )
+        # Stages vary within each task force too (with four task forces, i % 4 alone would give
+        # each task force one stage).
+        step = (i + i // len(forces)) % 4
+        signs = sign_every is not None and i % sign_every == sign_every - 1
+        if step >= 1 or signs:
+            on = contacted + timedelta(days=10)
+            with audit.recorded_at(on):
+                attraction.move_lead(
+                    session, lead, actor=ACTOR, to="negotiating", on=on, today=AS_OF
+                )
+        if step == 2 or signs:
+            on = contacted + timedelta(days=25)
+            with audit.recorded_at(on):
+                attraction.move_lead(session, lead, actor=ACTOR, to="intent", on=on, today=AS_OF)
+        if signs:
+            on = min(contacted + timedelta(days=int(names.integers(40, 90))), AS_OF)
+            with audit.recorded_at(on):
+                attraction.sign_lead(
+                    session,
+                    lead,
+                    actor=ACTOR,
+                    signed_on=on,
+                    planned_investment_fen=lead.expected_investment_fen,
+                    project_name=project_name(lead.prospect_name, "华北总部"),
+                    today=AS_OF,
+                )
+        elif step == 3:
+            on = contacted + timedelta(days=40)
+            with audit.recorded_at(on):
+                attraction.move_lead(
+                    session, lead, actor=ACTOR, to="lost", on=on, reason="选址其他地区",
+                    today=AS_OF,
+                )  # fmt: skip
         n += 1
     return n
+
+
+def _invest(
+    session: Session, project, pipeline, dates: dict[str, date], rng: np.random.Generator
+) -> None:
+    """Monthly completed investment from the start of works (开工) to production (投产) or the
+    end of 2023: most of the planned investment, spread over those months (at most 36)."""
+    started = pipeline.started.key
+    if started not in dates:
+        return
+    production = pipeline.marker("production")
+    begin = dates[started]
+    end = dates.get(production.key, AS_OF) if production else AS_OF
+    months: list[str] = []
+    day = date(begin.year, begin.month, 1)
+    while day <= end and len(months) < 36:
+        months.append(f"{day.year}-{day.month:02d}")
+        day = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    done = project.planned_investment_fen * float(rng.uniform(0.55, 0.95))
+    weights = rng.uniform(0.5, 1.5, len(months))
+    for month, weight in zip(months, weights / weights.sum(), strict=True):
+        moment = date(int(month[:4]), int(month[5:]), 28)
+        with audit.recorded_at(min(moment, AS_OF)):
+            service.record_investment(
+                session,
+                project,
+                actor=ACTOR,
+                period=month,
+                actual_fen=int(done * weight) // 100 * 100,
+                today=AS_OF,
+            )
+
+
+def _yizhuang_targets(session: Session) -> None:
+    """The year's 七个一批 targets, set in January: a little above what the year then brought."""
+    report = reports.seven_batches(session, start=date(YEAR, 1, 1), end=AS_OF)
+    with audit.recorded_at(date(YEAR, 1, 10)):
+        for i, batch in enumerate(report.batches):
+            stretch = (1.10, 1.05, 0.95, 1.15, 1.00, 1.08, 1.12)[i % 7]
+            reports.set_batch_target(
+                session,
+                actor=ACTOR,
+                year=YEAR,
+                stage=batch.stage,
+                projects=max(1, round(batch.projects * stretch)),
+                investment_fen=round(batch.investment_fen * stretch) // 1_000_000 * 1_000_000,
+            )
 
 
 def build_yizhuang_portfolio(
@@ -215,6 +321,7 @@ def build_yizhuang_portfolio(
     """A key-project portfolio for the Yizhuang demo zone, investors drawn from its registry."""
     rng = np.random.default_rng(seed + 7)
     plans = np.random.default_rng(seed + 107)
+    extra = np.random.default_rng(seed + 207)  # investments, names: the rest draws as before
     pipeline = service.active_pipeline(session)
     forces = [f.code for f in registry.list_task_forces(session)]
     for i in range(projects):
@@ -231,22 +338,25 @@ def build_yizhuang_portfolio(
         reached = 1 + int(rng.integers(0, len(pipeline.stages)))
         keys = _stages_after(pipeline, pipeline.stages[0].key, reached)
         dates = _dated(rng, keys, date(2020, 1, 6), AS_OF - timedelta(days=3))
-        service.create_project(
-            session,
-            actor=ACTOR,
-            code=f"YZ-{i + 1:04d}",
-            name=f"{firm[1][:12]}{('研发中心', '生产基地', '扩产项目', '总部项目')[i % 4]}",
-            investor_name=firm[1],
-            uscc=firm[0],
-            industry_code=firm[2],
-            task_force=force,
-            planned_investment_fen=int(rng.lognormal(np.log(8e8), 1.0)) * 100,
-            stage=keys[-1],
-            stage_dates=dates,
-            planned_dates=_planned(plans, pipeline, dates),
-            today=AS_OF,
-        )
-    leads = _leads(session, rng, forces)
+        with audit.recorded_at(dates[keys[0]]):
+            project = service.create_project(
+                session,
+                actor=ACTOR,
+                code=f"YZ-{i + 1:04d}",
+                name=project_name(firm[1], ("研发中心", "生产基地", "扩产", "总部")[i % 4]),
+                investor_name=firm[1],
+                uscc=firm[0],
+                industry_code=firm[2],
+                task_force=force,
+                planned_investment_fen=int(rng.lognormal(np.log(8e8), 1.0)) * 100,
+                stage=keys[-1],
+                stage_dates=dates,
+                planned_dates=_planned(plans, pipeline, dates),
+                today=AS_OF,
+            )
+        _invest(session, project, pipeline, dates, extra)
+    leads = _leads(session, rng, forces, names=extra, sign_every=5)
+    _yizhuang_targets(session)
     return summarize(session, zone="yizhuang", leads=leads)
 
 

@@ -8,16 +8,17 @@ from yuanqu.chains.definitions import get_chain
 from yuanqu.core.money import format_yuan
 from yuanqu.core.terminal import console, t
 from yuanqu.demo.service import DemoSummary
+from yuanqu.demo.zone import TASK_FORCES
 from yuanqu.registry.models import LABEL_NAMES
 
 
 def print_summary(summary: DemoSummary) -> None:
     console.print(
         t(
-            f"[bold]演示园区已生成[/]：{summary.firms:,} 家企业，用时 {summary.seconds:.1f} 秒"
-            f"（种子 {summary.seed}）",
-            f"[bold]demo zone built[/]: {summary.firms:,} firms in {summary.seconds:.1f} s "
-            f"(seed {summary.seed})",
+            f"[bold]企业库与统计数据已生成[/]：{summary.firms:,} 家企业，"
+            f"此步用时 {summary.seconds:.1f} 秒（种子 {summary.seed}）；接着生成政策兑现和演示账号",
+            f"[bold]registry and statistics built[/]: {summary.firms:,} firms, this step "
+            f"{summary.seconds:.1f} s (seed {summary.seed}); awards and demo accounts next",
         )
     )
     table = Table(title=t(f"截至 {summary.as_of} 的标签", f"labels as of {summary.as_of}"))
@@ -30,8 +31,9 @@ def print_summary(summary: DemoSummary) -> None:
     forces = Table(title=t("主导产业专班", "leading-industry task forces"))
     forces.add_column(t("专班", "task force"))
     forces.add_column(t("企业数", "firms"), justify="right")
+    names = {f.code: t(f.name_zh, f.name_en) for f in TASK_FORCES}
     for code, count in summary.task_forces.items():
-        forces.add_row(code, f"{count:,}")
+        forces.add_row(names.get(code, code), f"{count:,}")
     console.print(forces)
     if summary.service is not None and summary.service.requests:
         desk = summary.service

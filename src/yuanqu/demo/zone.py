@@ -24,11 +24,14 @@ from yuanqu.registry.importer import EnterpriseRecord, LabelRecord
 from yuanqu.registry.models import Label
 
 AS_OF = date(2023, 12, 31)
-# Certificates are renewed up to this day, so the site shows a live registry today and not one
-# that stopped in 2024. Fixed (not today's date) so a seed always builds the same zone.
-PRESENT = date(2026, 10, 31)
 # label -> probability that a holder renews at expiry (three-year certificates).
-RENEWAL = {Label.high_tech: 0.85, Label.specialized: 0.8, Label.little_giant: 0.8}
+RENEWAL = {Label.high_tech: 0.88, Label.specialized: 0.88, Label.little_giant: 0.9}
+# Labels are carried on (renewals, new certifications) from the day after the calibrated year; the
+# last one starts on LAST_START, so a dashboard of today shows a live registry and no label starts
+# in the future (the registry import refuses one: the canonical export must re-import). Fixed, so
+# a seed always builds the same zone.
+AFTER_CALIBRATION = date(2024, 1, 1)
+LAST_START = date(2026, 12, 1)
 LATEST_ESTABLISHED = date(2024, 12, 31)
 
 
@@ -463,7 +466,11 @@ def _assign_labels(
 
 
 def _renew_to_present(rng: np.random.Generator, records: list[EnterpriseRecord]) -> None:
-    """Extend the three-year labels still held at the end of 2024 by renewals up to PRESENT."""
+    """Carry the three-year labels on after 2023 as real firms do: most holders re-certify at
+    expiry (``RENEWAL``) and new firms are certified every year (``NEWCOMERS``, a share of the
+    holders), up to ``LAST_START``, so a dashboard dated today shows a plausible zone, not one
+    whose certificates all ran out after the calibrated year. Only labels starting after 2023 are
+    added: the 2023 calibration is untouched."""
     for record in records:
         latest: dict[str, LabelRecord] = {}
         for lab in record.labels or ():
@@ -471,20 +478,88 @@ def _renew_to_present(rng: np.random.Generator, records: list[EnterpriseRecord])
                 lab.label not in latest or lab.valid_from > latest[lab.label].valid_from
             ):
                 latest[lab.label] = lab
-        for label, last in latest.items():
-            # Chains that already lapsed before 2025 stay lapsed: the firm did not renew.
-            while last.valid_to and date(2024, 12, 31) <= last.valid_to < PRESENT:
-                start = last.valid_to + timedelta(days=1)
-                if rng.random() > RENEWAL[label]:
-                    break
-                certificate = None
-                if label == Label.high_tech:
-                    certificate = f"GR{start.year}11{int(rng.integers(0, 10**6)):06d}"
-                last = LabelRecord(
+        for last in latest.values():
+            if last.valid_to and last.valid_to >= AFTER_CALIBRATION:
+                _renew(rng, record, last)
+    holders = {
+        label: {i for i, r in enumerate(records) for lab in r.labels or () if lab.label == label}
+        for label in NEWCOMERS
+    }
+    for year in range(AFTER_CALIBRATION.year, LAST_START.year + 1):
+        on = date(year, 1, 1)
+        for label, (rate, eligible) in NEWCOMERS.items():
+            active = sum(
+                1
+                for i in holders[label]
+                for lab in records[i].labels or ()
+                if lab.label == label and lab.valid_from <= on <= (lab.valid_to or on)
+            )
+            pool = [
+                i
+                for i, r in enumerate(records)
+                if i not in holders[label] and eligible(r, year, holders)
+            ]
+            wanted = min(len(pool), round(active * rate))
+            if date(year, *NEWCOMER_DAY[label]) > LAST_START:
+                wanted = 0
+            for i in rng.choice(len(pool), size=wanted, replace=False) if wanted else ():
+                index = pool[int(i)]
+                start = date(year, *NEWCOMER_DAY[label])
+                first = LabelRecord(
                     label,
                     start,
-                    start.replace(year=start.year + 3) - timedelta(days=1),
-                    certificate=certificate,
+                    start.replace(year=year + 3) - timedelta(days=1),
+                    certificate=_certificate(rng, label, start),
                 )
-                assert record.labels is not None
-                record.labels.append(last)
+                assert records[index].labels is not None
+                records[index].labels.append(first)
+                holders[label].add(index)
+                _renew(rng, records[index], first)
+
+
+def _certificate(rng: np.random.Generator, label: str, start: date) -> str | None:
+    if label != Label.high_tech:
+        return None
+    return f"GR{start.year}11{int(rng.integers(0, 10**6)):06d}"
+
+
+def _renew(rng: np.random.Generator, record: EnterpriseRecord, last: LabelRecord) -> None:
+    """Renew ``last`` at each expiry while the firm re-certifies, up to ``LAST_START``."""
+    while last.valid_to and last.valid_to < LAST_START:
+        start = last.valid_to + timedelta(days=1)
+        if rng.random() > RENEWAL[last.label]:
+            return
+        last = LabelRecord(
+            last.label,
+            start,
+            start.replace(year=start.year + 3) - timedelta(days=1),
+            certificate=_certificate(rng, last.label, start),
+        )
+        assert record.labels is not None
+        record.labels.append(last)
+
+
+def _tech_sme(record: EnterpriseRecord, year: int, holders: dict[str, set[int]]) -> bool:
+    return (
+        record.industry_section in "CIM"
+        and 15 <= (record.employees or 0) <= 1000
+        and record.established is not None
+        and record.established.year <= year - 2
+    )
+
+
+def _tech_firm(record: EnterpriseRecord, year: int, holders: dict[str, set[int]]) -> bool:
+    return (
+        record.industry_section in "CIM"
+        and (record.employees or 0) >= 5
+        and record.established is not None
+        and record.established.year <= year - 1
+    )
+
+
+# label -> (new certifications a year, as a share of the holders on 1 January; who may apply)
+NEWCOMERS: dict[str, tuple[float, Callable[[EnterpriseRecord, int, dict[str, set[int]]], bool]]] = {
+    Label.high_tech: (0.13, _tech_firm),
+    Label.specialized: (0.12, _tech_sme),
+}
+NEWCOMER_DAY = {Label.high_tech: (11, 15), Label.specialized: (7, 1)}

@@ -28,9 +28,7 @@ from yuanqu.grants import (
 )
 from yuanqu.grants.privacy import present_case
 
-app = typer.Typer(
-    help="政策兑现 / grants: cases, review, public notice, payments", no_args_is_help=True
-)
+app = typer.Typer(help="Grants: cases, review, public notice, payments.", no_args_is_help=True)
 
 AsUser = Annotated[str, typer.Option("--as", help="the account acting (its role is checked)")]
 Fmt = Annotated[OutputFormat, typer.Option("--format", "-f")]
@@ -105,6 +103,12 @@ def list_cases(
         "due_on",
         "overdue",
     )
+    if fmt == OutputFormat.table:  # a person reads the policy's title, not its id
+        from yuanqu.policies.service import shipped_policies
+
+        titles = {p.id: p.title(lang()) for p in shipped_policies()}
+        for row in rows:
+            row["policy"] = titles.get(row["policy"], row["policy"])
     emit_rows([{k: r[k] for k in keys} for r in rows], fmt, title=t("兑现案件", "grant cases"))
 
 
@@ -211,7 +215,7 @@ def budget(
     emit_rows([data], fmt, title=t("预算", "budget"))
 
 
-batch_app = typer.Typer(help="付款批次 / payment batches", no_args_is_help=True)
+batch_app = typer.Typer(help="Payment batches.", no_args_is_help=True)
 app.add_typer(batch_app, name="batch")
 
 

@@ -38,8 +38,13 @@ def pay_demo_awards(session: Session, *, year: int, seed: int = 2023) -> dict[st
     """Match ``year``'s auto-entitlements and pay them all; returns the payouts summary."""
     people = _principals(session)
     rng = random.Random(seed)
+    # The awards of ``year`` are decided the next spring: their audit trail says so.
+    matched_on = date(year + 1, 1, 15)
+    approved_on = date(year + 1, 4, 1)
+    paid_on = approved_on + timedelta(days=30)
     with audit.appending(session):  # many records: one lock of the chain, one flush
-        match(session, year=year, actor=people["matcher"])
+        with audit.recorded_at(matched_on):
+            match(session, year=year, actor=people["matcher"])
         cases = list(
             session.scalars(
                 select(GrantCase)
@@ -57,46 +62,51 @@ def pay_demo_awards(session: Session, *, year: int, seed: int = 2023) -> dict[st
                 )
                 is None
             ):
-                ledger.set_budget(
-                    session,
-                    policy_id=policy_id,
-                    year=year,
-                    budget_fen=total,
-                    actor=people["office"],
-                )
-        approved_on = date(year + 1, 4, 1)
-        paid_on = approved_on + timedelta(days=30)
+                with audit.recorded_at(matched_on):
+                    ledger.set_budget(
+                        session,
+                        policy_id=policy_id,
+                        year=year,
+                        budget_fen=total,
+                        actor=people["office"],
+                    )
         for case in cases:
             firm = Principal(0, "demo:enterprise", Role.enterprise, uscc=case.uscc)
             account = "".join(rng.choice("0123456789") for _ in range(19))
-            transitions.confirm(
-                session,
-                case_id=case.id,
-                actor=firm,
-                bank_account=account,
-                bank_name=rng.choice(BANKS),
-            )
+            confirmed_on = matched_on + timedelta(days=rng.randint(3, 30))
+            with audit.recorded_at(confirmed_on):
+                transitions.confirm(
+                    session,
+                    case_id=case.id,
+                    actor=firm,
+                    bank_account=account,
+                    bank_name=rng.choice(BANKS),
+                )
             reviewer = people["task_force"] if case.task_force else people["matcher"]
             if reviewer is people["matcher"]:
                 reviewer = Principal(0, "demo:policy-intake", Role.policy_officer)
-            transitions.pass_preliminary(session, case_id=case.id, actor=reviewer)
-            transitions.pass_office(session, case_id=case.id, actor=people["office"])
-            transitions.approve(
-                session, case_id=case.id, actor=people["committee"], today=approved_on
-            )
+            with audit.recorded_at(confirmed_on + timedelta(days=rng.randint(5, 15))):
+                transitions.pass_preliminary(session, case_id=case.id, actor=reviewer)
+            with audit.recorded_at(approved_on - timedelta(days=rng.randint(5, 20))):
+                transitions.pass_office(session, case_id=case.id, actor=people["office"])
+            with audit.recorded_at(approved_on):
+                transitions.approve(
+                    session, case_id=case.id, actor=people["committee"], today=approved_on
+                )
         key = f"demo-{year}-01"
-        batch = batches.open_batch(session, key=key, actor=people["payer"])
-        for case in cases:
-            payments.request_payment(
-                session,
-                case_id=case.id,
-                idempotency_key=payment_key(key, case.id),
-                actor=people["payer"],
-                today=paid_on,
-                batch_id=batch.id,
-            )
-        if cases:
-            batches.confirm_batch(session, batch_id=batch.id, actor=people["payer"])
+        with audit.recorded_at(paid_on):
+            batch = batches.open_batch(session, key=key, actor=people["payer"])
+            for case in cases:
+                payments.request_payment(
+                    session,
+                    case_id=case.id,
+                    idempotency_key=payment_key(key, case.id),
+                    actor=people["payer"],
+                    today=paid_on,
+                    batch_id=batch.id,
+                )
+            if cases:
+                batches.confirm_batch(session, batch_id=batch.id, actor=people["payer"])
     summary = reports.payouts(session, year=year, by="policy")
     return {
         "cases": len(cases),

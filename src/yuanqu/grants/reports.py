@@ -16,6 +16,9 @@ from yuanqu.grants.models import GrantCase, Payment, PaymentBatch
 from yuanqu.grants.privacy import account_for
 from yuanqu.policies.service import shipped_policies
 
+# A payment's states as the finance bureau reads them.
+PAYMENT_STATUS_NAMES = {"scheduled": "待支付", "paid": "已支付"}
+
 GROUPS = {
     "policy": (GrantCase.policy_id,),
     "industry": (GrantCase.industry_section,),
@@ -158,6 +161,9 @@ def export_batch(
     workbook = xlsxwriter.Workbook(str(path))
     sheet = workbook.add_worksheet("付款批次")
     money = workbook.add_format({"num_format": "#,##0.00"})
+    bold = workbook.add_format({"bold": True, "bg_color": "#F2F2F2"})
+    text = workbook.add_format({"num_format": "@"})
+    titles = {p.id: p.title("zh") for p in shipped_policies()}
     head = [
         "序号",
         "付款编号",
@@ -171,7 +177,7 @@ def export_batch(
         "金额（元）",
         "状态",
     ]
-    sheet.write_row(0, 0, head)
+    sheet.write_row(0, 0, head, bold)
     for i, r in enumerate(rows, start=1):
         sheet.write_row(
             i,
@@ -180,18 +186,23 @@ def export_batch(
                 i,
                 r["payment"],
                 r["case"],
-                r["policy"],
+                titles.get(r["policy"], r["policy"]),
                 r["year"],
                 r["uscc"],
                 r["firm"],
                 r["bank_name"] or "",
-                account_for(principal, r["bank_account"]),
             ],
         )
+        # A 19-digit account number as a number would lose its last digits: text.
+        sheet.write_string(i, 8, account_for(principal, r["bank_account"]), text)
         # xlsx numbers are doubles: exact to the fen for any amount below 2^53 fen.
         sheet.write_number(i, 9, float(Money(r["amount_fen"]).yuan), money)
-        sheet.write_string(i, 10, r["status"])
+        sheet.write_string(i, 10, PAYMENT_STATUS_NAMES.get(r["status"], r["status"]))
     total_row = len(rows) + 1
+    for col, width in enumerate((6, 10, 10, 24, 6, 22, 30, 30, 24, 16, 10)):
+        sheet.set_column(col, col, width)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, len(rows), len(head) - 1)
     sheet.write(total_row, 0, "合计")
     sheet.write_number(total_row, 9, float(Money(sum(r["amount_fen"] for r in rows)).yuan), money)
     sheet.write(total_row + 1, 0, f"批次 {batch.key}")

@@ -18,7 +18,7 @@ from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, er
 from yuanqu.insurance import service
 from yuanqu.insurance.importer import ImportKind, import_insurance
 
-app = typer.Typer(help="科技保险 / tech insurance", no_args_is_help=True)
+app = typer.Typer(help="Tech insurance.", no_args_is_help=True)
 
 
 @app.command("import")

@@ -17,7 +17,7 @@ from yuanqu.core.money import Money
 from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, lang, t
 from yuanqu.policies import service
 
-app = typer.Typer(help="惠企政策：规则检查、测算、解释与模拟 (incentive policies as rules)")
+app = typer.Typer(help="Incentive policies as rules: check, cost, explain and simulate.")
 
 
 class EvalFormat(StrEnum):
@@ -49,12 +49,39 @@ def list_policies(
     if fmt == OutputFormat.json:
         emit_json(rows)
         return
-    emit_rows(
-        [
+    periods = {
+        "previous_year": t("上一年度数据", "previous year's data"),
+        "award_year": t("兑现年度数据", "award year's data"),
+    }
+    allocations = {
+        "pro_rata": t("超预算按比例核减", "pro rata within budget"),
+        "ranked": t("按排名择优", "ranked"),
+        "first_come": t("先到先得", "first come, first served"),
+    }
+    table = [
+        {
+            "title": r["title"],
+            "period": periods.get(r["period"], r["period"]),
+            "auto_entitlement": r["auto_entitlement"],
+            "allocation": allocations.get(r["allocation"], r["allocation"]),
+            "id": r["id"],
+        }
+        for r in rows
+    ]
+    if fmt == OutputFormat.csv:  # machines: the codes as they were
+        table = [
             {k: r[k] for k in ("id", "title", "period", "auto_entitlement", "allocation")}
             for r in rows
-        ],
+        ]
+    emit_rows(
+        table,
         fmt,
+        headers={
+            "title": t("政策", "policy"),
+            "period": t("数据年度", "data year"),
+            "allocation": t("分配方式", "allocation"),
+            "id": t("编号", "id"),
+        },
     )
 
 
@@ -116,18 +143,36 @@ def evaluate(
 
 
 def _write_xlsx(path: Path, rows: list[dict], totals: list[dict]) -> None:
+    """Two sheets (totals, firms) for people: headers in the reader's language, a bold frozen
+    header row, a filter, widths and 是/否 for yes-or-no columns; amounts in fen become 元."""
     import xlsxwriter
 
+    from yuanqu.core.column_names import column_name
+
     book = xlsxwriter.Workbook(str(path))
-    for name, data in (("totals", totals), ("firms", rows)):
+    bold = book.add_format({"bold": True, "bg_color": "#F2F2F2", "text_wrap": True})
+    money = book.add_format({"num_format": "#,##0.00"})
+    sheets = ((t("合计", "totals"), totals), (t("企业", "firms"), rows))
+    for name, data in sheets:
         sheet = book.add_worksheet(name)
         keys = list(data[0]) if data else []
         for col, key in enumerate(keys):
-            sheet.write(0, col, key)
+            sheet.write(0, col, column_name(key, lang()), bold)
+            sheet.set_column(col, col, 36 if key in ("name", "title", "firm") else 16)
         for r, row in enumerate(data, start=1):
             for col, key in enumerate(keys):
                 value = row[key]
-                sheet.write(r, col, value if not isinstance(value, list) else ",".join(value))
+                if isinstance(value, bool):
+                    sheet.write(r, col, t("是", "yes") if value else t("否", "no"))
+                elif key.endswith("_fen") and isinstance(value, int):
+                    sheet.write_number(r, col, value / 100, money)
+                elif isinstance(value, list):
+                    sheet.write(r, col, "、".join(map(str, value)))
+                else:
+                    sheet.write(r, col, value)
+        sheet.freeze_panes(1, 0)
+        if keys:
+            sheet.autofilter(0, 0, len(data), len(keys) - 1)
     book.close()
     console.print(t(f"已写入 {path}", f"written to {path}"))
 

@@ -8,15 +8,24 @@ from typing import Annotated
 import typer
 
 from yuanqu.core.db import cli_session
-from yuanqu.core.money import Money, format_yuan
+from yuanqu.core.money import format_yuan
 from yuanqu.core.periods import parse_date
 from yuanqu.core.tabular import ImportRejected, write_error_report
-from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, err_console, lang, t
+from yuanqu.core.terminal import (
+    OutputFormat,
+    console,
+    emit_json,
+    emit_rows,
+    err_console,
+    lang,
+    t,
+    wan_to_fen,
+)
 from yuanqu.projects import export as exporter
 from yuanqu.projects import importer, ledger, reports, service, stages
 from yuanqu.projects.permissions import Actor
 
-app = typer.Typer(help="重点项目 / key projects", no_args_is_help=True)
+app = typer.Typer(help="Key projects.", no_args_is_help=True)
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f")]
 DateOpt = Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today)")]
 
@@ -51,6 +60,7 @@ def list_projects(
             q=search,
             lang=lang(),
         )
+        forces = _task_force_names(session)
     if fmt == OutputFormat.json:
         emit_json(page.model_dump(mode="json"))
         return
@@ -59,7 +69,7 @@ def list_projects(
             "code": p.code,
             "name": p.name,
             "investor": p.investor_name,
-            "task_force": p.task_force,
+            "task_force": forces.get(p.task_force, p.task_force) if p.task_force else None,
             "stage": p.stage_name,
             "since": p.stage_since,
             "investment": p.planned_investment + (" *" if p.below_fai_threshold else ""),
@@ -67,6 +77,13 @@ def list_projects(
         for p in page.items
     ]
     emit_rows(rows, fmt, title=t(f"共 {page.total} 个项目", f"{page.total} projects"))
+
+
+def _task_force_names(session) -> dict[str, str]:
+    """Task-force code -> name in the reader's language (a table shows names, not codes)."""
+    from yuanqu.registry.service import list_task_forces
+
+    return {tf.code: tf.name(lang()) for tf in list_task_forces(session)}
 
 
 @app.command("show")
@@ -132,9 +149,8 @@ def invest(
     wan: Annotated[str, typer.Argument(help="investment completed that month, 万元")],
 ) -> None:
     """Record the investment a project completed in one month (in 万元)."""
-    from decimal import Decimal
 
-    fen = Money.from_yuan(Decimal(wan) * 10_000).fen
+    fen = wan_to_fen(wan, param="WAN")
     with cli_session() as session:
         project = service.find_project(session, ref=ref)
         stages.record_investment(
@@ -266,7 +282,6 @@ def target(
     wan: Annotated[str, typer.Argument(help="investment target, 万元")],
 ) -> None:
     """Set the year's target for a batch (stage): number of projects and investment in 万元."""
-    from decimal import Decimal
 
     with cli_session() as session:
         reports.set_batch_target(
@@ -275,7 +290,7 @@ def target(
             year=year,
             stage=stage_key,
             projects=projects,
-            investment_fen=Money.from_yuan(Decimal(wan) * 10_000).fen,
+            investment_fen=wan_to_fen(wan, param="WAN"),
         )
     console.print(t("目标已设定", "target set"))
 

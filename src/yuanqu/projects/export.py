@@ -100,6 +100,11 @@ def export_projects(
                     sheet.write_datetime(r, col + 1, _dt(row.planned_on), day)
             sheet.write(r, len(header) - 1, "是" if project.below_fai_threshold else "")
         sheet.freeze_panes(1, 2)
+        sheet.autofilter(0, 0, len(projects), len(header) - 1)
+        sheet.set_column(0, 0, 12)
+        sheet.set_column(1, 2, 32)
+        sheet.set_column(3, 3, 22)
+        sheet.set_column(4, len(header) - 1, 14)
     finally:
         workbook.close()
     return len(projects)
@@ -123,6 +128,10 @@ def export_weekly(
     report = reports.weekly_report(
         session, week_end=week_end, task_force=task_force, calendar=calendar
     )
+    from yuanqu.registry.service import list_task_forces
+
+    forces = {tf.code: tf.name_zh for tf in list_task_forces(session)}
+    kinds = {"task": "任务", "problem": "问题", "milestone": "节点"}
     workbook = xlsxwriter.Workbook(str(path))
     try:
         bold = workbook.add_format({"bold": True})
@@ -143,6 +152,12 @@ def export_weekly(
             "本周销号",
         ]
         sheet.write_row(1, 0, header, bold)
+        sheet.freeze_panes(2, 2)
+        sheet.autofilter(1, 0, 1 + len(report.rows), len(header) - 1)
+        sheet.set_column(0, 0, 12)
+        sheet.set_column(1, 1, 32)
+        sheet.set_column(2, 4, 18)
+        sheet.set_column(5, len(header) - 1, 14)
         for r, row in enumerate(report.rows, start=2):
             sheet.write_row(
                 r,
@@ -150,7 +165,7 @@ def export_weekly(
                 [
                     row.code,
                     row.name,
-                    row.task_force or "",
+                    forces.get(row.task_force, row.task_force) if row.task_force else "",
                     row.stage_name,
                     "；".join(row.stage_moves),
                 ],
@@ -164,14 +179,19 @@ def export_weekly(
         overdue.write_row(
             0, 0, ["项目", "专班", "类型", "事项", "责任人", "截止日期", "逾期工作日"], bold
         )
+        overdue.freeze_panes(1, 0)
+        overdue.autofilter(0, 0, len(report.overdue), 6)
+        overdue.set_column(0, 0, 32)
+        overdue.set_column(1, 4, 18)
+        overdue.set_column(5, 6, 12)
         for r, item in enumerate(report.overdue, start=1):
             overdue.write_row(
                 r,
                 0,
                 [
                     item.project_name,
-                    item.task_force or "",
-                    item.kind,
+                    forces.get(item.task_force, item.task_force) if item.task_force else "",
+                    kinds.get(item.kind, item.kind),
                     item.title,
                     item.owner,
                     item.due_on.isoformat(),

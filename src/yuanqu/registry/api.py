@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from yuanqu.core.auth import EVERYONE, STAFF, Principal, Role, allow
-from yuanqu.core.deps import OptionalDate, get_db
+from yuanqu.core.deps import OptionalDate, get_db, request_lang
 from yuanqu.registry import importer, service, views
 from yuanqu.registry.schemas import EnterpriseFilter, EnterprisePage, SortKey
 
@@ -47,11 +47,21 @@ class DirectoryPage(EnterprisePage):
     description: list[str]
 
 
+class ImportWarning(BaseModel):
+    """A row written but worth a look (a credit code issued outside the zone's divisions)."""
+
+    row: int
+    column: str
+    value: str
+    reason: str
+
+
 class ImportSummary(BaseModel):
     rows: int
     created: int
     updated: int
     labels: int
+    warnings: list[ImportWarning] = []
 
 
 @router.get("/dashboard", response_model=views.ZoneSummary)
@@ -118,14 +128,24 @@ def list_task_forces(
 def import_registry(
     file: UploadFile = File(description="xlsx or csv in the registry import layout"),
     upsert: bool = Form(False),
+    create_sub_area: bool = Form(False, description="accept 片区 the registry does not have"),
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(IMPORTERS),
+    lang: str = Depends(request_lang),
 ) -> Any:
     """Import firms; any bad row rejects the whole file (422, every error in ``details``)."""
     data = file.file.read()
     result = importer.import_enterprises(
-        session, source=data, filename=file.filename or "upload.csv", upsert=upsert
+        session,
+        source=data,
+        filename=file.filename or "upload.csv",
+        upsert=upsert,
+        create_sub_areas=create_sub_area,
     )
     return ImportSummary(
-        rows=result.rows, created=result.created, updated=result.updated, labels=result.labels
+        rows=result.rows,
+        created=result.created,
+        updated=result.updated,
+        labels=result.labels,
+        warnings=[ImportWarning(**w.to_dict(lang)) for w in result.warnings],
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +21,7 @@ from yuanqu.core.terminal import (
     err_console,
     lang,
     progress_bar,
+    render_warnings,
     t,
 )
 from yuanqu.core.uscc import check_uscc
@@ -28,7 +30,7 @@ from yuanqu.registry import importer, service
 from yuanqu.registry.models import LABEL_NAMES
 from yuanqu.registry.schemas import CountBy, EnterpriseFilter, SortKey
 
-app = typer.Typer(help="企业库 / enterprise registry", no_args_is_help=True)
+app = typer.Typer(help="The enterprise registry.", no_args_is_help=True)
 
 PROFILE_FIELDS = {
     "division": ("登记地", "registered in"),
@@ -100,12 +102,20 @@ def import_file(
     file: Annotated[Path, typer.Argument(help=".xlsx or .csv (UTF-8 or GBK)")],
     upsert: Annotated[bool, typer.Option(help="update firms already present")] = False,
     errors: Annotated[Path | None, typer.Option(help="write bad rows to this xlsx/csv")] = None,
+    create_sub_area: Annotated[
+        bool,
+        typer.Option("--create-sub-area", help="accept 片区 the registry does not have yet"),
+    ] = False,
 ) -> None:
     """Import firms; if any row is bad nothing is written, every bad row is listed, exit 2."""
     try:
         with cli_session() as session, progress_bar(t("导入", "import")) as progress:
             result = importer.import_enterprises(
-                session, source=file, upsert=upsert, progress=progress
+                session,
+                source=file,
+                upsert=upsert,
+                create_sub_areas=create_sub_area,
+                progress=progress,
             )
     except ImportRejected as rejected:
         if errors is not None:
@@ -120,6 +130,8 @@ def import_file(
             f"{result.labels} labels",
         )
     )
+    if result.warnings:
+        render_warnings(result.warnings)
 
 
 @app.command("list")
@@ -176,7 +188,9 @@ def list_firms(
 
 def _sort_key(sort: str) -> SortKey:
     if sort not in ("name", "uscc", "established", "registered_capital", "employees"):
-        raise typer.BadParameter(f"unknown sort key {sort!r}")
+        raise typer.BadParameter(
+            t(f"没有排序键 {sort}", f"unknown sort key {sort!r}"), param_hint="--sort"
+        )
     return sort  # type: ignore[return-value]
 
 
@@ -230,37 +244,63 @@ def count(
 ) -> None:
     """Count firms, in total or by a dimension; labels are judged as of --as-of (default today)."""
     filters = _filters(label, industry, sub_area, task_force, search, as_of)
+    count_by = _count_by(by)
     with cli_session() as session:
-        rows = service.count_enterprises(session, filters=filters, by=_count_by(by))
-    data = [r.model_dump() for r in rows]
-    if fmt == OutputFormat.table:
-        for row in data:
-            row["name"] = _group_name(by, row["group"])
-    emit_rows(
-        data,
-        fmt,
-        title=t(f"截至 {filters.as_of or date.today()}", f"as of {filters.as_of or date.today()}"),
-        headers={
-            "group": t("分组", "group"),
-            "count": t("企业数", "firms"),
-            "name": t("名称", "name"),
-        },
-    )
+        rows = service.count_enterprises(session, filters=filters, by=count_by)
+        forces = {tf.code: tf.name(lang()) for tf in service.list_task_forces(session)}
+    as_of_text = filters.as_of or date.today()
+    title = t(f"截至 {as_of_text}", f"as of {as_of_text}")
+    if fmt != OutputFormat.table:
+        emit_rows([r.model_dump() for r in rows], fmt, title=title)
+        return
+    # A person reads names: 集成电路产业专班, not `ic`; 未分配专班, not an empty label.
+    table_rows = [
+        {"group": _group_name(count_by, r.group, forces), "count": f"{r.count:,}"} for r in rows
+    ]
+    if count_by is not None:
+        total = sum(r.count for r in rows) if count_by != "label" else None
+        if total is not None:
+            table_rows.append({"group": t("合计", "total"), "count": f"{total:,}"})
+    head = {
+        None: t("范围", "scope"),
+        "label": t("标签", "label"),
+        "section": t("行业门类", "industry section"),
+        "division": t("行业大类", "industry division"),
+        "sub_area": t("片区", "sub-area"),
+        "task_force": t("产业专班", "task force"),
+    }[count_by]
+    emit_rows(table_rows, fmt, title=title, headers={"group": head, "count": t("企业数", "firms")})
 
 
 def _count_by(by: str | None) -> CountBy | None:
     if by not in (None, "label", "section", "division", "sub_area", "task_force"):
-        raise typer.BadParameter(f"--by must be label, section, division or sub_area, not {by!r}")
+        raise typer.BadParameter(
+            t(
+                f"{by} 不在可选值 label、section、division、sub_area、task_force 之中",
+                f"must be label, section, division, sub_area or task_force, not {by!r}",
+            ),
+            param_hint="--by",
+        )
     return by  # type: ignore[return-value]
 
 
-def _group_name(by: str | None, group: str) -> str:
-    if by == "label" and group in LABEL_NAMES:
-        return LABEL_NAMES[group][1 if lang() == "en" else 0]
+def _group_name(by: str | None, group: str, forces: dict[str, str]) -> str:
+    """What a person reads for a group of `registry count`."""
+    if by is None:
+        return t("全部企业", "all firms")
+    if by == "label":
+        return LABEL_NAMES[group][1 if lang() == "en" else 0] if group in LABEL_NAMES else group
     if by in ("section", "division"):
         industry = industry_catalog().find(group)
-        return industry.label(lang()) if industry else ""
-    return ""
+        return f"{group} {industry.label(lang())}" if industry else group
+    if by == "task_force":
+        return forces.get(group, group) if group else t("未分配专班", "no task force")
+    return group or t("未划入片区", "no sub-area")
+
+
+class ExportLayout(StrEnum):
+    report = "report"
+    canonical = "canonical"
 
 
 @app.command("export")
@@ -272,8 +312,16 @@ def export(
     task_force: TaskForceOpt = None,
     search: SearchOpt = None,
     as_of: AsOfOpt = None,
+    layout: Annotated[
+        ExportLayout,
+        typer.Option(
+            "--format",
+            "-f",
+            help="report (default: for people) or canonical (the import layout, re-importable)",
+        ),
+    ] = ExportLayout.report,
 ) -> None:
-    """Export matching firms in the import layout (the file re-imports as it is)."""
+    """Export matching firms: a report for people, or with --format canonical the import layout."""
     filters = _filters(label, industry, sub_area, task_force, search, as_of)
     with cli_session() as session, progress_bar(t("导出", "export")) as progress:
         total = service.count_enterprises(session, filters=filters)[0].count
@@ -281,6 +329,8 @@ def export(
             session,
             filters=filters,
             path=file,
+            layout=layout.value,
+            lang=lang(),
             on_row=lambda n: progress("write", n, total) if n % 5000 == 0 or n == total else None,
         )
     console.print(t(f"已导出 {written} 家企业到 {file}", f"exported {written} firms to {file}"))
@@ -296,7 +346,12 @@ def task_force(
     with cli_session() as session:
         if code is not None:
             if not name_zh or not name_en:
-                raise typer.BadParameter("--name-zh and --name-en are required")
+                raise typer.BadParameter(
+                    t(
+                        "新建专班须给出 --name-zh 和 --name-en",
+                        "--name-zh and --name-en are required",
+                    )
+                )
             service.upsert_task_force(session, code=code, name_zh=name_zh, name_en=name_en)
         rows = [{"code": f.code, "name": f.name(lang())} for f in service.list_task_forces(session)]
     emit_rows(rows, OutputFormat.table, title=t("产业专班", "task forces"))

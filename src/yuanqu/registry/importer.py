@@ -9,9 +9,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from yuanqu.core.config import get_settings
 from yuanqu.core.db import bump_data_version
 from yuanqu.core.tabular import (
     CellError,
@@ -29,6 +30,7 @@ from yuanqu.core.tabular import (
     parse_text,
     read_table,
 )
+from yuanqu.core.uscc import check_uscc
 from yuanqu.registry.firms import ids_for_codes, parse_code_cell
 from yuanqu.registry.models import (
     LABEL_ATTRIBUTES,
@@ -132,6 +134,8 @@ class ImportResult:
     labels: int
     source: str = ""
     errors: list[RowError] = field(default_factory=list)
+    # Rows written but worth a look: a credit code registered outside the zone's divisions.
+    warnings: list[RowError] = field(default_factory=list)
 
 
 Progress = Callable[[str, int, int], None]
@@ -381,17 +385,101 @@ def import_enterprises(
     source: Path | str | bytes,
     filename: str | None = None,
     upsert: bool = False,
+    create_sub_areas: bool = False,
     today: date | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Read, validate and write a registry file; any bad row: ImportRejected, nothing written."""
+    """Read, validate and write a registry file; any bad row: ImportRejected, nothing written.
+
+    A 片区 the registry does not know is refused (a typo would otherwise make a new sub-area)
+    unless ``create_sub_areas``; the first file of an empty registry sets the sub-areas up. A
+    credit code registered outside the zone's divisions is written with a warning.
+    """
     table = read_table(source, filename=filename)
     if progress:
         progress("read", len(table), len(table))
     records = validate_table(table, today=today, progress=progress)
+    header = map_headers(table.header, COLUMNS)
+    if not create_sub_areas and "sub_area" in header:
+        check_sub_areas(session, records, header=header["sub_area"].header)
+    warnings = division_warnings(session, records, header=header["uscc"].header)
     result = write_records(session, records, upsert=upsert, progress=progress)
     result.source = table.source
+    result.warnings = warnings
     return result
+
+
+def known_sub_areas(session: Session) -> set[str]:
+    return {
+        area for area in session.scalars(select(Enterprise.sub_area).distinct()) if area is not None
+    }
+
+
+def check_sub_areas(session: Session, records: Sequence[EnterpriseRecord], *, header: str) -> None:
+    """Refuse a 片区 the registry does not have yet (``--create-sub-area`` creates it)."""
+    known = known_sub_areas(session)
+    if not known:
+        return  # an empty registry: its first file sets the zone's sub-areas up
+    bad = [r for r in records if r.sub_area is not None and r.sub_area not in known]
+    if not bad:
+        return
+    listing = "、".join(sorted(known))
+    raise ImportRejected(
+        [
+            RowError(
+                r.row,
+                header,
+                r.sub_area or "",
+                f"园区没有片区“{r.sub_area}”（现有：{listing}）；"
+                "确要新建片区请加 --create-sub-area",
+                f"the zone has no sub-area '{r.sub_area}' (known: {', '.join(sorted(known))}); "
+                "to create it, use --create-sub-area",
+            )
+            for r in bad
+        ]
+    )
+
+
+def zone_divisions(session: Session) -> set[str]:
+    """The administrative divisions (GB/T 2260, the credit code's 3rd-8th characters) where the
+    zone's firms register: ``YUANQU_ZONE_DIVISIONS`` if set, else those holding at least 1% of
+    the registry's firms (none for an empty registry)."""
+    configured = get_settings().zone_divisions
+    if configured:
+        return {code.strip() for code in configured.split(",") if code.strip()}
+    division = func.substr(Enterprise.uscc, 3, 6)
+    rows = session.execute(select(division, func.count()).group_by(division)).all()
+    total = sum(count for _, count in rows)
+    return {code for code, count in rows if count * 100 >= total}
+
+
+def division_warnings(
+    session: Session, records: Sequence[EnterpriseRecord], *, header: str
+) -> list[RowError]:
+    """A warning for every row whose credit code was issued outside the zone's divisions."""
+    divisions = zone_divisions(session)
+    if not divisions:
+        return []
+    listing = "、".join(sorted(divisions))
+    warnings = []
+    for r in records:
+        code = r.uscc[2:8]
+        if code in divisions:
+            continue
+        verdict = check_uscc(r.uscc)
+        place_zh = verdict.division or code
+        place_en = verdict.division_en or place_zh
+        warnings.append(
+            RowError(
+                r.row,
+                header,
+                r.uscc,
+                f"登记机关在{place_zh}（{code}），不在园区的行政区划（{listing}）内；已导入，请核实",
+                f"registered in {place_en} ({code}), outside the zone's divisions "
+                f"({', '.join(sorted(divisions))}); imported, please check",
+            )
+        )
+    return warnings
 
 
 __all__ = [

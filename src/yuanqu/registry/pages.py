@@ -9,7 +9,7 @@ import shutil
 import tempfile
 from datetime import date
 from pathlib import Path as FilePath
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
@@ -26,6 +26,7 @@ from yuanqu.registry.api import IMPORTERS, OptionalDate, directory_filter
 from yuanqu.registry.export import export_enterprises
 from yuanqu.registry.models import LABEL_NAMES
 from yuanqu.registry.schemas import EnterpriseFilter, SortKey
+from yuanqu.registry.template import column_guide, template_xlsx
 from yuanqu.web import charts
 from yuanqu.web.pagecache import render_cached
 from yuanqu.web.templating import render
@@ -144,25 +145,33 @@ def directory_context(
         "sub_areas": service.sub_areas(session),
         "json_url": "/api/v1/enterprises" + (f"?{query}" if query else ""),
         "export_url": "/enterprises/export.xlsx" + (f"?{query}" if query else ""),
+        # The import layout (用于重新导入), for the page's second download link.
+        "canonical_export_url": "/enterprises/export.xlsx?"
+        + "&".join(part for part in (query, "format=canonical") if part),
     }
 
 
 @router.get("/enterprises/export.xlsx")
 def export_page(
+    request: Request,
     filters: EnterpriseFilter = Depends(directory_filter),
+    layout: Literal["report", "canonical"] = Query("report", alias="format"),
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(EVERYONE),
 ) -> Response:
-    """The directory's current filter as an xlsx in the import layout."""
+    """The directory's current filter as an xlsx: a report for people, or with
+    ``?format=canonical`` the import layout (用于重新导入)."""
     scoped = service.restrict_to(filters, principal)
     folder = FilePath(tempfile.mkdtemp(prefix="yuanqu-export-"))
     name = folder / "enterprises.xlsx"
-    export_enterprises(session, filters=scoped, path=name, fmt="xlsx")
+    lang = request_lang(request)
+    export_enterprises(session, filters=scoped, path=name, fmt="xlsx", layout=layout, lang=lang)
     stamp = (filters.as_of or date.today()).isoformat()
+    prefix = "enterprises-import" if layout == "canonical" else "enterprises"
     return FileResponse(
         name,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        filename=f"enterprises-{stamp}.xlsx",
+        filename=f"{prefix}-{stamp}.xlsx",
         background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
     )
 
@@ -191,7 +200,30 @@ def profile_page(
 
 @router.get("/registry/import", response_class=HTMLResponse)
 def import_form(request: Request, principal: Principal = allow(IMPORTERS)) -> HTMLResponse:
-    return render(request, "registry/import.html", {"errors": None, "result": None})
+    return render(request, "registry/import.html", _import_context(request))
+
+
+@router.get("/registry/import/template.xlsx")
+def import_template(request: Request, principal: Principal = allow(IMPORTERS)) -> Response:
+    """The import template: canonical headers, a sample row and the column guide."""
+    lang = request_lang(request)
+    return Response(
+        template_xlsx(lang),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="registry-import-template.xlsx"'},
+    )
+
+
+def _import_context(request: Request, **values: Any) -> dict[str, Any]:
+    lang = request_lang(request)
+    return {
+        "errors": None,
+        "result": None,
+        "warnings": None,
+        "guide": column_guide(lang),
+        "template_url": "/registry/import/template.xlsx",
+        **values,
+    }
 
 
 @router.post("/registry/import", response_class=HTMLResponse)
@@ -199,22 +231,27 @@ def import_upload(
     request: Request,
     file: UploadFile = File(),
     upsert: bool = Form(False),
+    create_sub_area: bool = Form(False),
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(IMPORTERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
     try:
         result = importer.import_enterprises(
-            session, source=file.file.read(), filename=file.filename or "upload.csv", upsert=upsert
+            session,
+            source=file.file.read(),
+            filename=file.filename or "upload.csv",
+            upsert=upsert,
+            create_sub_areas=create_sub_area,
         )
     except ImportRejected as rejected:
         session.rollback()  # the importer wrote nothing; make the unit of work say so too
         errors = rejected.listed(lang)
-        context = {
-            "errors": errors,
-            "total": rejected.total,
-            "result": None,
-            "message": rejected.message(lang),
-        }
+        context = _import_context(
+            request, errors=errors, total=rejected.total, message=rejected.message(lang)
+        )
         return render(request, "registry/import.html", context, status_code=422)
-    return render(request, "registry/import.html", {"errors": None, "result": result})
+    warnings = [warning.to_dict(lang) for warning in result.warnings]
+    return render(
+        request, "registry/import.html", _import_context(request, result=result, warnings=warnings)
+    )

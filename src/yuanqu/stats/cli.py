@@ -29,8 +29,10 @@ from yuanqu.core.terminal import (
 from yuanqu.stats import export, firms, service, views
 from yuanqu.stats.frames import BULLETIN_BREAKDOWNS
 from yuanqu.stats.importer import ImportKind, import_stats
+from yuanqu.stats.schemas import Bulletin
+from yuanqu.stats.views import scope_name
 
-app = typer.Typer(help="经济运行监测 / economic monitoring", no_args_is_help=True)
+app = typer.Typer(help="Economic monitoring.", no_args_is_help=True)
 
 
 class ReportFormat(StrEnum):
@@ -99,6 +101,9 @@ def report(
     ] = None,
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
     output: Annotated[Path | None, typer.Option(help="write to this file")] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="every breakdown row (default: a one-screen summary)")
+    ] = False,
     engine: EngineOption = None,
     source: SourceOption = None,
     spark_master: MasterOption = None,
@@ -114,6 +119,7 @@ def report(
             lang=lang(),
             engine=choice,
         )
+        scope_text = scope_name(session, bulletin.scope, lang())
     if fmt == ReportFormat.xlsx:
         target = output or Path(f"bulletin-{bulletin.period}.xlsx")
         export.write_xlsx(bulletin, target, lang=lang())
@@ -127,8 +133,8 @@ def report(
         else:
             emit_json(export.bulletin_json(bulletin))
         return
-    rows = export.table_rows(bulletin, lang())
     if fmt == ReportFormat.csv:
+        rows = export.table_rows(bulletin, lang())
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
@@ -138,12 +144,74 @@ def report(
         else:
             sys.stdout.write(buffer.getvalue())
         return
+    _print_bulletin(bulletin, scope_text, full=full)
+
+
+def _print_bulletin(bulletin: Bulletin, scope_text: str, *, full: bool) -> None:
+    """The bulletin on a terminal: by default a summary that fits 100 columns (the zone's
+    indicators in 亿元, the headline indicator by leading industry and sub-area);
+    ``--full`` prints every group that has figures, in 万元."""
     basis = (
         t("可比价", "comparable prices")
         if bulletin.price_basis == "comparable"
         else t("现价（无价格指数）", "current prices (no price index)")
     )
-    emit_rows(rows, OutputFormat.table, title=f"{bulletin.label} · {bulletin.scope} · {basis}")
+    title = f"{bulletin.label} · {scope_text} · {basis}"
+    if full:
+        rows = export.table_rows(bulletin, lang(), with_figures_only=True)
+        emit_rows(rows, OutputFormat.table, title=title)
+        empty = len(bulletin.rows) - len(rows)
+        if empty:
+            console.print(
+                t(
+                    f"另有 {empty} 个组别本期无数据，未列出",
+                    f"{empty} groups without figures this period are not listed",
+                )
+            )
+        return
+    emit_rows(
+        export.zone_rows(bulletin, lang()),
+        OutputFormat.table,
+        title=t(f"全园区 · {title}", f"zone · {title}"),
+        headers={
+            "indicator": t("指标", "indicator"),
+            "unit": t("单位", "unit"),
+            "month": t("当月", "month"),
+            "cumulative": t("累计", "YTD"),
+            "month_yoy": t("当月同比%", "month YoY %"),
+            "cumulative_yoy": t("累计同比%", "YTD YoY %"),
+        },
+    )
+    headline = bulletin.rows[0].indicator_name if bulletin.rows else ""
+    present = {r.by for r in bulletin.rows}
+    for by in export.SUMMARY_BREAKDOWNS:
+        rows = export.headline_rows(bulletin, by, lang())
+        if by not in present or not rows:
+            continue
+        name = export.breakdown_name(by, lang())
+        emit_rows(
+            rows,
+            OutputFormat.table,
+            title=t(
+                f"{headline}按{name} · {bulletin.cumulative_label}（亿元）",
+                f"{headline} by {name.lower()} · YTD {bulletin.cumulative_label} (CNY 100m)",
+            ),
+            headers={
+                "group": name,
+                "cumulative": t("累计（亿元）", "YTD (CNY 100m)"),
+                "cumulative_yoy": t("累计同比%", "YTD YoY %"),
+                "share": t("占全园区%", "% of zone"),
+            },
+        )
+    console.print(
+        t(
+            f"这是摘要；完整月报（{len(bulletin.rows):,} 行，含行业门类、大类和企业标签）："
+            "加 --full，或用 --format xlsx 导出",
+            f"This is a summary; the full bulletin ({len(bulletin.rows):,} rows, with industry "
+            "sections, divisions and labels): add --full, or export with --format xlsx",
+        ),
+        soft_wrap=True,
+    )
 
 
 @app.command("ranking")

@@ -71,14 +71,17 @@ def _fmt_pct(value: float | None) -> str:
     return MISSING if value is None else f"{value:.1f}"
 
 
-def table_rows(bulletin: Bulletin, lang: str = "zh") -> list[dict[str, str]]:
-    """Rows for a terminal table or CSV: 万元 and persons, percentages to one decimal."""
+def table_rows(
+    bulletin: Bulletin, lang: str = "zh", *, with_figures_only: bool = False
+) -> list[dict[str, str]]:
+    """Rows for a terminal table or CSV: 万元 and persons, percentages to one decimal; with
+    ``with_figures_only`` the groups without any figure are left out."""
     en = lang == "en"
     return [
         {
             ("indicator" if en else "指标"): r.indicator_name
             + ("" if r.unit == "persons" else (" (CNY 10k)" if en else "（万元）")),
-            ("by" if en else "分组"): r.by,
+            ("by" if en else "分组"): _sheet_name(r.by, en),
             ("group" if en else "组别"): r.group_name,
             (bulletin.label if not en else f"month {bulletin.label}"): _wan(r, r.month),
             (bulletin.cumulative_label if not en else f"YTD {bulletin.cumulative_label}"): _wan(
@@ -89,7 +92,63 @@ def table_rows(bulletin: Bulletin, lang: str = "zh") -> list[dict[str, str]]:
             ("share %" if en else "比重%"): _fmt_pct(r.share_pct),
         }
         for r in bulletin.rows
+        if has_figures(r) or not with_figures_only
     ]
+
+
+SUMMARY_BREAKDOWNS = ("leading_industry", "sub_area")  # task forces are the leading industries
+
+
+def _yi(row: BulletinRow, value: float | int | None) -> str:
+    if value is None:
+        return MISSING
+    if row.unit == "persons":
+        return f"{value:,.0f}"
+    return f"{value / 10_000_000_000:,.1f}"  # fen -> 亿元
+
+
+def has_figures(row: BulletinRow) -> bool:
+    """False for a group with no figure at all (an industry with no reporting firm)."""
+    return row.month is not None or row.cumulative is not None
+
+
+def zone_rows(bulletin: Bulletin, lang: str = "zh") -> list[dict[str, str]]:
+    """The zone total of every indicator, amounts in 亿元: the summary's first table."""
+    en = lang == "en"
+    return [
+        {
+            "indicator": r.indicator_name,
+            "unit": ("persons" if en else "人")
+            if r.unit == "persons"
+            else ("CNY 100m" if en else "亿元"),
+            "month": _yi(r, r.month),
+            "cumulative": _yi(r, r.cumulative),
+            "month_yoy": _fmt_pct(r.month_yoy_pct),
+            "cumulative_yoy": _fmt_pct(r.cumulative_yoy_pct),
+        }
+        for r in bulletin.rows
+        if r.by == "total"
+    ]
+
+
+def headline_rows(bulletin: Bulletin, by: str, lang: str = "zh") -> list[dict[str, str]]:
+    """The first indicator (gross output) by one breakdown, in 亿元, groups without figures
+    left out."""
+    headline = bulletin.rows[0].indicator if bulletin.rows else None
+    return [
+        {
+            "group": r.group_name,
+            "cumulative": _yi(r, r.cumulative),
+            "cumulative_yoy": _fmt_pct(r.cumulative_yoy_pct),
+            "share": _fmt_pct(r.share_pct),
+        }
+        for r in bulletin.rows
+        if r.by == by and r.indicator == headline and has_figures(r)
+    ]
+
+
+def breakdown_name(by: str, lang: str = "zh") -> str:
+    return _sheet_name(by, lang == "en")
 
 
 def write_xlsx(bulletin: Bulletin, path: Path | str, lang: str = "zh") -> Path:
@@ -144,6 +203,7 @@ def write_xlsx(bulletin: Bulletin, path: Path | str, lang: str = "zh") -> Path:
         sheet.set_column(0, 1, 24)
         sheet.set_column(2, 6, 14)
         sheet.freeze_panes(4, 2)
+        sheet.autofilter(3, 0, 3 + len(rows), 6)
         output_rows = [i for i, r in enumerate(rows, start=4) if r.indicator == rows[0].indicator]
         if output_rows:
             chart = workbook.add_chart({"type": "column" if by != "total" else "bar"})
