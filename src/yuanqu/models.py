@@ -6,6 +6,7 @@ from __future__ import annotations
 def import_all_models() -> None:
     import yuanqu.accounts.models
     import yuanqu.attraction.models
+    import yuanqu.av.models
     import yuanqu.chains.models
     import yuanqu.core.audit
     import yuanqu.core.db
