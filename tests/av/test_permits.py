@@ -47,7 +47,11 @@ class TestIssue:
         vehicle = make_vehicle(session)
         with pytest.raises(ValidationError) as caught:
             permits.issue(
-                session, vin=vehicle.vin, stage="road_test", on=DAY, actor="o",
+                session,
+                vin=vehicle.vin,
+                stage="road_test",
+                on=DAY,
+                actor="o",
                 valid_until=date(2024, 9, 1),
             )
         assert caught.value.code == "validity_too_long"
@@ -109,8 +113,12 @@ class TestIssue:
             permits.issue(session, vin=vehicle.vin, stage="passenger", on=DAY, actor="o")
         assert [d["key"] for d in caught.value.details] == ["open_incident"]
         service.close_incident(
-            session, incident_id=incident.id, on=date(2023, 2, 10), responsible=True,
-            finding="测试车辆负主要责任", actor="o",
+            session,
+            incident_id=incident.id,
+            on=date(2023, 2, 10),
+            responsible=True,
+            finding="测试车辆负主要责任",
+            actor="o",
         )
         with pytest.raises(Conflict) as caught:
             permits.issue(session, vin=vehicle.vin, stage="passenger", on=DAY, actor="o")
@@ -123,8 +131,12 @@ class TestIssue:
         )
         service.investigate_incident(session, incident_id=incident.id, actor="o")
         service.close_incident(
-            session, incident_id=incident.id, on=date(2023, 2, 10), responsible=False,
-            finding="对方全责", actor="o",
+            session,
+            incident_id=incident.id,
+            on=date(2023, 2, 10),
+            responsible=False,
+            finding="对方全责",
+            actor="o",
         )
         permits.issue(session, vin=vehicle.vin, stage="passenger", on=DAY, actor="o")
 
@@ -167,7 +179,11 @@ class TestMoves:
     def test_renew_extends_from_the_day_after_it_ends(self, session: Session) -> None:
         vehicle = make_vehicle(session)
         permit = permits.issue(
-            session, vin=vehicle.vin, stage="road_test", on=DAY, actor="o",
+            session,
+            vin=vehicle.vin,
+            stage="road_test",
+            on=DAY,
+            actor="o",
             valid_until=date(2023, 12, 31),
         )
         permits.renew(session, permit_no=permit.permit_no, on=date(2023, 12, 1), actor="o")
@@ -178,12 +194,19 @@ class TestMoves:
     def test_renew_past_eighteen_months_is_refused(self, session: Session) -> None:
         vehicle = make_vehicle(session)
         permit = permits.issue(
-            session, vin=vehicle.vin, stage="road_test", on=DAY, actor="o",
+            session,
+            vin=vehicle.vin,
+            stage="road_test",
+            on=DAY,
+            actor="o",
             valid_until=date(2023, 12, 31),
         )
         with pytest.raises(ValidationError):
             permits.renew(
-                session, permit_no=permit.permit_no, on=DAY, actor="o",
+                session,
+                permit_no=permit.permit_no,
+                on=DAY,
+                actor="o",
                 valid_until=date(2025, 7, 1),
             )
 
@@ -194,9 +217,7 @@ class TestMoves:
         with pytest.raises(Conflict):
             permits.renew(session, permit_no=permit.permit_no, on=DAY, actor="o")
 
-    def test_suspend_reinstate_revoke_need_reasons_and_are_audited(
-        self, session: Session
-    ) -> None:
+    def test_suspend_reinstate_revoke_need_reasons_and_are_audited(self, session: Session) -> None:
         vehicle = make_vehicle(session)
         permit = permits.issue(session, vin=vehicle.vin, stage="road_test", on=DAY, actor="o")
         for move in (permits.suspend, permits.revoke):
@@ -253,7 +274,11 @@ class TestExpiring:
         for days in (10, 45, 80, 200):
             vehicle = make_vehicle(session)
             permits.issue(
-                session, vin=vehicle.vin, stage="road_test", on=DAY, actor="o",
+                session,
+                vin=vehicle.vin,
+                stage="road_test",
+                on=DAY,
+                actor="o",
                 valid_until=date.fromordinal(today.toordinal() + days),
             )
         total30, rows = service.expiring_permits(session, today=today, within_days=30)

@@ -45,7 +45,12 @@ def make_vehicle(session: Session, *, uscc: str | None = None, **overrides: Any)
 
 
 def drive(
-    session: Session, vehicle: AvVehicle, *, month: str, km: float, mode: str = "safety_driver",
+    session: Session,
+    vehicle: AvVehicle,
+    *,
+    month: str,
+    km: float,
+    mode: str = "safety_driver",
     hours: float | None = None,
 ) -> None:
     session.add(AvMileage(vehicle_id=vehicle.id, month=month, mode=mode, km=km, hours=hours))
