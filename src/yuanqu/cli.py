@@ -12,6 +12,7 @@ from yuanqu import __version__
 from yuanqu.accounts.cli import app as users_app
 from yuanqu.attraction.cli import app as leads_app
 from yuanqu.audit_cli import app as audit_app
+from yuanqu.av.cli import app as av_app
 from yuanqu.calendar.cli import app as calendar_app
 from yuanqu.chains.cli import app as chains_app
 from yuanqu.core import backup as backups
@@ -46,6 +47,7 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(insurance_app, name="insurance")
 app.add_typer(export_app, name="export")
 app.add_typer(grants_app, name="grants")
+app.add_typer(av_app, name="av")
 
 
 @app.callback()

@@ -120,7 +120,6 @@ class TestAnnualReport:
     def test_a_year_without_disengagements_says_none(self, session: Session, zone) -> None:
         result = report.annual_report(session, year=2022)
         assert result["disengagements"] == 1
-        a, *_ = zone
         summary = report.summary(report.annual_report(session, year=2021))
         assert summary["km_per_disengagement"] is None and summary["by_subject"] == []
 
@@ -146,7 +145,7 @@ class TestAnnualReport:
         ]
 
     def test_a_firm_sees_its_own_part_only(self, session: Session, zone) -> None:
-        a, b, _ = zone
+        _a, b, _ = zone
         from yuanqu.registry.firms import firm_id
 
         result = report.annual_report(
