@@ -23,6 +23,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -102,6 +103,14 @@ def _read(session: Session, sql: str, schema: dict[str, pa.DataType]) -> pa.Tabl
     )
 
 
+def _encoded(table: pa.Table) -> pa.Table:
+    """Text columns (a handful of distinct keys over millions of rows) as dictionaries."""
+    for index, field in enumerate(table.schema):
+        if pa.types.is_string(field.type):
+            table = table.set_column(index, field.name, pc.dictionary_encode(table[field.name]))
+    return table
+
+
 @dataclass
 class _Snapshot:
     version: int | None
@@ -121,7 +130,7 @@ def _big_tables(session: Session) -> dict[str, pa.Table]:
         found = _cache.get(key)
         if found is not None and found.version == number and number is not None:
             return found.tables
-    tables = {name: _read(session, sql, schema) for name, (sql, schema) in _BIG.items()}
+    tables = {name: _encoded(_read(session, sql, schema)) for name, (sql, schema) in _BIG.items()}
     with _lock:
         _cache[key] = _Snapshot(number, tables)
     return tables
@@ -188,41 +197,54 @@ def _compute(con: duckdb.DuckDBPyConnection, year: int, enterprise_id: int | Non
           AND (p.status <> 'revoked' OR p.ended_on >= ?)""",
         [end, start, start],
     )
-    # One scan of each big table, down to vehicle x month (x mode / initiator / road type).
+    # One scan of each big table for the year, down to a few small groupings (per vehicle, per
+    # mode, per month...), and one for the years up to it: no grouping as large as the input.
+    only = "" if enterprise_id is None else "AND vehicle_id IN (SELECT id FROM vehicles)"
     con.execute(
-        """CREATE TEMP TABLE km_year AS
-        SELECT m.vehicle_id, m.ym % 100 AS month, m.mode, sum(m.km) AS km
-        FROM t_mileage m SEMI JOIN vehicles v ON v.id = m.vehicle_id
-        WHERE m.ym BETWEEN ? AND ? GROUP BY ALL""",
+        f"""CREATE TEMP TABLE km_sets AS
+        SELECT grouping(vehicle_id, mode, month) AS g, vehicle_id, mode, month, sum(km) AS km
+        FROM (SELECT vehicle_id, mode, ym % 100 AS month, km FROM t_mileage
+              WHERE ym BETWEEN ? AND ? {only})
+        GROUP BY GROUPING SETS ((vehicle_id), (month, mode))""",
         [first, last],
     )
     con.execute(
-        """CREATE TEMP TABLE km_by_year AS
-        SELECT m.ym // 100 AS year, sum(m.km) AS km
-        FROM t_mileage m SEMI JOIN vehicles v ON v.id = m.vehicle_id
-        WHERE m.ym <= ? GROUP BY ALL""",
+        f"""CREATE TEMP TABLE km_by_year AS
+        SELECT ym // 100 AS year, sum(km) AS km FROM t_mileage
+        WHERE ym <= ? {only} GROUP BY ALL""",
         [last],
     )
     con.execute(
-        """CREATE TEMP TABLE dis_year AS
-        SELECT d.vehicle_id, d.ym % 100 AS month, d.initiated_by, d.road_type, count(*) AS n
-        FROM t_disengagements d SEMI JOIN vehicles v ON v.id = d.vehicle_id
-        WHERE d.ym BETWEEN ? AND ? GROUP BY ALL""",
+        f"""CREATE TEMP TABLE dis_sets AS
+        SELECT grouping(vehicle_id, initiated_by, road_type, month) AS g, vehicle_id,
+               initiated_by, road_type, month, count(*) AS n
+        FROM (SELECT vehicle_id, initiated_by, road_type, ym % 100 AS month
+              FROM t_disengagements WHERE ym BETWEEN ? AND ? {only})
+        GROUP BY GROUPING SETS ((vehicle_id), (initiated_by), (road_type), (month))""",
         [first, last],
     )
     con.execute(
-        """CREATE TEMP TABLE dis_by_year AS
-        SELECT d.ym // 100 AS year, count(*) AS n
-        FROM t_disengagements d SEMI JOIN vehicles v ON v.id = d.vehicle_id
-        WHERE d.ym <= ? GROUP BY ALL""",
+        f"""CREATE TEMP TABLE dis_by_year AS
+        SELECT ym // 100 AS year, count(*) AS n FROM t_disengagements
+        WHERE ym <= ? {only} GROUP BY ALL""",
         [last],
+    )
+    con.execute(
+        """CREATE TEMP VIEW km_vehicle AS SELECT vehicle_id, km FROM km_sets
+        WHERE vehicle_id IS NOT NULL"""
+    )
+    con.execute(
+        """CREATE TEMP VIEW dis_vehicle AS SELECT vehicle_id, n FROM dis_sets
+        WHERE vehicle_id IS NOT NULL"""
     )
     (subjects, vehicles) = _rows(
         con, "SELECT count(DISTINCT enterprise_id), count(DISTINCT vehicle_id) FROM in_effect", []
     )[0]
-    modes = dict(_rows(con, "SELECT mode, sum(km) FROM km_year GROUP BY mode", []))
+    modes = dict(
+        _rows(con, "SELECT mode, sum(km) FROM km_sets WHERE mode IS NOT NULL GROUP BY 1", [])
+    )
     km = float(sum(modes.values()))
-    count = int(_rows(con, "SELECT coalesce(sum(n), 0) FROM dis_year", [])[0][0])
+    count = int(_rows(con, "SELECT coalesce(sum(n), 0) FROM dis_vehicle", [])[0][0])
     by_year = _rows(
         con,
         """SELECT y.year, y.km, coalesce(d.n, 0) FROM km_by_year y
@@ -233,9 +255,9 @@ def _compute(con: duckdb.DuckDBPyConnection, year: int, enterprise_id: int | Non
         con,
         """WITH s AS (SELECT enterprise_id, count(DISTINCT vehicle_id) AS vehicles
                       FROM in_effect GROUP BY 1),
-           k AS (SELECT v.enterprise_id, sum(k.km) AS km FROM km_year k
+           k AS (SELECT v.enterprise_id, sum(k.km) AS km FROM km_vehicle k
                  JOIN vehicles v ON v.id = k.vehicle_id GROUP BY 1),
-           d AS (SELECT v.enterprise_id, sum(d.n) AS n FROM dis_year d
+           d AS (SELECT v.enterprise_id, sum(d.n) AS n FROM dis_vehicle d
                  JOIN vehicles v ON v.id = d.vehicle_id GROUP BY 1),
            f AS (SELECT DISTINCT enterprise_id, uscc, name FROM vehicles)
         SELECT f.uscc, f.name, s.vehicles, coalesce(k.km, 0), coalesce(d.n, 0)
@@ -250,15 +272,19 @@ def _compute(con: duckdb.DuckDBPyConnection, year: int, enterprise_id: int | Non
         [],
     )
     by_initiator = _rows(
-        con, "SELECT initiated_by, sum(n) FROM dis_year GROUP BY 1 ORDER BY 2 DESC, 1", []
+        con,
+        "SELECT initiated_by, n FROM dis_sets WHERE initiated_by IS NOT NULL ORDER BY 2 DESC, 1",
+        [],
     )
-    by_road = _rows(con, "SELECT road_type, sum(n) FROM dis_year GROUP BY 1 ORDER BY 2 DESC, 1", [])
+    by_road = _rows(
+        con, "SELECT road_type, n FROM dis_sets WHERE road_type IS NOT NULL ORDER BY 2 DESC, 1", []
+    )
     months = _rows(
         con,
         """WITH k AS (SELECT month, sum(km) AS km,
                         sum(km) FILTER (WHERE mode = 'driverless') AS driverless
-                      FROM km_year GROUP BY 1),
-           d AS (SELECT month, sum(n) AS n FROM dis_year GROUP BY 1)
+                      FROM km_sets WHERE month IS NOT NULL GROUP BY 1),
+           d AS (SELECT month, n FROM dis_sets WHERE month IS NOT NULL)
         SELECT range AS month, coalesce(k.km, 0), coalesce(k.driverless, 0), coalesce(d.n, 0)
         FROM range(1, 13) LEFT JOIN k ON k.month = range LEFT JOIN d ON d.month = range
         ORDER BY 1""",
