@@ -302,11 +302,12 @@ def list_permits(
     today: date,
     enterprise_id: int | None = None,
     status: str | None = None,
+    number: str | None = None,
     page: int = 1,
     page_size: int = 50,
 ) -> tuple[int, list[PermitRow]]:
     """Every permit (or those of one status; ``expired``: in force by state, past by date)."""
-    where: list[Any] = []
+    where: list[Any] = [] if number is None else [AvPermit.permit_no == number]
     if status == "expired":
         where += [AvPermit.status == PermitStatus.active, AvPermit.valid_until < today]
     elif status == PermitStatus.active:
@@ -421,3 +422,20 @@ def vehicle_history(
 
 def list_roads(session: Session) -> list[AvRoad]:
     return list(session.scalars(select(AvRoad).order_by(AvRoad.opened_on, AvRoad.code)))
+
+
+def owners(session: Session, vehicles: list[AvVehicle]) -> dict[int, str]:
+    """enterprise id -> credit code for these vehicles' firms."""
+    return codes_for_ids(session, {v.enterprise_id for v in vehicles})
+
+
+def km_by_vehicle(session: Session, vehicle_ids: list[int]) -> dict[int, float]:
+    """Every kilometre on record of each of these vehicles."""
+    if not vehicle_ids:
+        return {}
+    rows = session.execute(
+        select(AvMileage.vehicle_id, func.sum(AvMileage.km))
+        .where(AvMileage.vehicle_id.in_(vehicle_ids))
+        .group_by(AvMileage.vehicle_id)
+    )
+    return {vehicle_id: float(km) for vehicle_id, km in rows}

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from yuanqu.av import service
 from yuanqu.av.models import (
     INCIDENT_STATUS_NAMES,
     INITIATOR_NAMES,
@@ -457,3 +458,30 @@ def permits_xlsx(items: list[dict[str, Any]], lang: str) -> bytes:
     )
     workbook.close()
     return buffer.getvalue()
+
+
+def firm_tab(session: Session, *, enterprise_id: int, lang: str) -> dict[str, Any]:
+    """A test subject's vehicles (every one, with their kilometres) and permits, for its
+    profile tab: a firm holds a few dozen vehicles at most, so the lists are whole."""
+    total, vehicles = service.list_vehicles(session, enterprise_id=enterprise_id, page_size=1000)
+    km = service.km_by_vehicle(session, [v.id for v in vehicles])
+    permit_total, rows = service.list_permits(
+        session, today=date.today(), enterprise_id=enterprise_id, page_size=1000
+    )
+    names = firm_names(session, {r.uscc for r in rows})
+    return {
+        "vehicles_total": total,
+        "vehicles": [
+            {
+                "vin": v.vin,
+                "plate": v.plate,
+                "model": v.model,
+                "automation_level": v.automation_level,
+                "scenarios": [name_of(SCENARIO_NAMES, s, lang) for s in v.scenarios or []],
+                "km": round(km.get(v.id, 0.0), 1),
+            }
+            for v in vehicles
+        ],
+        "permits_total": permit_total,
+        "permits": [permit_item(r, lang, names) for r in rows],
+    }

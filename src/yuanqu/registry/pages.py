@@ -41,6 +41,7 @@ PROFILE_SLOTS: tuple[tuple[str, str, str | None], ...] = (
     ("policies", "Policies and awards", "policies"),
     ("projects", "Projects", "projects"),
     ("insurance", "Tech insurance", "insurance"),
+    ("av", "AV test zone", "av"),
     ("chain", "Industry chain", "chain"),
 )
 

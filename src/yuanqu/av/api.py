@@ -1,0 +1,264 @@
+"""The test zone's JSON API (/api/v1/av): the report, permits and their moves, vehicles, imports.
+
+A test subject's account (role enterprise) reads its own vehicles, permits and figures only.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from yuanqu.av import permits as workflow
+from yuanqu.av import report as reports
+from yuanqu.av import service, views
+from yuanqu.av.importer import ImportKind, import_records
+from yuanqu.av.schemas import (
+    ImportResult,
+    PermitIssue,
+    PermitMove,
+    PermitPage,
+    PermitRead,
+    PermitRenew,
+    VehiclePage,
+    VehicleRead,
+)
+from yuanqu.core.auth import EVERYONE, Principal, Role, allow
+from yuanqu.core.deps import get_db
+from yuanqu.registry.service import visible_enterprise
+
+router = APIRouter(tags=["av"])
+#: The test zone's office: imports and permit decisions.
+OFFICE = (Role.admin, Role.analyst)
+Year = Annotated[int | None, Query(ge=2000, le=2100, description="default: the latest year")]
+Lang = Annotated[str, Query(pattern="^(zh|en)$")]
+Vin = Annotated[str, Path(min_length=17, max_length=17)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _year(session: Session, year: int | None) -> int:
+    return year or reports.latest_year(session) or date.today().year
+
+
+def _permit(session: Session, number: str, lang: str) -> PermitRead:
+    _total, rows = service.list_permits(session, today=date.today(), number=number)
+    return PermitRead(**views.permit_item(rows[0], lang, views.firm_names(session, [rows[0].uscc])))
+
+
+@router.get("/av/report")
+def get_report(
+    year: Year = None,
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(EVERYONE),
+) -> dict[str, Any]:
+    """The annual road-test report (a test subject: its own part)."""
+    scope = service.scope_of(session, principal)
+    return reports.annual_report(session, year=_year(session, year), enterprise_id=scope)
+
+
+@router.get("/av/report.xlsx")
+def get_report_xlsx(
+    year: Year = None,
+    lang: Lang = "zh",
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(EVERYONE),
+) -> Response:
+    """The report as a workbook for people: headers with units, frozen and filtered."""
+    scope = service.scope_of(session, principal)
+    year = _year(session, year)
+    body = views.report_xlsx(reports.annual_report(session, year=year, enterprise_id=scope), lang)
+    name = f"av-report-{year}.xlsx"
+    return Response(
+        body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.get("/av/permits")
+def get_permits(
+    expiring: Annotated[Literal[30, 60, 90] | None, Query()] = None,
+    status: Annotated[Literal["active", "suspended", "revoked", "expired"] | None, Query()] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=1000)] = 50,
+    lang: Lang = "zh",
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(EVERYONE),
+) -> PermitPage:
+    """Permits, soonest end first, with the true total (``expiring``: within 30/60/90 days)."""
+    total, rows = _permit_rows(session, principal, expiring, status, page, page_size)
+    names = views.firm_names(session, {r.uscc for r in rows})
+    items = [PermitRead(**views.permit_item(r, lang, names)) for r in rows]
+    return PermitPage(total=total, page=page, page_size=page_size, items=items)
+
+
+def _permit_rows(session, principal, expiring, status, page, page_size):  # type: ignore[no-untyped-def]
+    scope = service.scope_of(session, principal)
+    if expiring is not None:
+        return service.expiring_permits(
+            session,
+            today=date.today(),
+            within_days=expiring,
+            enterprise_id=scope,
+            page=page,
+            page_size=page_size,
+        )
+    return service.list_permits(
+        session,
+        today=date.today(),
+        status=status,
+        enterprise_id=scope,
+        page=page,
+        page_size=page_size,
+    )
+
+
+@router.get("/av/permits.xlsx")
+def get_permits_xlsx(
+    expiring: Annotated[Literal[30, 60, 90] | None, Query()] = None,
+    lang: Lang = "zh",
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(EVERYONE),
+) -> Response:
+    """Every permit of the list (all pages) as a workbook for people."""
+    _total, rows = _permit_rows(session, principal, expiring, None, 1, 100_000)
+    names = views.firm_names(session, {r.uscc for r in rows})
+    body = views.permits_xlsx([views.permit_item(r, lang, names) for r in rows], lang)
+    name = f"av-permits-{expiring or 'all'}.xlsx"
+    return Response(
+        body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.post("/av/permits", status_code=201)
+def post_permit(
+    body: PermitIssue,
+    lang: Lang = "zh",
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(OFFICE),
+) -> PermitRead:
+    """Grant a stage; 409 naming every prerequisite that does not hold."""
+    permit = workflow.issue(
+        session,
+        vin=body.vin,
+        stage=body.stage,
+        on=body.on or date.today(),
+        actor=principal.username,
+        valid_from=body.valid_from,
+        valid_until=body.valid_until,
+        permit_no=body.permit_no,
+        scenario=body.scenario,
+    )
+    return _permit(session, permit.permit_no, lang)
+
+
+@router.post("/av/permits/{permit_no}/renew")
+def post_renew(
+    permit_no: Annotated[str, Path(max_length=40)],
+    body: PermitRenew,
+    lang: Lang = "zh",
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(OFFICE),
+) -> PermitRead:
+    workflow.renew(
+        session,
+        permit_no=permit_no,
+        on=body.on or date.today(),
+        actor=principal.username,
+        valid_until=body.valid_until,
+    )
+    return _permit(session, permit_no, lang)
+
+
+@router.post("/av/permits/{permit_no}/{move}")
+def post_move(
+    permit_no: Annotated[str, Path(max_length=40)],
+    move: Literal["suspend", "reinstate", "revoke"],
+    body: PermitMove,
+    lang: Lang = "zh",
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(OFFICE),
+) -> PermitRead:
+    """Suspend, reinstate or revoke a permit, with its reason (audited)."""
+    getattr(workflow, move)(
+        session,
+        permit_no=permit_no,
+        on=body.on or date.today(),
+        actor=principal.username,
+        reason=body.reason,
+    )
+    return _permit(session, permit_no, lang)
+
+
+@router.get("/av/vehicles")
+def get_vehicles(
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=1000)] = 50,
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(EVERYONE),
+) -> VehiclePage:
+    scope = service.scope_of(session, principal)
+    total, rows = service.list_vehicles(
+        session, enterprise_id=scope, page=page, page_size=page_size
+    )
+    codes = service.owners(session, rows)
+    items = [
+        VehicleRead(
+            vin=v.vin,
+            uscc=codes[v.enterprise_id],
+            plate=v.plate,
+            model=v.model,
+            automation_level=v.automation_level,
+            scenarios=v.scenarios,
+            supervision=v.supervision,
+            cover_fen=v.cover_fen,
+        )
+        for v in rows
+    ]
+    return VehiclePage(total=total, page=page, page_size=page_size, items=items)
+
+
+@router.get("/av/vehicles/{vin}")
+def get_vehicle(
+    vin: Vin,
+    lang: Lang = "zh",
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(EVERYONE),
+) -> dict[str, Any]:
+    """A vehicle's permits with every move, its kilometres, disengagements and incidents."""
+    scope = service.scope_of(session, principal)
+    history = service.vehicle_history(session, vin=vin, enterprise_id=scope)
+    return views.vehicle_json(history, lang, date.today())
+
+
+@router.post("/av/import")
+def post_import(
+    file: UploadFile = File(),
+    kind: ImportKind = Form(),
+    replace: bool = Form(False),
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(OFFICE),
+) -> ImportResult:
+    """Import kilometres or disengagements: all rows or none (422 lists every bad cell)."""
+    result = import_records(
+        session,
+        source=file.file.read(),
+        kind=kind,
+        filename=file.filename,
+        replace=replace,
+        today=date.today(),
+    )
+    return ImportResult(**result.__dict__)
+
+
+@router.get("/enterprises/{uscc}/av")
+def get_firm_av(
+    uscc: Annotated[str, Path(max_length=40)],
+    lang: Lang = "zh",
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(EVERYONE),
+) -> dict[str, Any]:
+    """One test subject's vehicles and permits (a firm user: its own only)."""
+    firm = visible_enterprise(session, uscc=uscc, principal=principal)
+    return {"uscc": firm.uscc, **views.firm_tab(session, enterprise_id=firm.id, lang=lang)}
