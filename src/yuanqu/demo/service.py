@@ -75,6 +75,10 @@ def build_demo(
     from yuanqu.insurance.demo import build_zone_book
 
     build_zone_book(session, seed=seed)
+    # The autonomous-driving test zone (28 test subjects, over 20 million km by 2023).
+    from yuanqu.av.demo import build_test_zone
+
+    build_test_zone(session, seed=seed)
     # The policy facts last: their calibration evaluates the policies over everything above.
     from yuanqu.demo.facts import generate_facts
 
