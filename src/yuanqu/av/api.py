@@ -28,6 +28,7 @@ from yuanqu.av.schemas import (
 )
 from yuanqu.core.auth import EVERYONE, Principal, Role, allow
 from yuanqu.core.deps import get_db
+from yuanqu.core.errors import ValidationError
 from yuanqu.registry.service import visible_enterprise
 
 router = APIRouter(tags=["av"])
@@ -78,7 +79,7 @@ def get_report_xlsx(
 
 @router.get("/av/permits")
 def get_permits(
-    expiring: Annotated[Literal[30, 60, 90] | None, Query()] = None,
+    expiring: Annotated[int | None, Query(description="30, 60 or 90 days")] = None,
     status: Annotated[Literal["active", "suspended", "revoked", "expired"] | None, Query()] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=1000)] = 50,
@@ -95,6 +96,12 @@ def get_permits(
 
 def _permit_rows(session, principal, expiring, status, page, page_size):  # type: ignore[no-untyped-def]
     scope = service.scope_of(session, principal)
+    if expiring is not None and expiring not in views.WINDOWS:
+        raise ValidationError(
+            "expiring 只能是 30、60 或 90（天）",
+            "expiring is 30, 60 or 90 (days)",
+            code="bad_window",
+        )
     if expiring is not None:
         return service.expiring_permits(
             session,
@@ -116,7 +123,7 @@ def _permit_rows(session, principal, expiring, status, page, page_size):  # type
 
 @router.get("/av/permits.xlsx")
 def get_permits_xlsx(
-    expiring: Annotated[Literal[30, 60, 90] | None, Query()] = None,
+    expiring: Annotated[int | None, Query(description="30, 60 or 90 days")] = None,
     lang: Lang = "zh",
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(EVERYONE),

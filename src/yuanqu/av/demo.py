@@ -139,7 +139,7 @@ def build_test_zone(session: Session, *, seed: int = 2023) -> TestZoneSummary:
     firm_of: list[int] = []
     for firm_index, (_name, _industry, count, scenarios, _rate) in enumerate(SUBJECTS):
         # Fleets grow: a firm's vehicles join month by month from its first in 2020-2021.
-        first = 0 if firm_index < 10 else int(rng.integers(0, 6))
+        first = 0 if firm_index < 10 else int(rng.integers(0, 4))
         joins = np.sort(rng.integers(first, 36, size=count))
         for join in joins:
             start = _months(FIRST_MONTH)[int(join)]
@@ -230,7 +230,10 @@ def build_test_zone(session: Session, *, seed: int = 2023) -> TestZoneSummary:
     years = np.array([m.year for m in months])[month_of]
     km_month = np.array([KM_PER_MONTH[y] for y in years]) * rng.uniform(0.6, 1.4, len(pairs))
     rates = np.array([SUBJECTS[f][4] for f in firm_of])[vehicle_of]
-    counts = rng.poisson(rates * YEARLY_IMPROVEMENT ** (years - 2020) * km_month / 1000)
+    # A vehicle's first three months on the zone's roads disengage twice as often (new roads).
+    first_months = month_of - np.array([month_index[s] for s in starts])[vehicle_of] < 3
+    learning = np.where(first_months, 2.0, 1.0)
+    counts = rng.poisson(rates * learning * YEARLY_IMPROVEMENT ** (years - 2020) * km_month / 1000)
     labels = [f"{m.year}-{m.month:02d}" for m in months]
     ids_of = np.array(vehicle_ids)[vehicle_of].tolist()
     permit_of = [road_test[v] for v in ids_of]
