@@ -89,7 +89,7 @@ def _reporting(
     session: Session, years: range
 ) -> dict[int, dict[int, tuple[int | None, int | None]]]:
     """Year -> firm -> (revenue fen, December headcount) from its monthly reports."""
-    from yuanqu.stats.service import annual_totals
+    from yuanqu.stats.firms import annual_totals
 
     table = annual_totals(session, years=years, measures=("revenue",))
     out: dict[int, dict[int, tuple[int | None, int | None]]] = {year: {} for year in years}
