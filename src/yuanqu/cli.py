@@ -19,7 +19,14 @@ from yuanqu.core import backup as backups
 from yuanqu.core.config import configure, get_settings
 from yuanqu.core.db import dispose_engines, migrate, session_scope
 from yuanqu.core.errors import YuanquError
-from yuanqu.core.terminal import console, exit_code_for, progress_bar, render_error, t
+from yuanqu.core.terminal import (
+    console,
+    err_console,
+    exit_code_for,
+    progress_bar,
+    render_error,
+    t,
+)
 from yuanqu.grants.cli import app as grants_app
 from yuanqu.insurance.cli import app as insurance_app
 from yuanqu.policies.cli import app as policy_app
@@ -259,9 +266,22 @@ def main() -> None:
     except typer.Abort:
         sys.exit(130)
     except Exception as exc:
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+        # Typer may bring its own copy of Click (typer._click): recognise its errors by kind.
+        if any(kind.__name__ == "ClickException" for kind in type(exc).__mro__):
+            _usage_error(exc)
         raise
+
+
+def _usage_error(exc: Exception) -> None:
+    """A usage mistake is one line (the command, what is wrong, where help is) and exit 2."""
+    context = getattr(exc, "ctx", None)
+    where = f"{context.command_path}: " if context is not None else ""
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    hint = " (--help)" if context is not None else ""
+    err_console.print(
+        f"{t('错误', 'error')} {where}{' '.join(message.split())}{hint}",
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
+    sys.exit(getattr(exc, "exit_code", 2))

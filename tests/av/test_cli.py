@@ -103,6 +103,10 @@ def test_usage_mistakes_are_one_line_and_exit_2(committed_db, cli) -> None:
         ("av", "permit", "fly", "BJ-1"),
         ("av", "permit", "issue", "LTESTAV0100000001", "--stage", "moon"),
         ("av", "permit", "renew", "BJ-1", "--until", "tomorrow"),
+        ("av", "import", "x.csv"),  # --kind missing: Click's own usage errors are one line too
+        ("av", "permits", "--bogus"),
+        ("av", "report", "--year", "abc"),
+        ("av", "nothing"),
     ):
         result = cli(*args)
         assert result.exit_code == 2, args
