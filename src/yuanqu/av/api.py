@@ -18,11 +18,17 @@ from yuanqu.av import service, views
 from yuanqu.av.importer import ImportKind, import_records
 from yuanqu.av.schemas import (
     ImportResult,
+    IncidentClose,
+    IncidentCreate,
+    IncidentRead,
     PermitIssue,
     PermitMove,
     PermitPage,
     PermitRead,
     PermitRenew,
+    RoadCreate,
+    RoadRead,
+    VehicleCreate,
     VehiclePage,
     VehicleRead,
 )
@@ -269,3 +275,99 @@ def get_firm_av(
     """One test subject's vehicles and permits (a firm user: its own only)."""
     firm = visible_enterprise(session, uscc=uscc, principal=principal)
     return {"uscc": firm.uscc, **views.firm_tab(session, enterprise_id=firm.id, lang=lang)}
+
+
+@router.post("/av/vehicles", status_code=201)
+def post_vehicle(
+    body: VehicleCreate,
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(OFFICE),
+) -> VehicleRead:
+    """Register a test subject's vehicle (the firm must be in the registry)."""
+    data = body.model_dump(exclude={"on"})
+    vehicle = service.register_vehicle(
+        session, **data, on=body.on or date.today(), actor=principal.username
+    )
+    return VehicleRead(
+        vin=vehicle.vin,
+        uscc=service.owners(session, [vehicle])[vehicle.enterprise_id],
+        plate=vehicle.plate,
+        model=vehicle.model,
+        automation_level=vehicle.automation_level,
+        scenarios=vehicle.scenarios,
+        supervision=vehicle.supervision,
+        cover_fen=vehicle.cover_fen,
+    )
+
+
+@router.post("/av/incidents", status_code=201)
+def post_incident(
+    body: IncidentCreate,
+    lang: Lang = "zh",
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(OFFICE),
+) -> IncidentRead:
+    """Report an incident: it blocks the vehicle's later stages until it is closed."""
+    incident = service.report_incident(
+        session,
+        vin=body.vin,
+        occurred_on=body.occurred_on,
+        description=body.description,
+        actor=principal.username,
+    )
+    return IncidentRead(**views.incident_item(session, incident, lang))
+
+
+@router.post("/av/incidents/{incident_id}/investigate")
+def post_investigate(
+    incident_id: int,
+    lang: Lang = "zh",
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(OFFICE),
+) -> IncidentRead:
+    incident = service.investigate_incident(
+        session, incident_id=incident_id, actor=principal.username
+    )
+    return IncidentRead(**views.incident_item(session, incident, lang))
+
+
+@router.post("/av/incidents/{incident_id}/close")
+def post_close(
+    incident_id: int,
+    body: IncidentClose,
+    lang: Lang = "zh",
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(OFFICE),
+) -> IncidentRead:
+    """Close an investigation with its finding: was the vehicle responsible?"""
+    incident = service.close_incident(
+        session,
+        incident_id=incident_id,
+        on=body.on or date.today(),
+        responsible=body.responsible,
+        finding=body.finding,
+        actor=principal.username,
+    )
+    return IncidentRead(**views.incident_item(session, incident, lang))
+
+
+@router.get("/av/roads")
+def get_roads(
+    lang: Lang = "zh",
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(EVERYONE),
+) -> list[RoadRead]:
+    """The open road segments, oldest first, with the scenarios allowed on each."""
+    return [RoadRead(**views.road_item(road, lang)) for road in service.list_roads(session)]
+
+
+@router.post("/av/roads", status_code=201)
+def post_road(
+    body: RoadCreate,
+    lang: Lang = "zh",
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(OFFICE),
+) -> RoadRead:
+    """Open a road segment to testing."""
+    road = service.open_road(session, **body.model_dump(), actor=principal.username)
+    return RoadRead(**views.road_item(road, lang))

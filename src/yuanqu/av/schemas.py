@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from yuanqu.av.models import PermitStage, Scenario
+from yuanqu.av.models import PermitStage, RoadType, Scenario, Supervision
 
 
 class PermitIssue(BaseModel):
@@ -82,3 +82,64 @@ class ImportResult(BaseModel):
     created: int
     replaced: int
     source: str
+
+
+class VehicleCreate(BaseModel):
+    """Register a test subject's vehicle."""
+
+    uscc: str = Field(max_length=40)
+    vin: str = Field(min_length=17, max_length=17)
+    plate: str = Field(min_length=1, max_length=20)
+    temporary_plate: bool = False
+    model: str = Field(min_length=1, max_length=100)
+    notice_no: str | None = Field(None, max_length=40)
+    automation_level: str = Field(pattern="^L[345]$")
+    scenarios: list[Scenario] = Field(min_length=1)
+    supervision: Supervision
+    insurer: str | None = Field(None, max_length=100)
+    insurance_policy_no: str | None = Field(None, max_length=60)
+    cover_fen: int = Field(ge=0, le=10**15, description="insurance cover in fen")
+    on: date | None = None
+
+
+class IncidentCreate(BaseModel):
+    vin: str = Field(min_length=17, max_length=17)
+    occurred_on: date
+    description: str = Field(min_length=1, max_length=4000)
+
+
+class IncidentClose(BaseModel):
+    responsible: bool
+    finding: str = Field(min_length=1, max_length=4000)
+    on: date | None = None
+
+
+class IncidentRead(BaseModel):
+    id: int
+    vin: str
+    occurred_on: date
+    description: str
+    status: str
+    status_name: str
+    responsible: bool | None
+    finding: str | None
+
+
+class RoadCreate(BaseModel):
+    code: str = Field(min_length=1, max_length=20)
+    name: str = Field(min_length=1, max_length=100)
+    road_type: RoadType
+    km: float = Field(gt=0, le=1000)
+    opened_on: date
+    scenarios: list[Scenario] = Field(min_length=1)
+
+
+class RoadRead(BaseModel):
+    code: str
+    name: str
+    road_type: str
+    road_type_name: str
+    km: float
+    opened_on: date
+    scenarios: list[str]
+    scenario_names: list[str]

@@ -439,3 +439,9 @@ def km_by_vehicle(session: Session, vehicle_ids: list[int]) -> dict[int, float]:
         .group_by(AvMileage.vehicle_id)
     )
     return {vehicle_id: float(km) for vehicle_id, km in rows}
+
+
+def vehicle_vin(session: Session, *, vehicle_id: int) -> str:
+    vin = session.scalar(select(AvVehicle.vin).where(AvVehicle.id == vehicle_id))
+    assert vin is not None  # a foreign key
+    return vin

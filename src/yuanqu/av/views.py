@@ -485,3 +485,30 @@ def firm_tab(session: Session, *, enterprise_id: int, lang: str) -> dict[str, An
         "permits_total": permit_total,
         "permits": [permit_item(r, lang, names) for r in rows],
     }
+
+
+def incident_item(session: Session, incident: Any, lang: str) -> dict[str, Any]:
+    vin = service.vehicle_vin(session, vehicle_id=incident.vehicle_id)
+    return {
+        "id": incident.id,
+        "vin": vin,
+        "occurred_on": incident.occurred_on,
+        "description": incident.description,
+        "status": incident.status,
+        "status_name": name_of(INCIDENT_STATUS_NAMES, incident.status, lang),
+        "responsible": incident.responsible,
+        "finding": incident.finding,
+    }
+
+
+def road_item(road: Any, lang: str) -> dict[str, Any]:
+    return {
+        "code": road.code,
+        "name": road.name,
+        "road_type": road.road_type,
+        "road_type_name": name_of(ROAD_TYPE_NAMES, road.road_type, lang),
+        "km": road.km,
+        "opened_on": road.opened_on,
+        "scenarios": list(road.scenarios or []),
+        "scenario_names": [name_of(SCENARIO_NAMES, s, lang) for s in road.scenarios or []],
+    }
