@@ -12,9 +12,9 @@ from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from yuanqu.av import exports, service, views
 from yuanqu.av import permits as workflow
 from yuanqu.av import report as reports
-from yuanqu.av import service, views
 from yuanqu.av.importer import ImportKind, import_records
 from yuanqu.av.schemas import (
     ImportResult,
@@ -76,7 +76,7 @@ def get_report_xlsx(
     """The report as a workbook for people: headers with units, frozen and filtered."""
     scope = service.scope_of(session, principal)
     year = _year(session, year)
-    body = views.report_xlsx(reports.annual_report(session, year=year, enterprise_id=scope), lang)
+    body = exports.report_xlsx(reports.annual_report(session, year=year, enterprise_id=scope), lang)
     name = f"av-report-{year}.xlsx"
     return Response(
         body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
@@ -137,7 +137,7 @@ def get_permits_xlsx(
     """Every permit of the list (all pages) as a workbook for people."""
     _total, rows = _permit_rows(session, principal, expiring, None, 1, 100_000)
     names = views.firm_names(session, {r.uscc for r in rows})
-    body = views.permits_xlsx([views.permit_item(r, lang, names) for r in rows], lang)
+    body = exports.permits_xlsx([views.permit_item(r, lang, names) for r in rows], lang)
     name = f"av-permits-{expiring or 'all'}.xlsx"
     return Response(
         body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}

@@ -33,6 +33,7 @@ from yuanqu.core import audit
 from yuanqu.core.auth import Principal
 from yuanqu.core.db import bump_data_version
 from yuanqu.core.errors import Conflict, Forbidden, NotFound, ValidationError
+from yuanqu.insurance.service import find_policy
 from yuanqu.registry.firms import codes_for_ids, firm_id, normalise_code
 
 VIN_PATTERN = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
@@ -376,6 +377,7 @@ class VehicleHistory:
     disengagements_total: int
     incidents: list[AvIncident]
     events: list[Any]  # the permits' audit records
+    policy: dict[str, Any] | None = None  # its liability policy, where the insurance book has it
 
 
 def vehicle_history(
@@ -417,7 +419,14 @@ def vehicle_history(
     )
     events = audit.entity_history(session, entities=[("av_permit", p.id) for p in permits])
     uscc = codes_for_ids(session, {vehicle.enterprise_id}).get(vehicle.enterprise_id, "")
-    return VehicleHistory(vehicle, uscc, permits, mileage, disengagements, total, incidents, events)
+    policy = (
+        find_policy(session, policy_no=vehicle.insurance_policy_no, insurer=vehicle.insurer)
+        if vehicle.insurance_policy_no
+        else None
+    )
+    return VehicleHistory(
+        vehicle, uscc, permits, mileage, disengagements, total, incidents, events, policy
+    )
 
 
 def list_roads(session: Session) -> list[AvRoad]:
