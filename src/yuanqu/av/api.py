@@ -100,7 +100,14 @@ def get_permits(
     return PermitPage(total=total, page=page, page_size=page_size, items=items)
 
 
-def _permit_rows(session, principal, expiring, status, page, page_size):  # type: ignore[no-untyped-def]
+def _permit_rows(
+    session: Session,
+    principal: Principal,
+    expiring: int | None,
+    status: str | None,
+    page: int,
+    page_size: int,
+) -> tuple[int, list[service.PermitRow]]:
     scope = service.scope_of(session, principal)
     if expiring is not None and expiring not in views.WINDOWS:
         raise ValidationError(
