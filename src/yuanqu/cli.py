@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.orm import Session
 
 from yuanqu import __version__
 from yuanqu.accounts.cli import app as users_app
@@ -150,6 +151,7 @@ def demo(
             # The bulletin reads committed data (the columnar engine has its own connection).
             with session_scope() as session:
                 print_calibration(calibration(session), summary)
+                _demo_test_zone(session)
             _demo_awards(2023)
     else:
         console.print(
@@ -161,6 +163,14 @@ def demo(
     _demo_accounts(seed)
     if serve:
         _serve(host, port)
+
+
+def _demo_test_zone(session: Session) -> None:
+    """The autonomous-driving test zone's 2023, read back through its annual report."""
+    from yuanqu.av import report, views
+    from yuanqu.core.terminal import lang
+
+    console.print(views.headline(report.annual_report(session, year=2023), lang()))
 
 
 def _demo_awards(year: int) -> None:
