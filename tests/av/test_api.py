@@ -7,6 +7,7 @@ import io
 from python_calamine import CalamineWorkbook
 
 from tests.av.conftest import Zone
+from yuanqu.av.models import STAGE_NAMES
 
 
 def workbook(body: bytes) -> dict[str, list[list]]:
@@ -67,12 +68,7 @@ class TestPermits:
         everything = client.get("/api/v1/av/permits?page_size=1000").json()
         assert everything["total"] > 571
         item = everything["items"][0]
-        assert item["stage_name"] in (
-            "道路测试",
-            "载人测试",
-            "示范应用",
-            "无人化测试（远程安全员）",
-        )
+        assert item["stage_name"] in {zh for zh, _en in STAGE_NAMES.values()}
 
     def test_a_window_other_than_30_60_90_is_refused(self, zone: Zone) -> None:
         assert zone.client("analyst").get("/api/v1/av/permits?expiring=45").status_code == 422
@@ -90,9 +86,20 @@ class TestPermits:
 
     def test_the_office_moves_a_permit_and_a_firm_may_not(self, zone: Zone) -> None:
         office = zone.client("office")
+        vehicle = {
+            "uscc": zone.other_uscc,
+            "vin": "LNEWAV00000000002",
+            "plate": "京A·D9998",
+            "model": "示例 L4",
+            "automation_level": "L4",
+            "scenarios": ["robotaxi"],
+            "supervision": "both",
+            "cover_fen": 5_000_000_00,
+        }
+        assert office.post("/api/v1/av/vehicles", json=vehicle).status_code == 201
         issued = office.post(
             "/api/v1/av/permits",
-            json={"vin": zone.other_vin, "stage": "night", "on": "2023-12-01"},
+            json={"vin": vehicle["vin"], "stage": "road_test", "on": "2023-12-01"},
         )
         assert issued.status_code == 201, issued.text
         number = issued.json()["permit_no"]

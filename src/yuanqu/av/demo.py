@@ -65,6 +65,8 @@ SUBJECTS: tuple[tuple[str, str, int, tuple[str, ...], float], ...] = (
     ("清研车联科技有限公司", "6519", 5, ("passenger",), 1.80),
 )
 PATROL_FIRM = "新曜慧通无人车科技有限公司"
+#: The day the country's first unmanned patrol permit was granted (in the demo).
+PATROL_DAY = date(2021, 10, 28)
 #: Kilometres per vehicle-month (all modes), by year: fleets drive more as they mature.
 KM_PER_MONTH = {2020: 1150, 2021: 1450, 2022: 1700, 2023: 1900}
 #: The share of each mode by year: driverless and passenger testing grow.
@@ -167,47 +169,51 @@ def build_test_zone(session: Session, *, seed: int = 2023) -> TestZoneSummary:
     ids = dict(session.execute(select(AvVehicle.vin, AvVehicle.id)).all())
     vehicle_ids = [ids[v["vin"]] for v in vehicles]
 
-    # Road-test permits, renewed every 18 months up to a date around today (so the expiring
-    # lists have their rows); later stages for the vehicles that qualified.
+    # Permits: a road test from the vehicle's first month, and later stages for some. Each is
+    # renewed at its end while the firm keeps testing (a few lapse), so none runs more than 18
+    # months past its last renewal and the expiring lists have their rows today.
     today = date.today()
     permit_rows = []
-    for index, (vehicle_id, start) in enumerate(zip(vehicle_ids, starts, strict=True)):
-        until = today + timedelta(days=int(rng.integers(-20, 540)))
-        valid_until = permits.longest_until(start)
-        renewals = 0
-        while valid_until < until:
+    #: vehicle index -> stage -> the first month its kilometres may be driven in that mode
+    allowed: list[dict[str, date]] = []
+
+    def permit(index: int, stage: str, code: str, issued: date) -> None:
+        valid_until, renewals = permits.longest_until(issued), 0
+        lapses = rng.random() < 0.06
+        while valid_until < today and not (lapses and valid_until.year >= 2023):
             valid_until = permits.longest_until(valid_until + timedelta(days=1))
             renewals += 1
         permit_rows.append(
             {
-                "permit_no": f"京自驾测{start.year}{index + 1:05d}",
-                "vehicle_id": vehicle_id,
-                "stage": "road_test",
+                "permit_no": f"京自驾{code}{issued.year}{index + 1:05d}",
+                "vehicle_id": vehicle_ids[index],
+                "stage": stage,
                 "scenario": None,
                 "status": PermitStatus.active,
-                "issued_on": start,
-                "valid_from": start,
+                "issued_on": issued,
+                "valid_from": issued,
                 "valid_until": valid_until,
                 "renewals": renewals,
             }
         )
-        if start <= date(2022, 6, 1) and "patrol" not in vehicles[index]["scenarios"]:
-            later = start + timedelta(days=int(rng.integers(60, 240)))
-            stage = "passenger" if rng.random() < 0.5 else "demonstration"
-            permit_rows.append(
-                {
-                    "permit_no": f"京自驾{'载' if stage == 'passenger' else '示'}{later.year}"
-                    f"{index + 1:05d}",
-                    "vehicle_id": vehicle_id,
-                    "stage": stage,
-                    "scenario": None,
-                    "status": PermitStatus.active,
-                    "issued_on": later,
-                    "valid_from": later,
-                    "valid_until": permits.longest_until(later) + timedelta(days=548 * 2),
-                    "renewals": 2,
-                }
-            )
+
+    for index, start in enumerate(starts):
+        scenarios = set(vehicles[index]["scenarios"])
+        permit(index, "road_test", "测", start)
+        stages: dict[str, date] = {}
+        carries = bool(scenarios & {"robotaxi", "passenger", "bus"})
+        for stage, code, mode, chance in (
+            ("passenger", "载", "passenger", 0.7 if carries else 0.0),
+            ("driverless_onboard", "无", "driverless", 0.0 if "patrol" in scenarios else 0.5),
+            ("night", "夜", "night", 0.45),
+            ("demonstration", "示", None, 0.35 if carries else 0.0),
+        ):
+            issued = start + timedelta(days=int(rng.integers(60, 300)))
+            if issued <= date(2023, 6, 30) and rng.random() < chance:
+                permit(index, stage, code, issued)
+                if mode is not None:
+                    stages[mode] = date(issued.year, issued.month, 1)
+        allowed.append(stages)
     session.execute(insert(AvPermit.__table__), permit_rows)
     road_test = dict(
         session.execute(
@@ -237,9 +243,25 @@ def build_test_zone(session: Session, *, seed: int = 2023) -> TestZoneSummary:
     labels = [f"{m.year}-{m.month:02d}" for m in months]
     ids_of = np.array(vehicle_ids)[vehicle_of].tolist()
     permit_of = [road_test[v] for v in ids_of]
+    # A mode's kilometres only from the month its permit was issued; until then (or for a
+    # vehicle without that permit) they are driven with a safety driver.
+    patrol_index = next(
+        i for i, f in enumerate(firm_of) if SUBJECTS[f][0] == PATROL_FIRM and starts[i].year == 2020
+    )
+    allowed[patrol_index]["driverless"] = PATROL_DAY.replace(day=1) + timedelta(days=31)
+    month_dates = np.array([m.toordinal() for m in months])[month_of]
+    share_of: dict[str, np.ndarray] = {}
+    for mode in ("driverless", "passenger", "night"):
+        first = np.array([allowed[v].get(mode, date.max).toordinal() for v in range(len(starts))])[
+            vehicle_of
+        ]
+        share_of[mode] = np.where(
+            month_dates >= first, np.array([MODE_SHARE[y][mode] for y in years]), 0.0
+        )
+    share_of["safety_driver"] = 1.0 - sum(share_of.values())
     mileage = []
     for mode in MODE_SHARE[2020]:
-        shares = np.array([MODE_SHARE[y][mode] for y in years])
+        shares = share_of[mode]
         km = np.round(km_month * shares, 1).tolist()
         hours = np.round(km_month * shares / 22, 1).tolist()
         mileage += [
@@ -275,22 +297,24 @@ def build_test_zone(session: Session, *, seed: int = 2023) -> TestZoneSummary:
     for begin in range(0, len(events), 20_000):
         session.execute(insert(AvDisengagement.__table__), events[begin : begin + 20_000])
 
-    _roads_and_incidents(session, rng, vehicle_ids)
+    # No incident touches the patrol vehicle: its permit below is checked by the workflow.
+    _roads_and_incidents(session, rng, [v for i, v in enumerate(vehicle_ids) if i != patrol_index])
     bump_data_version(session, DATASET)
 
     # The country's first permit for unmanned patrol vehicles: through the workflow.
-    patrol_index = next(
-        i for i, f in enumerate(firm_of) if SUBJECTS[f][0] == PATROL_FIRM and starts[i].year == 2020
-    )
     patrol = permits.issue(
         session,
         vin=vehicles[patrol_index]["vin"],
         stage="driverless_remote",
         scenario="patrol",
-        on=date(2021, 10, 28),
+        on=PATROL_DAY,
         actor="system:demo",
         permit_no="京自驾无人巡2021001",
     )
+    while patrol.valid_until < today:  # renewed at each end, through the workflow too
+        permits.renew(
+            session, permit_no=patrol.permit_no, on=patrol.valid_until, actor="system:demo"
+        )
     record(
         session,
         actor="system:demo",
