@@ -44,7 +44,7 @@ def test_a_vehicle_page_from_the_expiring_permits(page, served: Served) -> None:
     page.wait_for_selector("[data-chart='mileage'] svg")
     assert "测试车辆" in page.inner_text("h1")
     assert "公里" in page.inner_text("[data-chart='mileage']")
-    permits = page.inner_text("#permits-title + table")
+    permits = page.inner_text("#permits-title + .table-wrap")
     assert "道路测试" in permits and "road_test" not in permits
     snap(page, "av-vehicle-desktop")
 

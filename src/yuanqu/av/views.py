@@ -113,6 +113,9 @@ def headline(report: dict[str, Any], lang: str) -> str:
 def _axis_units(option: dict[str, Any], *, value_unit: str, horizontal: bool = False) -> None:
     axis = option["xAxis"] if horizontal else option["yAxis"]
     axis["name"] = value_unit
+    if horizontal:  # under the axis, centred: at its end the name runs off a phone's screen
+        axis.update(nameLocation="middle", nameGap=26)
+        option["grid"]["bottom"] = 32
 
 
 def report_context(report: dict[str, Any], lang: str) -> dict[str, Any]:
