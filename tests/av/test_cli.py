@@ -79,6 +79,10 @@ def test_import_permits_and_report(committed_db, cli, tmp_path) -> None:
     assert listed["total"] == 1 and listed["items"][0]["permit_no"] == "BJ-2"
     assert listed["items"][0]["stage_name"] == "道路测试"
 
+    english = cli("--lang", "en", "av", "permits", "--expiring", "30", "-f", "csv").stdout
+    assert english.splitlines()[0] == "permit,firm,VIN,stage,status,valid until,days left"
+    assert ",road test,in force," in english
+
     moved = cli("av", "permit", "suspend", "BJ-2", "--reason", "事故调查")
     assert moved.exit_code == 0 and "暂停" in moved.stdout
     refused = cli("av", "permit", "suspend", "BJ-2", "--reason", "again")

@@ -59,6 +59,11 @@ class TestVehiclePage:
         assert "无人巡逻" in page.text and "远程安全员" in page.text
         assert "各月测试里程" in page.text
 
+    def test_history_in_english(self, zone: Zone) -> None:
+        page = zone.client("subject").get(f"/av/vehicles/{zone.own_vin}?lang=en")
+        assert "road test" in page.text and "with a safety driver" in page.text
+        assert "Kilometres by month" in page.text and "道路测试" not in page.text
+
     def test_another_firms_vehicle_is_refused(self, zone: Zone) -> None:
         page = zone.client("subject").get(f"/av/vehicles/{zone.other_vin}")
         assert page.status_code == 403
