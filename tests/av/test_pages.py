@@ -88,3 +88,39 @@ class TestProfileTab:
 
     def test_the_menu_offers_the_zone(self, zone: Zone) -> None:
         assert 'href="/av"' in zone.client("subject").get("/av").text
+
+
+class TestPermitForm:
+    def test_the_office_suspends_from_the_vehicle_page(self, zone: Zone) -> None:
+        from tests.web.conftest import login
+
+        client = zone.client()
+        csrf = login(client, "office", "p" * 12)
+        page = client.get(f"/av/vehicles/{zone.other_vin}")
+        number = re.search(r'action="/av/permits/([^/]+)/move"', page.text)
+        assert number, "the office sees the decision form"
+        refused = client.post(
+            f"/av/permits/{number.group(1)}/move",
+            data={"move": "suspend", "reason": "", "csrf_token": csrf},
+        )
+        assert refused.status_code == 422 and "须写明理由" in refused.text
+        moved = client.post(
+            f"/av/permits/{number.group(1)}/move",
+            data={"move": "suspend", "reason": "事故调查", "csrf_token": csrf},
+        )
+        assert moved.status_code == 303
+        page = client.get(moved.headers["location"])
+        assert "事故调查" in page.text and '<option value="reinstate">' in page.text
+        back = client.post(
+            f"/av/permits/{number.group(1)}/move",
+            data={"move": "reinstate", "reason": "已整改", "csrf_token": csrf},
+        )
+        assert back.status_code == 303
+
+    def test_a_firm_sees_no_form_and_may_not_post(self, zone: Zone) -> None:
+        page = zone.client("subject").get(f"/av/vehicles/{zone.own_vin}")
+        assert "/move" not in page.text
+        refused = zone.client("subject").post(
+            "/av/permits/X/move", data={"move": "revoke", "reason": "x"}
+        )
+        assert refused.status_code == 403

@@ -32,14 +32,13 @@ from yuanqu.av.schemas import (
     VehiclePage,
     VehicleRead,
 )
-from yuanqu.core.auth import EVERYONE, Principal, Role, allow
+from yuanqu.core.auth import EVERYONE, Principal, allow
 from yuanqu.core.deps import get_db
 from yuanqu.core.errors import ValidationError
 from yuanqu.registry.service import visible_enterprise
 
 router = APIRouter(tags=["av"])
-#: The test zone's office: imports and permit decisions.
-OFFICE = (Role.admin, Role.analyst)
+OFFICE = service.OFFICE
 Year = Annotated[int | None, Query(ge=2000, le=2100, description="default: the latest year")]
 Lang = Annotated[str, Query(pattern="^(zh|en)$")]
 Vin = Annotated[str, Path(min_length=17, max_length=17)]

@@ -6,14 +6,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
+from yuanqu.av import permits as workflow
 from yuanqu.av import report as reports
 from yuanqu.av import service, views
 from yuanqu.core.auth import EVERYONE, Principal, allow
 from yuanqu.core.deps import get_db, request_lang
+from yuanqu.core.errors import ValidationError
 from yuanqu.registry.service import visible_enterprise
 from yuanqu.web.templating import render
 
@@ -103,7 +105,30 @@ def vehicle_page(
     names = views.firm_names(session, [history.uscc])
     context = views.vehicle_context(history, names.get(history.uscc, ""), lang, date.today())
     context["json_url"] = f"/api/v1/av/vehicles/{history.vehicle.vin}?lang={lang}"
+    context["can_move"] = principal.role in service.OFFICE
     return render(request, "av/vehicle.html", context)
+
+
+@router.post("/av/permits/{permit_no}/move")
+def move_permit(
+    permit_no: Annotated[str, Path(max_length=40)],
+    move: Annotated[str, Form()],
+    reason: Annotated[str, Form()] = "",
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(service.OFFICE),
+) -> RedirectResponse:
+    """The office's form on a vehicle's page: renew, suspend, reinstate or revoke a permit."""
+    if move not in ("renew", "suspend", "reinstate", "revoke"):
+        raise ValidationError(f"未知的操作：{move}", f"unknown move: {move}", code="bad_move")
+    today = date.today()
+    if move == "renew":
+        permit = workflow.renew(session, permit_no=permit_no, on=today, actor=principal.username)
+    else:
+        permit = getattr(workflow, move)(
+            session, permit_no=permit_no, on=today, actor=principal.username, reason=reason
+        )
+    vin = service.vehicle_vin(session, vehicle_id=permit.vehicle_id)
+    return RedirectResponse(f"/av/vehicles/{vin}#permits-title", status_code=303)
 
 
 @router.get("/enterprises/{uscc}/av", response_class=HTMLResponse)

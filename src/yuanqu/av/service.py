@@ -30,13 +30,15 @@ from yuanqu.av.models import (
 )
 from yuanqu.av.permits import status_key
 from yuanqu.core import audit
-from yuanqu.core.auth import Principal
+from yuanqu.core.auth import Principal, Role
 from yuanqu.core.db import bump_data_version
 from yuanqu.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from yuanqu.insurance.service import find_policy
 from yuanqu.registry.firms import codes_for_ids, firm_id, normalise_code
 
 VIN_PATTERN = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
+#: The test zone's office: registers vehicles, decides permits, imports records.
+OFFICE = (Role.admin, Role.analyst)
 
 
 def parse_vin(raw: Any) -> str:
