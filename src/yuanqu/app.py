@@ -27,6 +27,8 @@ from yuanqu.agreements import api as agreements_api
 from yuanqu.agreements import pages as agreements_pages
 from yuanqu.attraction import api as attraction_api
 from yuanqu.attraction import pages as attraction_pages
+from yuanqu.av import api as av_api
+from yuanqu.av import pages as av_pages
 from yuanqu.calendar.api import router as calendar_router
 from yuanqu.chains import api as chains_api
 from yuanqu.chains import pages as chains_pages
@@ -74,6 +76,7 @@ NAVIGATION = (
     ("/projects", "Key projects", PROJECT_READERS),
     ("/leads", "Leads", PROJECT_READERS),
     ("/insurance", "Tech insurance", STAFF),
+    ("/av", "AV test zone", EVERYONE),
     ("/policies", "Policies", EVERYONE),
     ("/registry/import", "Import", frozenset(registry_api.IMPORTERS)),
     ("/grants", "Grants", frozenset(grants_api.READERS)),
@@ -152,6 +155,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         chains_api.router,
         stats_api.router,
         insurance_api.router,
+        av_api.router,
         policies_api.router,
         grants_api.router,
         service_api.router,
@@ -169,6 +173,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         attraction_pages.router,
         stats_pages.router,
         insurance_pages.router,
+        av_pages.router,
         policies_pages.router,
         grants_pages.router,
         service_pages.router,

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.orm import Session
 
 from yuanqu import __version__
 from yuanqu.accounts.cli import app as users_app
@@ -15,6 +16,7 @@ from yuanqu.accounts.service import ensure_demo_accounts
 from yuanqu.agreements.cli import app as agreements_app
 from yuanqu.attraction.cli import app as leads_app
 from yuanqu.audit_cli import app as audit_app
+from yuanqu.av.cli import app as av_app
 from yuanqu.calendar.cli import app as calendar_app
 from yuanqu.chains.cli import app as chains_app
 from yuanqu.core import backup as backups
@@ -73,6 +75,7 @@ app.add_typer(grants_app, name="grants")
 app.add_typer(service_app, name="service")
 app.add_typer(space_app, name="space")
 app.add_typer(agreements_app, name="agreements")
+app.add_typer(av_app, name="av")
 
 
 @app.callback()
@@ -162,6 +165,7 @@ def demo(
             # The bulletin reads committed data (the columnar engine has its own connection).
             with session_scope() as session:
                 print_calibration(calibration(session), summary)
+                _demo_test_zone(session)
             _demo_awards(2023)
             _demo_clawback(2023)
     else:
@@ -181,6 +185,14 @@ def demo(
     )
     if serve:
         _serve(host, port)
+
+
+def _demo_test_zone(session: Session) -> None:
+    """The autonomous-driving test zone's 2023, read back through its annual report."""
+    from yuanqu.av import report, views
+    from yuanqu.core.terminal import lang
+
+    console.print(views.headline(report.annual_report(session, year=2023), lang()))
 
 
 def _demo_awards(year: int) -> None:

@@ -7,6 +7,7 @@ def import_all_models() -> None:
     import yuanqu.accounts.models
     import yuanqu.agreements.models
     import yuanqu.attraction.models
+    import yuanqu.av.models
     import yuanqu.chains.models
     import yuanqu.core.audit
     import yuanqu.core.db

@@ -12,6 +12,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from yuanqu.av.demo import build_test_zone
 from yuanqu.chains.definitions import shipped_chains
 from yuanqu.chains.service import compute_placements
 from yuanqu.demo import statistics as demo_stats
@@ -87,6 +88,8 @@ def build_demo(
     # signed projects, the standard-factory programme, and the projects' agreements.
     build_space(session, seed=seed)
     build_agreements(session, seed=seed)
+    # The autonomous-driving test zone (28 test subjects, over 20 million km by 2023).
+    build_test_zone(session, seed=seed)
     # The policy facts last: their calibration evaluates the policies over everything above.
     facts = generate_facts(session, seed=seed, award_year=2023)
     # The service desk's year (亦企服务港): requests, advisers, visits, written in bulk.

@@ -276,3 +276,31 @@ def latest_year(session: Session) -> int:
     if isinstance(last, str):  # SQLite returns aggregates of dates as text
         last = date.fromisoformat(last)
     return last.year if last else date.today().year
+
+
+# --- other domains' links into the book ----------------------------------------------------------
+
+
+def find_policy(
+    session: Session, *, policy_no: str, insurer: str | None = None, lang: str = "zh"
+) -> dict[str, Any] | None:
+    """A policy of the book by its number (and insurer, when given), or None: what another
+    domain links to (a test vehicle's liability cover, for one)."""
+    stmt = select(InsurancePolicy).where(InsurancePolicy.policy_no == policy_no.strip())
+    if insurer:
+        stmt = stmt.where(InsurancePolicy.insurer == insurer.strip())
+    policy = session.scalars(stmt.limit(1)).first()
+    if policy is None:
+        return None
+    return {
+        "insurer": policy.insurer,
+        "policy_no": policy.policy_no,
+        "enterprise_id": policy.enterprise_id,
+        "product_name": product_name(policy.product, lang),
+        "sum_insured_fen": policy.sum_insured_fen,
+        "start_date": policy.start_date,
+        "end_date": policy.end_date,
+        "status_name": POLICY_STATUS_NAMES.get(policy.status, (policy.status,) * 2)[
+            1 if lang == "en" else 0
+        ],
+    }

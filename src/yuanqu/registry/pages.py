@@ -43,6 +43,7 @@ PROFILE_SLOTS: tuple[tuple[str, str, str | None], ...] = (
     ("projects", "Projects", "projects"),
     ("insurance", "Tech insurance", "insurance"),
     ("space", "Space and agreements", "space"),
+    ("av", "AV test zone", "av"),
     ("chain", "Industry chain", "chain"),
 )
 
