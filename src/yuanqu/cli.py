@@ -30,6 +30,7 @@ from yuanqu.policies.cli import app as policy_app
 from yuanqu.projects.cli import app as projects_app
 from yuanqu.registry.cli import app as registry_app
 from yuanqu.stats.cli import app as stats_app
+from yuanqu.watch.cli import app as watch_app
 from yuanqu.wiring import wire
 from yuanqu.zone_export import app as export_app
 
@@ -51,6 +52,7 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(insurance_app, name="insurance")
 app.add_typer(export_app, name="export")
 app.add_typer(grants_app, name="grants")
+app.add_typer(watch_app, name="watch")
 
 
 @app.callback()

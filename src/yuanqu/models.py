@@ -12,7 +12,9 @@ def import_all_models() -> None:
     import yuanqu.core.holidays
     import yuanqu.grants.models
     import yuanqu.insurance.models
+    import yuanqu.plans.models
     import yuanqu.policies.models
     import yuanqu.projects.models
     import yuanqu.registry.models
-    import yuanqu.stats.models  # noqa: F401
+    import yuanqu.stats.models
+    import yuanqu.watch.models  # noqa: F401

@@ -23,3 +23,7 @@ def wire() -> None:
     on_notice_loaded("grants", grant_deadlines.recount_deadlines)
     on_notice_loaded("projects", project_ledger.recount_deadlines)
     projects.read_lead_links_with(attraction.lead_ids_for_projects)
+    # The watch list's relocation_signal rule reads the service desk's requests through
+    # watch.evaluate.read_requests_with(reader), reader(session, since=, until=) yielding
+    # (enterprise id, day, text). No service desk exists in this tree yet, so nothing is wired
+    # and the rule reports "no source"; the desk wires its reader here when it lands.

@@ -1,0 +1,98 @@
+"""steering: watch-list cases (follow-up and outcome) and plan definitions kept as YAML text
+
+Revision ID: 20261207_0015
+Revises: 20261201_0009
+Create Date: 2026-12-07 02:45:38
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "20261207_0015"
+down_revision: str | None = "20261201_0009"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "plan_sources",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "key", sa.String(length=60), nullable=False, comment="the plan's key in its file"
+        ),
+        sa.Column(
+            "source", sa.Text(), nullable=False, comment="the YAML text, checked before it is saved"
+        ),
+        sa.Column("updated_by", sa.String(length=100), nullable=False),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_plan_sources")),
+        sa.UniqueConstraint("key", name=op.f("uq_plan_sources_key")),
+    )
+    op.create_table(
+        "watch_cases",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "enterprise_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column(
+            "as_of", sa.String(length=7), nullable=False, comment="the watch list's period YYYY-MM"
+        ),
+        sa.Column(
+            "signals",
+            sa.String(length=400),
+            nullable=False,
+            comment="the rule ids the firm had, comma-separated",
+        ),
+        sa.Column("score", sa.Integer(), nullable=False),
+        sa.Column(
+            "owner", sa.String(length=100), nullable=True, comment="adviser or task force code"
+        ),
+        sa.Column("follow_up", sa.String(length=10), nullable=False, comment="visit or request"),
+        sa.Column("follow_up_on", sa.Date(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("opened_by", sa.String(length=100), nullable=False),
+        sa.Column(
+            "opened_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column("outcome", sa.String(length=12), nullable=True),
+        sa.Column("outcome_note", sa.Text(), nullable=True),
+        sa.Column("decided_by", sa.String(length=100), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "follow_up IN ('visit', 'request')", name=op.f("ck_watch_cases_follow_up_known")
+        ),
+        sa.CheckConstraint(
+            "outcome IS NULL OR outcome IN ('resolved', 'false_alarm', 'lost')",
+            name=op.f("ck_watch_cases_outcome_known"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_watch_cases_enterprise_id_enterprises"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_watch_cases")),
+    )
+    with op.batch_alter_table("watch_cases", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_watch_cases_enterprise_id"), ["enterprise_id"], unique=False
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("watch_cases", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_watch_cases_enterprise_id"))
+
+    op.drop_table("watch_cases")
+    op.drop_table("plan_sources")
