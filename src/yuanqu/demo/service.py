@@ -74,6 +74,10 @@ def build_demo(
     reports = build_statistics(
         session, rng=rng, zone_records=zone.records, plan=plan, progress=progress
     )
+    # A few firms in trouble, so the watch list (监测预警) of 2023-12 has every kind of signal.
+    from yuanqu.demo.watch import add_firms_in_trouble
+
+    add_firms_in_trouble(session, seed=seed)
     portfolio = build_yizhuang_portfolio(session, seed=seed)
     # A small tech-insurance book of the zone's own (about a second); the city-scale book is
     # `yuanqu insurance demo --city shanghai`, in its own database.
