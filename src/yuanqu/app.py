@@ -47,6 +47,8 @@ from yuanqu.registry import api as registry_api
 from yuanqu.registry import pages as registry_pages
 from yuanqu.stats import api as stats_api
 from yuanqu.stats import pages as stats_pages
+from yuanqu.watch import api as watch_api
+from yuanqu.watch import pages as watch_pages
 from yuanqu.web.templating import register_nav, render
 from yuanqu.wiring import wire
 
@@ -66,6 +68,7 @@ NAVIGATION = (
     ("/policies", "Policies", EVERYONE),
     ("/registry/import", "Import", frozenset(registry_api.IMPORTERS)),
     ("/grants", "Grants", frozenset(grants_api.READERS)),
+    ("/watch", "Early warning", frozenset(watch_api.READERS)),
     ("/grants/notice", "Public notice", EVERYONE),
     ("/admin/users", "Users", frozenset({Role.admin})),
 )
@@ -133,6 +136,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         insurance_api.router,
         policies_api.router,
         grants_api.router,
+        watch_api.router,
         calendar_router,
     )
     for router in api_routers:
@@ -147,6 +151,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         insurance_pages.router,
         policies_pages.router,
         grants_pages.router,
+        watch_pages.router,
     )
     for router in page_routers:
         app.include_router(router)

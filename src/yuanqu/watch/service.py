@@ -4,7 +4,7 @@ flagged firm (a visit or a request), record the outcome, and report the rules' p
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -123,7 +123,7 @@ def open_case(
     uscc: str,
     as_of: str,
     follow_up: str,
-    follow_up_on: object,
+    follow_up_on: date,
     note: str | None,
     opened_by: str,
     task_forces: Sequence[str] | None = None,
@@ -212,6 +212,12 @@ def _case_read(case: WatchCase, uscc: str, name: str, lang: str) -> CaseRead:
         decided_by=case.decided_by,
         decided_at=case.decided_at,
     )
+
+
+def case_read(session: Session, case: WatchCase, *, lang: str = "zh") -> CaseRead:
+    """One case as the API returns it."""
+    uscc = codes_for_ids(session, [case.enterprise_id])[case.enterprise_id]
+    return _case_read(case, uscc, get_enterprise(session, uscc=uscc).name, lang)
 
 
 def list_cases(
