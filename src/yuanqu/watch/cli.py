@@ -27,6 +27,16 @@ class ListFormat(StrEnum):
 RulesOpt = Annotated[Path | None, typer.Option(help="a rules file (default: the shipped one)")]
 
 
+def _no_source(rules: list[tuple[str, str]]) -> None:
+    for rule, name in rules:
+        err_console.print(
+            t(
+                f"规则 {rule}（{name}）：无数据来源（企业服务台尚未接入）",
+                f"rule {rule} ({name}): no source (no service desk wired)",
+            )
+        )
+
+
 @app.command("list")
 def list_cmd(
     as_of: Annotated[str | None, typer.Option(help="YYYY-MM; default: the latest month")] = None,
@@ -37,30 +47,19 @@ def list_cmd(
 ) -> None:
     """The watch list: each flagged firm, its signals and score, highest score first."""
     chosen = rules_from_file(rules) if rules else None
+    scope = [task_force] if task_force else None
     with cli_session() as session:
-        listing = service.watch_list(
-            session,
-            as_of=as_of,
-            rules=chosen,
-            task_forces=[task_force] if task_force else None,
-            lang=lang(),
-        )
-    for status in listing.rules:
-        if not status.source:
-            err_console.print(
-                t(
-                    f"规则 {status.rule}（{status.name}）：无数据来源（企业服务台尚未接入）",
-                    f"rule {status.rule} ({status.name}): no source (no service desk wired)",
-                )
+        if fmt == ListFormat.json:
+            _period, rows, results = service.watch_rows(
+                session, as_of=as_of, rules=chosen, task_forces=scope
             )
-    if fmt == ListFormat.json:
-        emit_json(
-            [
-                {"uscc": e.uscc, "signals": e.signals, "score": e.score, "owner": e.owner}
-                for e in listing.items
-            ]
+            _no_source([(r.rule.id, r.rule.name(lang())) for r in results if not r.source])
+            emit_json(rows)
+            return
+        listing = service.watch_list(
+            session, as_of=as_of, rules=chosen, task_forces=scope, lang=lang()
         )
-        return
+    _no_source([(s.rule, s.name) for s in listing.rules if not s.source])
     if fmt == ListFormat.xlsx:
         target = out or Path(f"watch-{listing.as_of}.xlsx")
         export.write_xlsx(listing, target, lang=lang())

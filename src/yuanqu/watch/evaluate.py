@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy.orm import Session
 
 from yuanqu.analytics.engine import LoadedData
@@ -66,22 +68,24 @@ def yoy_below_sql(rule: Rule, as_of: Period) -> str:
     measure = f"{rule.params['measure']}_fen"
     ratio = rule.ratio("below")
     months = rule.count("months")
-    # The firm's last `months` reported values up to the as-of period, each with the value of
-    # the same month a year before; every one must be strictly below the ratio.
+    # The firm's last `months` reported months up to the as-of period (max(p, n): the n largest,
+    # one pass without sorting every report), each with the value of the same month a year
+    # before; every one must be strictly below the ratio.
     return f"""
 WITH r AS (
   SELECT enterprise_id, {_p()} AS p, {measure} AS v FROM reports
   WHERE {measure} IS NOT NULL AND year >= {as_of.year - 2} AND {_p()} <= {as_of.index}
-), last AS (
-  SELECT enterprise_id, p, v FROM r
-  QUALIFY row_number() OVER (PARTITION BY enterprise_id ORDER BY p DESC) <= {months}
+), top AS (
+  SELECT enterprise_id, unnest(max(p, {months})) AS p FROM r GROUP BY enterprise_id
+), c AS (
+  SELECT t.enterprise_id, t.p, r.v FROM top t JOIN r USING (enterprise_id, p)
 )
-SELECT l.enterprise_id FROM last l LEFT JOIN r b ON b.enterprise_id = l.enterprise_id
-  AND b.p = l.p - 12
-GROUP BY l.enterprise_id
+SELECT c.enterprise_id FROM c LEFT JOIN r b ON b.enterprise_id = c.enterprise_id
+  AND b.p = c.p - 12
+GROUP BY c.enterprise_id
 HAVING count(*) = {months} AND bool_and(
   b.v IS NOT NULL AND b.v > 0
-  AND CAST(l.v AS HUGEINT) * {ratio.denominator} < CAST(b.v AS HUGEINT) * {ratio.numerator})
+  AND CAST(c.v AS HUGEINT) * {ratio.denominator} < CAST(b.v AS HUGEINT) * {ratio.numerator})
 """
 
 
@@ -153,28 +157,64 @@ def evaluate_on(data: LoadedData, rule: Rule, as_of: Period) -> frozenset[int]:
     return frozenset(table.column(0).to_pylist())
 
 
-def evaluate(session: Session, rules: Sequence[Rule], as_of: Period) -> list[RuleResult]:
-    """Every rule at ``as_of``; the SQL rules run on the cached snapshot and their results are
-    memoised on it (a new import makes a new snapshot)."""
+HITS = pa.schema([("enterprise_id", pa.int64()), ("rule", pa.int32())])
+
+
+def _statistics_hits(data: LoadedData, rules: Sequence[Rule], as_of: Period) -> pa.Table:
+    """(enterprise id, rule's position) for every SQL rule, in one statement."""
+    parts = [
+        f"SELECT enterprise_id, {index} AS rule FROM ({SQL_KINDS[rule.kind](rule, as_of)})"
+        for index, rule in enumerate(rules)
+        if rule.kind in SQL_KINDS
+    ]
+    if not parts:
+        return HITS.empty_table()
+    return data.query(" UNION ALL ".join(parts)).cast(HITS)
+
+
+@dataclass
+class Evaluation:
+    """The rules' results at one as-of period: every hit, ranked per firm in DuckDB."""
+
+    rules: list[Rule]
+    results: list[RuleResult]
+    #: one row per flagged firm: id, uscc, name, task_force, score, signals (rule positions),
+    #: highest score first, ties by credit code
+    ranked: pa.Table
+
+
+def evaluate(session: Session, rules: Sequence[Rule], as_of: Period) -> Evaluation:
+    """Every rule at ``as_of``. The SQL rules run on the cached snapshot in one statement, memoised
+    on it (a new import makes a new snapshot); request rules ask the wired reader."""
+    rules = list(rules)
     data = snapshot(session, years_needed(as_of))
-    results = []
-    for rule in rules:
+    key = ("watch", tuple((r.kind, tuple(sorted(r.params.items()))) for r in rules), str(as_of))
+    hits = data.memoised(key, lambda: _statistics_hits(data, rules, as_of), large=True)
+    results: list[RuleResult] = []
+    extra: list[tuple[int, int]] = []
+    for index, rule in enumerate(rules):
         if rule.kind == "request_mentions":
-            results.append(_request_rule(session, rule, as_of))
-            continue
-        key = ("watch", rule.kind, tuple(sorted(rule.params.items())), str(as_of))
-        ids = data.memoised(key, lambda rule=rule: evaluate_on(data, rule, as_of))
-        results.append(RuleResult(rule, ids))
-    return results
-
-
-def firm_rows(session: Session, ids: frozenset[int] | set[int]) -> dict[int, tuple[str, str, str]]:
-    """id -> (uscc, name, task force code) for the flagged firms, from the snapshot."""
-    if not ids:
-        return {}
-    data = snapshot(session)
-    table = data.query(
-        "SELECT id, uscc, name, task_force FROM firms WHERE id IN (SELECT unnest(?))",
-        [sorted(ids)],
+            result = _request_rule(session, rule, as_of)
+            extra += [(firm, index) for firm in result.firm_ids]
+        else:
+            mask = pc.equal(hits.column("rule"), index)
+            result = RuleResult(rule, frozenset(hits.filter(mask).column(0).to_pylist()))
+        results.append(result)
+    if extra:
+        firms, positions = zip(*extra, strict=True)
+        more = pa.table([pa.array(firms, pa.int64()), pa.array(positions, pa.int32())], schema=HITS)
+        hits = pa.concat_tables([hits, more])
+    weights = pa.table(
+        {
+            "rule": pa.array(range(len(rules)), pa.int32()),
+            "weight": pa.array([r.weight for r in rules], pa.int64()),
+        }
     )
-    return {row["id"]: (row["uscc"], row["name"], row["task_force"]) for row in table.to_pylist()}
+    ranked = data.query(
+        "SELECT f.id, f.uscc, f.name, f.task_force, CAST(sum(w.weight) AS BIGINT) AS score, "
+        "list(h.rule ORDER BY h.rule) AS signals FROM hits h JOIN weights w USING (rule) "
+        "JOIN firms f ON f.id = h.enterprise_id GROUP BY f.id, f.uscc, f.name, f.task_force "
+        "ORDER BY score DESC, f.uscc",
+        tables={"hits": hits, "weights": weights},
+    )
+    return Evaluation(rules, results, ranked)

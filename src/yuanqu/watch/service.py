@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -13,7 +15,7 @@ from yuanqu.core.errors import Conflict, NotFound, ValidationError
 from yuanqu.core.periods import Period
 from yuanqu.registry.firms import codes_for_ids, firm_id, get_enterprise, task_force_names
 from yuanqu.stats.service import latest_period
-from yuanqu.watch.evaluate import RuleResult, evaluate, firm_rows
+from yuanqu.watch.evaluate import RuleResult, evaluate
 from yuanqu.watch.models import FOLLOW_UP_NAMES, OUTCOME_NAMES, Outcome, WatchCase
 from yuanqu.watch.rules import Rule, shipped_rules
 from yuanqu.watch.schemas import (
@@ -52,6 +54,12 @@ def _open_cases(session: Session, ids: Sequence[int]) -> dict[int, int]:
     return {firm: case for firm, case in rows}
 
 
+def _in_scope(ranked: pa.Table, task_forces: Sequence[str] | None) -> pa.Table:
+    if task_forces is None:
+        return ranked
+    return ranked.filter(pc.is_in(ranked.column("task_force"), pa.array(list(task_forces))))
+
+
 def watch_list(
     session: Session,
     *,
@@ -63,58 +71,80 @@ def watch_list(
     lang: str = "zh",
 ) -> WatchList:
     """Every flagged firm with its signals and score, highest score first (ties by credit code);
-    ``task_forces`` limits it to those task forces' firms (a task-force member's scope)."""
+    ``task_forces`` limits it to those task forces' firms (a task-force member's scope). Only the
+    page asked for becomes Python objects; the total is every flagged firm in scope."""
     period = as_of_period(session, as_of)
-    results: list[RuleResult] = evaluate(session, rules or shipped_rules(), period)
-    flagged = set().union(*(r.firm_ids for r in results)) if results else set()
-    firms = firm_rows(session, flagged)
-    if task_forces is not None:
-        allowed = set(task_forces)
-        firms = {i: f for i, f in firms.items() if f[2] in allowed}
+    evaluation = evaluate(session, rules or shipped_rules(), period)
+    ranked = _in_scope(evaluation.ranked, task_forces)
+    in_scope = set(ranked.column("id").to_pylist()) if task_forces is not None else None
     names = task_force_names(session, lang=lang)
-    entries: list[WatchEntry] = []
-    for firm, (uscc, name, task_force) in firms.items():
-        hits = [r for r in results if firm in r.firm_ids]
-        signals = [
-            Signal(
-                rule=r.rule.id,
-                name=r.rule.name(lang),
-                weight=r.rule.weight,
-                evidence=r.evidence.get(firm, []),
-            )
-            for r in hits
-        ]
-        owner = task_force or None
-        entries.append(
+    stop = ranked.num_rows if limit is None else min(ranked.num_rows, offset + limit)
+    page_rows = ranked.slice(offset, max(0, stop - offset)).to_pylist() if offset < stop else []
+    evidence = [r.evidence for r in evaluation.results]
+    cases = _open_cases(session, [row["id"] for row in page_rows])
+    items = []
+    for row in page_rows:
+        hits = [(evaluation.rules[i], evidence[i].get(row["id"], [])) for i in row["signals"]]
+        owner = row["task_force"] or None
+        items.append(
             WatchEntry(
-                uscc=uscc,
-                name=name,
-                signals=[s.rule for s in signals],
-                signal_details=signals,
-                score=sum(s.weight for s in signals),
+                uscc=row["uscc"],
+                name=row["name"],
+                signals=[rule.id for rule, _e in hits],
+                signal_details=[
+                    Signal(rule=rule.id, name=rule.name(lang), weight=rule.weight, evidence=e)
+                    for rule, e in hits
+                ],
+                score=row["score"],
                 owner=owner,
                 owner_name=names.get(owner) if owner else None,
+                case_id=cases.get(row["id"]),
             )
         )
-    entries.sort(key=lambda e: (-e.score, e.uscc))
     statuses = [
         RuleStatus(
             rule=r.rule.id,
             name=r.rule.name(lang),
             weight=r.rule.weight,
-            flagged=len(r.firm_ids & firms.keys()),
+            flagged=len(r.firm_ids if in_scope is None else r.firm_ids & in_scope),
             source=r.source,
         )
-        for r in results
+        for r in evaluation.results
     ]
-    page = entries[offset : offset + limit if limit is not None else None]
-    ids = {uscc: i for i, (uscc, _n, _t) in firms.items()}
-    cases = _open_cases(session, [ids[e.uscc] for e in page])
-    for entry in page:
-        entry.case_id = cases.get(ids[entry.uscc])
     return WatchList(
-        as_of=str(period), total=len(entries), offset=offset, items=page, rules=statuses
+        as_of=str(period), total=ranked.num_rows, offset=offset, items=items, rules=statuses
     )
+
+
+def watch_rows(
+    session: Session,
+    *,
+    as_of: str | None = None,
+    task_forces: Sequence[str] | None = None,
+    rules: Sequence[Rule] | None = None,
+) -> tuple[str, list[dict], list[RuleResult]]:
+    """The whole list in the machine shape of ``yuanqu watch list --format json``:
+    ``{"uscc", "signals", "score", "owner"}`` per firm, highest score first."""
+    period = as_of_period(session, as_of)
+    evaluation = evaluate(session, rules or shipped_rules(), period)
+    ranked = _in_scope(evaluation.ranked, task_forces)
+    ids = [r.id for r in evaluation.rules]
+    rows = [
+        {
+            "uscc": uscc,
+            "signals": [ids[i] for i in signals],
+            "score": score,
+            "owner": owner or None,
+        }
+        for uscc, signals, score, owner in zip(
+            ranked.column("uscc").to_pylist(),
+            ranked.column("signals").to_pylist(),
+            ranked.column("score").to_pylist(),
+            ranked.column("task_force").to_pylist(),
+            strict=True,
+        )
+    ]
+    return str(period), rows, evaluation.results
 
 
 def open_case(
