@@ -78,6 +78,10 @@ def build_demo(
     from yuanqu.demo.watch import add_firms_in_trouble
 
     add_firms_in_trouble(session, seed=seed)
+    # The zone's plans and targets (行动计划) as shipped, with their sources.
+    from yuanqu.plans.service import load_shipped
+
+    load_shipped(session)
     portfolio = build_yizhuang_portfolio(session, seed=seed)
     # A small tech-insurance book of the zone's own (about a second); the city-scale book is
     # `yuanqu insurance demo --city shanghai`, in its own database.
