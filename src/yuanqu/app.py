@@ -38,6 +38,8 @@ from yuanqu.grants import api as grants_api
 from yuanqu.grants import pages as grants_pages
 from yuanqu.insurance import api as insurance_api
 from yuanqu.insurance import pages as insurance_pages
+from yuanqu.plans import api as plans_api
+from yuanqu.plans import pages as plans_pages
 from yuanqu.policies import api as policies_api
 from yuanqu.policies import pages as policies_pages
 from yuanqu.projects import api as projects_api
@@ -68,6 +70,7 @@ NAVIGATION = (
     ("/policies", "Policies", EVERYONE),
     ("/registry/import", "Import", frozenset(registry_api.IMPORTERS)),
     ("/grants", "Grants", frozenset(grants_api.READERS)),
+    ("/plans", "Plans and targets", frozenset(plans_api.READERS)),
     ("/watch", "Early warning", frozenset(watch_api.READERS)),
     ("/grants/notice", "Public notice", EVERYONE),
     ("/admin/users", "Users", frozenset({Role.admin})),
@@ -137,6 +140,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         policies_api.router,
         grants_api.router,
         watch_api.router,
+        plans_api.router,
         calendar_router,
     )
     for router in api_routers:
@@ -152,6 +156,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         policies_pages.router,
         grants_pages.router,
         watch_pages.router,
+        plans_pages.router,
     )
     for router in page_routers:
         app.include_router(router)

@@ -95,7 +95,9 @@ def amount_series(session: Session, target: Target, latest: Period) -> list[tupl
 
 
 def firm_count(session: Session, target: Target, day: date, latest: Period) -> int:
-    data = snapshot(session)
+    # With the latest year's reports: analytics.engine cannot yet load a snapshot with no slice
+    # of a sliced table (concat of no tables) when nothing was loaded before.
+    data = snapshot(session, [latest.year])
     where = []
     subquery = scope_sql(target.scope, day)
     if target.label:
