@@ -123,4 +123,7 @@ def load_text(text: str, *, file: str) -> Any:
         line = mark.line + 1 if mark is not None else 0
         reason = str(error.problem or error)
         raise DataFileError([(file, line, f"YAML 语法错误：{reason}", f"YAML: {reason}")]) from None
+    except yaml.YAMLError as error:  # e.g. a control character the reader refuses
+        reason = str(error).splitlines()[0]
+        raise DataFileError([(file, 1, f"YAML 无法读取：{reason}", f"YAML: {reason}")]) from None
     return None if node is None else _build(node)
