@@ -25,6 +25,8 @@ from yuanqu.accounts import pages as accounts_pages
 from yuanqu.accounts.service import AccountsBackend
 from yuanqu.attraction import api as attraction_api
 from yuanqu.attraction import pages as attraction_pages
+from yuanqu.briefing import api as briefing_api
+from yuanqu.briefing import pages as briefing_pages
 from yuanqu.calendar.api import router as calendar_router
 from yuanqu.chains import api as chains_api
 from yuanqu.chains import pages as chains_pages
@@ -72,6 +74,7 @@ NAVIGATION = (
     ("/grants", "Grants", frozenset(grants_api.READERS)),
     ("/plans", "Plans and targets", frozenset(plans_api.READERS)),
     ("/watch", "Early warning", frozenset(watch_api.READERS)),
+    ("/briefing", "Monthly briefing", frozenset(briefing_api.READERS)),
     ("/grants/notice", "Public notice", EVERYONE),
     ("/admin/users", "Users", frozenset({Role.admin})),
 )
@@ -141,6 +144,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         grants_api.router,
         watch_api.router,
         plans_api.router,
+        briefing_api.router,
         calendar_router,
     )
     for router in api_routers:
@@ -157,6 +161,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         grants_pages.router,
         watch_pages.router,
         plans_pages.router,
+        briefing_pages.router,
     )
     for router in page_routers:
         app.include_router(router)

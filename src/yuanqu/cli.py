@@ -13,6 +13,7 @@ from yuanqu.accounts.cli import app as users_app
 from yuanqu.accounts.service import ensure_demo_accounts
 from yuanqu.attraction.cli import app as leads_app
 from yuanqu.audit_cli import app as audit_app
+from yuanqu.briefing.cli import briefing as briefing_cmd
 from yuanqu.calendar.cli import app as calendar_app
 from yuanqu.chains.cli import app as chains_app
 from yuanqu.core import backup as backups
@@ -55,6 +56,7 @@ app.add_typer(export_app, name="export")
 app.add_typer(grants_app, name="grants")
 app.add_typer(watch_app, name="watch")
 app.add_typer(plans_app, name="plans")
+app.command("briefing")(briefing_cmd)
 
 
 @app.callback()
