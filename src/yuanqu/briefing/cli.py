@@ -10,6 +10,7 @@ import typer
 from yuanqu.briefing import document
 from yuanqu.briefing.compose import compose
 from yuanqu.core.db import cli_session
+from yuanqu.core.errors import ValidationError
 from yuanqu.core.terminal import console, lang, t
 
 
@@ -19,9 +20,7 @@ def briefing(
 ) -> None:
     """The monthly briefing (经济运行分析) for leaders, as .docx or PDF."""
     if out.suffix.lower() not in (".docx", ".pdf"):
-        raise typer.BadParameter(
-            t("--out 应以 .docx 或 .pdf 结尾", "--out must end in .docx or .pdf")
-        )
+        raise ValidationError("--out 应以 .docx 或 .pdf 结尾", "--out must end in .docx or .pdf")
     with cli_session() as session:
         composed = compose(session, period=period, lang=lang())
     document.write(composed, out, lang=lang())
