@@ -36,6 +36,8 @@ from yuanqu.core.db import get_engine, session_factory
 from yuanqu.core.deps import check_csrf, request_lang
 from yuanqu.core.errors import Unauthorized, YuanquError
 from yuanqu.core.tabular import ImportRejected
+from yuanqu.funds import api as funds_api
+from yuanqu.funds import pages as funds_pages
 from yuanqu.grants import api as grants_api
 from yuanqu.grants import pages as grants_pages
 from yuanqu.insurance import api as insurance_api
@@ -75,6 +77,7 @@ NAVIGATION = (
     ("/plans", "Plans and targets", frozenset(plans_api.READERS)),
     ("/watch", "Early warning", frozenset(watch_api.READERS)),
     ("/briefing", "Monthly briefing", frozenset(briefing_api.READERS)),
+    ("/funds", "Fund register", frozenset(funds_api.READERS)),
     ("/grants/notice", "Public notice", EVERYONE),
     ("/admin/users", "Users", frozenset({Role.admin})),
 )
@@ -145,6 +148,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         watch_api.router,
         plans_api.router,
         briefing_api.router,
+        funds_api.router,
         calendar_router,
     )
     for router in api_routers:
@@ -162,6 +166,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         watch_pages.router,
         plans_pages.router,
         briefing_pages.router,
+        funds_pages.router,
     )
     for router in page_routers:
         app.include_router(router)

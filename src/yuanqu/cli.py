@@ -24,6 +24,7 @@ from yuanqu.core.money import Money
 from yuanqu.core.terminal import console, exit_code_for, progress_bar, render_error, t
 from yuanqu.demo.report import print_calibration, print_portfolio, print_summary
 from yuanqu.demo.service import build_demo, build_fangchenggang, calibration, registry_is_empty
+from yuanqu.funds.cli import app as funds_app
 from yuanqu.grants.cli import app as grants_app
 from yuanqu.grants.demo import pay_demo_awards
 from yuanqu.insurance.cli import app as insurance_app
@@ -57,6 +58,7 @@ app.add_typer(grants_app, name="grants")
 app.add_typer(watch_app, name="watch")
 app.add_typer(plans_app, name="plans")
 app.command("briefing")(briefing_cmd)
+app.add_typer(funds_app, name="funds")
 
 
 @app.callback()

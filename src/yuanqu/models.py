@@ -10,6 +10,7 @@ def import_all_models() -> None:
     import yuanqu.core.audit
     import yuanqu.core.db
     import yuanqu.core.holidays
+    import yuanqu.funds.models
     import yuanqu.grants.models
     import yuanqu.insurance.models
     import yuanqu.plans.models

@@ -82,6 +82,10 @@ def build_demo(
     from yuanqu.plans.service import load_shipped
 
     load_shipped(session)
+    # A fund and a sub-fund (一只基金) with investments in a few of the zone's firms.
+    from yuanqu.funds.service import demo_funds
+
+    demo_funds(session, firms=sorted(r.uscc for r in zone.records)[:4])
     portfolio = build_yizhuang_portfolio(session, seed=seed)
     # A small tech-insurance book of the zone's own (about a second); the city-scale book is
     # `yuanqu insurance demo --city shanghai`, in its own database.

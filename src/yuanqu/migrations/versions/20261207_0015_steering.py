@@ -1,4 +1,4 @@
-"""steering: watch-list cases (follow-up and outcome) and plan definitions kept as YAML text
+"""steering: watch-list cases, plan definitions kept as YAML text, the fund register
 
 Revision ID: 20261207_0015
 Revises: 20261201_0009
@@ -88,9 +88,89 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_watch_cases_enterprise_id"), ["enterprise_id"], unique=False
         )
+    op.create_table(
+        "funds",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("parent_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column(
+            "size_fen", sa.BigInteger(), nullable=False, comment="the fund's size (认缴规模)"
+        ),
+        sa.Column(
+            "zone_share_fen", sa.BigInteger(), nullable=False, comment="the zone's commitment"
+        ),
+        sa.Column("manager", sa.String(length=200), nullable=False),
+        sa.Column("start_year", sa.Integer(), nullable=False),
+        sa.Column("end_year", sa.Integer(), nullable=False),
+        sa.Column(
+            "track", sa.String(length=60), nullable=True, comment="the track (赛道) it serves"
+        ),
+        sa.CheckConstraint("end_year >= start_year", name=op.f("ck_funds_period_ordered")),
+        sa.CheckConstraint("size_fen > 0", name=op.f("ck_funds_size_positive")),
+        sa.CheckConstraint(
+            "zone_share_fen >= 0 AND zone_share_fen <= size_fen", name=op.f("ck_funds_share_within")
+        ),
+        sa.ForeignKeyConstraint(
+            ["parent_id"], ["funds.id"], name=op.f("fk_funds_parent_id_funds"), ondelete="RESTRICT"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_funds")),
+        sa.UniqueConstraint("name", name=op.f("uq_funds_name")),
+    )
+    op.create_table(
+        "fund_investments",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("fund_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "enterprise_id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            nullable=True,
+            comment="NULL: outside",
+        ),
+        sa.Column("investee_name", sa.String(length=200), nullable=False),
+        sa.Column("invested_on", sa.Date(), nullable=False),
+        sa.Column("amount_fen", sa.BigInteger(), nullable=False),
+        sa.Column("round", sa.String(length=40), nullable=False, comment="天使轮, A轮, Pre-IPO..."),
+        sa.Column("stake_bp", sa.Integer(), nullable=False, comment="stake in basis points"),
+        sa.Column("exited_on", sa.Date(), nullable=True),
+        sa.Column("exit_amount_fen", sa.BigInteger(), nullable=True),
+        sa.CheckConstraint("amount_fen > 0", name=op.f("ck_fund_investments_amount_positive")),
+        sa.CheckConstraint(
+            "exited_on IS NULL OR exited_on >= invested_on",
+            name=op.f("ck_fund_investments_exit_after_investment"),
+        ),
+        sa.CheckConstraint(
+            "stake_bp > 0 AND stake_bp <= 10000", name=op.f("ck_fund_investments_stake_within")
+        ),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises.id"],
+            name=op.f("fk_fund_investments_enterprise_id_enterprises"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["fund_id"],
+            ["funds.id"],
+            name=op.f("fk_fund_investments_fund_id_funds"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_fund_investments")),
+    )
+    op.create_index(
+        op.f("ix_fund_investments_enterprise_id"),
+        "fund_investments",
+        ["enterprise_id"],
+        unique=False,
+    )
+    op.create_index(
+        op.f("ix_fund_investments_fund_id"), "fund_investments", ["fund_id"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_fund_investments_fund_id"), table_name="fund_investments")
+    op.drop_index(op.f("ix_fund_investments_enterprise_id"), table_name="fund_investments")
+    op.drop_table("fund_investments")
+    op.drop_table("funds")
     with op.batch_alter_table("watch_cases", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_watch_cases_enterprise_id"))
 
