@@ -53,6 +53,7 @@ from yuanqu.registry import api as registry_api
 from yuanqu.registry import pages as registry_pages
 from yuanqu.stats import api as stats_api
 from yuanqu.stats import pages as stats_pages
+from yuanqu.tracks import pages as tracks_pages
 from yuanqu.watch import api as watch_api
 from yuanqu.watch import pages as watch_pages
 from yuanqu.web.templating import register_nav, render
@@ -78,6 +79,7 @@ NAVIGATION = (
     ("/watch", "Early warning", frozenset(watch_api.READERS)),
     ("/briefing", "Monthly briefing", frozenset(briefing_api.READERS)),
     ("/funds", "Fund register", frozenset(funds_api.READERS)),
+    ("/tracks", "Tracks", frozenset(tracks_pages.READERS)),
     ("/grants/notice", "Public notice", EVERYONE),
     ("/admin/users", "Users", frozenset({Role.admin})),
 )
@@ -149,6 +151,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         plans_api.router,
         briefing_api.router,
         funds_api.router,
+        tracks_pages.api,
         calendar_router,
     )
     for router in api_routers:
@@ -167,6 +170,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         plans_pages.router,
         briefing_pages.router,
         funds_pages.router,
+        tracks_pages.router,
     )
     for router in page_routers:
         app.include_router(router)
