@@ -3,6 +3,10 @@ force sees its plans, administrators edit a plan (a mistake changes nothing), pa
 
 from __future__ import annotations
 
+import io
+
+from python_calamine import CalamineWorkbook
+
 from tests.web.conftest import Site, login
 from yuanqu.core.auth import Role
 
@@ -84,5 +88,11 @@ def test_plan_page_in_chinese_and_english(site: Site) -> None:
     assert "预测方法" in page.text and '"name": "\\u5bb6"' in page.text  # 家 on the axis
     english = client.get("/plans/yizhuang_commercial_aerospace_2028?lang=en")
     assert "High-tech firms in commercial aerospace" in english.text
+    xlsx = client.get("/plans/yizhuang_commercial_aerospace_2028.xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    book = CalamineWorkbook.from_filelike(io.BytesIO(xlsx.content))
+    rows = book.get_sheet_by_index(0).to_python()
+    assert rows[3][0] == "目标" and rows[4][0] == "商业航天高新技术企业"
+    assert rows[4][2] == 100  # the target, in 家
     listing = client.get("/plans")
     assert "共 " in listing.text and "目标考核" in listing.text

@@ -10,7 +10,7 @@ import typer
 from yuanqu.core.db import cli_session
 from yuanqu.core.money import format_yuan
 from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, lang, t
-from yuanqu.plans import service
+from yuanqu.plans import export, service
 from yuanqu.plans.definitions import parse_plan
 
 app = typer.Typer(help="行动计划与目标考核 / plans and targets", no_args_is_help=True)
@@ -59,11 +59,16 @@ def _value(unit: str, value: int | None) -> str:
 def progress_cmd(
     key: Annotated[str | None, typer.Argument(help="a plan's key; default: every plan")] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="write an xlsx report here")] = None,
 ) -> None:
     """Every target's actual, completion, forecast at the deadline and status."""
     with cli_session() as session:
         keys = [key] if key else [p.key for p in service.list_plans(session, lang=lang()).items]
         plans = [service.plan_progress(session, key=k, lang=lang()) for k in keys]
+    if xlsx is not None:
+        export.write_xlsx(plans, xlsx, lang=lang())
+        console.print(t(f"目标完成情况已写入 {xlsx}", f"progress written to {xlsx}"))
+        return
     if fmt == OutputFormat.json:
         emit_json([p.model_dump(mode="json") for p in plans])
         return

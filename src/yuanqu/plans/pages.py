@@ -3,16 +3,20 @@ progress and a chart (/plans/{key}), and the administrators' editor (/plans/{key
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path as FilePath
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.background import BackgroundTask
 
 from yuanqu.core.auth import Principal, Role, allow
 from yuanqu.core.deps import get_db, request_lang
 from yuanqu.core.errors import ValidationError
-from yuanqu.plans import service, views
+from yuanqu.plans import export, service, views
 from yuanqu.plans.api import EDITORS, READERS, PlanKey, scope
 from yuanqu.web.templating import render
 
@@ -28,6 +32,26 @@ def plans_page(
     lang = request_lang(request)
     page = service.list_plans(session, task_forces=scope(principal), lang=lang)
     return render(request, "plans/list.html", {"plans": page, "json_url": "/api/v1/plans"})
+
+
+@router.get("/plans/{key}.xlsx")
+def plan_xlsx(
+    request: Request,
+    key: PlanKey,
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(READERS),
+) -> Response:
+    """The plan's progress as an xlsx report."""
+    lang = request_lang(request)
+    plan = service.plan_progress(session, key=key, task_forces=scope(principal), lang=lang)
+    folder = FilePath(tempfile.mkdtemp(prefix="yuanqu-plan-"))
+    path = export.write_xlsx([plan], folder / "plan.xlsx", lang=lang)
+    return FileResponse(
+        path,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename=f"plan-{key}.xlsx",
+        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+    )
 
 
 @router.get("/plans/{key}", response_class=HTMLResponse)
