@@ -34,6 +34,9 @@ def target_charts(plan: PlanRead, *, lang: str = "zh") -> dict[str, dict[str, An
             name=target.name,
         )
         option["yAxis"]["name"] = unit
+        # the target line must lie within the axis, even when the series is far below it
+        values = [scaled(target, p.value) or 0 for p in target.series]
+        option["yAxis"]["max"] = _ceiling(max([*values, scaled(target, target.target) or 0]))
         option["grid"]["top"] = 32
         option["series"][0]["markLine"] = {
             "symbol": "none",
@@ -42,3 +45,11 @@ def target_charts(plan: PlanRead, *, lang: str = "zh") -> dict[str, dict[str, An
         }
         charts[target.key] = option
     return charts
+
+
+def _ceiling(value: float) -> float:
+    """A round number a little above ``value`` (the axis top)."""
+    if value <= 0:
+        return 1
+    step = 10 ** (len(str(int(value))) - 1) / 2
+    return (int(value * 1.05 / step) + 1) * step
