@@ -8,8 +8,10 @@ from datetime import date
 
 import pytest
 
+from tests.factories.projects import TODAY, member
 from tests.factories.registry import make_firm, make_task_force
 from tests.factories.stats import add_reports, report_row
+from yuanqu.attraction import service as attraction
 from yuanqu.core.db import bump_data_version, session_scope
 from yuanqu.plans import service
 
@@ -132,3 +134,45 @@ def test_firms_with_a_label_counted_at_year_ends(committed_db) -> None:
     # the line through (2020, 1), (2021, 1), (2022, 2), (2023, 3) reads 4.375 at the end of 2025
     assert ht.forecast == 4 and ht.status == "off_track"  # 4 < 90% of 5
     assert found["ht_low"].status == "on_track"
+
+
+def test_firms_attracted_are_the_task_forces_signed_leads(session) -> None:
+    make_task_force(session, "ic")
+    make_task_force(session, "auto")
+    firm = make_firm(session)
+    add_reports(session, [report_row(firm.id, "2024-06", revenue=1)])  # data up to 2024-06
+    ic, auto = member("ic"), member("auto", user="auto-member")
+    signings = [
+        (ic, "ic", date(2023, 12, 31)),
+        (ic, "ic", date(2024, 1, 1)),
+        (ic, "ic", date(2024, 6, 30)),
+        (ic, "ic", date(2024, 7, 1)),
+        (auto, "auto", date(2024, 2, 1)),
+    ]
+    for index, (actor, force, day) in enumerate(signings):
+        lead = attraction.create_lead(
+            session,
+            actor=actor,
+            task_force=force,
+            prospect_name=f"招商企业{index}",
+            source="exhibition",
+            contacted_on=date(2023, 1, 1),
+        )
+        attraction.sign_lead(session, lead, actor=actor, signed_on=day, today=TODAY)
+    plan = PLAN.replace("period: [2021, 2025]", "period: [2024, 2024]").format(
+        targets=target(
+            "attracted",
+            "leads_signed",
+            4,
+            "2024-12-31",
+            scope="task_force:ic",
+            milestones="{2024: 4}",
+        )
+    )
+    service.save_plan(session, text=plan, file="t.yaml", by="test")
+    found = {t.key: t for t in service.plan_progress(session, key="test_plan").targets}
+    attracted = found["attracted"]
+    # signed in 2024 up to 2024-06-30 by ic: two (the 2023 one, the July one and auto's are out)
+    assert (attracted.actual, attracted.unit) == (2, "firms")
+    assert attracted.forecast == 4 and attracted.status == "on_track"  # half the year, half done
+    assert [(m.year, m.actual, m.met) for m in attracted.milestones] == [(2024, 2, False)]

@@ -5,7 +5,9 @@ Indicators:
 - ``gross_output``, ``value_added``, ``revenue``, ``fixed_asset_investment``: the year's total of
   the firms in scope (yuan), from the monthly reports;
 - ``firms``: firms in scope holding ``label`` on a date (or every firm in scope, no label);
-- ``projects``: key projects reaching ``stage`` within the plan's period (zone-wide).
+- ``projects``: key projects reaching ``stage`` within the plan's period (zone-wide);
+- ``leads_signed``: firms attracted, the task forces' leads signed within the plan's period
+  (scope ``all`` or ``task_force:CODE``).
 A scope is ``all``, ``task_force:CODE``, ``sub_area:NAME``, ``leading_industry`` or
 ``industry:CODE[,CODE...]`` (GB/T 4754 codes or their prefixes).
 """
@@ -21,7 +23,7 @@ from yuanqu.core.datafile import Items, Mapping, Problems, load_text
 from yuanqu.core.industry import industry_catalog
 
 AMOUNTS = ("gross_output", "value_added", "revenue", "fixed_asset_investment")
-INDICATORS = (*AMOUNTS, "firms", "projects")
+INDICATORS = (*AMOUNTS, "firms", "projects", "leads_signed")
 LABELS = (
     "high_tech",
     "specialized",
@@ -39,6 +41,7 @@ INDICATOR_NAMES = {
     "fixed_asset_investment": ("固定资产投资", "Fixed-asset investment"),
     "firms": ("企业数", "Firms"),
     "projects": ("重点项目数", "Key projects"),
+    "leads_signed": ("招商签约企业数", "Firms attracted (leads signed)"),
 }
 _KEY = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
 
@@ -160,7 +163,13 @@ def _target(problems: Problems, entry: Mapping, plan_years: tuple[int, int]) -> 
             problems.add(
                 entry.line_of("scope"), "重点项目指标只按全园区计算", "projects are zone-wide: all"
             )
-    elif stage is not None:
+    elif indicator == "leads_signed" and scope != "all" and not scope.startswith("task_force:"):
+        problems.add(
+            entry.line_of("scope"),
+            "招商签约按全园区或产业专班计算",
+            "leads_signed: scope all or task_force:CODE",
+        )
+    if indicator != "projects" and stage is not None:
         problems.add(entry.line_of("stage"), "stage 只用于 projects 指标", "stage: projects only")
     value = _number(problems, entry.line_of("value"), "value", entry.get("value"))
     deadline = _date(problems, entry, "deadline")

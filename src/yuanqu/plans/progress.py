@@ -7,7 +7,8 @@ The forecast (stated on every target as ``forecast_method``):
   deadline year itself has started, its year-to-date total scaled to twelve months;
 - a count of firms: the straight line through the counts at the last three year-ends and on the
   as-of day, read at the deadline;
-- key projects: the pace so far since the plan began, kept to the deadline.
+- key projects and firms attracted (leads signed): the pace so far since the plan began, kept to
+  the deadline.
 On track when the forecast reaches the target, at risk when it reaches 90% of it, off track
 otherwise; after the deadline, achieved or missed.
 """
@@ -19,6 +20,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from yuanqu.attraction.service import list_leads
 from yuanqu.core.periods import Period
 from yuanqu.plans.definitions import INDICATOR_NAMES, Target
 from yuanqu.plans.schemas import Milestone, SeriesPoint, TargetProgress
@@ -172,6 +174,22 @@ def target_progress(
             series = series[-1:]
             points = points[-1:]
         forecast = _line(points[-4:], _years(target.deadline))
+    elif target.indicator == "leads_signed":
+        kind, unit = "projects", "firms"
+        begin = date(start_year, 1, 1)
+        task_force = target.scope.partition(":")[2] or None
+        signed = [
+            lead.signed_on
+            for lead in list_leads(session, task_force=task_force, stage="signed")
+            if lead.signed_on and begin <= lead.signed_on <= today
+        ]
+        actual = len(signed)
+        actual_label = f"{begin.isoformat()}..{today.isoformat()}"
+        for year in range(start_year, today.year + 1):
+            yearly[year] = sum(day.year == year for day in signed)
+            series.append(SeriesPoint(label=str(year), value=yearly[year]))
+        elapsed = max((today - begin).days, 1)
+        forecast = actual * max((target.deadline - begin).days, 1) / elapsed
     else:
         kind, unit = "projects", "projects"
         begin = date(start_year, 1, 1)
