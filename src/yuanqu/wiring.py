@@ -26,4 +26,6 @@ def wire() -> None:
     # The watch list's relocation_signal rule reads the service desk's requests through
     # watch.evaluate.read_requests_with(reader), reader(session, since=, until=) yielding
     # (enterprise id, day, text). No service desk exists in this tree yet, so nothing is wired
-    # and the rule reports "no source"; the desk wires its reader here when it lands.
+    # and the rule reports "no source"; the desk wires its reader here when it lands, and its
+    # advisers (服务管家) through watch.evaluate.read_advisers_with(reader), reader(session, ids)
+    # -> {id: adviser}: a flagged firm's owner is then its adviser, else its task force.

@@ -12,7 +12,7 @@ no reader wired the rule reports that it has no source.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -40,6 +40,25 @@ def read_requests_with(reader: RequestReader | None) -> None:
 
 def request_source() -> RequestReader | None:
     return _request_reader[0] if _request_reader else None
+
+
+#: ``reader(session, enterprise_ids)`` -> {enterprise id: its adviser (服务管家)}.
+AdviserReader = Callable[..., Mapping[int, str]]
+_adviser_reader: list[AdviserReader] = []
+
+
+def read_advisers_with(reader: AdviserReader | None) -> None:
+    """Wire the service desk's advisers (``wiring.wire``): a flagged firm's owner is its adviser
+    when it has one, else its task force. None unwires it."""
+    _adviser_reader.clear()
+    if reader is not None:
+        _adviser_reader.append(reader)
+
+
+def advisers(session: Session, enterprise_ids: Sequence[int]) -> Mapping[int, str]:
+    if not _adviser_reader or not enterprise_ids:
+        return {}
+    return _adviser_reader[0](session, list(enterprise_ids))
 
 
 @dataclass

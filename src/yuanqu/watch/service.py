@@ -13,9 +13,15 @@ from sqlalchemy.orm import Session
 
 from yuanqu.core.errors import Conflict, NotFound, ValidationError
 from yuanqu.core.periods import Period
-from yuanqu.registry.firms import codes_for_ids, firm_id, get_enterprise, task_force_names
+from yuanqu.registry.firms import (
+    codes_for_ids,
+    firm_id,
+    firms_by_code,
+    get_enterprise,
+    task_force_names,
+)
 from yuanqu.stats.service import latest_period
-from yuanqu.watch.evaluate import RuleResult, evaluate
+from yuanqu.watch.evaluate import RuleResult, advisers, evaluate
 from yuanqu.watch.models import FOLLOW_UP_NAMES, OUTCOME_NAMES, Outcome, WatchCase
 from yuanqu.watch.rules import Rule, shipped_rules
 from yuanqu.watch.schemas import (
@@ -82,10 +88,11 @@ def watch_list(
     page_rows = ranked.slice(offset, max(0, stop - offset)).to_pylist() if offset < stop else []
     evidence = [r.evidence for r in evaluation.results]
     cases = _open_cases(session, [row["id"] for row in page_rows])
+    adviser = advisers(session, [row["id"] for row in page_rows])
     items = []
     for row in page_rows:
         hits = [(evaluation.rules[i], evidence[i].get(row["id"], [])) for i in row["signals"]]
-        owner = row["task_force"] or None
+        owner = adviser.get(row["id"]) or row["task_force"] or None
         items.append(
             WatchEntry(
                 uscc=row["uscc"],
@@ -97,7 +104,7 @@ def watch_list(
                 ],
                 score=row["score"],
                 owner=owner,
-                owner_name=names.get(owner) if owner else None,
+                owner_name=names.get(owner, owner) if owner else None,
                 case_id=cases.get(row["id"]),
             )
         )
@@ -129,14 +136,17 @@ def watch_rows(
     evaluation = evaluate(session, rules or shipped_rules(), period)
     ranked = _in_scope(evaluation.ranked, task_forces)
     ids = [r.id for r in evaluation.rules]
+    firm_ids = ranked.column("id").to_pylist()
+    adviser = advisers(session, firm_ids)
     rows = [
         {
             "uscc": uscc,
             "signals": [ids[i] for i in signals],
             "score": score,
-            "owner": owner or None,
+            "owner": adviser.get(firm) or owner or None,
         }
-        for uscc, signals, score, owner in zip(
+        for firm, uscc, signals, score, owner in zip(
+            firm_ids,
             ranked.column("uscc").to_pylist(),
             ranked.column("signals").to_pylist(),
             ranked.column("score").to_pylist(),
@@ -283,7 +293,9 @@ def precision(
     cases it signalled: (resolved + lost) / decided. None when nothing is decided yet."""
     decided = list(session.scalars(select(WatchCase).where(WatchCase.outcome.is_not(None))))
     if task_forces is not None:
-        decided = [c for c in decided if c.owner in task_forces]
+        codes = codes_for_ids(session, {c.enterprise_id for c in decided})
+        firms = firms_by_code(session, set(codes.values()))
+        decided = [c for c in decided if firms[codes[c.enterprise_id]].task_force in task_forces]
     rules = list(rules or shipped_rules())
 
     def tally(rule: str | None, name: str) -> Precision:
