@@ -29,6 +29,8 @@ from yuanqu.attraction import api as attraction_api
 from yuanqu.attraction import pages as attraction_pages
 from yuanqu.av import api as av_api
 from yuanqu.av import pages as av_pages
+from yuanqu.briefing import api as briefing_api
+from yuanqu.briefing import pages as briefing_pages
 from yuanqu.calendar.api import router as calendar_router
 from yuanqu.chains import api as chains_api
 from yuanqu.chains import pages as chains_pages
@@ -41,11 +43,15 @@ from yuanqu.core.errors import RateLimited, Unauthorized, YuanquError
 from yuanqu.core.headers import SecurityHeaders
 from yuanqu.core.tabular import MAX_LISTED_ERRORS, ImportRejected, cut
 from yuanqu.core.uploads import UploadLimit
+from yuanqu.funds import api as funds_api
+from yuanqu.funds import pages as funds_pages
 from yuanqu.grants import api as grants_api
 from yuanqu.grants import pages as grants_pages
 from yuanqu.insurance import api as insurance_api
 from yuanqu.insurance import pages as insurance_pages
 from yuanqu.names import Names
+from yuanqu.plans import api as plans_api
+from yuanqu.plans import pages as plans_pages
 from yuanqu.policies import api as policies_api
 from yuanqu.policies import pages as policies_pages
 from yuanqu.projects import api as projects_api
@@ -59,6 +65,9 @@ from yuanqu.space import api as space_api
 from yuanqu.space import pages as space_pages
 from yuanqu.stats import api as stats_api
 from yuanqu.stats import pages as stats_pages
+from yuanqu.tracks import pages as tracks_pages
+from yuanqu.watch import api as watch_api
+from yuanqu.watch import pages as watch_pages
 from yuanqu.web.templating import error_page, register_nav
 from yuanqu.wiring import wire
 
@@ -80,6 +89,11 @@ NAVIGATION = (
     ("/policies", "Policies", EVERYONE),
     ("/registry/import", "Import", frozenset(registry_api.IMPORTERS)),
     ("/grants", "Grants", frozenset(grants_api.READERS)),
+    ("/plans", "Plans and targets", frozenset(plans_api.READERS)),
+    ("/watch", "Early warning", frozenset(watch_api.READERS)),
+    ("/briefing", "Monthly briefing", frozenset(briefing_api.READERS)),
+    ("/funds", "Fund register", frozenset(funds_api.READERS)),
+    ("/tracks", "Tracks", frozenset(tracks_pages.READERS)),
     ("/grants/notice", "Public notice", EVERYONE),
     ("/service", "Service desk", EVERYONE),
     ("/space", "Land and space", frozenset(space_api.READERS)),
@@ -161,6 +175,11 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         service_api.router,
         space_api.router,
         agreements_api.router,
+        watch_api.router,
+        plans_api.router,
+        briefing_api.router,
+        funds_api.router,
+        tracks_pages.api,
         calendar_router,
     )
     for router in api_routers:
@@ -179,6 +198,11 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         service_pages.router,
         space_pages.router,
         agreements_pages.router,
+        watch_pages.router,
+        plans_pages.router,
+        briefing_pages.router,
+        funds_pages.router,
+        tracks_pages.router,
     )
     for router in page_routers:
         app.include_router(router)

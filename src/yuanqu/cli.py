@@ -17,6 +17,7 @@ from yuanqu.agreements.cli import app as agreements_app
 from yuanqu.attraction.cli import app as leads_app
 from yuanqu.audit_cli import app as audit_app
 from yuanqu.av.cli import app as av_app
+from yuanqu.briefing.cli import briefing as briefing_cmd
 from yuanqu.calendar.cli import app as calendar_app
 from yuanqu.chains.cli import app as chains_app
 from yuanqu.core import backup as backups
@@ -42,15 +43,18 @@ from yuanqu.core.terminal import (
 from yuanqu.demo.agreements import demo_clawback
 from yuanqu.demo.report import print_calibration, print_portfolio, print_summary
 from yuanqu.demo.service import build_demo, build_fangchenggang, calibration, registry_is_empty
+from yuanqu.funds.cli import app as funds_app
 from yuanqu.grants.cli import app as grants_app
 from yuanqu.grants.demo import pay_demo_awards
 from yuanqu.insurance.cli import app as insurance_app
+from yuanqu.plans.cli import app as plans_app
 from yuanqu.policies.cli import app as policy_app
 from yuanqu.projects.cli import app as projects_app
 from yuanqu.registry.cli import app as registry_app
 from yuanqu.service.cli import app as service_app
 from yuanqu.space.cli import app as space_app
 from yuanqu.stats.cli import app as stats_app
+from yuanqu.watch.cli import app as watch_app
 from yuanqu.wiring import wire
 from yuanqu.zone_export import app as export_app
 
@@ -76,6 +80,10 @@ app.add_typer(service_app, name="service")
 app.add_typer(space_app, name="space")
 app.add_typer(agreements_app, name="agreements")
 app.add_typer(av_app, name="av")
+app.add_typer(watch_app, name="watch")
+app.add_typer(plans_app, name="plans")
+app.command("briefing")(briefing_cmd)
+app.add_typer(funds_app, name="funds")
 
 
 @app.callback()

@@ -12,12 +12,15 @@ def import_all_models() -> None:
     import yuanqu.core.audit
     import yuanqu.core.db
     import yuanqu.core.holidays
+    import yuanqu.funds.models
     import yuanqu.grants.models
     import yuanqu.grants.recoveries
     import yuanqu.insurance.models
+    import yuanqu.plans.models
     import yuanqu.policies.models
     import yuanqu.projects.models
     import yuanqu.registry.models
     import yuanqu.service.models
     import yuanqu.space.models
-    import yuanqu.stats.models  # noqa: F401
+    import yuanqu.stats.models
+    import yuanqu.watch.models  # noqa: F401

@@ -15,14 +15,21 @@ from yuanqu.grants import integrity as grant_integrity
 from yuanqu.models import import_all_models
 from yuanqu.projects import ledger as project_ledger
 from yuanqu.projects import service as projects
+from yuanqu.service import signals as service_signals
+from yuanqu.watch import evaluate as watch_rules
 
 
 def wire() -> None:
     """Connect the domains: every table known to the mappers (a foreign key may name another
     domain's table), deadlines counted again when a holiday notice loads, the money rows that
-    ``audit verify`` compares with their audit trail, and the lead a key project came from."""
+    ``audit verify`` compares with their audit trail, the lead a key project came from, and the
+    service desk's requests and advisers the watch list reads."""
     import_all_models()
     on_notice_loaded("grants", grant_deadlines.recount_deadlines)
     audit.on_verify("grants", grant_integrity.money_problems)
     on_notice_loaded("projects", project_ledger.recount_deadlines)
     projects.read_lead_links_with(attraction.lead_ids_for_projects)
+    # The watch list's relocation rule reads the desk's requests; a flagged firm's owner is its
+    # adviser (服务管家) when it has one, else its task force.
+    watch_rules.read_requests_with(service_signals.requests_between)
+    watch_rules.read_advisers_with(service_signals.advisers_by_firm)

@@ -79,6 +79,18 @@ def build_demo(
     reports = build_statistics(
         session, rng=rng, zone_records=zone.records, plan=plan, progress=progress
     )
+    # A few firms in trouble, so the watch list (监测预警) of 2023-12 has every kind of signal.
+    from yuanqu.demo.watch import add_firms_in_trouble
+
+    add_firms_in_trouble(session, seed=seed)
+    # The zone's plans and targets (行动计划) as shipped, with their sources.
+    from yuanqu.plans.service import load_shipped
+
+    load_shipped(session)
+    # A fund and a sub-fund (一只基金) with investments in a few of the zone's firms.
+    from yuanqu.funds.service import demo_funds
+
+    demo_funds(session, firms=sorted(r.uscc for r in zone.records)[:4])
     portfolio = build_yizhuang_portfolio(session, seed=seed)
     # A small tech-insurance book of the zone's own (about a second); the city-scale book is
     # `yuanqu insurance demo --city shanghai`, in its own database.

@@ -45,6 +45,7 @@ PROFILE_SLOTS: tuple[tuple[str, str, str | None], ...] = (
     ("space", "Space and agreements", "space"),
     ("av", "AV test zone", "av"),
     ("chain", "Industry chain", "chain"),
+    ("funds", "Zone funds", "funds"),
 )
 
 

@@ -1,0 +1,178 @@
+"""Progress is computed, never typed: actual, completion, the trend forecast at the deadline and
+the status at their boundaries (on track at exactly the target, at risk down to 90%), on SQLite
+and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.factories.projects import TODAY, member
+from tests.factories.registry import make_firm, make_task_force
+from tests.factories.stats import add_reports, report_row
+from yuanqu.attraction import service as attraction
+from yuanqu.core.db import bump_data_version, session_scope
+from yuanqu.plans import service
+
+PLAN = """\
+key: test_plan
+title: 测试计划
+title_en: Test plan
+issuer: 管委会
+period: [2021, 2025]
+owner: task_force:ic
+targets:
+{targets}
+"""
+
+
+def target(key: str, indicator: str, value: int, deadline: str, **extra: str) -> str:
+    lines = [
+        f"  - key: {key}",
+        f"    name_zh: {key}",
+        f"    name_en: {key}",
+        f"    indicator: {indicator}",
+        f"    value: {value}",
+        f"    deadline: {deadline}",
+    ]
+    lines += [f"    {k}: {v}" for k, v in extra.items()]
+    return "\n".join(lines)
+
+
+def _revenue_zone(engine, *, through_2024: int = 0) -> None:
+    """One ic firm with revenue of 1200, 1800 and 2400 yuan in 2021-2023 (100, 150, 200 a month)
+    and ``through_2024`` months of 250 in 2024."""
+    with session_scope(engine) as session:
+        make_task_force(session, "ic")
+        firm = make_firm(session, task_force="ic")
+        other = make_firm(session)  # outside the scope: never counted
+        rows = []
+        for year, monthly in ((2021, 100), (2022, 150), (2023, 200)):
+            rows += [report_row(firm.id, f"{year}-{m:02d}", revenue=monthly) for m in range(1, 13)]
+            rows += [report_row(other.id, f"{year}-{m:02d}", revenue=9999) for m in range(1, 13)]
+        rows += [
+            report_row(firm.id, f"2024-{m:02d}", revenue=250) for m in range(1, through_2024 + 1)
+        ]
+        add_reports(session, rows)
+
+
+def _progress(engine, *targets: str):
+    with session_scope(engine) as session:
+        service.save_plan(
+            session, text=PLAN.format(targets="\n".join(targets)), file="t.yaml", by="test"
+        )
+    with session_scope(engine) as session:
+        return {t.key: t for t in service.plan_progress(session, key="test_plan").targets}
+
+
+def test_yearly_amount_trend_and_status_boundaries(committed_db) -> None:
+    _revenue_zone(committed_db.engine)
+    scope = {"scope": "task_force:ic"}
+    found = _progress(
+        committed_db.engine,
+        target("exact", "revenue", 3000, "2024-12-31", **scope),
+        target("risk", "revenue", 3333, "2024-12-31", **scope),
+        target("below_edge", "revenue", 3334, "2024-12-31", **scope),
+        target("done", "revenue", 2400, "2023-06-30", **scope),
+        target("missed", "revenue", 2401, "2023-06-30", **scope),
+        target(
+            "steps", "revenue", 5000, "2025-12-31", milestones="{2022: 1800, 2023: 2500}", **scope
+        ),
+    )
+    exact = found["exact"]
+    assert (exact.actual, exact.actual_label, exact.unit) == (240_000, "2023", "fen")
+    assert exact.forecast == 300_000  # the line through 1200, 1800, 2400 reaches 3000 in 2024
+    assert exact.completion == pytest.approx(0.8)
+    assert [p.value for p in exact.series] == [120_000, 180_000, 240_000]
+    assert (exact.status, exact.status_name) == ("on_track", "进度正常")
+    assert found["risk"].status == "at_risk"  # 3000 >= 90% of 3333
+    assert found["below_edge"].status == "off_track"  # 3000 < 90% of 3334
+    assert found["done"].status == "achieved" and found["missed"].status == "missed"
+    steps = found["steps"]
+    assert [(m.year, m.met) for m in steps.milestones] == [(2022, True), (2023, False)]
+    # 2600 more over the two years left: about 1300 a year, growth about 44% a year
+    assert steps.needed_per_year == pytest.approx(130_000, rel=0.01)
+    assert steps.needed_growth == pytest.approx((5000 / 2400) ** 0.5 - 1, rel=0.01)
+
+
+def test_within_the_deadline_year_the_year_to_date_is_annualised(committed_db) -> None:
+    _revenue_zone(committed_db.engine, through_2024=6)
+    found = _progress(
+        committed_db.engine,
+        target("year", "revenue", 3000, "2024-12-31", scope="task_force:ic"),
+    )
+    year = found["year"]
+    assert (year.actual, year.actual_label) == (150_000, "2024年1–6月")
+    assert year.forecast == 300_000 and year.status == "on_track"
+
+
+def test_firms_with_a_label_counted_at_year_ends(committed_db) -> None:
+    with session_scope(committed_db.engine) as session:
+        make_task_force(session, "ic")
+        for start in (date(2021, 1, 1), date(2022, 6, 1), date(2023, 3, 1)):
+            make_firm(session, task_force="ic", labels=[("high_tech", start, None)])
+        make_firm(session, labels=[("high_tech", date(2020, 1, 1), None)])  # another scope
+        lapsed = make_firm(session, task_force="ic")
+        lapsed_label = [("high_tech", date(2019, 1, 1), date(2021, 6, 30))]
+        make_firm(session, task_force="ic", labels=lapsed_label)
+        add_reports(session, [report_row(lapsed.id, "2023-12", revenue=1)])
+        bump_data_version(session, "registry")
+    found = _progress(
+        committed_db.engine,
+        target("ht", "firms", 5, "2025-12-31", scope="task_force:ic", label="high_tech"),
+        target("ht_low", "firms", 4, "2025-12-31", scope="task_force:ic", label="high_tech"),
+    )
+    ht = found["ht"]
+    assert [(p.label, p.value) for p in ht.series] == [
+        ("2020-12-31", 1),
+        ("2021-12-31", 1),
+        ("2022-12-31", 2),
+        ("2023-12-31", 3),
+    ]
+    assert ht.actual == 3 and ht.completion == pytest.approx(0.6)
+    # the line through (2020, 1), (2021, 1), (2022, 2), (2023, 3) reads 4.375 at the end of 2025
+    assert ht.forecast == 4 and ht.status == "off_track"  # 4 < 90% of 5
+    assert found["ht_low"].status == "on_track"
+
+
+def test_firms_attracted_are_the_task_forces_signed_leads(session) -> None:
+    make_task_force(session, "ic")
+    make_task_force(session, "auto")
+    firm = make_firm(session)
+    add_reports(session, [report_row(firm.id, "2024-06", revenue=1)])  # data up to 2024-06
+    ic, auto = member("ic"), member("auto", user="auto-member")
+    signings = [
+        (ic, "ic", date(2023, 12, 31)),
+        (ic, "ic", date(2024, 1, 1)),
+        (ic, "ic", date(2024, 6, 30)),
+        (ic, "ic", date(2024, 7, 1)),
+        (auto, "auto", date(2024, 2, 1)),
+    ]
+    for index, (actor, force, day) in enumerate(signings):
+        lead = attraction.create_lead(
+            session,
+            actor=actor,
+            task_force=force,
+            prospect_name=f"招商企业{index}",
+            source="exhibition",
+            contacted_on=date(2023, 1, 1),
+        )
+        attraction.sign_lead(session, lead, actor=actor, signed_on=day, today=TODAY)
+    plan = PLAN.replace("period: [2021, 2025]", "period: [2024, 2024]").format(
+        targets=target(
+            "attracted",
+            "leads_signed",
+            4,
+            "2024-12-31",
+            scope="task_force:ic",
+            milestones="{2024: 4}",
+        )
+    )
+    service.save_plan(session, text=plan, file="t.yaml", by="test")
+    found = {t.key: t for t in service.plan_progress(session, key="test_plan").targets}
+    attracted = found["attracted"]
+    # signed in 2024 up to 2024-06-30 by ic: two (the 2023 one, the July one and auto's are out)
+    assert (attracted.actual, attracted.unit) == (2, "firms")
+    assert attracted.forecast == 4 and attracted.status == "on_track"  # half the year, half done
+    assert [(m.year, m.actual, m.met) for m in attracted.milestones] == [(2024, 2, False)]
