@@ -448,3 +448,17 @@ def reservation_dict(r: Reservation, lang: str = "zh") -> dict[str, Any]:
         "status": r.status,
         "status_name": name_of(RESERVATION_STATUS_NAMES, r.status, lang),
     }
+
+
+def land_by_firm(session: Session, year: int) -> dict[int, Decimal]:
+    """firm id -> m² of the parcels it holds, granted by the end of ``year`` (the 亩均效益评价's
+    land; space a firm rents is not counted)."""
+    rows = session.execute(
+        select(Parcel.enterprise_id, func.sum(Parcel.area_sqm))
+        .where(
+            Parcel.enterprise_id.is_not(None),
+            (Parcel.granted_on.is_(None)) | (Parcel.granted_on <= date(year, 12, 31)),
+        )
+        .group_by(Parcel.enterprise_id)
+    ).all()
+    return {int(firm): Decimal(int(area)) for firm, area in rows if area}
