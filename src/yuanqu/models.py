@@ -12,6 +12,7 @@ def import_all_models() -> None:
     import yuanqu.core.holidays
     import yuanqu.grants.models
     import yuanqu.insurance.models
+    import yuanqu.mu.models
     import yuanqu.policies.models
     import yuanqu.projects.models
     import yuanqu.registry.models
