@@ -26,10 +26,19 @@ from yuanqu.mu.method import method_for, read_method
 
 YEAR = 2023
 D = pa.decimal128(38, 10)
-NUMBERS = (
-    "tax value_added revenue rd_expense gross_output employees_avg land_mu energy_tce "
-    "emissions_t electricity_kwh established_years"
-).split()
+NUMBERS = [
+    "tax",
+    "value_added",
+    "revenue",
+    "rd_expense",
+    "gross_output",
+    "employees_avg",
+    "land_mu",
+    "energy_tce",
+    "emissions_t",
+    "electricity_kwh",
+    "established_years",
+]
 
 
 def _firm(uscc: str, **values) -> dict:

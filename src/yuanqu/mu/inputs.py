@@ -46,6 +46,7 @@ from yuanqu.stats.firms import yearly_figures
 #: m² of one 亩 (1 亩 = 10000/15 m²).
 MU_PER_M2 = Decimal(15) / Decimal(10000)
 DECIMAL = pa.decimal128(38, 10)
+TEN_PLACES = Decimal(1).scaleb(-10)
 
 #: Reads the land each firm holds in a year: firm id -> m² (the parcels it holds, and the space it
 #: occupies counted at the building's plot ratio where the zone says so). The space domain owns
@@ -286,7 +287,9 @@ def _land(session: Session, year: int) -> pa.Table:
     return pa.table(
         {
             "firm_id": pa.array(list(held), type=pa.int64()),
-            "land_m2": pa.array([Decimal(v) for v in held.values()], type=DECIMAL),
+            "land_m2": pa.array(
+                [Decimal(v).quantize(TEN_PLACES) for v in held.values()], type=DECIMAL
+            ),
         }
     )
 
