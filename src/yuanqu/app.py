@@ -38,6 +38,9 @@ from yuanqu.grants import api as grants_api
 from yuanqu.grants import pages as grants_pages
 from yuanqu.insurance import api as insurance_api
 from yuanqu.insurance import pages as insurance_pages
+from yuanqu.mu import api as mu_api
+from yuanqu.mu import pages as mu_pages
+from yuanqu.mu.service import READERS as MU_READERS
 from yuanqu.policies import api as policies_api
 from yuanqu.policies import pages as policies_pages
 from yuanqu.projects import api as projects_api
@@ -63,6 +66,7 @@ NAVIGATION = (
     ("/projects", "Key projects", PROJECT_READERS),
     ("/leads", "Leads", PROJECT_READERS),
     ("/insurance", "Tech insurance", STAFF),
+    ("/mu", "Yield-per-mu grading", MU_READERS),
     ("/policies", "Policies", EVERYONE),
     ("/registry/import", "Import", frozenset(registry_api.IMPORTERS)),
     ("/grants", "Grants", frozenset(grants_api.READERS)),
@@ -133,6 +137,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         insurance_api.router,
         policies_api.router,
         grants_api.router,
+        mu_api.router,
         calendar_router,
     )
     for router in api_routers:
@@ -147,6 +152,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         insurance_pages.router,
         policies_pages.router,
         grants_pages.router,
+        mu_pages.router,
     )
     for router in page_routers:
         app.include_router(router)

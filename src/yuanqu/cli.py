@@ -26,6 +26,7 @@ from yuanqu.demo.service import build_demo, build_fangchenggang, calibration, re
 from yuanqu.grants.cli import app as grants_app
 from yuanqu.grants.demo import pay_demo_awards
 from yuanqu.insurance.cli import app as insurance_app
+from yuanqu.mu.cli import app as mu_app
 from yuanqu.policies.cli import app as policy_app
 from yuanqu.projects.cli import app as projects_app
 from yuanqu.registry.cli import app as registry_app
@@ -51,6 +52,7 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(insurance_app, name="insurance")
 app.add_typer(export_app, name="export")
 app.add_typer(grants_app, name="grants")
+app.add_typer(mu_app, name="mu")
 
 
 @app.callback()

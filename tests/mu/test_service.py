@@ -18,7 +18,7 @@ from yuanqu.core import audit
 from yuanqu.core.auth import Role
 from yuanqu.core.errors import Conflict, Forbidden, ValidationError
 from yuanqu.core.tabular import ImportRejected
-from yuanqu.mu import inputs, service
+from yuanqu.mu import inputs, results, service
 from yuanqu.mu.models import EvaluationStatus, MuResource
 from yuanqu.policies.models import PolicyFact
 from yuanqu.registry.firms import Label
@@ -118,7 +118,7 @@ class TestWorkflow:
         firms = _zone(session, land)
         ev = service.evaluate(session, year=YEAR, actor=ANALYST)
         assert ev.status == EvaluationStatus.draft
-        total, rows = service.list_results(session, ev, page_size=None)
+        total, rows = results.list_results(session, ev, page_size=None)
         by_uscc = {r.uscc: r for r in rows}
         assert total == 5  # the landless firm is out of scope
         assert by_uscc[firms["new"].uscc].exempt_reason.startswith("新设立")
@@ -178,7 +178,7 @@ class TestWorkflow:
             r.action for r in audit.entity_history(session, entities=[(service.ENTITY, ev.id)])
         ]
         assert actions == ["evaluate", "evaluate", "start_notice", "publish"]
-        assert service.firm_result(session, uscc=weak.uscc).grade is not None
+        assert results.firm_result(session, uscc=weak.uscc).grade is not None
 
     def test_an_upheld_objection_returns_the_evaluation_to_draft(self, session, land) -> None:
         firms = _zone(session, land)

@@ -84,6 +84,9 @@ class MuEvaluation(Base):
     status: Mapped[str] = mapped_column(String(10), default=EvaluationStatus.draft)
     graded: Mapped[int] = mapped_column(Integer, default=0, comment="firms given a grade")
     exempt: Mapped[int] = mapped_column(Integer, default=0, comment="firms not graded")
+    benchmarks: Mapped[str] = mapped_column(
+        Text, default="{}", comment="canonical JSON: group -> indicator -> benchmark (base unit)"
+    )
     computed_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )

@@ -7,8 +7,6 @@ year, so a policy can read the grade of the previous year. Every step is audited
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -192,6 +190,7 @@ def evaluate(
     rows = _result_rows(grading, given, ev.id)
     for start in range(0, len(rows), 5000):
         session.execute(insert(MuResult.__table__), rows[start : start + 5000])
+    ev.benchmarks = canonical_json(grading.benchmarks) or "{}"
     ev.graded = sum(1 for r in rows if r["grade"] is not None)
     ev.exempt = len(rows) - ev.graded
     audit.record(
@@ -392,107 +391,15 @@ def publish(
     return ev
 
 
-# --- reading -------------------------------------------------------------------------------------
+READERS = frozenset({Role.admin, Role.analyst, Role.policy_officer, Role.task_force})
 
 
-@dataclass(frozen=True)
-class ResultRow:
-    uscc: str
-    name: str
-    industry_code: str | None
-    sub_area: str | None
-    task_force: str | None
-    group_id: str | None
-    total: float | None
-    rank: int | None
-    of: int | None
-    grade: str | None
-    exempt_reason: str | None
-    indicators: dict[str, dict[str, Any]]
-    inputs: dict[str, str | None]
+def scope_of(principal: Principal) -> frozenset[str] | None:
+    """The task forces whose firms this reader sees (None: every firm)."""
+    if principal.role == Role.task_force:
+        return frozenset(principal.task_forces)
+    return None
 
 
-def _row(result: MuResult, firm: Any) -> ResultRow:
-    return ResultRow(
-        uscc=firm.uscc,
-        name=firm.name,
-        industry_code=firm.industry_code,
-        sub_area=firm.sub_area,
-        task_force=firm.task_force,
-        group_id=result.group_id,
-        total=None if result.total_micro is None else result.total_micro / 10**6,
-        rank=result.rank,
-        of=result.of,
-        grade=result.grade,
-        exempt_reason=result.exempt_reason,
-        indicators=json.loads(result.indicators),
-        inputs=json.loads(result.inputs),
-    )
-
-
-def results_query(ev: MuEvaluation, *, grade_: str | None = None, group: str | None = None,
-                  task_forces: frozenset[str] | None = None, uscc: str | None = None):  # fmt: skip
-    """The select of an evaluation's results with their firms, filtered (not yet paged)."""
-    stmt = (
-        select(MuResult, firms.Enterprise)
-        .join(firms.Enterprise, firms.Enterprise.id == MuResult.enterprise_id)
-        .where(MuResult.evaluation_id == ev.id)
-    )
-    if grade_:
-        stmt = stmt.where(MuResult.grade == grade_)
-    if group:
-        stmt = stmt.where(MuResult.group_id == group)
-    if task_forces is not None:
-        stmt = stmt.where(firms.Enterprise.task_force.in_(sorted(task_forces)))
-    if uscc:
-        stmt = stmt.where(firms.Enterprise.uscc == firms.normalise_code(uscc))
-    return stmt
-
-
-def list_results(
-    session: Session,
-    ev: MuEvaluation,
-    *,
-    grade_: str | None = None,
-    group: str | None = None,
-    task_forces: frozenset[str] | None = None,
-    uscc: str | None = None,
-    page: int = 1,
-    page_size: int | None = 50,
-) -> tuple[int, list[ResultRow]]:
-    """(the true total, one page of rows) ordered by group, rank, then credit code."""
-    stmt = results_query(ev, grade_=grade_, group=group, task_forces=task_forces, uscc=uscc)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    stmt = stmt.order_by(
-        MuResult.group_id.is_(None), MuResult.group_id, MuResult.rank.is_(None), MuResult.rank,
-        firms.Enterprise.uscc,
-    )  # fmt: skip
-    if page_size is not None:
-        stmt = stmt.offset((max(page, 1) - 1) * page_size).limit(page_size)
-    return total, [_row(r, f) for r, f in session.execute(stmt)]
-
-
-def firm_result(session: Session, *, uscc: str, year: int | None = None) -> ResultRow | None:
-    """A firm's latest result (or of ``year``) in a published or noticed evaluation."""
-    firm = firms.get_enterprise(session, uscc=uscc)
-    stmt = (
-        select(MuResult, MuEvaluation)
-        .join(MuEvaluation, MuEvaluation.id == MuResult.evaluation_id)
-        .where(
-            MuResult.enterprise_id == firm.id,
-            MuEvaluation.status.in_((EvaluationStatus.notice, EvaluationStatus.final)),
-        )
-        .order_by(MuEvaluation.year.desc())
-    )
-    if year is not None:
-        stmt = stmt.where(MuEvaluation.year == year)
-    found = session.execute(stmt.limit(1)).first()
-    return None if found is None else _row(found[0], firm)
-
-
-def objections(session: Session, ev: MuEvaluation) -> list[MuObjection]:
-    return list(
-        session.scalars(
-            select(MuObjection).where(MuObjection.evaluation_id == ev.id).order_by(MuObjection.id)
-        )
-    )
+def can_grade(principal: Principal) -> bool:
+    return principal.role in GRADERS

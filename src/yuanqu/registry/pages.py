@@ -42,6 +42,7 @@ PROFILE_SLOTS: tuple[tuple[str, str, str | None], ...] = (
     ("projects", "Projects", "projects"),
     ("insurance", "Tech insurance", "insurance"),
     ("chain", "Industry chain", "chain"),
+    ("mu", "Yield-per-mu grading", "mu"),
 )
 
 

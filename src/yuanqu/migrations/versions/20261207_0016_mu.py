@@ -30,6 +30,12 @@ def upgrade() -> None:
         sa.Column("graded", sa.Integer(), nullable=False, comment="firms given a grade"),
         sa.Column("exempt", sa.Integer(), nullable=False, comment="firms not graded"),
         sa.Column(
+            "benchmarks",
+            sa.Text(),
+            nullable=False,
+            comment="canonical JSON: group -> indicator -> benchmark (base unit)",
+        ),
+        sa.Column(
             "computed_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
         ),
         sa.Column("computed_by", sa.String(length=100), nullable=False),
