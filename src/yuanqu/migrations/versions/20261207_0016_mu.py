@@ -36,7 +36,10 @@ def upgrade() -> None:
             comment="canonical JSON: group -> indicator -> benchmark (base unit)",
         ),
         sa.Column(
-            "computed_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
+            "computed_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
         ),
         sa.Column("computed_by", sa.String(length=100), nullable=False),
         sa.Column("notice_from", sa.Date(), nullable=True),
@@ -61,7 +64,10 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("filed_by", sa.String(length=100), nullable=False),
         sa.Column(
-            "filed_at", sa.DateTime(timezone=True), server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False
+            "filed_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
         ),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("decision", sa.Text(), nullable=True),
