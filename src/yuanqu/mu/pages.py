@@ -20,7 +20,7 @@ from starlette.background import BackgroundTask
 from yuanqu.core.auth import EVERYONE, Principal, Role, allow
 from yuanqu.core.deps import get_db, request_lang
 from yuanqu.core.errors import YuanquError
-from yuanqu.mu import export, service, views
+from yuanqu.mu import export, results, service, views
 from yuanqu.mu.models import OBJECTION_NAMES, EvaluationStatus
 from yuanqu.registry.service import visible_enterprise
 from yuanqu.web.templating import render
@@ -55,15 +55,15 @@ def mu_page(
     scope = service.scope_of(principal)
     read = views.evaluation(session, ev, lang=lang)
     trend = views.zone_trend(session)
-    results = views.results_page(
+    shown = views.results_page(
         session, ev, grade=grade or None, task_forces=scope, page=page, page_size=PAGE_SIZE,
         lang=lang,
     )  # fmt: skip
     context |= {
         "ev": read,
-        "results": results,
+        "results": shown,
         "grade": grade or "",
-        "pages": max(1, -(-results.total // PAGE_SIZE)),
+        "pages": max(1, -(-shown.total // PAGE_SIZE)),
         "by_industry": views.distribution(session, ev, by="industry", task_forces=scope, lang=lang),
         "by_sub_area": views.distribution(session, ev, by="sub_area", task_forces=scope, lang=lang),
         "by_task_force": views.distribution(
