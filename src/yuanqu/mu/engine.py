@@ -25,7 +25,7 @@ import duckdb
 import pyarrow as pa
 
 from yuanqu.mu.method import Group, Indicator, Method
-from yuanqu.policies.language.expressions import sql_text, variables_used
+from yuanqu.policies.language.expressions import quote_ident, sql_text, variables_used
 from yuanqu.policies.language.sqlgen import to_sql
 
 #: Totals are compared (ties, ranks) and stored at this many decimals.
@@ -42,7 +42,29 @@ class Grading:
 
 
 def _expr(node) -> str:
+    """An expression as exact SQL over the inputs' decimal columns."""
     return f"({to_sql(node, scalars={}, bands={})})"
+
+
+def _ratio_term(node) -> str:
+    """A numerator or denominator as a double over ``base``: a bare variable reads the double
+    column ``base`` keeps for it, anything else its exact expression, converted."""
+    if node.kind == "var":
+        return quote_ident(f"{node.value}__f")
+    return f"CAST({_expr(node)} AS DOUBLE)"
+
+
+def _columns(method: Method) -> tuple[set[str], set[str]]:
+    """(variables read bare, as doubles; variables read inside expressions, exactly)."""
+    bare, exact = set(), set()
+    for group in method.groups:
+        for ind in group.indicators:
+            for node in (ind.numerator, ind.denominator):
+                if node.kind == "var":
+                    bare.add(node.value)
+                else:
+                    exact.update(variables_used(node))
+    return bare, exact
 
 
 def _missing(indicator: Indicator, n: str, d: str, v: str) -> str:
@@ -56,46 +78,49 @@ def _missing(indicator: Indicator, n: str, d: str, v: str) -> str:
     )
 
 
-def _group_sql(method: Method, group: Group, index: int) -> tuple[str, str]:
-    """(the scored rows of one group, the benchmarks of one group) as SQL over ``base``."""
+def _score_group(con, method: Method, group: Group, index: int) -> dict[str, float | None]:
+    """Materialise one group's numerators and denominators (as doubles), find its benchmarks, and
+    create ``g<index>`` with each indicator's value, score and missing input, and the total."""
     graded = f"grp = {sql_text(group.id)} AND exempt_idx IS NULL"
-    picks, sums, scores, cols = [], [], [], []
+    picks, sums, cols = [], [], []
+    for k, ind in enumerate(group.indicators):
+        picks.append(
+            f"{_ratio_term(ind.numerator)} AS n{k}, {_ratio_term(ind.denominator)} AS d{k}"
+        )
+        both = f"n{k} IS NOT NULL AND d{k} IS NOT NULL AND d{k} > 0"
+        sums.append(f"sum(n{k}) FILTER (WHERE {both}) / NULLIF(sum(d{k}) FILTER (WHERE {both}), 0)")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE g{index}_in AS "
+        f"SELECT firm_id, {', '.join(picks)} FROM base WHERE {graded}"
+    )
+    found = con.execute(f"SELECT {', '.join(sums)} FROM g{index}_in").fetchone() or ()
+    benchmarks = {
+        ind.id: (None if b is None else float(b))
+        for ind, b in zip(group.indicators, found, strict=False)
+    }
     cap = float(method.score_cap)
     for k, ind in enumerate(group.indicators):
         n, d = f"n{k}", f"d{k}"
-        picks.append(f"{_expr(ind.numerator)} AS {n}, {_expr(ind.denominator)} AS {d}")
-        both = f"{n} IS NOT NULL AND {d} IS NOT NULL AND {d} > 0"
-        sums.append(
-            f"CAST(sum({n}) FILTER (WHERE {both}) AS DOUBLE) / "
-            f"NULLIF(CAST(sum({d}) FILTER (WHERE {both}) AS DOUBLE), 0) AS b{k}"
+        v = f"CASE WHEN {n} IS NOT NULL AND {d} IS NOT NULL AND {d} > 0 THEN {n} / {d} END"
+        bench = benchmarks[ind.id]
+        score = (
+            f"CASE WHEN ({v}) > 0 THEN {float(ind.weight)!r} * least(({v}) / {bench!r}, {cap!r}) "
+            "ELSE 0 END"
+            if bench is not None and bench > 0
+            else "CAST(0 AS DOUBLE)"
         )
-        v = f"CASE WHEN {both} THEN CAST({n} AS DOUBLE) / CAST({d} AS DOUBLE) END"
-        scores.append(f"{v} AS v{k}")
-    body = ", ".join(picks)
-    values = ", ".join(scores)
-    for k, ind in enumerate(group.indicators):
-        w = float(ind.weight)
-        score = f"CASE WHEN v{k} > 0 AND b{k} > 0 THEN {w} * least(v{k} / b{k}, {cap}) ELSE 0 END"
         cols.append(
-            f"v{k} AS {ind.id}__value, {score} AS {ind.id}__score, "
-            f"{_missing(ind, f'n{k}', f'd{k}', f'v{k}')} AS {ind.id}__missing"
+            f"{v} AS {ind.id}__value, {score} AS {ind.id}__score, "
+            f"{_missing(ind, n, d, v)} AS {ind.id}__missing"
         )
     total = " + ".join(f"{ind.id}__score" for ind in group.indicators)
-    rows = f"""
-        g{index}_in AS (SELECT firm_id, {body} FROM base WHERE {graded}),
-        g{index}_b AS (SELECT {", ".join(sums)} FROM g{index}_in),
-        g{index}_v AS (SELECT g.*, {values} FROM g{index}_in g, g{index}_b),
-        g{index}_s AS (SELECT g.*, b.*, {", ".join(cols)} FROM g{index}_v g, g{index}_b b),
-        g{index} AS (
-            SELECT firm_id, {", ".join(f"{i.id}__value, {i.id}__score, {i.id}__missing" for i in group.indicators)},
-                {total} AS total,
-                CAST(round(({total}) * {10**TOTAL_PLACES}) AS BIGINT) AS total_micro
-            FROM g{index}_s
-        )"""  # noqa: E501
-    return (
-        rows,
-        f"SELECT {', '.join(f'b{k}' for k in range(len(group.indicators)))} FROM g{index}_b",
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE g{index} AS "
+        f"SELECT *, {total} AS total, "
+        f"CAST(round(({total}) * {10**TOTAL_PLACES}) AS BIGINT) AS total_micro "
+        f"FROM (SELECT firm_id, {', '.join(cols)} FROM g{index}_in)"
     )
+    return benchmarks
 
 
 def grade(inputs: pa.Table, method: Method) -> Grading:
@@ -109,18 +134,23 @@ def grade(inputs: pa.Table, method: Method) -> Grading:
     groups = " ".join(
         f"WHEN coalesce({_expr(g.when)}, FALSE) THEN {sql_text(g.id)}" for g in method.groups
     )
+    bare, exact = _columns(method)
+    kept = "".join(f", {quote_ident(v)}" for v in sorted(exact))
+    doubles = "".join(
+        f", CAST({quote_ident(v)} AS DOUBLE) AS {quote_ident(v + '__f')}" for v in sorted(bare)
+    )
     con.execute(
-        f"""CREATE TEMP TABLE base AS SELECT *,
+        f"""CREATE TEMP TABLE base AS SELECT firm_id, uscc, name, industry_code,
+            industry_section, sub_area, task_force{kept}{doubles},
             {f"CASE {exempt} END" if exempt else "CAST(NULL AS INTEGER)"} AS exempt_idx,
             CASE {groups} END AS grp
         FROM inputs
         WHERE industry_section IN ({sections}) AND land_mu IS NOT NULL AND land_mu > 0"""
     )
-    ctes, bench_sql = [], []
-    for index, group in enumerate(method.groups):
-        rows, bench = _group_sql(method, group, index)
-        ctes.append(rows)
-        bench_sql.append(bench)
+    benchmarks = {
+        group.id: _score_group(con, method, group, index)
+        for index, group in enumerate(method.groups)
+    }
     all_ids = method.indicator_ids()
     union = []
     for index, group in enumerate(method.groups):
@@ -143,8 +173,7 @@ def grade(inputs: pa.Table, method: Method) -> Grading:
         for i in all_ids
     )
     sql = f"""
-        WITH {",".join(ctes)},
-        scored AS ({" UNION ALL ".join(union)}),
+        WITH scored AS ({" UNION ALL ".join(union)}),
         ranked AS (
             SELECT s.*, b.grp,
                 CAST(rank() OVER (PARTITION BY b.grp ORDER BY s.total_micro DESC) AS BIGINT)
@@ -168,11 +197,4 @@ def grade(inputs: pa.Table, method: Method) -> Grading:
         ORDER BY group_id NULLS LAST, rank NULLS LAST, uscc
     """
     results = con.sql(sql).to_arrow_table()
-    benchmarks: dict[str, dict[str, float | None]] = {}
-    for index, (group, bench) in enumerate(zip(method.groups, bench_sql, strict=True)):
-        row = con.execute(f"WITH {ctes[index]} {bench}").fetchone() or ()
-        benchmarks[group.id] = {
-            ind.id: (None if v is None else float(v))
-            for ind, v in zip(group.indicators, row, strict=False)
-        }
     return Grading(results=results, benchmarks=benchmarks, method=method)
