@@ -107,9 +107,8 @@ def by_hand(table: pa.Table) -> pl.DataFrame:
             pl.sum_horizontal([f"s{k}" for k in range(len(indicators))]).alias("total")
         )
         n = g.height
-        g = g.with_columns(
-            (pl.col("total") * 1e6).round(0).cast(pl.Int64).rank("min", descending=True).alias("rank")
-        ).with_columns(
+        micro = (pl.col("total") * 1e6).round(0).cast(pl.Int64)
+        g = g.with_columns(micro.rank("min", descending=True).alias("rank")).with_columns(
             pl.when(pl.col("rank") * 10000 <= 2500 * n).then(pl.lit("A"))
             .when(pl.col("rank") * 10000 <= 7000 * n).then(pl.lit("B"))
             .when(pl.col("rank") * 10000 <= 9500 * n).then(pl.lit("C"))
