@@ -49,6 +49,9 @@ from yuanqu.grants import api as grants_api
 from yuanqu.grants import pages as grants_pages
 from yuanqu.insurance import api as insurance_api
 from yuanqu.insurance import pages as insurance_pages
+from yuanqu.mu import api as mu_api
+from yuanqu.mu import pages as mu_pages
+from yuanqu.mu.service import READERS as MU_READERS
 from yuanqu.names import Names
 from yuanqu.plans import api as plans_api
 from yuanqu.plans import pages as plans_pages
@@ -86,6 +89,7 @@ NAVIGATION = (
     ("/leads", "Leads", PROJECT_READERS),
     ("/insurance", "Tech insurance", STAFF),
     ("/av", "AV test zone", EVERYONE),
+    ("/mu", "Yield-per-mu grading", MU_READERS),
     ("/policies", "Policies", EVERYONE),
     ("/registry/import", "Import", frozenset(registry_api.IMPORTERS)),
     ("/grants", "Grants", frozenset(grants_api.READERS)),
@@ -180,6 +184,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         briefing_api.router,
         funds_api.router,
         tracks_pages.api,
+        mu_api.router,
         calendar_router,
     )
     for router in api_routers:
@@ -203,6 +208,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         briefing_pages.router,
         funds_pages.router,
         tracks_pages.router,
+        mu_pages.router,
     )
     for router in page_routers:
         app.include_router(router)

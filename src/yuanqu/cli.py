@@ -47,6 +47,7 @@ from yuanqu.funds.cli import app as funds_app
 from yuanqu.grants.cli import app as grants_app
 from yuanqu.grants.demo import pay_demo_awards
 from yuanqu.insurance.cli import app as insurance_app
+from yuanqu.mu.cli import app as mu_app
 from yuanqu.plans.cli import app as plans_app
 from yuanqu.policies.cli import app as policy_app
 from yuanqu.projects.cli import app as projects_app
@@ -84,6 +85,7 @@ app.add_typer(watch_app, name="watch")
 app.add_typer(plans_app, name="plans")
 app.command("briefing")(briefing_cmd)
 app.add_typer(funds_app, name="funds")
+app.add_typer(mu_app, name="mu")
 
 
 @app.callback()

@@ -16,6 +16,7 @@ def import_all_models() -> None:
     import yuanqu.grants.models
     import yuanqu.grants.recoveries
     import yuanqu.insurance.models
+    import yuanqu.mu.models
     import yuanqu.plans.models
     import yuanqu.policies.models
     import yuanqu.projects.models

@@ -46,6 +46,7 @@ PROFILE_SLOTS: tuple[tuple[str, str, str | None], ...] = (
     ("av", "AV test zone", "av"),
     ("chain", "Industry chain", "chain"),
     ("funds", "Zone funds", "funds"),
+    ("mu", "Yield-per-mu grading", "mu"),
 )
 
 

@@ -106,6 +106,30 @@ def annual_totals(
     )
 
 
+YEARLY_MEASURES = ("gross_output", "value_added", "revenue", "tax", "rd_expense")
+
+
+def yearly_figures(session: Session, *, year: int) -> pa.Table:
+    """Per firm with reports in ``year``: each of :data:`YEARLY_MEASURES` summed over its monthly
+    reports (fen; NULL when no report gives it), and its headcount as the sum and number of the
+    months that report one (their quotient is the year's average employees)."""
+    sums = "".join(f", CAST(sum({m}_fen) AS BIGINT) AS {m}" for m in YEARLY_MEASURES)
+    sql = (
+        f"SELECT CAST(enterprise_id AS BIGINT) AS firm_id{sums}, "
+        "CAST(sum(employees) AS BIGINT) AS employees_sum, "
+        "CAST(count(employees) AS BIGINT) AS employees_months "
+        f"FROM monthly_reports WHERE substr(period, 1, 4) = '{int(year):04d}' "
+        "GROUP BY enterprise_id"
+    )
+    names = ("firm_id", *YEARLY_MEASURES, "employees_sum", "employees_months")
+    schema = pa.schema([(n, pa.int64()) for n in names])
+    rows = session.connection().exec_driver_sql(sql).all()
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
+    return pa.table(
+        [pa.array(c, type=f.type) for c, f in zip(columns, schema, strict=True)], schema=schema
+    )
+
+
 def firm_statistics(session: Session, *, uscc: str) -> list[MonthlyFigures]:
     """A firm's own monthly reports, oldest first, each with its growth on the same month of
     the previous year (the statistics tab of the enterprise profile)."""

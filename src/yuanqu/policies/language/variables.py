@@ -68,6 +68,8 @@ FACTS: tuple[Fact, ...] = (
     Fact("rockets_launched", "count", "商业火箭成功发射次数", "commercial rocket launches"),
     Fact("satellites_delivered", "count", "交付卫星数", "satellites delivered"),
     Fact("tech_insurance_premium", "fen", "科技保险保费", "tech insurance premium paid"),
+    # Written when a 亩均效益评价 is published: A = 1, B = 2, C = 3, D = 4 (yuanqu.mu).
+    Fact("mu_grade", "count", "亩均效益评价等级（A=1，B=2，C=3，D=4）", "mu grade (A=1 ... D=4)"),
     Fact("annual_employees", "count", "年末从业人员数", "employees at year end"),
     Fact(
         "annual_revenue", "fen", "年度营业收入（财务报表）", "annual revenue (financial statements)"
@@ -276,6 +278,14 @@ _CATALOGUE: list[Variable] = [
     ),
     _V("satellites_delivered", NUMBER, "count", "facts", "交付卫星数", "satellites delivered"),
     _V("tech_insurance_premium", NUMBER, "yuan", "facts", "科技保险保费", "tech insurance premium"),
+    _V(
+        "mu_grade",
+        NUMBER,
+        "count",
+        "facts",
+        "亩均效益评价等级（A=1，B=2，C=3，D=4）",
+        "mu evaluation grade (A=1, B=2, C=3, D=4)",
+    ),
 ]
 
 VARIABLES: dict[str, Variable] = {v.name: v for v in _CATALOGUE}

@@ -1,0 +1,173 @@
+"""Golden cases of the shipped default method, worked by hand.
+
+Above-scale firms A, B, C, D, E hold 10 亩 each and are alike in every input but tax (and E's
+missing energy figure), so every indicator but tax scores its weight exactly (value = benchmark):
+70 points. Tax per 亩: A 4万, B 2万, C 2万, D 0, E 2万; the benchmark is 100万 / 50 亩 = 2万/亩, so
+A scores 30 x min(2, 2) = 60, B, C and E 30, D 0 (a zero value scores nothing but counts in the
+benchmark). E has no energy figure: it is left out of that benchmark and scores 0 there, naming
+``energy_tce``. Totals: A 130, B 100, C 100, E 80, D 70; ranks 1, 2, 2 (equal totals share the
+better rank), 4, 5 of n = 5; p = 0.2, 0.4, 0.4, 0.8, 1.0; grades A, B, B, C, D.
+
+F (founded the year before) is exempt: its large tax changes no benchmark. G is below scale and
+alone in its group: its values are its benchmarks, it scores 50 + 50 = 100, rank 1 of 1, p = 1,
+grade D. H is in section D: exempt with that reason. I holds no land and J is in section F: neither
+is in the results.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+
+from yuanqu.mu.engine import grade
+from yuanqu.mu.method import method_for, read_method
+
+YEAR = 2023
+D = pa.decimal128(38, 10)
+NUMBERS = [
+    "tax",
+    "value_added",
+    "revenue",
+    "rd_expense",
+    "gross_output",
+    "employees_avg",
+    "land_mu",
+    "energy_tce",
+    "emissions_t",
+    "electricity_kwh",
+    "established_years",
+]
+
+
+def _firm(uscc: str, **values) -> dict:
+    base = {
+        "uscc": uscc,
+        "name": f"企业{uscc}",
+        "industry_code": "3973",
+        "industry_section": "C",
+        "sub_area": "核心区",
+        "task_force": None,
+        "established_year": 2010,
+        "above_scale": True,
+        "tax": Decimal(200_000),
+        "value_added": Decimal(1_000_000),
+        "revenue": Decimal(2_000_000),
+        "rd_expense": Decimal(50_000),
+        "gross_output": Decimal(3_000_000),
+        "employees_avg": Decimal(20),
+        "land_mu": Decimal(10),
+        "energy_tce": Decimal(50),
+        "emissions_t": Decimal(2),
+        "electricity_kwh": Decimal(100_000),
+    }
+    base.update(values)
+    base["established_years"] = Decimal(YEAR - base["established_year"])
+    return base
+
+
+FIRMS = [
+    _firm("A", tax=Decimal(400_000)),
+    _firm("B"),
+    _firm("C"),
+    _firm("D", tax=Decimal(0)),
+    _firm("E", energy_tce=None),
+    _firm("F", tax=Decimal(50_000_000), established_year=YEAR - 1),
+    _firm("G", above_scale=False, tax=Decimal(50_000), land_mu=Decimal(5)),
+    _firm("H", industry_section="D"),
+    _firm("I", land_mu=None),
+    _firm("J", industry_section="F"),
+]
+
+
+def _inputs(firms: list[dict]) -> pa.Table:
+    columns = {
+        "firm_id": pa.array(range(1, len(firms) + 1), type=pa.int64()),
+        **{
+            k: pa.array([f[k] for f in firms], type=pa.string())
+            for k in ("uscc", "name", "industry_code", "industry_section", "sub_area", "task_force")
+        },
+        "established_year": pa.array([f["established_year"] for f in firms], type=pa.int64()),
+        "above_scale": pa.array([f["above_scale"] for f in firms], type=pa.bool_()),
+        **{k: pa.array([f[k] for f in firms], type=D) for k in NUMBERS},
+    }
+    return pa.table(columns)
+
+
+@pytest.fixture(scope="module")
+def result() -> dict[str, dict]:
+    grading = grade(_inputs(FIRMS), method_for(YEAR))
+    return {row["uscc"]: row for row in grading.results.to_pylist()}
+
+
+class TestDefaultMethod:
+    def test_scope_is_section_c_and_d_holding_land(self, result) -> None:
+        assert set(result) == {"A", "B", "C", "D", "E", "F", "G", "H"}
+
+    def test_totals_ranks_and_grades_by_hand(self, result) -> None:
+        got = {
+            u: (round(r["total"], 6), r["rank"], r["n"], r["grade"])
+            for u, r in result.items()
+            if r["grade"] is not None
+        }
+        assert got["A"] == (130, 1, 5, "A")
+        assert got["B"] == (100, 2, 5, "B")
+        assert got["C"] == (100, 2, 5, "B")  # a tie shares the better rank
+        assert got["E"] == (80, 4, 5, "C")
+        assert got["D"] == (70, 5, 5, "D")
+
+    def test_the_cap_and_a_zero_value(self, result) -> None:
+        assert result["A"]["tax_per_mu__score"] == pytest.approx(60)
+        assert result["A"]["tax_per_mu__value"] == pytest.approx(40_000)
+        assert result["D"]["tax_per_mu__score"] == 0
+        assert result["D"]["tax_per_mu__missing"] == "nonpositive"
+
+    def test_a_missing_input_scores_zero_and_is_named(self, result) -> None:
+        assert result["E"]["value_added_per_energy__score"] == 0
+        assert result["E"]["value_added_per_energy__missing"] == "energy_tce"
+        assert result["B"]["value_added_per_energy__score"] == pytest.approx(20)
+
+    def test_exempt_firms_have_a_reason_and_no_grade(self, result) -> None:
+        assert result["F"]["exempt_idx"] == 0 and result["F"]["grade"] is None
+        assert result["H"]["exempt_idx"] == 1 and result["H"]["rank"] is None
+
+    def test_a_group_of_one_is_its_own_benchmark(self, result) -> None:
+        g = result["G"]
+        assert g["group_id"] == "below_scale"
+        assert (round(g["total"], 6), g["rank"], g["n"], g["grade"]) == (100, 1, 1, "D")
+
+    def test_benchmarks_leave_out_exempt_firms(self) -> None:
+        grading = grade(_inputs(FIRMS), method_for(YEAR))
+        assert grading.benchmarks["above_scale"]["tax_per_mu"] == pytest.approx(20_000)
+        assert grading.benchmarks["above_scale"]["value_added_per_energy"] == pytest.approx(20_000)
+        assert grading.benchmarks["below_scale"]["tax_per_kwh"] == pytest.approx(0.5)
+
+    def test_ties_are_judged_at_six_decimals(self) -> None:
+        # B's tax a hundred-millionth of a yuan above C's: equal at six decimals of the total.
+        firms = [_firm("A", tax=Decimal(400_000)), _firm("B", tax=Decimal("200000.00000001"))]
+        firms += [_firm("C"), _firm("D", tax=Decimal(0))]
+        rows = {r["uscc"]: r for r in grade(_inputs(firms), method_for(YEAR)).results.to_pylist()}
+        assert rows["B"]["rank"] == rows["C"]["rank"] == 2
+
+
+class TestMethodFile:
+    def test_errors_name_file_and_line(self) -> None:
+        text = (
+            "id: x\ntitle: {zh: 甲, en: x}\neffective_from: 2023\nscope: {sections: [C]}\n"
+            "groups:\n  - id: g\n    name: {zh: 组, en: g}\n    when: revenue > 'a'\n"
+            "    indicators:\n      - id: i\n        name: {zh: 指, en: i}\n"
+            "        numerator: tax\n        denominator: landmu\n        weight: 10\n"
+            "        unit: {zh: 元, en: yuan}\n        display_factor: 1\n"
+            "score_cap: 2\ngrades:\n  - {grade: A, up_to: 0.5}\n  - {grade: B, up_to: 0.4}\n"
+        )
+        method, issues = read_method(text, file="bad.yaml")
+        assert method is None
+        lines = {i.line for i in issues}
+        assert 13 in lines  # the unknown variable landmu
+        assert 18 in lines  # bounds that do not increase to 1
+        assert all(i.message("en").startswith("bad.yaml:") for i in issues)
+
+    def test_control_characters_and_bad_yaml_are_reported_not_raised(self) -> None:
+        method, issues = read_method("id: [\x07", file="ctl.yaml")
+        assert method is None and issues and issues[0].file == "ctl.yaml"
