@@ -23,7 +23,7 @@ from yuanqu.core.terminal import (
     t,
 )
 
-app = typer.Typer(help="投资协议与履约监管 / agreements and their assessment", no_args_is_help=True)
+app = typer.Typer(help="Agreements and their assessment (履约监管).", no_args_is_help=True)
 
 
 @app.command("import")

@@ -17,7 +17,7 @@ from yuanqu.core.errors import ValidationError
 from yuanqu.core.tabular import ImportRejected, write_error_report
 from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, err_console, lang, t
 
-app = typer.Typer(help="自动驾驶示范区 / autonomous-driving test zone", no_args_is_help=True)
+app = typer.Typer(help="The autonomous-driving test zone.", no_args_is_help=True)
 WINDOWS = (30, 60, 90)
 
 

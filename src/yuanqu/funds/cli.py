@@ -10,7 +10,7 @@ from yuanqu.core.db import cli_session
 from yuanqu.core.terminal import OutputFormat, emit_json, emit_rows, t
 from yuanqu.funds import service
 
-app = typer.Typer(help="产业基金 / the fund register", no_args_is_help=True)
+app = typer.Typer(help="The fund register.", no_args_is_help=True)
 
 
 @app.command("list")

@@ -17,11 +17,11 @@ from yuanqu.mu import export, inputs, service, views
 from yuanqu.mu.method import method_for
 
 app = typer.Typer(
-    help="亩均效益评价 / mu evaluation: yearly grading by yield per mu", no_args_is_help=True
+    help="Yield-per-mu grading (亩均效益评价): the yearly grading of firms.", no_args_is_help=True
 )
 
 Fmt = Annotated[OutputFormat, typer.Option("--format", "-f")]
-Year = Annotated[int, typer.Option("--year", min=2000, max=2100, help="评价年度 / year graded")]
+Year = Annotated[int, typer.Option("--year", min=2000, max=2100, help="the year graded")]
 AsUser = Annotated[str, typer.Option("--as", help="the account acting (its role is checked)")]
 
 
@@ -30,7 +30,7 @@ def import_(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="xlsx or csv")],
     errors: Annotated[Path | None, typer.Option(help="write the bad cells here")] = None,
 ) -> None:
-    """导入能耗、排放、用电 (uscc,year,energy_tce,emissions_t,electricity_kwh)。"""
+    """Import energy, emissions and electricity (uscc,year,energy_tce,emissions_t,electricity_kwh)."""
     with cli_session() as session:
         try:
             result = inputs.import_resources(session, source=file, filename=file.name)
@@ -86,7 +86,7 @@ def evaluate(
     ] = None,
     fmt: Fmt = OutputFormat.table,
 ) -> None:
-    """评价一个年度；加 --as 保存为草稿 / grade a year (with --as, kept as the draft)."""
+    """Grade a year (with --as, kept as the year's draft)."""
     with cli_session() as session:
         chosen = method_for(year, method)
         if user is not None:
@@ -138,7 +138,7 @@ def notice(
     ] = None,
     days: Annotated[int, typer.Option(min=1, max=30, help="working days")] = 5,
 ) -> None:
-    """草稿公示 / put the year's draft on public notice."""
+    """Put the year's draft on public notice."""
     with cli_session() as session:
         ev = service.find_evaluation(session, year=year)
         service.start_notice(
@@ -159,7 +159,7 @@ def publish(
     user: AsUser,
     today: Annotated[str | None, typer.Option(help="as of (YYYY-MM-DD)")] = None,
 ) -> None:
-    """公示期满、异议处理完毕后发布 / publish once the notice is over and objections decided."""
+    """Publish once the notice is over and every objection decided."""
     with cli_session() as session:
         ev = service.find_evaluation(session, year=year)
         service.publish(
@@ -174,7 +174,7 @@ def export_(
     year: Year,
     target: Annotated[Path, typer.Argument(help="xlsx to write")],
 ) -> None:
-    """评价结果表（xlsx，一企一行）/ the results as zones publish them."""
+    """The results as zones publish them (xlsx, one row per firm)."""
     with cli_session() as session:
         ev = service.find_evaluation(session, year=year)
         export.write_results(session, ev, target, lang=lang())
@@ -183,7 +183,7 @@ def export_(
 
 @app.command("report")
 def report(year: Year, fmt: Fmt = OutputFormat.table) -> None:
-    """基准值与等级分布 / benchmarks and the grade counts of an evaluation."""
+    """The benchmarks and the grade counts of an evaluation."""
     with cli_session() as session:
         ev = service.find_evaluation(session, year=year)
         read = views.evaluation(session, ev, lang=lang())

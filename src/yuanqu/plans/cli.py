@@ -13,7 +13,7 @@ from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, la
 from yuanqu.plans import export, service
 from yuanqu.plans.definitions import parse_plan
 
-app = typer.Typer(help="行动计划与目标考核 / plans and targets", no_args_is_help=True)
+app = typer.Typer(help="Plans and targets.", no_args_is_help=True)
 
 
 @app.command("check")

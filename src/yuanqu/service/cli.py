@@ -20,7 +20,7 @@ from yuanqu.service.queries import RequestFilter, is_overdue, list_requests
 from yuanqu.service.requests import iso, local_now
 from yuanqu.service.transitions import overdue_by_unit
 
-app = typer.Typer(help="企业服务（接诉即办）/ the enterprise service desk", no_args_is_help=True)
+app = typer.Typer(help="The enterprise service desk (接诉即办).", no_args_is_help=True)
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f")]
 DESK = Principal(0, "cli:service", Role.admin)
 

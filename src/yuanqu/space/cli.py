@@ -25,7 +25,7 @@ from yuanqu.space import holds as space_holds
 from yuanqu.space import matching, service
 from yuanqu.space.importer import SpaceImportKind, import_space
 
-app = typer.Typer(help="载体与用地 / land and space", no_args_is_help=True)
+app = typer.Typer(help="Land and space.", no_args_is_help=True)
 
 
 @app.command("import")
@@ -125,7 +125,7 @@ def match_cmd(
     use: Annotated[str, typer.Option(help="production, rd, office or storage")] = "production",
     height: Annotated[float | None, typer.Option(help="minimum ceiling height, m")] = None,
     load: Annotated[float | None, typer.Option(help="minimum floor load, t/m²")] = None,
-    sub_area: Annotated[str | None, typer.Option("--sub-area", help="片区")] = None,
+    sub_area: Annotated[str | None, typer.Option("--sub-area", help="sub-area (片区)")] = None,
     needed: Annotated[str | None, typer.Option(help="date needed (YYYY-MM-DD)")] = None,
     top: Annotated[int, typer.Option(help="units per requirement")] = 5,
     today: Annotated[str | None, typer.Option(help="as of (default: today)")] = None,

@@ -238,10 +238,10 @@ def ranking(
 
 @app.command("firm")
 def firm(
-    uscc: Annotated[str, typer.Argument(help="统一社会信用代码 / credit code")],
+    uscc: Annotated[str, typer.Argument(help="credit code")],
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
 ) -> None:
-    """一家企业的统计：规模类型与月度数据 / one firm's statistics: size class and months."""
+    """One firm's statistics: its size class and monthly figures."""
     with cli_session() as session:
         view = views.firm_statistics(session, uscc=uscc, lang=lang())
     if fmt == OutputFormat.json:

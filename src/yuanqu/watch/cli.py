@@ -15,7 +15,7 @@ from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, er
 from yuanqu.watch import export, service
 from yuanqu.watch.rules import rules_from_file, shipped_rules
 
-app = typer.Typer(help="监测预警 / early warning: the watch list", no_args_is_help=True)
+app = typer.Typer(help="Early warning: the watch list.", no_args_is_help=True)
 
 
 class ListFormat(StrEnum):
