@@ -30,7 +30,7 @@ def import_(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="xlsx or csv")],
     errors: Annotated[Path | None, typer.Option(help="write the bad cells here")] = None,
 ) -> None:
-    """Import energy, emissions and electricity (uscc,year,energy_tce,emissions_t,electricity_kwh)."""
+    """Import yearly energy, emissions and electricity use: all rows or none."""
     with cli_session() as session:
         try:
             result = inputs.import_resources(session, source=file, filename=file.name)
