@@ -64,7 +64,9 @@ def build_agreements(session: Session, *, seed: int = 2023) -> int:
         for p in session.scalars(select(Project).order_by(Project.id))
         if "signed" in stages.get(p.id, {})
     ]
-    # The projects' monthly investment from their start (the project office's 月度完成投资).
+    # The projects' monthly investment from their start (the project office's 月度完成投资), for
+    # the months the portfolio's own build did not record already.
+    recorded = set(session.execute(select(MonthlyInvestment.project_id, MonthlyInvestment.period)))
     invest: list[dict[str, Any]] = []
     for p in projects:
         started = stages[p.id].get("started")
@@ -73,6 +75,8 @@ def build_agreements(session: Session, *, seed: int = 2023) -> int:
         months = _months(started, AS_OF)
         monthly = p.planned_investment_fen / 30
         for period in months:
+            if (p.id, period) in recorded:
+                continue
             invest.append(
                 {
                     "project_id": p.id,
@@ -83,8 +87,10 @@ def build_agreements(session: Session, *, seed: int = 2023) -> int:
     if invest:
         session.execute(insert(MonthlyInvestment), invest)
     invested: dict[int, dict[str, int]] = {}
-    for row in invest:
-        invested.setdefault(row["project_id"], {})[row["period"]] = row["actual_fen"]
+    for pid, period, fen in session.execute(
+        select(MonthlyInvestment.project_id, MonthlyInvestment.period, MonthlyInvestment.actual_fen)
+    ):
+        invested.setdefault(pid, {})[period] = fen
     flows = _ints(
         session.execute(
             select(MonthlyReport.enterprise_id, func.sum(MonthlyReport.tax_fen))

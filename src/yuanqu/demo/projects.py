@@ -289,7 +289,7 @@ def _invest(
     for month, weight in zip(months, weights / weights.sum(), strict=True):
         moment = date(int(month[:4]), int(month[5:]), 28)
         with audit.recorded_at(min(moment, AS_OF)):
-            service.record_investment(
+            stages.record_investment(
                 session,
                 project,
                 actor=ACTOR,

@@ -18,6 +18,7 @@ from yuanqu.chains.service import compute_placements
 from yuanqu.demo import statistics as demo_stats
 from yuanqu.demo.agreements import build_agreements
 from yuanqu.demo.facts import FactsSummary, generate_facts
+from yuanqu.demo.mu import build_mu
 from yuanqu.demo.projects import (
     PortfolioSummary,
     build_fangchenggang_portfolio,
@@ -100,6 +101,8 @@ def build_demo(
     # signed projects, the standard-factory programme, and the projects' agreements.
     build_space(session, seed=seed)
     build_agreements(session, seed=seed)
+    # The 2023 亩均效益评价 of the manufacturers holding land, noticed and published.
+    build_mu(session, seed=seed)
     # The autonomous-driving test zone (28 test subjects, over 20 million km by 2023).
     build_test_zone(session, seed=seed)
     # The policy facts last: their calibration evaluates the policies over everything above.

@@ -326,3 +326,19 @@ def gather(session: Session, *, year: int, sections: tuple[str, ...]) -> pa.Tabl
 
 def resource_count(session: Session, *, year: int) -> int:
     return session.scalar(select(func.count(MuResource.id)).where(MuResource.year == year)) or 0
+
+
+def write_resources(session: Session, rows: list[dict[str, int | None]]) -> int:
+    """Write checked rows (``enterprise_id, year, energy_kgce, emissions_kg, electricity_kwh``)
+    in bulk, replacing a firm-year already there (the demo's and a bureau feed's path)."""
+    keys = [(r["enterprise_id"], r["year"]) for r in rows]
+    for start in range(0, len(keys), 500):
+        session.execute(
+            delete(MuResource).where(
+                tuple_(MuResource.enterprise_id, MuResource.year).in_(keys[start : start + 500])
+            )
+        )
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(MuResource.__table__), rows[start : start + 5000])
+    bump_data_version(session, "mu")
+    return len(rows)

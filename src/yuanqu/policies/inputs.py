@@ -135,6 +135,8 @@ def variables_select(source: str, period_end: date, *, keep: Sequence[str] = ())
             )
         ),
         "fact_tech_insurance_premium AS tech_insurance_premium",
+        # A firm the zone has not graded is 0, never missing: not being graded decides nothing.
+        "coalesce(fact_mu_grade, 0) AS mu_grade",
     ]
     inner = f"SELECT {', '.join(columns)} FROM {source}"
     return f"SELECT {', '.join(_in_range(c) for c in columns)} FROM ({inner}) AS read_values"

@@ -283,8 +283,8 @@ _CATALOGUE: list[Variable] = [
         NUMBER,
         "count",
         "facts",
-        "亩均效益评价等级（A=1，B=2，C=3，D=4）",
-        "mu evaluation grade (A=1, B=2, C=3, D=4)",
+        "亩均效益评价等级（A=1，B=2，C=3，D=4，未参评为 0）",
+        "mu evaluation grade (A=1, B=2, C=3, D=4; 0 when not graded)",
     ),
 ]
 
