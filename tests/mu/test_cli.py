@@ -43,7 +43,7 @@ def zone(committed_db) -> Iterator[list[str]]:
         create_user(
             session,
             data=UserCreate(
-                username="analyst-cli", password="a long enough pass phrase", role=Role.analyst
+                username="analyst-cli", password="grey-heron-at-dusk-42", role=Role.analyst
             ),
         )
     yield codes
