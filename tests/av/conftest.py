@@ -67,7 +67,9 @@ def _seed(url: str) -> tuple[dict[str, str], str, str, str, str]:
             for username, role, uscc in users:
                 create_user(
                     session,
-                    data=UserCreate(username=username, password="grey-heron-at-dusk-42", role=role, uscc=uscc),
+                    data=UserCreate(
+                        username=username, password="grey-heron-at-dusk-42", role=role, uscc=uscc
+                    ),
                 )
             tokens = {u: issue_token(session, username=u) for u, _r, _c in users}
         return tokens, own, other, own_vin, other_vin

@@ -95,7 +95,7 @@ class TestPermitForm:
         from tests.web.conftest import login
 
         client = zone.client()
-        csrf = login(client, "office", "p" * 12)
+        csrf = login(client, "office", "grey-heron-at-dusk-42")
         page = client.get(f"/av/vehicles/{zone.other_vin}")
         number = re.search(r'action="/av/permits/([^/]+)/move"', page.text)
         assert number, "the office sees the decision form"

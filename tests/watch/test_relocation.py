@@ -14,7 +14,27 @@ from yuanqu.watch.evaluate import read_advisers_with, read_requests_with, reques
 
 
 def test_no_reader_means_no_source(committed_db) -> None:
-    assert request_source() is None  # nothing in this tree wires a service desk yet
+    wired = request_source()
+    assert wired is not None  # the service desk's reader, wired at start-up
+    read_requests_with(None)
+    try:
+        assert request_source() is None
+        _listing_without_source(committed_db)
+    finally:
+        read_requests_with(wired)
+
+
+def test_the_desk_is_the_source_when_wired(committed_db) -> None:
+    with session_scope(committed_db.engine) as session:
+        make_firm(session)
+        bump_data_version(session, "registry")
+    with session_scope(committed_db.engine) as session:
+        listing = service.watch_list(session, as_of="2024-06")
+    status = next(r for r in listing.rules if r.rule == "relocation_signal")
+    assert status.source is True
+
+
+def _listing_without_source(committed_db) -> None:
     with session_scope(committed_db.engine) as session:
         make_firm(session)
         bump_data_version(session, "registry")

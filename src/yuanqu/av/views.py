@@ -146,6 +146,7 @@ def report_context(report: dict[str, Any], lang: str) -> dict[str, Any]:
         [str(y["year"]) for y in years],
         cumulative,
         name="Cumulative kilometres" if en else "累计测试里程",
+        unit=wan_km,
     )
     _axis_units(growth, value_unit=wan_km)
     subjects = [s for s in report["by_subject"] if s["km_per_disengagement"] is not None]
@@ -154,6 +155,7 @@ def report_context(report: dict[str, Any], lang: str) -> dict[str, Any]:
         [s["km_per_disengagement"] for s in subjects],
         name="Km per disengagement" if en else "平均脱离间隔",
         horizontal=True,
+        unit="km per disengagement" if en else "公里/次",
     )
     _axis_units(per_firm, value_unit="km per disengagement" if en else "公里/次", horizontal=True)
     initiators = [
@@ -168,6 +170,7 @@ def report_context(report: dict[str, Any], lang: str) -> dict[str, Any]:
         [r["name"] for r in initiators],
         [r["disengagements"] for r in initiators],
         name="Disengagements" if en else "脱离次数",
+        unit=times,
     )
     _axis_units(by_initiator, value_unit=times)
     return {
@@ -205,8 +208,8 @@ def vehicle_context(history: VehicleHistory, firm_name: str, lang: str, today: d
             ]
             for mode in modes
         },
+        unit="km" if lang == "en" else "公里",
     )
-    mileage_chart["yAxis"]["name"] = "km" if lang == "en" else "公里"
     return {
         "vehicle": vehicle,
         "uscc": history.uscc,

@@ -279,8 +279,11 @@ def charts_for(ev_read: EvaluationRead, trend: list[dict[str, Any]], lang: str) 
         ]
         for name in groups
     }
-    grades = charts.grouped_bars([f"{g} {'class' if en else '类'}" for g in GRADES], series)
-    grades["yAxis"]["name"] = "firms" if en else "企业（家）"
+    grades = charts.grouped_bars(
+        [f"{g} {'class' if en else '类'}" for g in GRADES],
+        series,
+        unit="firms" if en else "企业（家）",
+    )
     unit = "10k yuan/mu" if en else "万元/亩"
     years = [str(t["year"]) for t in trend]
     yields = charts.lines(
@@ -296,6 +299,6 @@ def charts_for(ev_read: EvaluationRead, trend: list[dict[str, Any]], lang: str) 
                 for t in trend
             ],
         },
+        unit=unit,
     )  # fmt: skip
-    yields["yAxis"]["name"] = unit
     return {"grades": grades, "yields": yields}
