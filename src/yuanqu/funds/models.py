@@ -18,7 +18,7 @@ class Fund(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("funds.id", ondelete="RESTRICT"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("funds.id"))
     size_fen: Mapped[int] = mapped_column(BigInteger, comment="the fund's size (认缴规模)")
     zone_share_fen: Mapped[int] = mapped_column(BigInteger, comment="the zone's commitment")
     manager: Mapped[str] = mapped_column(String(200))

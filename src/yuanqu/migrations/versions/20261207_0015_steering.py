@@ -110,9 +110,7 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "zone_share_fen >= 0 AND zone_share_fen <= size_fen", name=op.f("ck_funds_share_within")
         ),
-        sa.ForeignKeyConstraint(
-            ["parent_id"], ["funds.id"], name=op.f("fk_funds_parent_id_funds"), ondelete="RESTRICT"
-        ),
+        sa.ForeignKeyConstraint(["parent_id"], ["funds.id"], name=op.f("fk_funds_parent_id_funds")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_funds")),
         sa.UniqueConstraint("name", name=op.f("uq_funds_name")),
     )
