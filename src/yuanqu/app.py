@@ -29,6 +29,7 @@ from yuanqu.attraction import api as attraction_api
 from yuanqu.attraction import pages as attraction_pages
 from yuanqu.av import api as av_api
 from yuanqu.av import pages as av_pages
+from yuanqu.av.service import READERS as AV_READERS
 from yuanqu.briefing import api as briefing_api
 from yuanqu.briefing import pages as briefing_pages
 from yuanqu.calendar.api import router as calendar_router
@@ -88,7 +89,7 @@ NAVIGATION = (
     ("/projects", "Key projects", PROJECT_READERS),
     ("/leads", "Leads", PROJECT_READERS),
     ("/insurance", "Tech insurance", STAFF),
-    ("/av", "AV test zone", EVERYONE),
+    ("/av", "AV test zone", AV_READERS),
     ("/mu", "Yield-per-mu grading", MU_READERS),
     ("/policies", "Policies", EVERYONE),
     ("/registry/import", "Import", frozenset(registry_api.IMPORTERS)),

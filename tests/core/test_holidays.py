@@ -147,7 +147,7 @@ class TestRecount:
         loaded = load_notice(session, text=EXAMPLE.read_text(), actor=ADMIN, source="example")
 
         known = work_calendar(session)
-        assert loaded.recounted == {"grants": 2, "projects": 1}
+        assert loaded.recounted == {"grants": 2, "projects": 1, "service": 0}
         assert pending.due_on == decision_due(known, date(2027, 1, 25)) and pending.due_on > old_due
         assert on_notice.notice_to == date(2027, 2, 16)  # 4, 5, then 13 (a Saturday worked), 15, 16
         assert item.due_on == known.deadline(date(2027, 2, 1), 10) == date(2027, 2, 19)
@@ -168,7 +168,7 @@ class TestRecount:
 
     def test_a_load_that_moves_nothing_recounts_nothing(self, session) -> None:
         loaded = load_notice(session, text=EXAMPLE.read_text(), actor=ADMIN, source="example")
-        assert loaded.recounted == {"grants": 0, "projects": 0}
+        assert loaded.recounted == {"grants": 0, "projects": 0, "service": 0}
 
 
 def audit_intact(session) -> bool:

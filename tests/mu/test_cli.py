@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from tests.factories.registry import make_firm
@@ -15,23 +13,30 @@ from yuanqu.accounts.schemas import UserCreate
 from yuanqu.accounts.service import create_user
 from yuanqu.core.auth import Role
 from yuanqu.core.db import session_scope
-from yuanqu.mu import inputs
 from yuanqu.registry.firms import Label
+from yuanqu.space.models import Parcel
 
 YEAR = 2023
 
 
 @pytest.fixture
-def zone(committed_db) -> Iterator[list[str]]:
-    held: dict[int, Decimal] = {}
-    saved = list(inputs._land_readers)
-    inputs.read_land_with(lambda session, year: dict(held))
+def zone(committed_db) -> list[str]:
     above = [(Label.above_scale, date(2020, 1, 1), None)]
     codes = []
     with session_scope(committed_db.engine) as session:
         for n in range(4):
             firm = make_firm(session, labels=above)
-            held[firm.id] = Decimal(10000)
+            # the parcel it holds (the CLI wires the space domain's land at start-up)
+            session.add(
+                Parcel(
+                    number=f"MU-{n}",
+                    sub_area="核心区",
+                    area_sqm=10000,
+                    land_use="industrial",
+                    granted_on=date(2018, 1, 1),
+                    enterprise_id=firm.id,
+                )
+            )
             add_reports(
                 session,
                 [
@@ -46,8 +51,7 @@ def zone(committed_db) -> Iterator[list[str]]:
                 username="analyst-cli", password="grey-heron-at-dusk-42", role=Role.analyst
             ),
         )
-    yield codes
-    inputs._land_readers[:] = saved
+    return codes
 
 
 def test_import_evaluate_notice(zone, cli, tmp_path) -> None:

@@ -63,7 +63,9 @@ class TestRegistryExport:
         firms = [make_firm(session, name=name, address="-1+1 号") for name in HOSTILE]
         codes = [f.uscc for f in firms]
         path = tmp_path / "firms.csv"
-        export_enterprises(session, filters=EnterpriseFilter(usccs=codes), path=path)
+        export_enterprises(
+            session, filters=EnterpriseFilter(usccs=codes), path=path, layout="canonical"
+        )
         text = path.read_text(encoding="utf-8")
         assert live_formulas(text) == []
         assert "'=1+1" in text and "'-ABC" in text
@@ -83,7 +85,9 @@ class TestRegistryExport:
     def test_numbers_are_written_as_numbers(self, session, tmp_path) -> None:
         firm = make_firm(session, name="-ABC", registered_capital_fen=12_345, employees=7)
         path = tmp_path / "firms.csv"
-        export_enterprises(session, filters=EnterpriseFilter(usccs=[firm.uscc]), path=path)
+        export_enterprises(
+            session, filters=EnterpriseFilter(usccs=[firm.uscc]), path=path, layout="canonical"
+        )
         row = next(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
         assert (row["registered_capital"], row["employees"]) == ("123.45", "7")
         assert row["name"] == "'-ABC"

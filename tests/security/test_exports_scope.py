@@ -28,6 +28,7 @@ from yuanqu.chains.definitions import shipped_chains
 from yuanqu.core.auth import Role
 from yuanqu.core.db import make_engine, session_scope
 from yuanqu.grants.models import PaymentBatch
+from yuanqu.plans.service import shipped_files
 from yuanqu.registry.models import Enterprise
 
 FILE_SUFFIXES = (".xlsx", ".csv", ".parquet")
@@ -115,6 +116,10 @@ def concrete_paths(template: str, zone: Zone) -> list[str]:
     values = {
         "chain": [c.key for c in shipped_chains()],
         "batch_id": [str(b) for b in zone.batch_ids],
+        "year": ["2023"],
+        "period": ["2023-12"],
+        "kind": ["docx"],
+        "key": [re.search(r"^key: *(\S+)", text, re.M).group(1) for _n, text in shipped_files()],
     }
     paths = [template]
     for name in re.findall(r"{(\w+)}", template):

@@ -96,6 +96,8 @@ UPLOAD_ROUTES = {
         "files",
     ),
     "/leads/import": UploadRoute("/leads/import", Role.project_officer, {}),
+    "/api/v1/av/import": UploadRoute("/api/v1/av/import", Role.admin, {"kind": "mileage"}),
+    "/api/v1/mu/resources": UploadRoute("/api/v1/mu/resources", Role.analyst, {}),
     "/api/v1/space/import": UploadRoute("/api/v1/space/import", Role.analyst, {"kind": "units"}),
     "/api/v1/agreements/import": UploadRoute("/api/v1/agreements/import", Role.admin, {}),
     "/service/new": UploadRoute(

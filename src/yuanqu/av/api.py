@@ -58,7 +58,7 @@ def _permit(session: Session, number: str, lang: str) -> PermitRead:
 def get_report(
     year: Year = None,
     session: Session = Depends(get_db, scope="function"),
-    principal: Principal = allow(EVERYONE),
+    principal: Principal = allow(service.READERS),
 ) -> dict[str, Any]:
     """The annual road-test report (a test subject: its own part)."""
     scope = service.scope_of(session, principal)
@@ -70,7 +70,7 @@ def get_report_xlsx(
     year: Year = None,
     lang: Lang = "zh",
     session: Session = Depends(get_db, scope="function"),
-    principal: Principal = allow(EVERYONE),
+    principal: Principal = allow(service.READERS),
 ) -> Response:
     """The report as a workbook for people: headers with units, frozen and filtered."""
     scope = service.scope_of(session, principal)
@@ -90,7 +90,7 @@ def get_permits(
     page_size: Annotated[int, Query(ge=1, le=1000)] = 50,
     lang: Lang = "zh",
     session: Session = Depends(get_db, scope="function"),
-    principal: Principal = allow(EVERYONE),
+    principal: Principal = allow(service.READERS),
 ) -> PermitPage:
     """Permits, soonest end first, with the true total (``expiring``: within 30/60/90 days)."""
     total, rows = _permit_rows(session, principal, expiring, status, page, page_size)
@@ -138,7 +138,7 @@ def get_permits_xlsx(
     expiring: Annotated[int | None, Query(description="30, 60 or 90 days")] = None,
     lang: Lang = "zh",
     session: Session = Depends(get_db, scope="function"),
-    principal: Principal = allow(EVERYONE),
+    principal: Principal = allow(service.READERS),
 ) -> Response:
     """Every permit of the list (all pages) as a workbook for people."""
     _total, rows = _permit_rows(session, principal, expiring, None, 1, 100_000)
@@ -215,7 +215,7 @@ def get_vehicles(
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=1000)] = 50,
     session: Session = Depends(get_db, scope="function"),
-    principal: Principal = allow(EVERYONE),
+    principal: Principal = allow(service.READERS),
 ) -> VehiclePage:
     scope = service.scope_of(session, principal)
     total, rows = service.list_vehicles(
@@ -243,7 +243,7 @@ def get_vehicle(
     vin: Vin,
     lang: Lang = "zh",
     session: Session = Depends(get_db, scope="function"),
-    principal: Principal = allow(EVERYONE),
+    principal: Principal = allow(service.READERS),
 ) -> dict[str, Any]:
     """A vehicle's permits with every move, its kilometres, disengagements and incidents."""
     scope = service.scope_of(session, principal)
@@ -361,7 +361,7 @@ def post_close(
 def get_roads(
     lang: Lang = "zh",
     session: Session = Depends(get_db, scope="function"),
-    principal: Principal = allow(EVERYONE),
+    principal: Principal = allow(service.READERS),
 ) -> list[RoadRead]:
     """The open road segments, oldest first, with the scenarios allowed on each."""
     return [RoadRead(**views.road_item(road, lang)) for road in service.list_roads(session)]

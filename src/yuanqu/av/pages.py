@@ -43,7 +43,7 @@ def report_page(
     request: Request,
     year: Year = None,
     session: Session = Depends(get_db, scope="function"),
-    principal: Principal = allow(EVERYONE),
+    principal: Principal = allow(service.READERS),
 ) -> HTMLResponse:
     return render(request, "av/report.html", _report_context(request, session, principal, year))
 
@@ -53,7 +53,7 @@ def print_page(
     request: Request,
     year: Year = None,
     session: Session = Depends(get_db, scope="function"),
-    principal: Principal = allow(EVERYONE),
+    principal: Principal = allow(service.READERS),
 ) -> HTMLResponse:
     return render(request, "av/print.html", _report_context(request, session, principal, year))
 
@@ -64,7 +64,7 @@ def permits_page(
     within: Annotated[int, Query()] = 30,
     page: Annotated[int, Query(ge=1)] = 1,
     session: Session = Depends(get_db, scope="function"),
-    principal: Principal = allow(EVERYONE),
+    principal: Principal = allow(service.READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
     within = within if within in views.WINDOWS else 30
@@ -96,7 +96,7 @@ def vehicle_page(
     request: Request,
     vin: Annotated[str, Path(min_length=17, max_length=17)],
     session: Session = Depends(get_db, scope="function"),
-    principal: Principal = allow(EVERYONE),
+    principal: Principal = allow(service.READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
     history = service.vehicle_history(

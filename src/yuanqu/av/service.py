@@ -39,6 +39,9 @@ from yuanqu.registry.firms import codes_for_ids, firm_id, normalise_code
 VIN_PATTERN = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
 #: The test zone's office: registers vehicles, decides permits, imports records.
 OFFICE = (Role.admin, Role.analyst)
+#: Who reads the test zone's pages: the office, the other staff, and test firms (their own). A
+#: task force's work is its industry's firms, not the zone's road tests (it reads a firm's tab).
+READERS = frozenset(Role) - {Role.task_force}
 
 
 def parse_vin(raw: Any) -> str:

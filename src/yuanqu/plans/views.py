@@ -32,8 +32,8 @@ def target_charts(plan: PlanRead, *, lang: str = "zh") -> dict[str, dict[str, An
             [p.label for p in target.series],
             [scaled(target, p.value) for p in target.series],
             name=target.name,
+            unit=unit,
         )
-        option["yAxis"]["name"] = unit
         # the target line must lie within the axis, even when the series is far below it
         values = [scaled(target, p.value) or 0 for p in target.series]
         option["yAxis"]["max"] = _ceiling(max([*values, scaled(target, target.target) or 0]))
