@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute
@@ -319,6 +320,23 @@ def install_error_handlers(app: FastAPI) -> None:
             "details": details,
         }
         return error_response(request, error.status_code, body, dict(error.headers or {}))
+
+    @app.exception_handler(DataError)
+    async def unstorable(request: Request, error: DataError) -> Response:
+        # A value the database cannot hold (a NUL byte in text, a number out of range) that got
+        # past validation: the request is refused and, its transaction rolled back, changes nothing.
+        log.warning(
+            "refused unstorable value on %s %s: %s", request.method, request.url.path, error.orig
+        )
+        en = request_lang(request) == "en"
+        body = {
+            "code": "validation_error",
+            "message": "the request holds a value that cannot be stored (e.g. a NUL character)"
+            if en
+            else "请求中含有无法保存的值（如空字符 NUL）",
+            "details": None,
+        }
+        return error_response(request, 422, body)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> Response:

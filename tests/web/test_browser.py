@@ -127,9 +127,10 @@ def test_each_demo_role_logs_in_and_lands_home(page, served: Served, username: s
     log_in(page, served, username)
     assert "/login" not in page.url
     if username == "enterprise":
-        assert page.url.endswith(f"/enterprises/{served.accounts['enterprise'].uscc}")
+        assert page.url.endswith("/portal")  # a firm lands on its own portal
+        page.goto(f"/enterprises/{served.accounts['enterprise'].uscc}")
         assert page.locator("#identity").is_visible()
-        page.goto("/")  # a firm's home is its own portal
+        page.goto("/")
         assert page.url.endswith("/portal")
     else:
         assert page.locator("h1").inner_text() == "园区首页"

@@ -27,7 +27,9 @@ pytestmark = pytest.mark.browser
 ROLES = ["admin", "analyst", "taskforce", "policy", "project", "enterprise"]
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 #: Links a crawl does not follow: files, JSON twins, the language switch.
-SKIP = re.compile(r"^/(api/|lang/|static/)|\.(json|xlsx|csv)(\?|$)|/export")
+SKIP = re.compile(
+    r"^/(api/|lang/|static/)|\.(json|xlsx|csv|docx|pdf)(\?|$)|/export|/print|/download"
+)
 #: Hidden before reading a page's words: machine text a person may copy (an API example), and
 #: the small grey hints where an id is allowed.
 MACHINE = "pre, .id-hint, [data-machine]"

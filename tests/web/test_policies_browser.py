@@ -46,7 +46,8 @@ def test_bands_as_written_on_the_policy_page(page, served) -> None:  # noqa: F81
 def test_entitlements_tab_on_the_profile(page, served) -> None:  # noqa: F811
     log_in(page, served, "enterprise")
     own = served.accounts["enterprise"].uscc
-    assert page.url.endswith(f"/enterprises/{own}")
+    assert page.url.endswith("/portal")  # a firm lands on its portal; its profile is one link away
+    page.goto(f"/enterprises/{own}")
     page.wait_for_selector("#policies [data-testid=policies-tab]")
     tab = page.locator("#policies")
     assert "项有效政策" in tab.inner_text()

@@ -22,7 +22,7 @@ def test_analyst_opens_a_visit_from_the_watch_list(page, served) -> None:  # noq
     page.click("nav >> text=监测预警")
     page.wait_for_selector("table.watch-list")
     page.goto("/watch?as_of=2023-12")
-    assert "无数据来源" in page.locator("body").inner_text()
+    assert "预警规则" in page.locator("body").inner_text()
     rows = page.locator("table.watch-list tbody tr[data-uscc]")
     assert rows.count() > 0
     snap(page, "watch-2023-12")

@@ -21,10 +21,12 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from yuanqu.attraction.service import list_leads
+from yuanqu.core.industry import industry_catalog
 from yuanqu.core.periods import Period
 from yuanqu.plans.definitions import INDICATOR_NAMES, Target
 from yuanqu.plans.schemas import Milestone, SeriesPoint, TargetProgress
 from yuanqu.projects.reports import seven_batches
+from yuanqu.registry.firms import task_force_names
 from yuanqu.stats.frames import Scope, labels_at_sql, lit, snapshot
 
 AT_RISK = 0.9
@@ -49,6 +51,26 @@ METHODS = {
     ),
     "projects": ("按计划开始以来的年均进度推算至截止日", "the pace since the plan began, kept"),
 }
+
+
+def scope_name(session: Session, scope: str, lang: str = "zh") -> str:
+    """A target's scope in words: the task force's or industries' names, never their codes."""
+    en = lang == "en"
+    kind, _sep, value = scope.partition(":")
+    if scope == "all":
+        return "Whole zone" if en else "全区"
+    if scope == "leading_industry":
+        return "Leading industries" if en else "主导产业"
+    if kind == "task_force":
+        return task_force_names(session, lang=lang).get(value, value)
+    if kind == "industry":
+        catalog = industry_catalog()
+        names = []
+        for code in value.split(","):
+            found = catalog.find(code)
+            names.append((found.name_en if en else None) or found.name_zh if found else code)
+        return "、".join(names) if not en else ", ".join(names)
+    return value or scope
 
 
 def scope_sql(scope: str, as_of: date) -> str | None:
@@ -226,6 +248,7 @@ def target_progress(
         indicator=target.indicator,
         indicator_name=INDICATOR_NAMES[target.indicator][pick],
         scope=target.scope,
+        scope_name=scope_name(session, target.scope, lang),
         unit=unit,
         target=goal,
         deadline=target.deadline,

@@ -27,6 +27,7 @@ class TargetProgress(BaseModel):
     indicator: str
     indicator_name: str
     scope: str
+    scope_name: str = Field(default="", description="the scope as a person reads it")
     unit: str = Field(description="fen (amounts), firms or projects")
     target: int
     deadline: date

@@ -266,6 +266,7 @@ def timeline(
                         "status_name": None,
                         "unit_name": units.unit_name(session, unit, lang) if unit else None,
                         "text": req.result if column == "closed_at" else None,
+                        "actor": None,  # an imported step names its unit, not a person
                     }
                 )
     for record in audit.entity_history(session, entities=[(ENTITY, req.id)]):

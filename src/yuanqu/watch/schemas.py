@@ -23,6 +23,7 @@ class WatchEntry(BaseModel):
     signal_details: list[Signal]
     score: int = Field(description="the sum of the weights of its signals")
     owner: str | None = Field(description="its adviser, else its task force's code")
+    task_force: str | None = Field(default=None, description="the code of the firm's task force")
     owner_name: str | None = Field(description="the owner as a person reads it")
     case_id: int | None = Field(default=None, description="the open case on it, if any")
 

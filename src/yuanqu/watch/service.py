@@ -104,6 +104,7 @@ def watch_list(
                 ],
                 score=row["score"],
                 owner=owner,
+                task_force=row["task_force"] or None,
                 owner_name=names.get(owner, owner) if owner else None,
                 case_id=cases.get(row["id"]),
             )

@@ -30,6 +30,7 @@
         if (!source) return;
         var old = echarts.getInstanceByDom(el);
         if (old) old.dispose();
+        if (el.dataset.height) el.style.height = el.dataset.height + "px";
         var chart = echarts.init(el, null, { renderer: "svg" });
         chart.setOption(JSON.parse(source.textContent));
         chart.on("click", function (p) {

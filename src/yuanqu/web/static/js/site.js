@@ -16,4 +16,12 @@
     p.textContent = el.dataset.refused;
     el.replaceChildren(p);
   });
+  // A print button (data-print) opens the browser's print dialog.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
+  });
+  // A chart whose height depends on its rows says so in data-height (no inline style).
+  document.querySelectorAll("[data-height]").forEach(function (el) {
+    el.style.height = el.dataset.height + "px";
+  });
 })();
