@@ -65,11 +65,9 @@ def scope_name(session: Session, scope: str, lang: str = "zh") -> str:
         return task_force_names(session, lang=lang).get(value, value)
     if kind == "industry":
         catalog = industry_catalog()
-        names = []
-        for code in value.split(","):
-            found = catalog.find(code)
-            names.append((found.name_en if en else None) or found.name_zh if found else code)
-        return "、".join(names) if not en else ", ".join(names)
+        codes = value.split(",")
+        names = [f.label(lang) if (f := catalog.find(c)) else c for c in codes]
+        return ", ".join(names) if en else "、".join(names)
     return value or scope
 
 
