@@ -66,6 +66,7 @@ def plan_page(
     context = {
         "plan": plan,
         "charts": views.target_charts(plan, lang=lang),
+        "units": {key: names[lang == "en"] for key, names in views.UNITS.items()},
         "editor": principal.role == Role.admin,
         "json_url": f"/api/v1/plans/{key}",
     }
