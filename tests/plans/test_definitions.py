@@ -82,3 +82,24 @@ def test_projects_are_zone_wide_and_need_a_stage() -> None:
     with pytest.raises(DataFileError) as caught:
         parse_plan(text, file="demo.yaml")
     assert "stage" in caught.value.en and "zone-wide" in caught.value.en
+
+
+def test_investment_attracted_refuses_the_leading_industry_scope_at_its_line() -> None:
+    text = GOOD.replace("indicator: revenue", "indicator: investment_attracted").replace(
+        "scope: task_force:ic", "scope: leading_industry"
+    )
+    with pytest.raises(DataFileError) as caught:
+        parse_plan(text, file="demo.yaml")
+    assert "demo.yaml:12:" in caught.value.en and "investment_attracted" in caught.value.en
+    assert "主导产业" in caught.value.zh
+
+
+@pytest.mark.parametrize("indicator", ["investment_attracted", "space_delivered"])
+def test_the_new_indicators_parse_and_are_named(indicator: str) -> None:
+    from yuanqu.plans.definitions import INDICATOR_NAMES
+
+    plan = parse_plan(GOOD.replace("indicator: revenue", f"indicator: {indicator}"), file="x")
+    target = plan.targets[0]
+    assert target.indicator == indicator
+    assert target.is_money == (indicator == "investment_attracted") and not target.is_amount
+    assert all(INDICATOR_NAMES[indicator])

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from tests.factories.projects import TODAY, member
+from tests.factories.projects import TODAY, make_project, member
 from tests.factories.registry import make_firm, make_task_force
 from tests.factories.stats import add_reports, report_row
 from yuanqu.attraction import service as attraction
@@ -176,3 +176,111 @@ def test_firms_attracted_are_the_task_forces_signed_leads(session) -> None:
     assert (attracted.actual, attracted.unit) == (2, "firms")
     assert attracted.forecast == 4 and attracted.status == "on_track"  # half the year, half done
     assert [(m.year, m.actual, m.met) for m in attracted.milestones] == [(2024, 2, False)]
+
+
+YI = 100_000_000  # yuan
+
+
+def test_investment_attracted_sums_the_projects_signed_in_scope(session) -> None:
+    """The honest source is the key projects reaching the signed stage: their planned total
+    investment, by the actual signing date, within the task force (2024, data up to June)."""
+    firm = make_firm(session)
+    add_reports(session, [report_row(firm.id, "2024-06", revenue=1)])
+    signings = [
+        ("ic", date(2023, 12, 31), 100),  # before the plan: out (万元)
+        ("ic", date(2024, 1, 1), 2_000),  # first day: in
+        ("ic", date(2024, 6, 30), 3_000),  # as-of day: in
+        ("ic", date(2024, 7, 1), 4_000),  # after the data's month: out
+        ("auto", date(2024, 2, 1), 5_000),  # another task force: out
+    ]
+    for force, day, wan in signings:
+        make_project(
+            session,
+            task_force=force,
+            dates={"signed": day},
+            planned_investment_fen=wan * 1_000_000,
+        )
+    plan = PLAN.replace("period: [2021, 2025]", "period: [2024, 2024]").format(
+        targets="\n".join(
+            [
+                # 1 亿元 in yuan: the first two signings are half of it
+                target("invest", "investment_attracted", YI, "2024-12-31", scope="task_force:ic"),
+                target("zone", "investment_attracted", YI, "2024-12-31", scope="all"),
+            ]
+        )
+    )
+    service.save_plan(session, text=plan, file="t.yaml", by="test")
+    found = {t.key: t for t in service.plan_progress(session, key="test_plan").targets}
+    invest = found["invest"]
+    assert (invest.actual, invest.unit, invest.target) == (5_000 * 1_000_000, "fen", 10**10)
+    assert invest.completion == pytest.approx(0.5)
+    assert invest.forecast == pytest.approx(10**10, rel=0.01) and invest.status == "on_track"
+    assert [(p.label, p.value) for p in invest.series] == [("2024", 5_000 * 1_000_000)]
+    assert invest.indicator_name == "招商引资签约额"
+    assert found["zone"].actual == 10_000 * 1_000_000  # auto's signing counts zone-wide
+
+
+def test_space_delivered_sums_the_units_handed_over_in_scope(committed_db) -> None:
+    """m² of the units whose occupancy starts within the plan and the scope; the sub-area scope
+    reads the park's sub-area."""
+    from sqlalchemy import select
+
+    from tests.factories.grants import person
+    from tests.factories.space import add_units, unit_row
+    from yuanqu.core.auth import Role
+    from yuanqu.space import holds
+    from yuanqu.space.models import Unit
+
+    officer = person(Role.project_officer, "po-1")
+    with session_scope(committed_db.engine) as session:
+        make_task_force(session, "ic")
+        ic_firm = make_firm(session, task_force="ic")
+        other = make_firm(session)
+        add_reports(session, [report_row(ic_firm.id, "2024-06", revenue=1)])
+        add_units(
+            session,
+            [
+                unit_row("101", 800),
+                unit_row("102", 1200),
+                unit_row("103", 1500),
+                unit_row("104", 700),
+                unit_row("901", 5000, park="NB1", building="NB1-1", sub_area="南部新区"),
+            ],
+        )
+        units = {u.code: u.id for u in session.scalars(select(Unit))}
+        moves = [
+            ("101", ic_firm.id, date(2024, 1, 1)),
+            ("102", ic_firm.id, date(2024, 6, 30)),
+            ("103", ic_firm.id, date(2024, 7, 1)),  # after the data's month: out
+            ("104", other.id, date(2024, 3, 1)),  # another task force's firm
+            ("901", other.id, date(2024, 2, 1)),
+        ]
+        for code, firm_id, day in moves:
+            holds.occupy(
+                session,
+                unit_id=units[code],
+                enterprise_id=firm_id,
+                kind="let",
+                start_on=day,
+                actor=officer,
+            )
+        bump_data_version(session, "registry")
+    plan = PLAN.replace("period: [2021, 2025]", "period: [2024, 2024]").format(
+        targets="\n".join(
+            [
+                target("ic_space", "space_delivered", 4000, "2024-12-31", scope="task_force:ic"),
+                target("south", "space_delivered", 5000, "2024-12-31", scope="sub_area:南部新区"),
+                target("zone", "space_delivered", 7700, "2024-12-31", scope="all"),
+            ]
+        )
+    )
+    with session_scope(committed_db.engine) as session:
+        service.save_plan(session, text=plan, file="t.yaml", by="test")
+    with session_scope(committed_db.engine) as session:
+        found = {t.key: t for t in service.plan_progress(session, key="test_plan").targets}
+    ic_space = found["ic_space"]
+    assert (ic_space.actual, ic_space.unit, ic_space.target) == (2000, "sqm", 4000)
+    assert ic_space.completion == pytest.approx(0.5) and ic_space.status == "on_track"
+    assert ic_space.indicator_name == "交付载体面积"
+    assert found["south"].actual == 5000 and found["south"].status == "on_track"
+    assert found["zone"].actual == 800 + 1200 + 700 + 5000

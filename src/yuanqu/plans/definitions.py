@@ -7,7 +7,15 @@ Indicators:
 - ``firms``: firms in scope holding ``label`` on a date (or every firm in scope, no label);
 - ``projects``: key projects reaching ``stage`` within the plan's period (zone-wide);
 - ``leads_signed``: firms attracted, the task forces' leads signed within the plan's period
-  (scope ``all`` or ``task_force:CODE``).
+  (scope ``all`` or ``task_force:CODE``);
+- ``investment_attracted``: investment attracted (签约投资额, yuan), the planned total investment
+  of the key projects that reached the signed stage within the plan's period, signed leads
+  included (a signed lead makes or moves its project); scoped by the project's task force, sub-area
+  or industry (not ``leading_industry``: a project's investor may not be a registry firm yet);
+- ``space_delivered``: space delivered (载体交付, m² of floor area), the units let, sold or handed
+  over for a firm's own use whose occupancy starts within the plan's period; scoped by the firm
+  (``sub_area:NAME`` by the park's sub-area).
+A plan whose period is one year holds that year's targets (年度目标), as the task forces' do.
 A scope is ``all``, ``task_force:CODE``, ``sub_area:NAME``, ``leading_industry`` or
 ``industry:CODE[,CODE...]`` (GB/T 4754 codes or their prefixes).
 """
@@ -23,7 +31,9 @@ from yuanqu.core.datafile import Items, Mapping, Problems, load_text
 from yuanqu.core.industry import industry_catalog
 
 AMOUNTS = ("gross_output", "value_added", "revenue", "fixed_asset_investment")
-INDICATORS = (*AMOUNTS, "firms", "projects", "leads_signed")
+FLOWS = ("leads_signed", "investment_attracted", "space_delivered")  # summed since the plan began
+MONEY = (*AMOUNTS, "investment_attracted")  # values in yuan, kept in fen
+INDICATORS = (*AMOUNTS, "firms", "projects", *FLOWS)
 LABELS = (
     "high_tech",
     "specialized",
@@ -42,6 +52,8 @@ INDICATOR_NAMES = {
     "firms": ("企业数", "Firms"),
     "projects": ("重点项目数", "Key projects"),
     "leads_signed": ("招商签约企业数", "Firms attracted (leads signed)"),
+    "investment_attracted": ("招商引资签约额", "Investment attracted (signed)"),
+    "space_delivered": ("交付载体面积", "Space delivered"),
 }
 _KEY = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
 
@@ -53,7 +65,7 @@ class Target:
     name_en: str
     indicator: str
     scope: str
-    value: Decimal  # yuan for amounts, a count otherwise
+    value: Decimal  # yuan for money, m² for space, a count otherwise
     deadline: date
     label: str | None = None
     stage: str | None = None
@@ -65,7 +77,13 @@ class Target:
 
     @property
     def is_amount(self) -> bool:
+        """A year's total from the monthly reports."""
         return self.indicator in AMOUNTS
+
+    @property
+    def is_money(self) -> bool:
+        """Valued in yuan (kept in fen)."""
+        return self.indicator in MONEY
 
 
 @dataclass(frozen=True)
@@ -168,6 +186,13 @@ def _target(problems: Problems, entry: Mapping, plan_years: tuple[int, int]) -> 
             entry.line_of("scope"),
             "招商签约按全园区或产业专班计算",
             "leads_signed: scope all or task_force:CODE",
+        )
+    elif indicator == "investment_attracted" and scope == "leading_industry":
+        problems.add(
+            entry.line_of("scope"),
+            "招商引资签约额按全区、产业专班、片区或行业计算（签约方可能尚未入库，不能按主导产业）",
+            "investment_attracted: scope all, task_force:CODE, sub_area:NAME or industry:CODE "
+            "(an investor may not be a registry firm yet)",
         )
     if indicator != "projects" and stage is not None:
         problems.add(entry.line_of("stage"), "stage 只用于 projects 指标", "stage: projects only")

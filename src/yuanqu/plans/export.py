@@ -60,6 +60,7 @@ def write_xlsx(plans: Sequence[PlanRead], path: Path | str, *, lang: str = "zh")
                 "fen": "亿元" if not en else "CNY 100m",
                 "firms": "家" if not en else "firms",
                 "projects": "个" if not en else "projects",
+                "sqm": "平方米" if not en else "m²",
             }[t.unit]
             sheet.write(row, 0, t.name, cell)
             sheet.write(row, 1, unit, cell)

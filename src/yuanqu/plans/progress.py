@@ -7,8 +7,8 @@ The forecast (stated on every target as ``forecast_method``):
   deadline year itself has started, its year-to-date total scaled to twelve months;
 - a count of firms: the straight line through the counts at the last three year-ends and on the
   as-of day, read at the deadline;
-- key projects and firms attracted (leads signed): the pace so far since the plan began, kept to
-  the deadline.
+- key projects, firms attracted (leads signed), investment attracted and space delivered: the
+  pace so far since the plan began, kept to the deadline.
 On track when the forecast reaches the target, at risk when it reaches 90% of it, off track
 otherwise; after the deadline, achieved or missed.
 """
@@ -25,11 +25,13 @@ from yuanqu.core.industry import industry_catalog
 from yuanqu.core.periods import Period
 from yuanqu.plans.definitions import INDICATOR_NAMES, Target
 from yuanqu.plans.schemas import Milestone, SeriesPoint, TargetProgress
-from yuanqu.projects.reports import seven_batches
+from yuanqu.projects.reports import SignedProject, seven_batches, signed_projects
 from yuanqu.registry.firms import task_force_names
+from yuanqu.space.service import handovers
 from yuanqu.stats.frames import Scope, labels_at_sql, lit, snapshot
 
 AT_RISK = 0.9
+FLOW_UNITS = {"leads_signed": "firms", "investment_attracted": "fen", "space_delivered": "sqm"}
 STATUS_NAMES = {
     "on_track": ("进度正常", "On track"),
     "at_risk": ("存在风险", "At risk"),
@@ -135,8 +137,57 @@ def firm_count(session: Session, target: Target, day: date, latest: Period) -> i
     return int(data.query(query).column(0)[0].as_py())
 
 
+def scope_firm_ids(session: Session, scope: str, day: date, latest: Period) -> set[int] | None:
+    """The ids of the firms in ``scope`` on ``day`` (None: every firm)."""
+    subquery = scope_sql(scope, day)
+    if subquery is None:
+        return None
+    data = snapshot(session, [latest.year])
+    return {int(v.as_py()) for v in data.query(subquery).column(0)}
+
+
+def _project_in_scope(project: SignedProject, scope: str) -> bool:
+    kind, _sep, value = scope.partition(":")
+    if scope == "all":
+        return True
+    if kind == "task_force":
+        return project.task_force == value
+    if kind == "sub_area":
+        return project.sub_area == value
+    if kind == "industry":
+        code = project.industry_code or ""
+        return any(code.startswith(prefix) for prefix in value.split(","))
+    return False  # leading_industry is refused when the plan is read
+
+
+def flow_events(
+    session: Session, target: Target, *, begin: date, today: date, latest: Period
+) -> list[tuple[date, int]]:
+    """(day, value) of each event a flow target sums: a lead signed (1), a project signed (its
+    investment in fen), a unit handed over (its m²), within [begin, today] and the scope."""
+    if target.indicator == "leads_signed":
+        task_force = target.scope.partition(":")[2] or None
+        return [
+            (lead.signed_on, 1)
+            for lead in list_leads(session, task_force=task_force, stage="signed")
+            if lead.signed_on and begin <= lead.signed_on <= today
+        ]
+    if target.indicator == "investment_attracted":
+        return [
+            (p.signed_on, p.investment_fen)
+            for p in signed_projects(session, start=begin, end=today)
+            if _project_in_scope(p, target.scope)
+        ]
+    kind, _sep, value = target.scope.partition(":")
+    rows = handovers(session, start=begin, end=today)
+    if kind == "sub_area":
+        return [(h.start_on, h.area_sqm) for h in rows if h.sub_area == value]
+    firms = scope_firm_ids(session, target.scope, today, latest)
+    return [(h.start_on, h.area_sqm) for h in rows if firms is None or h.enterprise_id in firms]
+
+
 def _status(target: Target, actual: int | None, forecast: int | None, today: date) -> str:
-    value = int(target.value) * (100 if target.is_amount else 1)
+    value = int(target.value) * (100 if target.is_money else 1)
     if actual is None:
         return "no_data"
     if target.deadline < today:
@@ -154,7 +205,7 @@ def target_progress(
     """The progress of one target measured on the last day of ``latest`` (the data's month)."""
     today = latest.last_day
     pick = 1 if lang == "en" else 0
-    goal = int(target.value) * (100 if target.is_amount else 1)
+    goal = int(target.value) * (100 if target.is_money else 1)
     series: list[SeriesPoint] = []
     actual: int | None = None
     actual_label: str | None = None
@@ -194,19 +245,14 @@ def target_progress(
             series = series[-1:]
             points = points[-1:]
         forecast = _line(points[-4:], _years(target.deadline))
-    elif target.indicator == "leads_signed":
-        kind, unit = "projects", "firms"
+    elif target.indicator in FLOW_UNITS:
+        kind, unit = "projects", FLOW_UNITS[target.indicator]
         begin = date(start_year, 1, 1)
-        task_force = target.scope.partition(":")[2] or None
-        signed = [
-            lead.signed_on
-            for lead in list_leads(session, task_force=task_force, stage="signed")
-            if lead.signed_on and begin <= lead.signed_on <= today
-        ]
-        actual = len(signed)
+        events = flow_events(session, target, begin=begin, today=today, latest=latest)
+        actual = sum(value for _day, value in events)
         actual_label = f"{begin.isoformat()}..{today.isoformat()}"
         for year in range(start_year, today.year + 1):
-            yearly[year] = sum(day.year == year for day in signed)
+            yearly[year] = sum(value for day, value in events if day.year == year)
             series.append(SeriesPoint(label=str(year), value=yearly[year]))
         elapsed = max((today - begin).days, 1)
         forecast = actual * max((target.deadline - begin).days, 1) / elapsed
@@ -232,11 +278,11 @@ def target_progress(
     milestones = [
         Milestone(
             year=year,
-            value=int(value) * (100 if target.is_amount else 1),
+            value=int(value) * (100 if target.is_money else 1),
             actual=yearly.get(year),
             met=None
             if year not in yearly
-            else yearly[year] >= int(value) * (100 if target.is_amount else 1),
+            else yearly[year] >= int(value) * (100 if target.is_money else 1),
         )
         for year, value in sorted(target.milestones.items())
     ]

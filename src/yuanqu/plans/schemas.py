@@ -28,7 +28,7 @@ class TargetProgress(BaseModel):
     indicator_name: str
     scope: str
     scope_name: str = Field(default="", description="the scope as a person reads it")
-    unit: str = Field(description="fen (amounts), firms or projects")
+    unit: str = Field(description="fen (money), firms, projects or sqm (m²)")
     target: int
     deadline: date
     actual: int | None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -95,6 +96,42 @@ def _reached(session: Session, start: date, end: date) -> list[tuple[int, str, i
         .where(ProjectStageDate.actual_on >= start, ProjectStageDate.actual_on <= end)
     )
     return [(a, b, c) for a, b, c in rows]
+
+
+class SignedProject(NamedTuple):
+    """A key project signed on a day, with its contracted investment (计划总投资 as signed)."""
+
+    signed_on: date
+    investment_fen: int
+    task_force: str | None
+    sub_area: str | None
+    industry_code: str | None
+    enterprise_id: int | None
+
+
+def signed_projects(session: Session, *, start: date, end: date) -> list[SignedProject]:
+    """Every key project that reached the pipeline's signed stage within [start, end] (its actual
+    date), with its planned total investment: the investment attracted (签约投资额). A signed
+    lead is one of them, as signing a lead makes or moves its project."""
+    signed = active_pipeline(session).signed.key
+    rows = session.execute(
+        select(
+            ProjectStageDate.actual_on,
+            Project.planned_investment_fen,
+            Project.task_force,
+            Project.sub_area,
+            Project.industry_code,
+            Project.enterprise_id,
+        )
+        .join(Project, Project.id == ProjectStageDate.project_id)
+        .where(
+            ProjectStageDate.stage == signed,
+            ProjectStageDate.actual_on >= start,
+            ProjectStageDate.actual_on <= end,
+        )
+        .order_by(ProjectStageDate.actual_on, Project.id)
+    )
+    return [SignedProject(*row) for row in rows]
 
 
 def seven_batches(session: Session, *, start: date, end: date, lang: str = "zh") -> BatchReport:

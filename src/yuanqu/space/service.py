@@ -463,3 +463,28 @@ def land_by_firm(session: Session, year: int) -> dict[int, Decimal]:
         .group_by(Parcel.enterprise_id)
     ).all()
     return {int(firm): Decimal(int(area)) for firm, area in rows if area}
+
+
+@dataclass(frozen=True)
+class Handover:
+    """Space handed over to a firm on a day: a unit let, sold or given for its own use."""
+
+    start_on: date
+    area_sqm: int
+    enterprise_id: int
+    sub_area: str
+
+
+def handovers(session: Session, *, start: date, end: date) -> list[Handover]:
+    """Every occupancy starting within [start, end], with its unit's floor area (建筑面积): the
+    space delivered to firms (载体交付). A firm moving to another unit counts again, as the zone
+    delivered that unit too; land parcels are not counted (their area is land, not floor)."""
+    rows = session.execute(
+        select(Occupancy.start_on, Unit.area_sqm, Occupancy.enterprise_id, Park.sub_area)
+        .join(Unit, Unit.id == Occupancy.unit_id)
+        .join(Building, Building.id == Unit.building_id)
+        .join(Park, Park.id == Building.park_id)
+        .where(Occupancy.start_on >= start, Occupancy.start_on <= end)
+        .order_by(Occupancy.start_on, Occupancy.id)
+    )
+    return [Handover(*row) for row in rows]
