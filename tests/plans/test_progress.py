@@ -101,10 +101,15 @@ def test_within_the_deadline_year_the_year_to_date_is_annualised(committed_db) -
     found = _progress(
         committed_db.engine,
         target("year", "revenue", 3000, "2024-12-31", scope="task_force:ic"),
+        target("last_year", "revenue", 2400, "2023-12-31", scope="task_force:ic"),
     )
     year = found["year"]
     assert (year.actual, year.actual_label) == (150_000, "2024年1–6月")
     assert year.forecast == 300_000 and year.status == "on_track"
+    # past its deadline, a target is judged on its own year, not on 2024's months
+    last_year = found["last_year"]
+    assert (last_year.actual, last_year.actual_label) == (240_000, "2023")
+    assert last_year.status == "achieved"
 
 
 def test_firms_with_a_label_counted_at_year_ends(committed_db) -> None:
@@ -206,6 +211,8 @@ def test_investment_attracted_sums_the_projects_signed_in_scope(session) -> None
                 # 1 亿元 in yuan: the first two signings are half of it
                 target("invest", "investment_attracted", YI, "2024-12-31", scope="task_force:ic"),
                 target("zone", "investment_attracted", YI, "2024-12-31", scope="all"),
+                # the first quarter is over: only what was signed by 2024-03-31 counts
+                target("q1", "investment_attracted", YI // 5, "2024-03-31", scope="task_force:ic"),
             ]
         )
     )
@@ -218,6 +225,12 @@ def test_investment_attracted_sums_the_projects_signed_in_scope(session) -> None
     assert [(p.label, p.value) for p in invest.series] == [("2024", 5_000 * 1_000_000)]
     assert invest.indicator_name == "招商引资签约额"
     assert found["zone"].actual == 10_000 * 1_000_000  # auto's signing counts zone-wide
+    q1 = found["q1"]
+    assert (q1.actual, q1.actual_label, q1.status) == (
+        2_000 * 1_000_000,
+        "2024-01-01..2024-03-31",
+        "achieved",
+    )
 
 
 def test_space_delivered_sums_the_units_handed_over_in_scope(committed_db) -> None:

@@ -28,10 +28,44 @@ def test_the_demo_ships_the_seeds_targets_with_progress(site: Site) -> None:
     assert biotech["targets"][0]["unit"] == "fen"
 
 
+ANNUAL = "yizhuang_task_forces_2023"
+
+
+def test_task_forces_annual_targets_with_progress_each_sees_its_own(site: Site) -> None:
+    """Output, investment attracted and firms attracted for each task force in 2023, computed;
+    a task-force member reads its own three targets and not the others'."""
+    annual = site.client(Role.analyst).get(f"/api/v1/plans/{ANNUAL}").json()
+    by_force: dict[str, set[str]] = {}
+    for target in annual["targets"]:
+        by_force.setdefault(target["scope"], set()).add(target["indicator"])
+        assert target["actual"] is not None and target["status"] in ("achieved", "missed")
+        assert target["completion"] == target["actual"] / target["target"]
+    forces = {scope for scope in by_force if scope.startswith("task_force:")}
+    assert len(forces) == 4
+    for scope in forces:
+        assert by_force[scope] == {"gross_output", "investment_attracted", "leads_signed"}
+    assert by_force["all"] == {"space_delivered"}
+    own = {f"task_force:{code}" for code in site.account(Role.task_force).task_forces}
+    seen = site.client(Role.task_force).get(f"/api/v1/plans/{ANNUAL}").json()["targets"]
+    assert seen and {t["scope"] for t in seen} <= own
+    assert len(seen) == 3 * len(own & forces)
+    listing = site.client(Role.task_force).get("/api/v1/plans").json()["items"]
+    assert next(p for p in listing if p["key"] == ANNUAL)["targets"] == len(seen)
+    client = site.client()
+    account = site.account(Role.task_force)
+    login(client, account.username, account.password)
+    page = client.get(f"/plans/{ANNUAL}")
+    assert page.status_code == 200 and "招商引资签约额" in page.text
+    assert "全区载体交付面积" not in page.text  # the zone's target is not a task force's
+    english = client.get(f"/plans/{ANNUAL}?lang=en")
+    assert "investment attracted" in english.text and "CNY bn" in english.text
+
+
 def test_task_force_sees_only_its_plans(site: Site) -> None:
     forces = site.account(Role.task_force).task_forces
     mine = site.client(Role.task_force).get("/api/v1/plans").json()["items"]
-    assert all(p["owner_name"] for p in mine)
+    # a plan of its own, or the plan of every task force's annual targets (no single owner)
+    assert all(p["owner_name"] or p["key"] == ANNUAL for p in mine)
     everyone = site.client(Role.analyst).get("/api/v1/plans").json()["items"]
     assert len(mine) < len(everyone)
     hidden = next(p["key"] for p in everyone if p["key"] not in {m["key"] for m in mine})

@@ -10,7 +10,8 @@ The forecast (stated on every target as ``forecast_method``):
 - key projects, firms attracted (leads signed), investment attracted and space delivered: the
   pace so far since the plan began, kept to the deadline.
 On track when the forecast reaches the target, at risk when it reaches 90% of it, off track
-otherwise; after the deadline, achieved or missed.
+otherwise; after the deadline, achieved or missed, judged on the deadline (the deadline year's
+total, the count on the deadline day, what was signed or delivered up to it), never on later data.
 """
 
 from __future__ import annotations
@@ -229,6 +230,10 @@ def target_progress(
                 forecast = total * 12 / months
             elif full:
                 forecast = _line([(float(y), float(t)) for y, t in full], target.deadline.year)
+            if target.deadline.year < year and target.deadline.year in yearly:
+                # past the deadline, the deadline year's total is judged, not a later year's
+                actual = forecast = yearly[target.deadline.year]
+                actual_label = str(target.deadline.year)
     elif target.indicator == "firms":
         kind, unit = "firms", "firms"
         days = [date(y, 12, 31) for y in range(today.year - 3, today.year) if y >= 2000]
@@ -245,25 +250,30 @@ def target_progress(
             series = series[-1:]
             points = points[-1:]
         forecast = _line(points[-4:], _years(target.deadline))
+        if target.deadline < today:  # judged on the deadline, not on a later day
+            actual = forecast = firm_count(session, target, target.deadline, latest)
+            actual_label = target.deadline.isoformat()
     elif target.indicator in FLOW_UNITS:
         kind, unit = "projects", FLOW_UNITS[target.indicator]
         begin = date(start_year, 1, 1)
-        events = flow_events(session, target, begin=begin, today=today, latest=latest)
+        end = min(today, target.deadline)  # what came after the deadline does not count
+        events = flow_events(session, target, begin=begin, today=end, latest=latest)
         actual = sum(value for _day, value in events)
-        actual_label = f"{begin.isoformat()}..{today.isoformat()}"
-        for year in range(start_year, today.year + 1):
+        actual_label = f"{begin.isoformat()}..{end.isoformat()}"
+        for year in range(start_year, end.year + 1):
             yearly[year] = sum(value for day, value in events if day.year == year)
             series.append(SeriesPoint(label=str(year), value=yearly[year]))
-        elapsed = max((today - begin).days, 1)
+        elapsed = max((end - begin).days, 1)
         forecast = actual * max((target.deadline - begin).days, 1) / elapsed
     else:
         kind, unit = "projects", "projects"
         begin = date(start_year, 1, 1)
-        report = seven_batches(session, start=begin, end=today, lang=lang)
+        end = min(today, target.deadline)
+        report = seven_batches(session, start=begin, end=end, lang=lang)
         row = next((b for b in report.batches if b.stage == target.stage), None)
         actual = row.projects if row else 0
-        actual_label = f"{begin.isoformat()}..{today.isoformat()}"
-        elapsed = max((today - begin).days, 1)
+        actual_label = f"{begin.isoformat()}..{end.isoformat()}"
+        elapsed = max((end - begin).days, 1)
         forecast = actual * max((target.deadline - begin).days, 1) / elapsed
     status = _status(target, actual, None if forecast is None else round(forecast), today)
     left = (target.deadline - today).days / 365.25

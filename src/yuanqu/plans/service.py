@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from yuanqu.core.errors import NotFound
 from yuanqu.core.periods import Period
-from yuanqu.plans.definitions import Plan, parse_plan
+from yuanqu.plans.definitions import Plan, Target, parse_plan
 from yuanqu.plans.models import PlanSource
 from yuanqu.plans.progress import target_progress
 from yuanqu.plans.schemas import PlanPage, PlanRead, PlanSummary
@@ -78,6 +78,17 @@ def _visible(plan: Plan, task_forces: Sequence[str] | None) -> bool:
     return plan.owner in scopes or any(t.scope in scopes for t in plan.targets)
 
 
+def _readable_targets(plan: Plan, task_forces: Sequence[str] | None) -> tuple[Target, ...]:
+    """The targets a reader sees: every one of a plan its task force owns, else those scoped to
+    its task forces (a plan of every task force's annual targets shows each only its own)."""
+    if task_forces is None:
+        return plan.targets
+    scopes = {f"task_force:{code}" for code in task_forces}
+    if plan.owner in scopes:
+        return plan.targets
+    return tuple(t for t in plan.targets if t.scope in scopes)
+
+
 def plan_text(session: Session, *, key: str) -> str:
     row = session.scalar(select(PlanSource).where(PlanSource.key == key))
     if row is None:
@@ -109,7 +120,7 @@ def plan_progress(
     targets = (
         [
             target_progress(session, t, latest=period, start_year=plan.start_year, lang=lang)
-            for t in plan.targets
+            for t in _readable_targets(plan, task_forces)
         ]
         if period
         else []
@@ -146,7 +157,7 @@ def list_plans(
                 title=read.title,
                 period=read.period,
                 owner_name=read.owner_name,
-                targets=len(plan.targets),
+                targets=len(_readable_targets(plan, task_forces)),
                 on_track=sum(s in ("on_track", "achieved") for s in statuses),
                 at_risk=statuses.count("at_risk"),
                 off_track=sum(s in ("off_track", "missed") for s in statuses),
