@@ -10,6 +10,7 @@ from __future__ import annotations
 from yuanqu.attraction import service as attraction
 from yuanqu.core import audit
 from yuanqu.core.holidays import on_notice_loaded
+from yuanqu.funds import service as funds
 from yuanqu.grants import deadlines as grant_deadlines
 from yuanqu.grants import integrity as grant_integrity
 from yuanqu.models import import_all_models
@@ -18,6 +19,7 @@ from yuanqu.projects import ledger as project_ledger
 from yuanqu.projects import service as projects
 from yuanqu.service import signals as service_signals
 from yuanqu.space import service as space
+from yuanqu.tracks import definitions as tracks
 from yuanqu.watch import evaluate as watch_rules
 
 
@@ -38,3 +40,5 @@ def wire() -> None:
     watch_rules.read_advisers_with(service_signals.advisers_by_firm)
     # The 亩均效益评价 reads the land each firm holds from the space domain's parcels.
     mu_inputs.read_land_with(space.land_by_firm)
+    # A fund serves one of the tracks (赛道) the tracks domain defines; its forms name them.
+    funds.read_track_names_with(tracks.track_names)

@@ -113,3 +113,64 @@ def test_refusals(session) -> None:
             session, investment_id=row.id, exited_on=date(2022, 1, 1), exit_amount_fen=0
         )
     assert service.register(session).funds[0].exits == 0
+
+
+class TestUpdateFund:
+    def test_an_edit_changes_the_terms_and_keeps_the_rules(self, session) -> None:
+        main = _fund(session)
+        sub = _fund(session, name="子基金", parent=main.name)
+        service.update_fund(
+            session,
+            fund_id=sub.id,
+            name="航天子基金",
+            size_fen=30_000 * WAN,
+            zone_share_fen=10_000 * WAN,
+            manager="新管理人",
+            start_year=2022,
+            end_year=2031,
+            parent=main.name,
+            track=None,
+        )
+        read = next(f for f in service.register(session).funds if f.id == sub.id)
+        assert (read.name, read.parent, read.manager, read.period) == (
+            "航天子基金",
+            main.name,
+            "新管理人",
+            "2022–2031",
+        )
+        assert read.size_fen == 30_000 * WAN
+
+    def test_a_fund_is_never_below_itself_and_a_bad_edit_changes_nothing(self, session) -> None:
+        main = _fund(session)
+        sub = _fund(session, name="子基金", parent=main.name)
+        terms = dict(
+            size_fen=100_000 * WAN,
+            zone_share_fen=40_000 * WAN,
+            manager="管理人",
+            start_year=2021,
+            end_year=2030,
+        )
+        with pytest.raises(ValidationError) as cycle:
+            service.update_fund(session, fund_id=main.id, name=main.name, parent=sub.name, **terms)
+        assert cycle.value.details == {"field": "parent"}
+        with pytest.raises(Conflict) as taken:
+            service.update_fund(session, fund_id=sub.id, name=main.name, parent=None, **terms)
+        assert taken.value.details == {"field": "name"}
+        over = {**terms, "zone_share_fen": 200_000 * WAN}
+        with pytest.raises(ValidationError) as share:
+            service.update_fund(session, fund_id=main.id, name=main.name, **over)
+        assert share.value.details == {"field": "zone_share_wan"}
+        assert session.get(type(main), main.id).parent_id is None
+        assert service.get_fund(session, fund_id=main.id).zone_share_fen == 40_000 * WAN
+        with pytest.raises(NotFound):
+            service.get_fund(session, fund_id=main.id + sub.id + 100)
+
+    def test_a_track_must_be_one_the_tracks_domain_knows(self, session) -> None:
+        from yuanqu.wiring import wire
+
+        wire()
+        assert "commercial_aerospace" in service.track_names()
+        with pytest.raises(ValidationError) as unknown:
+            _fund(session, track="deep_sea_mining")
+        assert unknown.value.details == {"field": "track"} and "商业航天" in unknown.value.zh
+        assert _fund(session, track="commercial_aerospace").track == "commercial_aerospace"

@@ -4,7 +4,7 @@ zone), exits, and the shares: invested in the zone, the reinvestment ratio (返�
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from sqlalchemy import select
@@ -17,12 +17,78 @@ from yuanqu.registry.firms import codes_for_ids, firm_id, get_enterprise
 
 WAN = 1_000_000
 
+# The tracks (赛道) a fund may serve, key -> name in a language: the tracks domain sits above this
+# one (a track shows its funds), so it hands its names down at start-up (``yuanqu.wiring``).
+_track_names: Callable[[str], dict[str, str]] = lambda lang: {}  # noqa: E731  # none until wired
+
+
+def read_track_names_with(reader: Callable[[str], dict[str, str]]) -> None:
+    global _track_names
+    _track_names = reader
+
+
+def track_names(lang: str = "zh") -> dict[str, str]:
+    """key -> name of every track a fund may serve."""
+    return _track_names(lang)
+
 
 def fund_by_name(session: Session, name: str) -> Fund:
     fund = session.scalar(select(Fund).where(Fund.name == name))
     if fund is None:
         raise NotFound(f"找不到基金 {name}", f"no fund {name}")
     return fund
+
+
+def get_fund(session: Session, *, fund_id: int) -> Fund:
+    fund = session.get(Fund, fund_id)
+    if fund is None:
+        raise NotFound(f"找不到基金 {fund_id}", f"no fund {fund_id}")
+    return fund
+
+
+def get_investment(session: Session, *, investment_id: int) -> FundInvestment:
+    row = session.get(FundInvestment, investment_id)
+    if row is None:
+        raise NotFound(f"找不到投资 {investment_id}", f"no investment {investment_id}")
+    return row
+
+
+def _check_fund(
+    session: Session,
+    *,
+    name: str,
+    size_fen: int,
+    zone_share_fen: int,
+    start_year: int,
+    end_year: int,
+    track: str | None,
+    fund_id: int | None = None,
+) -> None:
+    """The rules a fund keeps, on creation and on every edit."""
+    same = session.scalar(select(Fund.id).where(Fund.name == name))
+    if same is not None and same != fund_id:
+        raise Conflict(
+            f"基金 {name} 已存在", f"fund {name} exists already", details={"field": "name"}
+        )
+    if zone_share_fen > size_fen:
+        raise ValidationError(
+            "园区出资不能超过基金规模",
+            "the zone's share exceeds the fund's size",
+            details={"field": "zone_share_wan"},
+        )
+    if end_year < start_year:
+        raise ValidationError(
+            "存续期终止年早于起始年",
+            "the fund's period ends before it starts",
+            details={"field": "end_year"},
+        )
+    known = track_names()
+    if track is not None and known and track not in known:
+        raise ValidationError(
+            f"未知的赛道 {track}（可用：{'、'.join(known.values())}）",
+            f"unknown track {track} (known: {', '.join(known)})",
+            details={"field": "track"},
+        )
 
 
 def create_fund(
@@ -37,14 +103,15 @@ def create_fund(
     parent: str | None = None,
     track: str | None = None,
 ) -> Fund:
-    if session.scalar(select(Fund.id).where(Fund.name == name)) is not None:
-        raise Conflict(f"基金 {name} 已存在", f"fund {name} exists already")
-    if zone_share_fen > size_fen:
-        raise ValidationError(
-            "园区出资不能超过基金规模", "the zone's share exceeds the fund's size"
-        )
-    if end_year < start_year:
-        raise ValidationError("存续期终止年早于起始年", "the fund's period ends before it starts")
+    _check_fund(
+        session,
+        name=name,
+        size_fen=size_fen,
+        zone_share_fen=zone_share_fen,
+        start_year=start_year,
+        end_year=end_year,
+        track=track,
+    )
     parent_id = fund_by_name(session, parent).id if parent else None
     fund = Fund(
         name=name,
@@ -58,6 +125,50 @@ def create_fund(
     )
     session.add(fund)
     session.flush()  # the id is read by the caller
+    return fund
+
+
+def update_fund(
+    session: Session,
+    *,
+    fund_id: int,
+    name: str,
+    size_fen: int,
+    zone_share_fen: int,
+    manager: str,
+    start_year: int,
+    end_year: int,
+    parent: str | None = None,
+    track: str | None = None,
+) -> Fund:
+    """Correct a fund's terms; the same rules as a new fund, and a fund is never its own parent
+    nor a sub-fund of its own sub-fund."""
+    fund = get_fund(session, fund_id=fund_id)
+    _check_fund(
+        session,
+        name=name,
+        size_fen=size_fen,
+        zone_share_fen=zone_share_fen,
+        start_year=start_year,
+        end_year=end_year,
+        track=track,
+        fund_id=fund.id,
+    )
+    parent_id = fund_by_name(session, parent).id if parent else None
+    if parent_id is not None:
+        above: int | None = parent_id
+        while above is not None:
+            if above == fund.id:
+                raise ValidationError(
+                    "基金不能成为自身或其子基金的子基金",
+                    "a fund cannot be a sub-fund of itself or of its own sub-fund",
+                    details={"field": "parent"},
+                )
+            above = session.scalar(select(Fund.parent_id).where(Fund.id == above))
+    fund.name, fund.parent_id, fund.manager, fund.track = name, parent_id, manager, track
+    fund.size_fen, fund.zone_share_fen = size_fen, zone_share_fen
+    fund.start_year, fund.end_year = start_year, end_year
+    session.flush()  # the register read next sees the change
     return fund
 
 
@@ -81,9 +192,17 @@ def invest(
     elif investee_name:
         enterprise_id, name = None, investee_name
     else:
-        raise ValidationError("需要被投企业的信用代码或名称", "the investee's credit code or name")
+        raise ValidationError(
+            "需要被投企业的信用代码或名称",
+            "the investee's credit code or name",
+            details={"field": "uscc"},
+        )
     if not 0 < stake_bp <= 10_000:
-        raise ValidationError("持股比例应在 0 至 100% 之间", "stake: between 0 and 100%")
+        raise ValidationError(
+            "持股比例应在 0 至 100% 之间",
+            "stake: between 0 and 100%",
+            details={"field": "stake_pct"},
+        )
     row = FundInvestment(
         fund_id=owner.id,
         enterprise_id=enterprise_id,
@@ -101,13 +220,15 @@ def invest(
 def record_exit(
     session: Session, *, investment_id: int, exited_on: date, exit_amount_fen: int
 ) -> FundInvestment:
-    row = session.get(FundInvestment, investment_id)
-    if row is None:
-        raise NotFound(f"找不到投资 {investment_id}", f"no investment {investment_id}")
+    row = get_investment(session, investment_id=investment_id)
     if row.exited_on is not None:
         raise Conflict("该投资已退出", "this investment has exited already")
     if exited_on < row.invested_on:
-        raise ValidationError("退出日期早于投资日期", "the exit is before the investment")
+        raise ValidationError(
+            f"退出日期早于投资日期 {row.invested_on}",
+            f"the exit is before the investment on {row.invested_on}",
+            details={"field": "exited_on"},
+        )
     row.exited_on, row.exit_amount_fen = exited_on, exit_amount_fen
     return row
 

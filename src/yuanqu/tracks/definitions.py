@@ -70,6 +70,11 @@ def shipped_tracks() -> tuple[Track, ...]:
     )
 
 
+def track_names(lang: str = "zh") -> dict[str, str]:
+    """key -> name of every shipped track."""
+    return {track.key: track.name(lang) for track in shipped_tracks()}
+
+
 def get_track(key: str) -> Track:
     for track in shipped_tracks():
         if track.key == key:
