@@ -49,7 +49,7 @@ def test_an_administrator_creates_and_edits_a_fund_and_a_sub_fund(site: Site) ->
     page = client.get("/funds/new")
     assert page.status_code == 200 and "基金规模（万元）" in page.text and "商业航天" in page.text
     created = client.post("/funds/new", data=_fund_form(csrf))
-    assert created.status_code == 303 and created.headers["location"] == "/funds"
+    assert created.status_code == 303 and created.headers["location"] == "/funds?lang=zh"
     main = _funds(site)["表单测试基金"]
     assert main["size_fen"] == 50_000 * 1_000_000 and main["zone_share_fen"] == 20_000 * 1_000_000
     sub = _fund_form(

@@ -61,3 +61,55 @@ def test_plan_page_fits_a_phone(browser, served) -> None:  # noqa: F811
         snap(phone, "plan-phone")
     finally:
         context.close()
+
+
+def test_administrator_keeps_the_fund_register_in_the_browser(page, served) -> None:  # noqa: F811
+    """New fund (a mistake shown beside its field first), an investment in a registry firm, its
+    exit; the English form names its mistakes in English."""
+    log_in(page, served, "admin")
+    page.click("nav >> text=基金名录")
+    page.click("[data-action=new-fund]")
+    page.fill("#f-name", "浏览器测试基金")
+    page.fill("#f-size_wan", "30000")
+    page.fill("#f-zone_share_wan", "50000")  # more than the fund: refused
+    page.fill("#f-manager", "浏览器测试管理有限公司")
+    page.fill("#f-start_year", "2023")
+    page.fill("#f-end_year", "2030")
+    page.select_option("#f-track", label="商业航天")
+    page.click("form.fund-form button[type=submit]")
+    error = page.locator("[data-error=zone_share_wan]")
+    assert error.inner_text() == "园区出资不能超过基金规模"
+    assert page.locator("#f-zone_share_wan").get_attribute("aria-invalid") == "true"
+    assert page.input_value("#f-name") == "浏览器测试基金"  # nothing typed is lost
+    snap(page, "fund-form-error")
+    page.fill("#f-zone_share_wan", "12000")
+    with page.expect_navigation():
+        page.click("form.fund-form button[type=submit]")
+    row = page.locator("tr[data-fund]", has_text="浏览器测试基金")
+    assert "商业航天" in row.inner_text()
+    row.locator("text=登记投资").click()
+    page.fill("#f-uscc", served.other_uscc)
+    page.fill("#f-invested_on", "2023-03-15")
+    page.fill("#f-round", "B轮")
+    page.fill("#f-amount_wan", "2500")
+    page.fill("#f-stake_pct", "6")
+    with page.expect_navigation():
+        page.click("form.fund-form button[type=submit]")
+    investment = page.locator("#investments + .table-wrap tr", has_text="浏览器测试基金")
+    assert "2,500" in investment.inner_text() and "6.00" in investment.inner_text()
+    investment.locator("a[data-exit]").click()
+    page.fill("#f-exited_on", "2025-01-20")
+    page.fill("#f-exit_amount_wan", "4000")
+    with page.expect_navigation():
+        page.click("form.fund-form button[type=submit]")
+    exited = page.locator("#investments + .table-wrap tr", has_text="浏览器测试基金")
+    assert "2025-01-20" in exited.inner_text() and "4,000" in exited.inner_text()
+    page.goto("/funds/new?lang=en")
+    for field, value in (("name", "Browser fund"), ("size_wan", "lots"), ("zone_share_wan", "1")):
+        page.fill(f"#f-{field}", value)
+    for field, value in (("manager", "A manager"), ("start_year", "2024"), ("end_year", "2030")):
+        page.fill(f"#f-{field}", value)
+    page.click("form.fund-form button[type=submit]")
+    assert page.locator("[data-error=size_wan]").inner_text() == "a whole number"
+    assert "nothing was saved" in page.locator("[role=alert]").inner_text()
+    snap(page, "fund-form-error-en")

@@ -116,7 +116,7 @@ def _save_fund(
         return _fund_form(
             request, session, values=values, fund_id=fund_id, errors=errors, status=_status(error)
         )
-    return RedirectResponse("/funds", status_code=303)
+    return RedirectResponse(f"/funds?lang={request_lang(request)}", status_code=303)
 
 
 def _status(error: Exception) -> int:
@@ -215,7 +215,8 @@ def invest_page(
                 round=body.round,
                 stake_bp=int(body.stake_pct * 100 + 0.5),
             )
-            return RedirectResponse("/funds#investments", status_code=303)
+            back = f"/funds?lang={request_lang(request)}#investments"
+            return RedirectResponse(back, status_code=303)
         except (PydanticValidationError, YuanquError) as error:
             session.rollback()
             errors, status = form_errors(error, request_lang(request)), _status(error)
@@ -251,7 +252,8 @@ def exit_page(
                 exited_on=body.exited_on,
                 exit_amount_fen=body.exit_amount_wan * WAN,
             )
-            return RedirectResponse("/funds#investments", status_code=303)
+            back = f"/funds?lang={request_lang(request)}#investments"
+            return RedirectResponse(back, status_code=303)
         except (PydanticValidationError, YuanquError) as error:
             session.rollback()
             errors, status = form_errors(error, request_lang(request)), _status(error)

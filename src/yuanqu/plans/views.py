@@ -62,7 +62,13 @@ def target_charts(plan: PlanRead, *, lang: str = "zh") -> dict[str, dict[str, An
             "symbol": "none",
             "data": [{"yAxis": goal, "name": "target"}],
             # inside the grid, above the line's right end: at "end" it ran past the chart's edge
-            "label": {"formatter": target_label(unit, lang), "position": "insideEndTop"},
+            "label": {
+                "formatter": target_label(unit, lang),
+                "position": "insideEndTop",
+                # legible where a bar rises above the line
+                "backgroundColor": "rgba(255,255,255,0.85)",
+                "padding": [1, 3],
+            },
         }
         charts[target.key] = option
     return charts
