@@ -16,7 +16,7 @@ from yuanqu.core.deps import get_db, request_lang
 from yuanqu.core.errors import NotFound, YuanquError
 from yuanqu.funds import service
 from yuanqu.funds.api import EDITORS, READERS, WAN
-from yuanqu.funds.models import Fund
+from yuanqu.funds.models import Fund, FundInvestment
 from yuanqu.funds.schemas import ExitCreate, FundCreate, InvestmentCreate
 from yuanqu.registry.service import visible_enterprise
 from yuanqu.web.forms import form_errors
@@ -177,60 +177,106 @@ def edit_fund_form(
     return _save_fund(request, session, fields.values, fund_id)
 
 
-@router.api_route("/funds/{fund_id}/invest", methods=["GET", "POST"], response_model=None)
+class InvestmentFields:
+    """The investment form's fields as sent, trimmed (a credit code in capitals)."""
+
+    def __init__(
+        self,
+        uscc: Text = "",
+        investee_name: Text = "",
+        invested_on: Text = "",
+        amount_wan: Text = "",
+        round: Text = "",
+        stake_pct: Text = "",
+    ) -> None:
+        self.values = {
+            "uscc": uscc.strip().upper(),
+            "investee_name": investee_name.strip(),
+            "invested_on": invested_on.strip(),
+            "amount_wan": amount_wan.strip(),
+            "round": round.strip(),
+            "stake_pct": stake_pct.strip(),
+        }
+
+
+def _investment_form(
+    request: Request,
+    fund: Fund,
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    context = {"fund": fund.name, "fund_id": fund.id, "values": values, "errors": errors or {}}
+    return render(request, "funds/investment_form.html", context, status_code=status)
+
+
+@router.get("/funds/{fund_id}/invest", response_class=HTMLResponse)
 def invest_page(
     request: Request,
     fund_id: FundId,
-    uscc: Text = "",
-    investee_name: Text = "",
-    invested_on: Text = "",
-    amount_wan: Text = "",
-    round: Text = "",
-    stake_pct: Text = "",
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(EDITORS),
+) -> HTMLResponse:
+    return _investment_form(request, service.get_fund(session, fund_id=fund_id), values={})
+
+
+@router.post("/funds/{fund_id}/invest", response_model=None)
+def invest_form(
+    request: Request,
+    fund_id: FundId,
+    fields: InvestmentFields = Depends(),
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(EDITORS),
 ) -> Response:
     """Record an investment of a fund: in a registry firm by its credit code, else by name."""
     fund = service.get_fund(session, fund_id=fund_id)
-    values = {
-        "uscc": uscc.strip().upper(),
-        "investee_name": investee_name.strip(),
-        "invested_on": invested_on.strip(),
-        "amount_wan": amount_wan.strip(),
-        "round": round.strip(),
-        "stake_pct": stake_pct.strip(),
-    }
-    errors: dict[str, str] = {}
-    status = 200
-    if request.method == "POST":
-        try:
-            body = InvestmentCreate.model_validate(_given(values))
-            service.invest(
-                session,
-                fund=fund.name,
-                uscc=body.uscc,
-                investee_name=body.investee_name,
-                invested_on=body.invested_on,
-                amount_fen=body.amount_wan * WAN,
-                round=body.round,
-                stake_bp=int(body.stake_pct * 100 + 0.5),
-            )
-            back = f"/funds?lang={request_lang(request)}#investments"
-            return RedirectResponse(back, status_code=303)
-        except (PydanticValidationError, YuanquError) as error:
-            session.rollback()
-            errors, status = form_errors(error, request_lang(request)), _status(error)
-            if isinstance(error, NotFound) and values["uscc"]:
-                # the credit code names no registry firm: a mistake in that field
-                errors, status = {"uscc": error.message(request_lang(request))}, 422
-    context = {"fund": fund.name, "fund_id": fund_id, "values": values, "errors": errors}
-    return render(request, "funds/investment_form.html", context, status_code=status)
+    values, lang = fields.values, request_lang(request)
+    try:
+        body = InvestmentCreate.model_validate(_given(values))
+        service.invest(
+            session,
+            fund=fund.name,
+            uscc=body.uscc,
+            investee_name=body.investee_name,
+            invested_on=body.invested_on,
+            amount_fen=body.amount_wan * WAN,
+            round=body.round,
+            stake_bp=int(body.stake_pct * 100 + 0.5),
+        )
+    except (PydanticValidationError, YuanquError) as error:
+        session.rollback()
+        errors, status = form_errors(error, lang), _status(error)
+        if isinstance(error, NotFound) and values["uscc"]:
+            # the credit code names no registry firm: a mistake in that field
+            errors, status = {"uscc": error.message(lang)}, 422
+        return _investment_form(request, fund, values, errors, status)
+    return RedirectResponse(f"/funds?lang={lang}#investments", status_code=303)
 
 
-@router.api_route(
-    "/funds/investments/{investment_id}/exit", methods=["GET", "POST"], response_model=None
-)
+def _exit_form(
+    request: Request,
+    row: FundInvestment,
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    context = {"investment": row, "values": values, "errors": errors or {}}
+    return render(request, "funds/exit_form.html", context, status_code=status)
+
+
+@router.get("/funds/investments/{investment_id}/exit", response_class=HTMLResponse)
 def exit_page(
+    request: Request,
+    investment_id: FundId,
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(EDITORS),
+) -> HTMLResponse:
+    row = service.get_investment(session, investment_id=investment_id)
+    return _exit_form(request, row, values={})
+
+
+@router.post("/funds/investments/{investment_id}/exit", response_model=None)
+def exit_form(
     request: Request,
     investment_id: FundId,
     exited_on: Text = "",
@@ -241,24 +287,20 @@ def exit_page(
     """Record the exit of an investment (its date and what the fund got back)."""
     row = service.get_investment(session, investment_id=investment_id)
     values = {"exited_on": exited_on.strip(), "exit_amount_wan": exit_amount_wan.strip()}
-    errors: dict[str, str] = {}
-    status = 200
-    if request.method == "POST":
-        try:
-            body = ExitCreate.model_validate(_given(values))
-            service.record_exit(
-                session,
-                investment_id=investment_id,
-                exited_on=body.exited_on,
-                exit_amount_fen=body.exit_amount_wan * WAN,
-            )
-            back = f"/funds?lang={request_lang(request)}#investments"
-            return RedirectResponse(back, status_code=303)
-        except (PydanticValidationError, YuanquError) as error:
-            session.rollback()
-            errors, status = form_errors(error, request_lang(request)), _status(error)
-    context = {"investment": row, "values": values, "errors": errors}
-    return render(request, "funds/exit_form.html", context, status_code=status)
+    lang = request_lang(request)
+    try:
+        body = ExitCreate.model_validate(_given(values))
+        service.record_exit(
+            session,
+            investment_id=investment_id,
+            exited_on=body.exited_on,
+            exit_amount_fen=body.exit_amount_wan * WAN,
+        )
+    except (PydanticValidationError, YuanquError) as error:
+        session.rollback()
+        row = service.get_investment(session, investment_id=investment_id)
+        return _exit_form(request, row, values, form_errors(error, lang), _status(error))
+    return RedirectResponse(f"/funds?lang={lang}#investments", status_code=303)
 
 
 @router.get("/enterprises/{uscc}/funds", response_class=HTMLResponse)
