@@ -13,8 +13,14 @@ For each group of the method, over its graded firms (in scope, holding land, not
   grade is the first whose bound ``p`` does not exceed (compared in integers, exactly).
 
 Exempt firms (an exemption's condition true) keep their group and reason but no rank or grade and
-count in neither the benchmarks nor ``n``. Ratios are computed in double precision; the numerators
-and denominators are the policy language's exact decimals.
+count in neither the benchmarks nor ``n``. So do firms whose every indicator lacks an input
+(``inputs_missing``: not graded, 不定等级, reason "inputs missing"): a total of 0 for want of any
+data is no result, and in a group where no firm reported anything every total would tie at rank 1
+and be graded A. A firm with data that scores 0 (a reported tax of 0) is graded as usual. Such
+firms add nothing to the benchmarks anyway (a benchmark sums only firms having both terms).
+
+Ratios are computed in double precision; the numerators and denominators are the policy
+language's exact decimals.
 """
 
 from __future__ import annotations
@@ -114,10 +120,15 @@ def _score_group(con, method: Method, group: Group, index: int) -> dict[str, flo
             f"{_missing(ind, n, d, v)} AS {ind.id}__missing"
         )
     total = " + ".join(f"{ind.id}__score" for ind in group.indicators)
+    # Every indicator names a missing input ('nonpositive' is data: a value of 0 or less).
+    nothing = " AND ".join(
+        f"coalesce({ind.id}__missing <> 'nonpositive', FALSE)" for ind in group.indicators
+    )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE g{index} AS "
         f"SELECT *, {total} AS total, "
-        f"CAST(round(({total}) * {10**TOTAL_PLACES}) AS BIGINT) AS total_micro "
+        f"CAST(round(({total}) * {10**TOTAL_PLACES}) AS BIGINT) AS total_micro, "
+        f"{nothing or 'FALSE'} AS inputs_missing "
         f"FROM (SELECT firm_id, {', '.join(cols)} FROM g{index}_in)"
     )
     return benchmarks
@@ -162,7 +173,7 @@ def grade(inputs: pa.Table, method: Method) -> Grading:
             f"CAST(NULL AS VARCHAR) AS {i}__missing"
             for i in all_ids
         )
-        union.append(f"SELECT firm_id, {picks}, total, total_micro FROM g{index}")
+        union.append(f"SELECT firm_id, {picks}, total, total_micro, inputs_missing FROM g{index}")
     grade_case = " ".join(
         f"WHEN rank_ * 10000 <= {int(g.up_to * 10000)} * n THEN {sql_text(g.grade)}"
         for g in method.grades
@@ -175,22 +186,25 @@ def grade(inputs: pa.Table, method: Method) -> Grading:
     sql = f"""
         WITH scored AS ({" UNION ALL ".join(union)}),
         ranked AS (
-            SELECT s.*, b.grp,
+            SELECT s.firm_id,
                 CAST(rank() OVER (PARTITION BY b.grp ORDER BY s.total_micro DESC) AS BIGINT)
                     AS rank_,
                 CAST(count(*) OVER (PARTITION BY b.grp) AS BIGINT) AS n
             FROM scored s JOIN base b USING (firm_id)
+            WHERE NOT s.inputs_missing
         )
         SELECT b.firm_id, b.uscc, b.name, b.industry_code, b.industry_section, b.sub_area,
-            b.task_force, b.grp AS group_id, b.exempt_idx,
-            {", ".join(f"r.{i}__value, r.{i}__score, r.{i}__missing" for i in all_ids)},
-            r.total, r.total_micro, r.rank_ AS rank, r.n,
+            b.task_force, b.grp AS group_id, b.exempt_idx, s.inputs_missing,
+            {", ".join(f"s.{i}__value, s.{i}__score, s.{i}__missing" for i in all_ids)},
+            CASE WHEN NOT s.inputs_missing THEN s.total END AS total,
+            CASE WHEN NOT s.inputs_missing THEN s.total_micro END AS total_micro,
+            r.rank_ AS rank, r.n,
             CASE {grade_case} END AS grade
-        FROM base b LEFT JOIN ranked r USING (firm_id)
+        FROM base b JOIN scored s USING (firm_id) LEFT JOIN ranked r USING (firm_id)
         WHERE b.exempt_idx IS NULL AND b.grp IS NOT NULL
         UNION ALL
         SELECT firm_id, uscc, name, industry_code, industry_section, sub_area, task_force,
-            grp, exempt_idx, {blank},
+            grp, exempt_idx, FALSE, {blank},
             CAST(NULL AS DOUBLE), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
             CAST(NULL AS BIGINT), CAST(NULL AS VARCHAR)
         FROM base WHERE exempt_idx IS NOT NULL OR grp IS NULL

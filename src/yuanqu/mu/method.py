@@ -74,6 +74,11 @@ class Text:
         return self.en if lang == "en" else self.zh
 
 
+#: Why a firm whose every indicator lacks an input is not graded (不定等级): a rule of the engine,
+#: the same for every method (see :mod:`yuanqu.mu.engine`).
+INPUTS_MISSING = Text("评价所需数据均缺失", "inputs missing")
+
+
 @dataclass(frozen=True)
 class Indicator:
     id: str
