@@ -17,6 +17,7 @@ is in the results.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import ClassVar
 
 import pyarrow as pa
 import pytest
@@ -160,7 +161,7 @@ class TestInputsMissing:
     (1万/亩, 0.5 元/kWh) are capped at twice them: 50 x 2 + 50 x 2 = 200, rank 1 of 2, p = 0.5,
     B; N's are 0 (data, not missing): total 0, rank 2 of 2, D."""
 
-    FIRMS = [
+    FIRMS: ClassVar[list[dict]] = [
         _firm("K", above_scale=False, tax=None, electricity_kwh=None),
         _firm("L", above_scale=False, tax=None, electricity_kwh=None),
         _firm("M", above_scale=False, tax=Decimal(50_000), land_mu=Decimal(5)),

@@ -43,6 +43,7 @@ INPUT_KEYS = (
     "rd_expense",
     "employees_avg",
     "land_mu",
+    "land_space_mu",
     "energy_tce",
     "emissions_t",
     "electricity_kwh",

@@ -70,7 +70,13 @@ def firm_result(row: results.ResultRow, method: Method, lang: str) -> FirmResult
         grade=row.grade,
         exempt_reason=exempt,
         indicators={k: IndicatorResult(**v) for k, v in row.indicators.items()},
+        land_mu=_mu(row.inputs.get("land_mu")),
+        land_space_mu=_mu(row.inputs.get("land_space_mu")),
     )
+
+
+def _mu(text: str | None) -> float | None:
+    return None if text is None else round(float(text), 4)
 
 
 def evaluation(session: Session, ev: MuEvaluation, *, lang: str = "zh") -> EvaluationRead:
