@@ -14,9 +14,11 @@ from yuanqu.grants import deadlines as grant_deadlines
 from yuanqu.grants import integrity as grant_integrity
 from yuanqu.models import import_all_models
 from yuanqu.mu import inputs as mu_inputs
+from yuanqu.mu import results as mu_results
 from yuanqu.projects import ledger as project_ledger
 from yuanqu.projects import service as projects
 from yuanqu.service import signals as service_signals
+from yuanqu.space import grades as space_grades
 from yuanqu.space import service as space
 from yuanqu.watch import evaluate as watch_rules
 
@@ -25,8 +27,8 @@ def wire() -> None:
     """Connect the domains: every table known to the mappers (a foreign key may name another
     domain's table), deadlines counted again when a holiday notice loads, the money rows that
     ``audit verify`` compares with their audit trail, the lead a key project came from, and the
-    service desk's requests and advisers the watch list reads, and the land the 亩均效益评价
-    grades firms by."""
+    service desk's requests and advisers the watch list reads, the land the 亩均效益评价
+    grades firms by, and the grades it published, which land and space matching reads."""
     import_all_models()
     on_notice_loaded("grants", grant_deadlines.recount_deadlines)
     audit.on_verify("grants", grant_integrity.money_problems)
@@ -38,3 +40,5 @@ def wire() -> None:
     watch_rules.read_advisers_with(service_signals.advisers_by_firm)
     # The 亩均效益评价 reads the land each firm holds from the space domain's parcels.
     mu_inputs.read_land_with(space.land_by_firm)
+    # Land and space matching ranks last year's class A and B firms first where the zone says so.
+    space_grades.read_grades_with(mu_results.latest_published_grades)
