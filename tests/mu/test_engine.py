@@ -212,3 +212,43 @@ class TestMethodFile:
     def test_control_characters_and_bad_yaml_are_reported_not_raised(self) -> None:
         method, issues = read_method("id: [\x07", file="ctl.yaml")
         assert method is None and issues and issues[0].file == "ctl.yaml"
+
+
+class TestRanksAtScale:
+    def test_ranks_grades_and_order_agree_with_sql_rank(self) -> None:
+        """2,000 firms whose taxes repeat (many equal totals): the ranks, n, grades and the
+        order of the results are those SQL's rank() over the totals to six decimals gives."""
+        import duckdb
+        import numpy as np
+
+        rng = np.random.default_rng(11)
+        firms = [
+            _firm(
+                f"F{i:05d}",
+                tax=Decimal(int(rng.integers(0, 40)) * 10_000),
+                above_scale=bool(rng.random() < 0.6),
+                energy_tce=None if rng.random() < 0.05 else Decimal(50),
+                established_year=YEAR - 1 if rng.random() < 0.03 else 2010,
+            )
+            for i in rng.permutation(2000)
+        ]
+        results = grade(_inputs(firms), method_for(YEAR)).results
+        expected = duckdb.sql(
+            """SELECT uscc, rank() OVER (PARTITION BY group_id ORDER BY total_micro DESC) AS r,
+                count(*) OVER (PARTITION BY group_id) AS n
+            FROM results WHERE rank IS NOT NULL"""
+        ).fetchall()
+        got = {r["uscc"]: (r["rank"], r["n"]) for r in results.to_pylist()}
+        assert all(got[u] == (r, n) for u, r, n in expected) and len(expected) > 1900
+        rows = results.to_pylist()
+        keys = [
+            (r["group_id"] is None, r["group_id"] or "", r["rank"] is None, r["rank"] or 0,
+             r["uscc"])
+            for r in rows
+        ]  # fmt: skip
+        assert keys == sorted(keys)
+        for r in rows:
+            if r["rank"] is not None:
+                at, n = r["rank"] * 100, r["n"]  # p = rank / n against the bounds, in integers
+                bounds = [("A", 25), ("B", 70), ("C", 95), ("D", 100)]
+                assert r["grade"] == next(g for g, up in bounds if at <= up * n)
