@@ -19,7 +19,7 @@ from yuanqu.projects import ledger as project_ledger
 from yuanqu.projects import service as projects
 from yuanqu.service import signals as service_signals
 from yuanqu.space import grades as space_grades
-from yuanqu.space import service as space
+from yuanqu.space import land as space_land
 from yuanqu.watch import evaluate as watch_rules
 
 
@@ -38,7 +38,8 @@ def wire() -> None:
     # adviser (服务管家) when it has one, else its task force.
     watch_rules.read_requests_with(service_signals.requests_between)
     watch_rules.read_advisers_with(service_signals.advisers_by_firm)
-    # The 亩均效益评价 reads the land each firm holds from the space domain's parcels.
-    mu_inputs.read_land_with(space.land_by_firm)
+    # The 亩均效益评价 reads the land each firm holds from the space domain: parcels, and space at
+    # the building's plot ratio where the zone configured one.
+    mu_inputs.read_land_with(space_land.land_by_firm)
     # Land and space matching ranks last year's class A and B firms first where the zone says so.
     space_grades.read_grades_with(mu_results.latest_published_grades)

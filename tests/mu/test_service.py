@@ -230,7 +230,7 @@ class TestLandFromSpace:
         from yuanqu.core.config import configure, get_settings, restore_settings
         from yuanqu.mu import views
         from yuanqu.mu.method import method_for
-        from yuanqu.space import service as space
+        from yuanqu.space import land as space
         from yuanqu.space.importer import SpaceImportKind, import_space
 
         above = [(Label.above_scale, date(2020, 1, 1), None)]

@@ -23,7 +23,7 @@ from tests.factories.registry import make_firm
 from tests.factories.space import add_parcels, add_units, csv_bytes, unit_row
 from yuanqu.core.datafile import DataFileError
 from yuanqu.core.land import LandHeld
-from yuanqu.space import service
+from yuanqu.space import land as service
 from yuanqu.space.importer import SpaceImportKind, import_space
 from yuanqu.space.zone import ZoneSpaceSettings, parse_zone_settings
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -14,7 +13,6 @@ from sqlalchemy.orm import Session
 from yuanqu.core import audit
 from yuanqu.core.auth import Principal, Role
 from yuanqu.core.errors import NotFound, ValidationError
-from yuanqu.core.land import LandHeld
 from yuanqu.registry.firms import Enterprise
 from yuanqu.space.models import (
     BUILDING_KIND_NAMES,
@@ -32,7 +30,6 @@ from yuanqu.space.models import (
     UnitStatus,
     sqm_to_mu,
 )
-from yuanqu.space.zone import ZoneSpaceSettings, zone_settings
 
 #: Size bands of units, m²: (lower bound inclusive, key, zh, en).
 SIZE_BANDS: tuple[tuple[int, str, str, str], ...] = (
@@ -450,56 +447,4 @@ def reservation_dict(r: Reservation, lang: str = "zh") -> dict[str, Any]:
         "expires_on": r.expires_on,
         "status": r.status,
         "status_name": name_of(RESERVATION_STATUS_NAMES, r.status, lang),
-    }
-
-
-def land_by_firm(
-    session: Session, year: int, *, settings: ZoneSpaceSettings | None = None
-) -> dict[int, LandHeld]:
-    """firm id -> the land it holds in ``year`` for the 亩均效益评价: the parcels granted to it by
-    the end of the year, and the space it rents or bought (let and sold units) in a building whose
-    plot ratio the zone configured (``data/space/zone.yaml``), counted as floor area / plot ratio
-    and weighted by the share of the year's days it occupied the unit. A self-used unit is its
-    owner's building on its owner's parcel: not counted again. Exact decimals, in m²."""
-    settings = settings or zone_settings()
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    parcels = session.execute(
-        select(Parcel.enterprise_id, func.sum(Parcel.area_sqm))
-        .where(
-            Parcel.enterprise_id.is_not(None),
-            (Parcel.granted_on.is_(None)) | (Parcel.granted_on <= last),
-        )
-        .group_by(Parcel.enterprise_id)
-    ).all()
-    held = {int(firm): Decimal(int(area)) for firm, area in parcels if area}
-    space: dict[int, Decimal] = {}
-    if settings.plot_ratio_kinds or settings.plot_ratio_buildings:
-        days_in_year = Decimal((last - first).days + 1)
-        rows = session.execute(
-            select(
-                Occupancy.enterprise_id,
-                Occupancy.start_on,
-                Occupancy.end_on,
-                Unit.area_sqm,
-                Building.code,
-                Building.kind,
-            )
-            .join(Unit, Unit.id == Occupancy.unit_id)
-            .join(Building, Building.id == Unit.building_id)
-            .where(
-                Occupancy.kind.in_(("let", "sold")),
-                Occupancy.start_on <= last,
-                (Occupancy.end_on.is_(None)) | (Occupancy.end_on >= first),
-            )
-        )
-        for firm, start_on, end_on, area, code, kind in rows:
-            ratio = settings.plot_ratio(building_code=code, kind=kind)
-            if ratio is None:
-                continue
-            days = (min(end_on or last, last) - max(start_on, first)).days + 1
-            share = Decimal(area) * days / (days_in_year * ratio)
-            space[int(firm)] = space.get(int(firm), Decimal(0)) + share
-    return {
-        firm: LandHeld(held.get(firm, Decimal(0)), space.get(firm, Decimal(0)))
-        for firm in sorted(held.keys() | space.keys())
     }
