@@ -93,8 +93,11 @@ def by_hand(table: pa.Table) -> pl.DataFrame:
     for above, indicators in groups.items():
         g = graded.filter(pl.col("above_scale") == above)
         scores = []
+        # a firm lacking an input for every indicator is not graded (nor counted in n)
+        nothing = pl.lit(True)
         for k, (num, den, weight) in enumerate(indicators):
             both = pl.col(num).is_not_null() & pl.col(den).is_not_null() & (pl.col(den) > 0)
+            nothing = nothing & ~both
             bench = g.select(pl.col(num).filter(both).sum() / pl.col(den).filter(both).sum()).item()
             value = pl.when(both).then(pl.col(num) / pl.col(den))
             scores.append(
@@ -103,8 +106,12 @@ def by_hand(table: pa.Table) -> pl.DataFrame:
                 .otherwise(0.0)
                 .alias(f"s{k}")
             )
-        g = g.with_columns(scores).with_columns(
-            pl.sum_horizontal([f"s{k}" for k in range(len(indicators))]).alias("total")
+        g = (
+            g.filter(~nothing)
+            .with_columns(scores)
+            .with_columns(
+                pl.sum_horizontal([f"s{k}" for k in range(len(indicators))]).alias("total")
+            )
         )
         n = g.height
         micro = (pl.col("total") * 1e6).round(0).cast(pl.Int64)

@@ -17,6 +17,7 @@ is in the results.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import ClassVar
 
 import pyarrow as pa
 import pytest
@@ -151,6 +152,46 @@ class TestDefaultMethod:
         assert rows["B"]["rank"] == rows["C"]["rank"] == 2
 
 
+class TestInputsMissing:
+    """Below-scale firms K and L hold 10 亩 each and reported nothing (no tax, no electricity):
+    every indicator lacks an input, so neither is graded (reason: inputs missing) nor counted in
+    n. Before this rule both totalled 0, tied at rank 1 of 2, p = 0.5: grade B, and alone in a
+    group, A. M (5 亩, tax 5万, 10万 kWh) and N (10 亩, a reported tax of 0, 10万 kWh) are graded:
+    the benchmarks are 5万 / 15 亩 = 3,333.33 元/亩 and 5万 / 20万 kWh = 0.25 元/kWh; M's values
+    (1万/亩, 0.5 元/kWh) are capped at twice them: 50 x 2 + 50 x 2 = 200, rank 1 of 2, p = 0.5,
+    B; N's are 0 (data, not missing): total 0, rank 2 of 2, D."""
+
+    FIRMS: ClassVar[list[dict]] = [
+        _firm("K", above_scale=False, tax=None, electricity_kwh=None),
+        _firm("L", above_scale=False, tax=None, electricity_kwh=None),
+        _firm("M", above_scale=False, tax=Decimal(50_000), land_mu=Decimal(5)),
+        _firm("N", above_scale=False, tax=Decimal(0)),
+    ]
+
+    def test_firms_without_any_input_are_not_graded_nor_counted(self) -> None:
+        grading = grade(_inputs(self.FIRMS), method_for(YEAR))
+        rows = {r["uscc"]: r for r in grading.results.to_pylist()}
+        for uscc in ("K", "L"):
+            r = rows[uscc]
+            assert r["inputs_missing"] is True
+            assert (r["grade"], r["rank"], r["n"], r["total"]) == (None, None, None, None)
+            assert r["tax_per_mu__missing"] == "tax" and r["tax_per_kwh__missing"] == "tax"
+        got = {u: (round(rows[u]["total"], 6), rows[u]["rank"], rows[u]["n"]) for u in "MN"}
+        assert got == {"M": (200, 1, 2), "N": (0, 2, 2)}
+        assert (rows["M"]["grade"], rows["N"]["grade"]) == ("B", "D")
+        assert rows["N"]["inputs_missing"] is False
+        bench = grading.benchmarks["below_scale"]
+        assert bench["tax_per_mu"] == pytest.approx(50_000 / 15)
+        assert bench["tax_per_kwh"] == pytest.approx(0.25)
+
+    def test_a_group_where_nobody_reported_grades_nobody_a(self) -> None:
+        grading = grade(_inputs(self.FIRMS[:2]), method_for(YEAR))
+        rows = grading.results.to_pylist()
+        assert [r["grade"] for r in rows] == [None, None]
+        assert all(r["inputs_missing"] for r in rows)
+        assert grading.benchmarks["below_scale"] == {"tax_per_mu": None, "tax_per_kwh": None}
+
+
 class TestMethodFile:
     def test_errors_name_file_and_line(self) -> None:
         text = (
@@ -171,3 +212,43 @@ class TestMethodFile:
     def test_control_characters_and_bad_yaml_are_reported_not_raised(self) -> None:
         method, issues = read_method("id: [\x07", file="ctl.yaml")
         assert method is None and issues and issues[0].file == "ctl.yaml"
+
+
+class TestRanksAtScale:
+    def test_ranks_grades_and_order_agree_with_sql_rank(self) -> None:
+        """2,000 firms whose taxes repeat (many equal totals): the ranks, n, grades and the
+        order of the results are those SQL's rank() over the totals to six decimals gives."""
+        import duckdb
+        import numpy as np
+
+        rng = np.random.default_rng(11)
+        firms = [
+            _firm(
+                f"F{i:05d}",
+                tax=Decimal(int(rng.integers(0, 40)) * 10_000),
+                above_scale=bool(rng.random() < 0.6),
+                energy_tce=None if rng.random() < 0.05 else Decimal(50),
+                established_year=YEAR - 1 if rng.random() < 0.03 else 2010,
+            )
+            for i in rng.permutation(2000)
+        ]
+        results = grade(_inputs(firms), method_for(YEAR)).results
+        expected = duckdb.sql(
+            """SELECT uscc, rank() OVER (PARTITION BY group_id ORDER BY total_micro DESC) AS r,
+                count(*) OVER (PARTITION BY group_id) AS n
+            FROM results WHERE rank IS NOT NULL"""
+        ).fetchall()
+        got = {r["uscc"]: (r["rank"], r["n"]) for r in results.to_pylist()}
+        assert all(got[u] == (r, n) for u, r, n in expected) and len(expected) > 1900
+        rows = results.to_pylist()
+        keys = [
+            (r["group_id"] is None, r["group_id"] or "", r["rank"] is None, r["rank"] or 0,
+             r["uscc"])
+            for r in rows
+        ]  # fmt: skip
+        assert keys == sorted(keys)
+        for r in rows:
+            if r["rank"] is not None:
+                at, n = r["rank"] * 100, r["n"]  # p = rank / n against the bounds, in integers
+                bounds = [("A", 25), ("B", 70), ("C", 95), ("D", 100)]
+                assert r["grade"] == next(g for g, up in bounds if at <= up * n)

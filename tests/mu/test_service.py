@@ -17,6 +17,7 @@ from tests.factories.stats import add_reports, report_row
 from yuanqu.core import audit
 from yuanqu.core.auth import Role
 from yuanqu.core.errors import Conflict, Forbidden, ValidationError
+from yuanqu.core.land import LandHeld
 from yuanqu.core.tabular import ImportRejected
 from yuanqu.mu import inputs, results, service
 from yuanqu.mu.models import EvaluationStatus, MuResource
@@ -33,7 +34,11 @@ def land() -> Iterator[dict[int, Decimal]]:
     """A land reader the test fills (the space domain's reader in the app)."""
     held: dict[int, Decimal] = {}
     saved = list(inputs._land_readers)
-    inputs.read_land_with(lambda session, year: dict(held) if year == YEAR else {})
+    inputs.read_land_with(
+        lambda session, year: (
+            {k: LandHeld(v, Decimal(0)) for k, v in held.items()} if year == YEAR else {}
+        )
+    )
     yield held
     inputs._land_readers[:] = saved
 
@@ -211,3 +216,61 @@ class TestWorkflow:
             assert error.value.code == "no_land_source"
         finally:
             inputs._land_readers[:] = saved
+
+
+class TestLandFromSpace:
+    """The space domain's reader, wired as the app wires it, with the zone's plot ratios in a
+    settings file: firm R rents 1,000 m² of a standard factory (ratio 2) all year and holds no
+    parcel: it is graded on 500 m² = 0.75 亩, all of it from space; firm P's 10,000 m² parcel
+    (15 亩) reads exactly as without the setting."""
+
+    def test_the_result_says_which_part_came_from_space(self, session, tmp_path) -> None:
+        from tests.factories.space import add_parcels, add_units, csv_bytes, unit_row
+
+        from yuanqu.core.config import configure, get_settings, restore_settings
+        from yuanqu.mu import views
+        from yuanqu.mu.method import method_for
+        from yuanqu.space import land as space
+        from yuanqu.space.importer import SpaceImportKind, import_space
+
+        above = [(Label.above_scale, date(2020, 1, 1), None)]
+        p, r = make_firm(session, labels=above), make_firm(session, labels=above)
+        add_parcels(session, [["YZ-P", "核心区", 10_000, "工业用地", "2020-01-01", "", p.uscc, ""]])
+        add_units(session, [unit_row("101", 1000)])
+        import_space(
+            session,
+            source=csv_bytes(
+                ["楼栋编号", "单元编号", "统一社会信用代码", "使用方式", "起始日期"],
+                [["JH3-1", "101", r.uscc, "已出租", "2022-01-01"]],
+            ),
+            filename="o.csv",
+            kind=SpaceImportKind.occupancy,
+            actor="test",
+            today=date(2024, 1, 15),
+        )
+        for firm in (p, r):
+            _year_of_reports(session, firm.id, tax=600_000, value_added=2_400_000, employees=30)
+        settings_file = tmp_path / "zone.yaml"
+        settings_file.write_text("plot_ratio:\n  kinds: {standard_factory: 2}\n")
+        saved_settings, saved_readers = get_settings(), list(inputs._land_readers)
+        inputs.read_land_with(space.land_by_firm)
+        try:
+            before = service.compute(session, year=YEAR, method=method_for(YEAR)).results
+            configure(space_settings=settings_file)
+            ev = service.evaluate(session, year=YEAR, actor=ANALYST)
+        finally:
+            restore_settings(saved_settings)
+            inputs._land_readers[:] = saved_readers
+        assert [row["uscc"] for row in before.to_pylist()] == [p.uscc]  # R held no land
+        _total, rows = results.list_results(session, ev, page_size=None)
+        by_uscc = {row.uscc: row for row in rows}
+        assert Decimal(by_uscc[r.uscc].inputs["land_mu"]) == Decimal("0.75")
+        assert Decimal(by_uscc[r.uscc].inputs["land_space_mu"]) == Decimal("0.75")
+        assert Decimal(by_uscc[p.uscc].inputs["land_mu"]) == Decimal(15)
+        assert Decimal(by_uscc[p.uscc].inputs["land_space_mu"]) == 0
+        # P's figures are those it had alone: same value per 亩 (the benchmark now includes R)
+        assert by_uscc[p.uscc].indicators["tax_per_mu"]["value"] == pytest.approx(
+            before.to_pylist()[0]["tax_per_mu__value"]
+        )
+        shown = views.firm_result(by_uscc[r.uscc], method_for(YEAR), "zh")
+        assert (shown.land_mu, shown.land_space_mu) == (0.75, 0.75)

@@ -477,6 +477,21 @@ def lead_ids_for_projects(session: Session, project_ids: Sequence[int]) -> dict[
     return {p: lead for p, lead in rows if p is not None}
 
 
+def lead_holders(session: Session, lead_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """lead id -> who is behind it: ``name`` (the prospect), ``uscc`` (when it has one) and
+    ``task_force`` (space matching names its candidates by these)."""
+    wanted = sorted(set(lead_ids))
+    found: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(wanted), 500):
+        for lead_id, name, uscc, task_force in session.execute(
+            select(Lead.id, Lead.prospect_name, Lead.uscc, Lead.task_force).where(
+                Lead.id.in_(wanted[start : start + 500])
+            )
+        ):
+            found[lead_id] = {"name": name, "uscc": uscc, "task_force": task_force}
+    return found
+
+
 def require_lead(session: Session, lead_id: int) -> None:
     """NotFound unless a lead has this id (a clear 404, not a foreign-key failure)."""
     if not 1 <= lead_id < 2**63 or session.get(Lead, lead_id) is None:

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
         description="the zone's administrative divisions (GB/T 2260, comma-separated): a firm "
         "imported with a credit code issued elsewhere is flagged; default: from the registry",
     )
+    space_settings: Path | None = Field(
+        default=None,
+        description="the zone's land and space settings (plot ratios, matching A and B firms "
+        "first), laid out as the shipped data/space/zone.yaml; default: that file",
+    )
     spark_master: str | None = Field(
         default=None, description="Spark master: local[2] (default), spark://..., or sc://..."
     )

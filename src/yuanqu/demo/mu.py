@@ -13,7 +13,7 @@ from yuanqu.core import audit
 from yuanqu.core.auth import Principal, Role
 from yuanqu.mu import inputs, service
 from yuanqu.registry import firms
-from yuanqu.space import service as space
+from yuanqu.space import land as space_land
 from yuanqu.stats.firms import yearly_figures
 
 YEAR = 2023
@@ -30,7 +30,7 @@ DEFAULT = (22_000, 0.010)
 
 def build_mu(session: Session, *, seed: int) -> dict[str, int]:
     """Resources for the year's land holders, then the year graded, noticed and published."""
-    held = space.land_by_firm(session, YEAR)
+    held = space_land.land_by_firm(session, YEAR)
     if not held:
         return {}
     rng = np.random.default_rng(seed + 17)

@@ -14,7 +14,7 @@ from yuanqu.core.periods import parse_date
 from yuanqu.core.tabular import ImportRejected, write_error_report
 from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, lang, t
 from yuanqu.mu import export, inputs, service, views
-from yuanqu.mu.method import method_for
+from yuanqu.mu.method import INPUTS_MISSING, method_for
 
 app = typer.Typer(
     help="Yield-per-mu grading (亩均效益评价): the yearly grading of firms.", no_args_is_help=True
@@ -54,7 +54,7 @@ def _rows(grading, lang_: str) -> list[dict]:
         exempt = (
             method.exemptions[r["exempt_idx"]].reason(lang_)
             if r["exempt_idx"] is not None
-            else None
+            else (INPUTS_MISSING(lang_) if r["inputs_missing"] else None)
         )
         out.append(
             {
@@ -70,7 +70,7 @@ def _rows(grading, lang_: str) -> list[dict]:
                         "score": r[f"{i.id}__score"],
                         "missing": r[f"{i.id}__missing"],
                     }
-                    for i in (group.indicators if group and exempt is None else ())
+                    for i in (group.indicators if group and r["exempt_idx"] is None else ())
                 },
             }
         )

@@ -1,4 +1,5 @@
-"""Grading firms by a method: a pure function from the inputs table to the results, in DuckDB.
+"""Grading firms by a method: a pure function from the inputs table to the results, in DuckDB
+(values, benchmarks, scores) and over Arrow columns with numpy (ranks, grades, order).
 
 For each group of the method, over its graded firms (in scope, holding land, not exempt):
 
@@ -13,16 +14,25 @@ For each group of the method, over its graded firms (in scope, holding land, not
   grade is the first whose bound ``p`` does not exceed (compared in integers, exactly).
 
 Exempt firms (an exemption's condition true) keep their group and reason but no rank or grade and
-count in neither the benchmarks nor ``n``. Ratios are computed in double precision; the numerators
-and denominators are the policy language's exact decimals.
+count in neither the benchmarks nor ``n``. So do firms whose every indicator lacks an input
+(``inputs_missing``: not graded, 不定等级, reason "inputs missing"): a total of 0 for want of any
+data is no result, and in a group where no firm reported anything every total would tie at rank 1
+and be graded A. A firm with data that scores 0 (a reported tax of 0) is graded as usual. Such
+firms add nothing to the benchmarks anyway (a benchmark sums only firms having both terms).
+
+Ratios are computed in double precision; the numerators and denominators are the policy
+language's exact decimals.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from yuanqu.mu.method import Group, Indicator, Method
 from yuanqu.policies.language.expressions import quote_ident, sql_text, variables_used
@@ -30,6 +40,9 @@ from yuanqu.policies.language.sqlgen import to_sql
 
 #: Totals are compared (ties, ranks) and stored at this many decimals.
 TOTAL_PLACES = 6
+#: The column naming a firm's row of the inputs inside the engine's SQL.
+POSITION = "pos__"
+USCC_ORDER = "uscc_order__"
 
 
 @dataclass(frozen=True)
@@ -78,55 +91,103 @@ def _missing(indicator: Indicator, n: str, d: str, v: str) -> str:
     )
 
 
-def _score_group(con, method: Method, group: Group, index: int) -> dict[str, float | None]:
-    """Materialise one group's numerators and denominators (as doubles), find its benchmarks, and
-    create ``g<index>`` with each indicator's value, score and missing input, and the total."""
-    graded = f"grp = {sql_text(group.id)} AND exempt_idx IS NULL"
-    picks, sums, cols = [], [], []
-    for k, ind in enumerate(group.indicators):
-        picks.append(
-            f"{_ratio_term(ind.numerator)} AS n{k}, {_ratio_term(ind.denominator)} AS d{k}"
-        )
-        both = f"n{k} IS NOT NULL AND d{k} IS NOT NULL AND d{k} > 0"
-        sums.append(f"sum(n{k}) FILTER (WHERE {both}) / NULLIF(sum(d{k}) FILTER (WHERE {both}), 0)")
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE g{index}_in AS "
-        f"SELECT firm_id, {', '.join(picks)} FROM base WHERE {graded}"
-    )
-    found = con.execute(f"SELECT {', '.join(sums)} FROM g{index}_in").fetchone() or ()
-    benchmarks = {
-        ind.id: (None if b is None else float(b))
-        for ind, b in zip(group.indicators, found, strict=False)
-    }
+def _terms(method: Method) -> list[tuple[str, Group, int, Indicator]]:
+    """(column prefix, group, group index, indicator) of every indicator of every group."""
+    return [
+        (f"g{gi}_{k}", group, gi, ind)
+        for gi, group in enumerate(method.groups)
+        for k, ind in enumerate(group.indicators)
+    ]
+
+
+def _benchmarks(con, method: Method) -> dict[str, dict[str, float | None]]:
+    """Each group's benchmarks: the sum of the numerators over the sum of the denominators of its
+    graded firms having both, the denominator above zero (one scan of ``terms``)."""
+    sums = []
+    for prefix, _group, _gi, _ind in _terms(method):
+        n, d = f"n{prefix}", f"d{prefix}"
+        both = f"{n} IS NOT NULL AND {d} IS NOT NULL AND {d} > 0"
+        sums.append(f"sum({n}) FILTER (WHERE {both}) / NULLIF(sum({d}) FILTER (WHERE {both}), 0)")
+    found = con.execute(f"SELECT {', '.join(sums)} FROM terms").fetchall()[0] if sums else ()
+    benchmarks: dict[str, dict[str, float | None]] = {g.id: {} for g in method.groups}
+    for (_prefix, group, _gi, ind), b in zip(_terms(method), found or (), strict=False):
+        benchmarks[group.id][ind.id] = None if b is None else float(b)
+    return benchmarks
+
+
+def _scoring(method: Method, benchmarks: dict[str, dict[str, float | None]]) -> tuple[str, str]:
+    """(the SQL of each group's indicators' score and missing input, the SQL of each indicator
+    id's result columns, the total and ``nothing`` (every input missing) per firm)."""
     cap = float(method.score_cap)
-    for k, ind in enumerate(group.indicators):
-        n, d = f"n{k}", f"d{k}"
-        v = f"CASE WHEN {n} IS NOT NULL AND {d} IS NOT NULL AND {d} > 0 THEN {n} / {d} END"
-        bench = benchmarks[ind.id]
+    per_term = []
+    for prefix, group, _gi, ind in _terms(method):
+        n, d, v = f"n{prefix}", f"d{prefix}", f"v{prefix}"
+        bench = benchmarks[group.id][ind.id]
         score = (
-            f"CASE WHEN ({v}) > 0 THEN {float(ind.weight)!r} * least(({v}) / {bench!r}, {cap!r}) "
+            f"CASE WHEN {v} > 0 THEN {float(ind.weight)!r} * least({v} / {bench!r}, {cap!r}) "
             "ELSE 0 END"
             if bench is not None and bench > 0
             else "CAST(0 AS DOUBLE)"
         )
-        cols.append(
-            f"{v} AS {ind.id}__value, {score} AS {ind.id}__score, "
-            f"{_missing(ind, n, d, v)} AS {ind.id}__missing"
+        per_term.append(f"{score} AS s{prefix}, {_missing(ind, n, d, v)} AS m{prefix}")
+    columns = []
+    for ind_id in method.indicator_ids():
+        mine = [(p, g) for p, g, _gi, i in _terms(method) if i.id == ind_id]
+        for part, kind in (("value", "v"), ("score", "s"), ("missing", "m")):
+            whens = " ".join(f"WHEN {sql_text(g.id)} THEN {kind}{p}" for p, g in mine)
+            columns.append(f"CASE WHEN exempt_idx IS NULL THEN CASE grp {whens} END END AS "
+                           f"{ind_id}__{part}")  # fmt: skip
+    totals, nothing = [], []
+    for gi, group in enumerate(method.groups):
+        scores = " + ".join(f"sg{gi}_{k}" for k in range(len(group.indicators)))
+        # Every indicator names a missing input ('nonpositive' is data: a value of 0 or less).
+        missing = " AND ".join(
+            f"coalesce(mg{gi}_{k} <> 'nonpositive', FALSE)" for k in range(len(group.indicators))
         )
-    total = " + ".join(f"{ind.id}__score" for ind in group.indicators)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE g{index} AS "
-        f"SELECT *, {total} AS total, "
-        f"CAST(round(({total}) * {10**TOTAL_PLACES}) AS BIGINT) AS total_micro "
-        f"FROM (SELECT firm_id, {', '.join(cols)} FROM g{index}_in)"
-    )
-    return benchmarks
+        totals.append(f"WHEN {sql_text(group.id)} THEN {scores or 'CAST(0 AS DOUBLE)'}")
+        nothing.append(f"WHEN {sql_text(group.id)} THEN {missing or 'FALSE'}")
+    scored = "exempt_idx IS NULL AND grp IS NOT NULL"
+    columns.append(f"CASE WHEN {scored} THEN CASE grp {' '.join(totals)} END END AS total")
+    columns.append(f"CASE WHEN {scored} THEN CASE grp {' '.join(nothing)} END END AS nothing")
+    return ", ".join(per_term), ", ".join(columns)
+
+
+#: The columns that describe a firm: carried from the inputs to the results by position, never
+#: through the SQL (copying strings in and out of DuckDB was a third of the grading's time).
+DESCRIPTIVE = ("firm_id", "uscc", "name", "industry_code", "industry_section", "sub_area",
+               "task_force")  # fmt: skip
+
+
+_database: dict[int, duckdb.DuckDBPyConnection] = {}
+
+
+def _connection() -> duckdb.DuckDBPyConnection:
+    """A connection of its own (temporary tables and views are a connection's) to this process's
+    in-memory DuckDB: starting a database and its threads for every grading cost more CPU than
+    the grading's joins."""
+    pid = os.getpid()  # a forked worker starts its own database, never shares its parent's
+    if pid not in _database:
+        _database.clear()
+        _database[pid] = duckdb.connect(":memory:")
+    return _database[pid].cursor()
 
 
 def grade(inputs: pa.Table, method: Method) -> Grading:
     """Grade every firm of ``inputs`` (see :func:`yuanqu.mu.inputs.gather`) by ``method``."""
-    con = duckdb.connect()
-    con.register("inputs", inputs)
+    con = _connection()
+    try:
+        return _grade(con, inputs, method)
+    finally:
+        con.close()
+
+
+def _grade(con: duckdb.DuckDBPyConnection, inputs: pa.Table, method: Method) -> Grading:
+    positions = pa.array(np.arange(inputs.num_rows, dtype=np.int64))
+    # The credit codes' order as an integer, so the final sort compares no strings.
+    uscc_order = pc.rank(inputs.column("uscc"), sort_keys="ascending", tiebreaker="first")
+    con.register(
+        "inputs", inputs.append_column(POSITION, positions).append_column(USCC_ORDER, uscc_order)
+    )
     sections = ", ".join(sql_text(s) for s in method.sections)
     exempt = " ".join(
         f"WHEN coalesce({_expr(e.when)}, FALSE) THEN {k}" for k, e in enumerate(method.exemptions)
@@ -139,62 +200,104 @@ def grade(inputs: pa.Table, method: Method) -> Grading:
     doubles = "".join(
         f", CAST({quote_ident(v)} AS DOUBLE) AS {quote_ident(v + '__f')}" for v in sorted(bare)
     )
+    # One scan of the inputs: the doubles (DuckDB's conversion is correctly rounded; most of the
+    # grading's time), the exemption and group of every firm in scope; each indicator's
+    # numerator and denominator for the graded firms of its group are a view over it.
+    picks = []
+    for prefix, group, _gi, ind in _terms(method):
+        graded = f"grp = {sql_text(group.id)} AND exempt_idx IS NULL"
+        picks.append(
+            f", CASE WHEN {graded} THEN {_ratio_term(ind.numerator)} END AS n{prefix}"
+            f", CASE WHEN {graded} THEN {_ratio_term(ind.denominator)} END AS d{prefix}"
+        )
     con.execute(
-        f"""CREATE TEMP TABLE base AS SELECT firm_id, uscc, name, industry_code,
-            industry_section, sub_area, task_force{kept}{doubles},
-            {f"CASE {exempt} END" if exempt else "CAST(NULL AS INTEGER)"} AS exempt_idx,
-            CASE {groups} END AS grp
-        FROM inputs
-        WHERE industry_section IN ({sections}) AND land_mu IS NOT NULL AND land_mu > 0"""
+        f"""CREATE TEMP TABLE base AS
+            SELECT {POSITION}, {USCC_ORDER}{kept}{doubles},
+                {f"CASE {exempt} END" if exempt else "CAST(NULL AS INTEGER)"} AS exempt_idx,
+                CASE {groups} END AS grp
+            FROM inputs
+            WHERE industry_section IN ({sections}) AND land_mu IS NOT NULL AND land_mu > 0"""
     )
-    benchmarks = {
-        group.id: _score_group(con, method, group, index)
-        for index, group in enumerate(method.groups)
+    con.execute(
+        f"""CREATE TEMP VIEW terms AS SELECT {POSITION}, {USCC_ORDER}, grp, exempt_idx
+            {"".join(picks)} FROM base"""
+    )
+    benchmarks = _benchmarks(con, method)
+    values = "".join(
+        f", CASE WHEN n{p} IS NOT NULL AND d{p} IS NOT NULL AND d{p} > 0 THEN n{p} / d{p} END "
+        f"AS v{p}"
+        for p, _g, _gi, _i in _terms(method)
+    )
+    per_term, per_id = _scoring(method, benchmarks)
+    results = ", ".join(_result_columns(method))
+    scored = con.sql(
+        f"""SELECT {POSITION}, {USCC_ORDER}, group_id, exempt_idx, {results}
+        FROM (SELECT *, grp AS group_id, {per_id},
+                CAST(round(total * {10**TOTAL_PLACES}) AS BIGINT) AS total_micro
+            FROM (SELECT *{", " + per_term if per_term else ""}
+                  FROM (SELECT *{values} FROM terms)))"""
+    ).to_arrow_table()
+    return Grading(results=_ranked(inputs, scored, method), benchmarks=benchmarks, method=method)
+
+
+def _result_columns(method: Method) -> list[str]:
+    parts = ("value", "score", "missing")
+    per_id = [f"{i}__{part}" for i in method.indicator_ids() for part in parts]
+    return [*per_id, "total", "total_micro", "nothing"]
+
+
+def _ranked(inputs: pa.Table, scored: pa.Table, method: Method) -> pa.Table:
+    """Rank and grade the scored firms within their groups, in columns (numpy), ordered by
+    group, rank and credit code (nulls last), the firms' descriptive columns taken by position.
+
+    A firm is graded unless exempt, outside every group or lacking every input (``nothing``).
+    Its rank is 1 + the firms of its group graded with a higher total (to six decimals: equal
+    totals share the better rank, as SQL's rank()); ``n`` the firms graded in the group; the
+    grade the first whose bound ``rank / n`` does not exceed, compared in integers. Sorting the
+    graded firms of a group by total descending puts equal totals side by side, so the ranks
+    are counted in one pass over the sorted rows."""
+    ids = sorted(g.id for g in method.groups)  # the order of ``ORDER BY group_id``
+    group = pc.index_in(scored.column("group_id"), value_set=pa.array(ids, type=pa.string()))
+    group_key = pc.fill_null(group, len(ids)).to_numpy(zero_copy_only=False)
+    nothing = scored.column("nothing")
+    graded = pc.fill_null(pc.invert(nothing), False).to_numpy(zero_copy_only=False)
+    micro = pc.fill_null(scored.column("total_micro"), 0).to_numpy(zero_copy_only=False)
+    uscc = scored.column(USCC_ORDER).to_numpy(zero_copy_only=False)
+    # lexsort: the last key sorts first (group, graded before not, total descending, uscc)
+    order = np.lexsort((uscc, np.where(graded, -micro, 0), ~graded, group_key))
+    group_key, graded, micro = group_key[order], graded[order], micro[order]
+    rank = np.zeros(len(order), dtype=np.int64)
+    n = np.zeros(len(order), dtype=np.int64)
+    for key in range(len(ids)):
+        mine = np.flatnonzero(graded & (group_key == key))
+        if not len(mine):
+            continue
+        start, end = mine[0], mine[-1] + 1  # one block, by total descending
+        block = micro[start:end]
+        first = np.ones(len(block), dtype=bool)
+        first[1:] = block[1:] != block[:-1]
+        rank[start:end] = np.maximum.accumulate(np.where(first, np.arange(1, len(block) + 1), 0))
+        n[start:end] = len(block)
+    letter = np.full(len(order), -1, dtype=np.int64)
+    for k, g in reversed(list(enumerate(method.grades))):  # the first bound met wins
+        letter[graded & (rank * 10000 <= int(g.up_to * 10000) * n)] = k
+    scored = scored.take(pa.array(order))
+    columns = {
+        "group_id": scored.column("group_id"),
+        "exempt_idx": scored.column("exempt_idx"),
+        "inputs_missing": pc.fill_null(scored.column("nothing"), False),
+        **{
+            name: scored.column(name)
+            for i in method.indicator_ids()
+            for name in (f"{i}__value", f"{i}__score", f"{i}__missing")
+        },
+        "total": pc.if_else(graded, scored.column("total"), None),
+        "total_micro": pc.if_else(graded, scored.column("total_micro"), None),
+        "rank": pa.array(rank, type=pa.int64(), mask=~graded),
+        "n": pa.array(n, type=pa.int64(), mask=~graded),
+        "grade": pa.array([g.grade for g in method.grades], type=pa.string()).take(
+            pa.array(letter, mask=letter < 0)
+        ),
     }
-    all_ids = method.indicator_ids()
-    union = []
-    for index, group in enumerate(method.groups):
-        own = {i.id for i in group.indicators}
-        picks = ", ".join(
-            f"{i}__value, {i}__score, {i}__missing"
-            if i in own
-            else f"CAST(NULL AS DOUBLE) AS {i}__value, CAST(NULL AS DOUBLE) AS {i}__score, "
-            f"CAST(NULL AS VARCHAR) AS {i}__missing"
-            for i in all_ids
-        )
-        union.append(f"SELECT firm_id, {picks}, total, total_micro FROM g{index}")
-    grade_case = " ".join(
-        f"WHEN rank_ * 10000 <= {int(g.up_to * 10000)} * n THEN {sql_text(g.grade)}"
-        for g in method.grades
-    )
-    blank = ", ".join(
-        f"CAST(NULL AS DOUBLE) AS {i}__value, CAST(NULL AS DOUBLE) AS {i}__score, "
-        f"CAST(NULL AS VARCHAR) AS {i}__missing"
-        for i in all_ids
-    )
-    sql = f"""
-        WITH scored AS ({" UNION ALL ".join(union)}),
-        ranked AS (
-            SELECT s.*, b.grp,
-                CAST(rank() OVER (PARTITION BY b.grp ORDER BY s.total_micro DESC) AS BIGINT)
-                    AS rank_,
-                CAST(count(*) OVER (PARTITION BY b.grp) AS BIGINT) AS n
-            FROM scored s JOIN base b USING (firm_id)
-        )
-        SELECT b.firm_id, b.uscc, b.name, b.industry_code, b.industry_section, b.sub_area,
-            b.task_force, b.grp AS group_id, b.exempt_idx,
-            {", ".join(f"r.{i}__value, r.{i}__score, r.{i}__missing" for i in all_ids)},
-            r.total, r.total_micro, r.rank_ AS rank, r.n,
-            CASE {grade_case} END AS grade
-        FROM base b LEFT JOIN ranked r USING (firm_id)
-        WHERE b.exempt_idx IS NULL AND b.grp IS NOT NULL
-        UNION ALL
-        SELECT firm_id, uscc, name, industry_code, industry_section, sub_area, task_force,
-            grp, exempt_idx, {blank},
-            CAST(NULL AS DOUBLE), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
-            CAST(NULL AS BIGINT), CAST(NULL AS VARCHAR)
-        FROM base WHERE exempt_idx IS NOT NULL OR grp IS NULL
-        ORDER BY group_id NULLS LAST, rank NULLS LAST, uscc
-    """
-    results = con.sql(sql).to_arrow_table()
-    return Grading(results=results, benchmarks=benchmarks, method=method)
+    firms = inputs.select(list(DESCRIPTIVE)).take(scored.column(POSITION))
+    return pa.Table.from_arrays([*firms.columns, *columns.values()], names=[*DESCRIPTIVE, *columns])

@@ -23,6 +23,7 @@ from sqlalchemy import delete, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from yuanqu.core.db import bump_data_version
+from yuanqu.core.land import LandHeld
 from yuanqu.core.tabular import (
     CellError,
     Column,
@@ -48,10 +49,11 @@ MU_PER_M2 = Decimal(15) / Decimal(10000)
 DECIMAL = pa.decimal128(38, 10)
 TEN_PLACES = Decimal(1).scaleb(-10)
 
-#: Reads the land each firm holds in a year: firm id -> m² (the parcels it holds, and the space it
-#: occupies counted at the building's plot ratio where the zone says so). The space domain owns
-#: parcels and hands its reader over at start-up (:func:`yuanqu.wiring.wire`).
-LandReader = Callable[[Session, int], dict[int, Decimal]]
+#: Reads the land each firm holds in a year: firm id -> m² of its parcels and of the space it
+#: occupies counted at the building's plot ratio where the zone says so (kept apart, so a result
+#: says which part came from space). The space domain owns parcels and space and hands its reader
+#: over at start-up (:func:`yuanqu.wiring.wire`).
+LandReader = Callable[[Session, int], dict[int, LandHeld]]
 _land_readers: list[LandReader] = []
 
 
@@ -60,8 +62,8 @@ def read_land_with(reader: LandReader) -> None:
     _land_readers[:] = [reader]
 
 
-def land_held(session: Session, *, year: int) -> dict[int, Decimal]:
-    """firm id -> m² held in ``year`` ({} when no land source is wired)."""
+def land_held(session: Session, *, year: int) -> dict[int, LandHeld]:
+    """firm id -> the m² held in ``year`` ({} when no land source is wired)."""
     return _land_readers[0](session, year) if _land_readers else {}
 
 
@@ -287,8 +289,11 @@ def _land(session: Session, year: int) -> pa.Table:
     return pa.table(
         {
             "firm_id": pa.array(list(held), type=pa.int64()),
-            "land_m2": pa.array(
-                [Decimal(v).quantize(TEN_PLACES) for v in held.values()], type=DECIMAL
+            "parcels_m2": pa.array(
+                [Decimal(v.parcels_sqm).quantize(TEN_PLACES) for v in held.values()], type=DECIMAL
+            ),
+            "space_m2": pa.array(
+                [Decimal(v.space_sqm).quantize(TEN_PLACES) for v in held.values()], type=DECIMAL
             ),
         }
     )
@@ -310,7 +315,8 @@ def gather(session: Session, *, year: int, sections: tuple[str, ...]) -> pa.Tabl
         f"""
         SELECT f.*, {yuan},
             CAST(s.employees_sum AS {decimal}) / NULLIF(s.employees_months, 0) AS employees_avg,
-            CAST(l.land_m2 * 15 / 10000 AS {decimal}) AS land_mu,
+            CAST((l.parcels_m2 + l.space_m2) * 15 / 10000 AS {decimal}) AS land_mu,
+            CAST(l.space_m2 * 15 / 10000 AS {decimal}) AS land_space_mu,
             CAST(r.energy_kgce AS {decimal}) / 1000 AS energy_tce,
             CAST(r.emissions_kg AS {decimal}) / 1000 AS emissions_t,
             CAST(r.electricity_kwh AS {decimal}) AS electricity_kwh,

@@ -39,7 +39,12 @@ VARIABLES: dict[str, tuple[str, str, str]] = {
     "rd_expense": (NUMBER, "研发费用（元）", "R&D expense (yuan)"),
     "gross_output": (NUMBER, "工业总产值（元）", "gross output (yuan)"),
     "employees_avg": (NUMBER, "平均从业人员（人）", "average employees (persons)"),
-    "land_mu": (NUMBER, "用地面积（亩）", "land held (mu)"),
+    "land_mu": (NUMBER, "用地面积（亩，含载体折算）", "land held (mu, space included)"),
+    "land_space_mu": (
+        NUMBER,
+        "其中载体按容积率折算的用地（亩）",
+        "of which space occupied, at the building's plot ratio (mu)",
+    ),
     "energy_tce": (NUMBER, "综合能耗（吨标准煤，等价值）", "energy (tce, equivalent value)"),
     "emissions_t": (NUMBER, "主要污染物排放（吨）", "main pollutant emissions (t)"),
     "electricity_kwh": (NUMBER, "用电量（千瓦时）", "electricity (kWh)"),
@@ -72,6 +77,11 @@ class Text:
 
     def __call__(self, lang: str = "zh") -> str:
         return self.en if lang == "en" else self.zh
+
+
+#: Why a firm whose every indicator lacks an input is not graded (不定等级): a rule of the engine,
+#: the same for every method (see :mod:`yuanqu.mu.engine`).
+INPUTS_MISSING = Text("评价所需数据均缺失", "inputs missing")
 
 
 @dataclass(frozen=True)

@@ -160,3 +160,23 @@ def outlook(session: Session, *, ev: MuEvaluation, row: ResultRow, method: Metho
         weakest_score=None if weakest is None else float(row.indicators[weakest.id]["score"] or 0),
         weakest_weight=None if weakest is None else float(weakest.weight),
     )
+
+
+def latest_published_grades(session: Session, *, up_to_year: int) -> tuple[int | None, dict]:
+    """(the year, firm id -> grade) of the latest published (final) grading of a year not after
+    ``up_to_year``; the default method's where several methods graded that year. (None, {}) when
+    none is published: what land and space matching ranks class A and B firms by."""
+    found = session.execute(
+        select(MuEvaluation.id, MuEvaluation.year)
+        .where(MuEvaluation.status == EvaluationStatus.final, MuEvaluation.year <= up_to_year)
+        .order_by(MuEvaluation.year.desc(), (MuEvaluation.method_id == "default").desc())
+        .limit(1)
+    ).first()
+    if found is None:
+        return None, {}
+    grades = session.execute(
+        select(MuResult.enterprise_id, MuResult.grade).where(
+            MuResult.evaluation_id == found.id, MuResult.grade.is_not(None)
+        )
+    )
+    return found.year, {firm: grade for firm, grade in grades}

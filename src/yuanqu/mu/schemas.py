@@ -24,6 +24,13 @@ class FirmResult(BaseModel):
     grade: str | None = Field(description="A, B, C or D; null when not graded")
     exempt_reason: str | None
     indicators: dict[str, IndicatorResult]
+    land_mu: float | None = Field(
+        default=None, description="the land graded by (mu): parcels and space at its plot ratio"
+    )
+    land_space_mu: float | None = Field(
+        default=None,
+        description="of which came from space the firm occupies (floor area / plot ratio, in mu)",
+    )
 
 
 class ResultPage(BaseModel):

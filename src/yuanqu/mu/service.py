@@ -22,7 +22,7 @@ from yuanqu.core.holidays import work_calendar
 from yuanqu.grants.workflow import NOTICE_WORKDAYS, notice_end
 from yuanqu.mu import inputs as mu_inputs
 from yuanqu.mu.engine import Grading, grade
-from yuanqu.mu.method import Method, method_for
+from yuanqu.mu.method import INPUTS_MISSING, Method, method_for
 from yuanqu.mu.models import (
     EvaluationStatus,
     MuEvaluation,
@@ -43,6 +43,7 @@ INPUT_KEYS = (
     "rd_expense",
     "employees_avg",
     "land_mu",
+    "land_space_mu",
     "energy_tce",
     "emissions_t",
     "electricity_kwh",
@@ -92,11 +93,14 @@ def _result_rows(grading: Grading, inputs: dict[int, dict[str, Any]], ev_id: int
             if group is not None and r["exempt_idx"] is None
             else {}
         )
-        reason = (
-            method.exemptions[r["exempt_idx"]].reason.zh
-            if r["exempt_idx"] is not None
-            else (None if group is not None else "不属于任何分组")
-        )
+        if r["exempt_idx"] is not None:
+            reason: str | None = method.exemptions[r["exempt_idx"]].reason.zh
+        elif group is None:
+            reason = "不属于任何分组"
+        elif r["inputs_missing"]:
+            reason = INPUTS_MISSING.zh
+        else:
+            reason = None
         given = inputs.get(r["firm_id"], {})
         rows.append(
             {

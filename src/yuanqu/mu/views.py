@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from yuanqu.core.industry import industry_catalog
 from yuanqu.mu import results
-from yuanqu.mu.method import Method, method_for
+from yuanqu.mu.method import INPUTS_MISSING, Method, method_for
 from yuanqu.mu.models import STATUS_NAMES, EvaluationStatus, MuEvaluation, MuResult
 from yuanqu.mu.schemas import (
     BenchmarkRead,
@@ -57,7 +57,8 @@ def _indicator(method: Method, indicator_id: str):
 def firm_result(row: results.ResultRow, method: Method, lang: str) -> FirmResult:
     exempt = row.exempt_reason
     if exempt is not None and lang == "en":
-        exempt = next((e.reason.en for e in method.exemptions if e.reason.zh == exempt), exempt)
+        reasons = [*(e.reason for e in method.exemptions), INPUTS_MISSING]
+        exempt = next((r.en for r in reasons if r.zh == exempt), exempt)
     return FirmResult(
         uscc=row.uscc,
         name=row.name,
@@ -69,7 +70,13 @@ def firm_result(row: results.ResultRow, method: Method, lang: str) -> FirmResult
         grade=row.grade,
         exempt_reason=exempt,
         indicators={k: IndicatorResult(**v) for k, v in row.indicators.items()},
+        land_mu=_mu(row.inputs.get("land_mu")),
+        land_space_mu=_mu(row.inputs.get("land_space_mu")),
     )
+
+
+def _mu(text: str | None) -> float | None:
+    return None if text is None else round(float(text), 4)
 
 
 def evaluation(session: Session, ev: MuEvaluation, *, lang: str = "zh") -> EvaluationRead:

@@ -523,6 +523,30 @@ def project_ids(session: Session, codes: Iterable[str]) -> dict[str, int]:
     return found
 
 
+def project_holders(session: Session, project_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """project id -> who is behind it: ``name`` (the project), ``investor`` (as signed),
+    ``enterprise_id`` (the investor firm, when registered) and ``task_force``."""
+    wanted = sorted(set(project_ids))
+    found: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(wanted), 500):
+        for pid, name, investor, firm, task_force in session.execute(
+            select(
+                Project.id,
+                Project.name,
+                Project.investor_name,
+                Project.enterprise_id,
+                Project.task_force,
+            ).where(Project.id.in_(wanted[start : start + 500]))
+        ):
+            found[pid] = {
+                "name": name,
+                "investor": investor,
+                "enterprise_id": firm,
+                "task_force": task_force,
+            }
+    return found
+
+
 def require_project(session: Session, project_id: int) -> None:
     """NotFound unless a key project has this id (a clear 404, not a foreign-key failure)."""
     if not 1 <= project_id < 2**63 or session.get(Project, project_id) is None:

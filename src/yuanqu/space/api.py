@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from yuanqu.core.auth import EVERYONE, STAFF, Principal, Role, allow
 from yuanqu.core.deps import get_db
 from yuanqu.registry.service import visible_enterprise
+from yuanqu.space import candidates as space_candidates
 from yuanqu.space import economy, matching, service
 from yuanqu.space import holds as space_holds
 from yuanqu.space.importer import SpaceImportKind, import_space
@@ -103,6 +104,20 @@ def get_unit(
 ) -> dict[str, Any]:
     """A unit with its occupancy, reservations and audited changes."""
     return service.unit_history(session, unit_id=unit_id, lang=lang)
+
+
+@router.get("/space/units/{unit_id}/candidates")
+def get_unit_candidates(
+    unit_id: UnitId,
+    lang: Lang = "zh",
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(space_candidates.CANDIDATE_READERS),
+) -> dict[str, Any]:
+    """The leads' and projects' requirements the unit fits, ranked, each with the firm's grade
+    in the latest published 亩均效益评价 (class A, then B, first where the zone says so)."""
+    return space_candidates.candidates(
+        session, unit_id=unit_id, today=date.today(), principal=principal, lang=lang
+    )
 
 
 class HoldBody(BaseModel):

@@ -56,7 +56,15 @@ REQUIREMENT_SCHEMA = pa.schema(
     ]
 )
 
-MATCH_SQL = """
+#: When unit ``u`` fits requirement ``r`` (the candidates of a unit use the same rule).
+FITS = """u.use = r.use
+   AND u.area_sqm BETWEEN r.min_area_sqm AND r.max_area_sqm
+   AND u.height_cm >= coalesce(r.min_height_cm, 0)
+   AND u.load_kg_sqm >= coalesce(r.min_load_kg_sqm, 0)
+   AND (r.sub_area IS NULL OR u.sub_area = r.sub_area)
+   AND u.available_on <= coalesce(r.needed_on, DATE '9999-12-31')"""
+
+MATCH_SQL = f"""
 SELECT requirement_id, unit_id, rank, area_sqm, available_on FROM (
   SELECT r.requirement_id, u.unit_id, u.area_sqm, u.available_on,
          row_number() OVER (
@@ -66,12 +74,7 @@ SELECT requirement_id, unit_id, rank, area_sqm, available_on FROM (
          ) AS rank
   FROM requirements r
   JOIN units u
-    ON u.use = r.use
-   AND u.area_sqm BETWEEN r.min_area_sqm AND r.max_area_sqm
-   AND u.height_cm >= coalesce(r.min_height_cm, 0)
-   AND u.load_kg_sqm >= coalesce(r.min_load_kg_sqm, 0)
-   AND (r.sub_area IS NULL OR u.sub_area = r.sub_area)
-   AND u.available_on <= coalesce(r.needed_on, DATE '9999-12-31')
+    ON {FITS}
 )
 WHERE rank <= $top
 ORDER BY requirement_id, rank

@@ -18,6 +18,7 @@ from starlette.background import BackgroundTask
 
 from yuanqu.core.auth import Principal, allow
 from yuanqu.core.deps import get_db, request_lang
+from yuanqu.space import candidates as space_candidates
 from yuanqu.space import economy, service
 from yuanqu.space.api import READERS, UnitId
 from yuanqu.space.export import vacancy_sheets, write_report
@@ -185,5 +186,16 @@ def unit_page(
 ) -> HTMLResponse:
     lang = request_lang(request)
     card = service.unit_history(session, unit_id=unit_id, lang=lang)
-    context = {"card": card, "json_url": f"/api/v1/space/units/{unit_id}?lang={lang}"}
+    found = (
+        space_candidates.candidates(
+            session, unit_id=unit_id, today=date.today(), principal=principal, lang=lang
+        )
+        if principal.role in space_candidates.CANDIDATE_READERS
+        else None
+    )
+    context = {
+        "card": card,
+        "candidates": found,
+        "json_url": f"/api/v1/space/units/{unit_id}?lang={lang}",
+    }
     return render(request, "space/unit.html", context)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -449,6 +448,7 @@ def reservation_dict(r: Reservation, lang: str = "zh") -> dict[str, Any]:
         "status": r.status,
         "status_name": name_of(RESERVATION_STATUS_NAMES, r.status, lang),
     }
+<<<<<<< HEAD
 
 
 def land_by_firm(session: Session, year: int) -> dict[int, Decimal]:
@@ -488,3 +488,5 @@ def handovers(session: Session, *, start: date, end: date) -> list[Handover]:
         .order_by(Occupancy.start_on, Occupancy.id)
     )
     return [Handover(*row) for row in rows]
+=======
+>>>>>>> mu
