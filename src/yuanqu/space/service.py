@@ -448,21 +448,6 @@ def reservation_dict(r: Reservation, lang: str = "zh") -> dict[str, Any]:
         "status": r.status,
         "status_name": name_of(RESERVATION_STATUS_NAMES, r.status, lang),
     }
-<<<<<<< HEAD
-
-
-def land_by_firm(session: Session, year: int) -> dict[int, Decimal]:
-    """firm id -> m² of the parcels it holds, granted by the end of ``year`` (the 亩均效益评价's
-    land; space a firm rents is not counted)."""
-    rows = session.execute(
-        select(Parcel.enterprise_id, func.sum(Parcel.area_sqm))
-        .where(
-            Parcel.enterprise_id.is_not(None),
-            (Parcel.granted_on.is_(None)) | (Parcel.granted_on <= date(year, 12, 31)),
-        )
-        .group_by(Parcel.enterprise_id)
-    ).all()
-    return {int(firm): Decimal(int(area)) for firm, area in rows if area}
 
 
 @dataclass(frozen=True)
@@ -488,5 +473,3 @@ def handovers(session: Session, *, start: date, end: date) -> list[Handover]:
         .order_by(Occupancy.start_on, Occupancy.id)
     )
     return [Handover(*row) for row in rows]
-=======
->>>>>>> mu
