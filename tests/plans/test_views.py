@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from python_calamine import CalamineWorkbook
 
+from yuanqu.plans.export import write_xlsx
 from yuanqu.plans.schemas import PlanRead, SeriesPoint, TargetProgress
 from yuanqu.plans.views import target_charts
 
@@ -78,3 +80,17 @@ def test_counts_and_space_keep_their_unit_with_a_space_in_english() -> None:
     space = target_charts(plan_with("sqm", 50_000, [20_000]), lang="zh")["t"]
     assert space["series"][0]["markLine"]["label"]["formatter"] == "目标 {c}平方米"
     assert space["yAxis"]["name"] == "平方米"
+
+
+@pytest.mark.parametrize(
+    ("lang", "unit", "target", "actual"),
+    [("zh", "亿元", 2000.0, 1250.0), ("en", "CNY bn", 200.0, 125.0)],
+)
+def test_xlsx_writes_amounts_in_the_readers_unit(tmp_path, lang, unit, target, actual) -> None:
+    path = write_xlsx(
+        [plan_with("fen", 2000 * YI_FEN, [1250 * YI_FEN])], tmp_path / "p.xlsx", lang=lang
+    )
+    row = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()[4]
+    assert row[1] == unit
+    assert row[2] == pytest.approx(target)
+    assert row[4] == pytest.approx(actual)

@@ -55,9 +55,10 @@ def write_xlsx(plans: Sequence[PlanRead], path: Path | str, *, lang: str = "zh")
         )
         sheet.write_row(3, 0, heads, head)
         for row, t in enumerate(plan.targets, start=4):
-            scale = 10_000_000_000 if t.unit == "fen" else 1
+            # Amounts in 亿元 for Chinese readers, in billions for English ones (as the page says).
+            scale = (100_000_000_000 if en else 10_000_000_000) if t.unit == "fen" else 1
             unit = {
-                "fen": "亿元" if not en else "CNY 100m",
+                "fen": "亿元" if not en else "CNY bn",
                 "firms": "家" if not en else "firms",
                 "projects": "个" if not en else "projects",
                 "sqm": "平方米" if not en else "m²",
