@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -334,6 +335,11 @@ def import_file(
     console.print(t(f"已导入 {result.created} 个项目", f"imported {result.created} projects"))
 
 
+class ExportLayout(StrEnum):
+    report = "report"
+    canonical = "canonical"
+
+
 @app.command("export")
 def export(
     file: Path,
@@ -342,15 +348,30 @@ def export(
     ] = None,
     plan_year: Annotated[int | None, typer.Option()] = None,
     task_force: Annotated[str | None, typer.Option("--task-force")] = None,
+    layout: Annotated[
+        ExportLayout,
+        typer.Option(
+            "--format",
+            "-f",
+            help="report (default: for people) or canonical (the import layout, re-importable)",
+        ),
+    ] = ExportLayout.report,
 ) -> None:
-    """Export the project list (re-importable) or, with --weekly DATE, the weekly report."""
+    """Export the project list (a report; --format canonical to re-import) or the weekly report."""
     with cli_session() as session:
         if weekly:
             n = exporter.export_weekly(
                 session, path=file, week_end=parse_date(weekly), task_force=task_force
             )
         else:
-            n = exporter.export_projects(session, path=file, plan_year=plan_year)
+            n = exporter.export_projects(
+                session,
+                path=file,
+                plan_year=plan_year,
+                task_forces=[task_force] if task_force else None,
+                layout=layout.value,
+                lang=lang(),
+            )
     console.print(t(f"已导出 {n} 个项目到 {file}", f"exported {n} projects to {file}"))
 
 
