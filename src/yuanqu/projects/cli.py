@@ -28,6 +28,13 @@ from yuanqu.projects.permissions import Actor
 
 app = typer.Typer(help="Key projects.", no_args_is_help=True)
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f")]
+#: What a stage marker makes a stage count as, in words (七个一批 reads the markers).
+MARKER_NAMES = {
+    "signed": ("签约", "Signed"),
+    "started": ("开工", "Started"),
+    "production": ("投产", "In production"),
+    "full_production": ("达产", "At full production"),
+}
 DateOpt = Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today)")]
 
 
@@ -103,7 +110,9 @@ def show(
         f"  {detail.stage_name} · {detail.planned_investment} · "
         + t(f"未销号事项 {detail.open_items}", f"open items {detail.open_items}")
     )
-    emit_rows([s.model_dump() for s in detail.stages], OutputFormat.table)
+    # The table names each stage (the JSON above keeps its key).
+    timeline = [s.model_dump(exclude={"stage"}) for s in detail.stages]
+    emit_rows(timeline, OutputFormat.table, headers={"name": t("阶段", "stage")})
 
 
 @app.command("stage")
@@ -311,8 +320,24 @@ def pipeline(
     if fmt == OutputFormat.json:
         emit_json(current)
         return
-    emit_rows(current["stages"], OutputFormat.table, title=current["name"])
-    console.print(current["markers"])
+    # The table names each stage and what it counts as; the keys stay in the JSON.
+    counts_as: dict[str, list[str]] = {}
+    for marker, key in current["markers"].items():
+        counts_as.setdefault(key, []).append(t(*MARKER_NAMES.get(marker, (marker, marker))))
+    rows = [
+        {
+            "order": s["index"] + 1,
+            "name": s["name"],
+            "counts_as": "、".join(counts_as.get(s["key"], [])),
+        }
+        for s in current["stages"]
+    ]
+    heads = {
+        "order": t("顺序", "order"),
+        "name": t("阶段", "stage"),
+        "counts_as": t("计为", "counts as"),
+    }
+    emit_rows(rows, OutputFormat.table, title=t("项目阶段", "project stages"), headers=heads)
 
 
 @app.command("import")
