@@ -6,6 +6,7 @@ import re
 import xlsxwriter
 
 from yuanqu.core.db import session_scope
+from yuanqu.core.tabular import read_table
 from yuanqu.registry import service as registry
 
 
@@ -52,6 +53,9 @@ def test_project_and_lead_workflow_end_to_end(committed_db, cli, tmp_path):
     assert funnel[0]["signed"] == 1
     export = cli("projects", "export", tmp_path / "out.xlsx")
     assert export.exit_code == 0 and "2" in export.stdout
+    assert "投资方统一社会信用代码" in read_table(tmp_path / "out.xlsx").header  # for people
+    canonical = cli("projects", "export", tmp_path / "in.xlsx", "--format", "canonical")
+    assert canonical.exit_code == 0 and "行业代码" in read_table(tmp_path / "in.xlsx").header
     weekly = cli("projects", "export", tmp_path / "w.xlsx", "--weekly", "2023-06-02")
     assert weekly.exit_code == 0
     assert cli("audit", "verify").exit_code == 0

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import zipfile
 from datetime import date
 
 import pytest
 import xlsxwriter
+from python_calamine import CalamineWorkbook
 
 from tests.factories.projects import OFFICER, TODAY, make_project, member
 from tests.factories.registry import make_task_force, new_uscc
@@ -140,7 +142,7 @@ class TestExport:
         project = make_project(session, stage="started")
         stages.set_annual_plan(session, project, actor=OFFICER, year=2023, planned_fen=12_345_600)
         path = tmp_path / "list.xlsx"
-        assert export.export_projects(session, path=path, plan_year=2023) == 1
+        assert export.export_projects(session, path=path, plan_year=2023, layout="canonical") == 1
         table = read_table(path)
         assert "当前阶段" in table.header and table.rows[0][0] == project.code
         session.delete(project)
@@ -153,6 +155,43 @@ class TestExport:
         detail = service.project_detail(session, project_id=again.id)
         assert detail.stage == "started" and detail.annual_plans == {2023: 12_345_600}
         assert detail.planned_investment_fen == project.planned_investment_fen
+
+    @pytest.mark.parametrize(
+        ("lang", "headers", "stage", "force"),
+        [
+            (
+                "zh",
+                ("计划总投资（万元）", "2023年计划投资（万元）", "所属行业（国民经济行业分类）"),
+                "开工",
+                "专班ic",
+            ),
+            (
+                "en",
+                ("Planned investment (CNY 10k)", "Planned investment 2023 (CNY 10k)"),
+                "Started",
+                "Task force ic",
+            ),
+        ],
+    )
+    def test_the_default_is_a_report_for_people(
+        self, session, tmp_path, lang, headers, stage, force
+    ):
+        make_task_force(session, "ic", name_zh="专班ic", name_en="Task force ic")
+        project = make_project(session, stage="started", planned_investment_fen=12_345_678_900)
+        stages.set_annual_plan(session, project, actor=OFFICER, year=2023, planned_fen=12_345_600)
+        path = tmp_path / "report.xlsx"
+        assert export.export_projects(session, path=path, plan_year=2023, lang=lang) == 1
+        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+        header, row = rows[0], dict(zip(rows[0], rows[1], strict=True))
+        assert set(headers) <= set(header)
+        assert row[headers[0]] == pytest.approx(12_345.6789)  # 万元, not fen nor yuan
+        assert row[headers[1]] == pytest.approx(12.3456)
+        assert stage in row.values() and force in row.values()  # names, not "started" or "ic"
+        assert "ic" not in row.values() and "started" not in row.values()
+        industry = next(v for v in row.values() if str(v).startswith("3973 "))
+        assert len(industry) > len("3973 ")  # the code with its name
+        sheet = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
+        assert 'state="frozen"' in sheet and "<autoFilter" in sheet and "<cols>" in sheet
 
     def test_weekly_report(self, session, tmp_path):
         project = make_project(session, stage="signed")

@@ -25,6 +25,9 @@ __all__ = ["ARGS", "CHROMIUM", "browser", "served"]  # the fixtures this module 
 pytestmark = pytest.mark.browser
 
 ROLES = ["admin", "analyst", "taskforce", "policy", "project", "enterprise"]
+#: The header's height at most: on a phone one row (the brand and the 菜单 button; the menu folds
+#: behind it), on a screen two rows of menu.
+HEADER_BUDGET = {False: 80, True: 130}
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 #: Links a crawl does not follow: files, JSON twins, the language switch.
 SKIP = re.compile(
@@ -139,10 +142,10 @@ def crawl(page, codes: Codes, lang: str, viewport: dict[str, int]) -> list[str]:
         if width > viewport["width"] + 1:
             wide = page.evaluate(WIDEST, viewport["width"])
             problems.append(f"{where}: {width}px wide, past the edge: {wide}")
-        if viewport["width"] >= 1000:
-            header = page.evaluate("document.querySelector('header').offsetHeight")
-            if header > 130:  # two rows of menu at most
-                problems.append(f"{where}: header {header}px tall")
+        header = page.evaluate("document.querySelector('header').offsetHeight")
+        budget = HEADER_BUDGET[viewport["width"] >= 1000]
+        if header > budget:
+            problems.append(f"{where}: header {header}px tall (at most {budget}px)")
         axes = page.evaluate(UNNAMED_AXES)
         if axes:
             problems.append(f"{where}: value axes without a unit {axes}")
@@ -169,6 +172,36 @@ def test_every_menu_page_speaks_to_its_reader(
         finally:
             context.close()
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_the_phone_header_is_one_row_and_its_menu_opens(
+    browser, served: Served, username: str
+) -> None:
+    """At 390 px, in both languages, the header is one row; its 菜单 button opens every menu
+    entry, and the open menu stays within the phone's width."""
+    for lang in ("zh", "en"):
+        context = browser.new_context(viewport=PHONE, base_url=served.base, is_mobile=True)
+        page = context.new_page()
+        try:
+            log_in(page, served, username, lang)
+            header = page.evaluate("document.querySelector('header').offsetHeight")
+            assert header <= HEADER_BUDGET[False], f"{username} {lang}: header {header}px"
+            entries = page.locator("header nav .menu a[href^='/']")
+            assert entries.count() > 0
+            assert not entries.first.is_visible(), f"{username} {lang}: the menu is not folded"
+            toggle = page.locator("[data-menu-toggle]")
+            assert toggle.inner_text().strip() == ("Menu" if lang == "en" else "菜单")
+            toggle.click()
+            assert toggle.get_attribute("aria-expanded") == "true"
+            for i in range(entries.count()):
+                assert entries.nth(i).is_visible(), f"{username} {lang}: entry {i} hidden"
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"] + 1, f"{username} {lang}: open menu {width}px wide"
+            toggle.click()
+            assert not entries.first.is_visible()
+        finally:
+            context.close()
 
 
 def test_the_crawl_sees_what_it_must_refuse(codes: Codes) -> None:

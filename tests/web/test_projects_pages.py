@@ -45,7 +45,9 @@ class TestPagesRender:
         assert "hx-post" in site.client(Role.project_officer).get("/projects").text
 
     def test_exports_are_xlsx_scoped_to_the_reader(self, site: Site) -> None:
-        forces = set(site.account(Role.task_force).task_forces)
+        codes = set(site.account(Role.task_force).task_forces)
+        every = site.client(Role.analyst).get("/api/v1/task-forces").json()
+        forces = {f["name_zh"] for f in every if f["code"] in codes}
         for role in (Role.analyst, Role.task_force):
             response = site.client(role).get("/projects/export.xlsx")
             assert response.status_code == 200
@@ -58,6 +60,12 @@ class TestPagesRender:
                     i for i, h in enumerate(header) if "专班" in str(h) or h == "task_force"
                 )
                 assert {r[column] for r in rows[1:]} <= forces
+        canonical = site.client(Role.analyst).get("/projects/export.xlsx?format=canonical")
+        rows = CalamineWorkbook.from_filelike(io.BytesIO(canonical.content))
+        assert "行业代码" in rows.get_sheet_by_index(0).to_python()[0]  # the import layout
+        english = site.client(Role.analyst).get("/projects/export.xlsx?lang=en")
+        header = CalamineWorkbook.from_filelike(io.BytesIO(english.content))
+        assert "Planned investment (CNY 10k)" in header.get_sheet_by_index(0).to_python()[0]
         weekly = site.client(Role.project_officer).get("/projects/weekly.xlsx")
         assert weekly.status_code == 200 and weekly.content[:2] == b"PK"
 

@@ -10,10 +10,10 @@ from pydantic import ValidationError as PydanticValidationError
 
 from yuanqu.accounts import service
 from yuanqu.accounts.schemas import UserCreate
-from yuanqu.core.auth import Role
+from yuanqu.core.auth import ROLE_NAMES, Role
 from yuanqu.core.db import cli_session
 from yuanqu.core.errors import ValidationError
-from yuanqu.core.terminal import OutputFormat, console, emit_rows, t
+from yuanqu.core.terminal import OutputFormat, console, emit_rows, lang, t
 
 app = typer.Typer(help="Accounts and roles.", no_args_is_help=True)
 
@@ -83,18 +83,30 @@ def list_users(
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
 ) -> None:
     """List the accounts."""
+    from yuanqu.registry.service import list_task_forces
+
     with cli_session() as session:
-        rows = [
-            {
-                "username": u.username,
-                "role": u.role,
-                "uscc": u.uscc,
-                "task_forces": ",".join(u.task_forces or []) or None,
-                "active": u.active,
-                "last_login_at": u.last_login_at.isoformat() if u.last_login_at else None,
-            }
-            for u in service.list_users(session)
-        ]
+        users = service.list_users(session)
+        forces = {tf.code: tf.name(lang()) for tf in list_task_forces(session)}
+    # JSON and CSV keep the codes machines read; the table names roles and task forces.
+    person = fmt == OutputFormat.table
+    which = 1 if lang() == "en" else 0
+    rows = [
+        {
+            "username": u.username,
+            "role": ROLE_NAMES[u.role][which] if person else u.role,
+            "uscc": u.uscc,
+            "task_forces": (
+                "、".join(forces.get(c, c) for c in u.task_forces or [])
+                if person
+                else ",".join(u.task_forces or [])
+            )
+            or None,
+            "active": u.active,
+            "last_login_at": u.last_login_at.isoformat() if u.last_login_at else None,
+        }
+        for u in users
+    ]
     emit_rows(rows, fmt, title=t("账号", "accounts"))
 
 

@@ -232,7 +232,6 @@ def gaps(
     rows = [
         {
             "rank": g.rank,
-            "segment": g.segment_key,
             "name": g.name,
             "grade": t(*GRADE_NAMES[g.grade]),
             "action": t(*ACTION_NAMES[g.action]),

@@ -12,6 +12,7 @@ from yuanqu.accounts.service import get_user, principal_of
 from yuanqu.core.auth import Role
 from yuanqu.core.db import cli_session, require_current, writer_scope
 from yuanqu.core.errors import Forbidden, ValidationError
+from yuanqu.core.industry import industry_catalog
 from yuanqu.core.money import Money
 from yuanqu.core.periods import parse_date
 from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, lang, t
@@ -27,6 +28,7 @@ from yuanqu.grants import (
     workflow,
 )
 from yuanqu.grants.privacy import present_case
+from yuanqu.registry.service import list_task_forces
 
 app = typer.Typer(help="Grants: cases, review, public notice, payments.", no_args_is_help=True)
 
@@ -277,6 +279,19 @@ def batch_confirm(batch_id: int, user: AsUser) -> None:
     )
 
 
+def _group_name(by: str, group: str | None, name: str | None, forces: dict[str, str]) -> str:
+    """A payouts group as a person reads it: a policy's title, "3985 电子专用材料制造", a task
+    force's name."""
+    if name:
+        return name
+    if by == "industry" and group:
+        found = industry_catalog().find(group)
+        return f"{group} {found.label(lang())}" if found else group
+    if by == "task_force":
+        return forces.get(group, group) if group else t("未分配专班", "no task force")
+    return group or "—"
+
+
 @app.command("report")
 def report(
     year: int,
@@ -286,9 +301,19 @@ def report(
 ) -> None:
     """Payouts for an award year by policy, industry, task force or firm."""
     with cli_session() as session:
-        data = reports.payouts(session, year=year, by=by, over_fen=_fen(over))
+        data = reports.payouts(session, year=year, by=by, over_fen=_fen(over), lang=lang())
+        forces = {tf.code: tf.name(lang()) for tf in list_task_forces(session)}
     if fmt == OutputFormat.json:
         emit_json(data)
         return
-    emit_rows(data["rows"], fmt, title=t(f"{year} 年兑现", f"payouts {year}"))
+    rows = data["rows"]
+    if fmt == OutputFormat.table and by != "firm":
+        # A person reads the group's name; its code (a policy id, a task force) stays in the JSON.
+        rows = [
+            {"name": _group_name(by, r["group"], r["name"], forces)}
+            | {k: v for k, v in r.items() if k not in ("group", "name")}
+            for r in rows
+        ]
+    heads = {"payments": t("笔数", "payments")}
+    emit_rows(rows, fmt, title=t(f"{year} 年兑现", f"payouts {year}"), headers=heads)
     console.print(t(data["headline"]["zh"], data["headline"]["en"]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +28,13 @@ from yuanqu.projects.permissions import Actor
 
 app = typer.Typer(help="Key projects.", no_args_is_help=True)
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f")]
+#: What a stage marker makes a stage count as, in words (七个一批 reads the markers).
+MARKER_NAMES = {
+    "signed": ("签约", "Signed"),
+    "started": ("开工", "Started"),
+    "production": ("投产", "In production"),
+    "full_production": ("达产", "At full production"),
+}
 DateOpt = Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today)")]
 
 
@@ -102,7 +110,9 @@ def show(
         f"  {detail.stage_name} · {detail.planned_investment} · "
         + t(f"未销号事项 {detail.open_items}", f"open items {detail.open_items}")
     )
-    emit_rows([s.model_dump() for s in detail.stages], OutputFormat.table)
+    # The table names each stage (the JSON above keeps its key).
+    timeline = [s.model_dump(exclude={"stage"}) for s in detail.stages]
+    emit_rows(timeline, OutputFormat.table, headers={"name": t("阶段", "stage")})
 
 
 @app.command("stage")
@@ -310,8 +320,24 @@ def pipeline(
     if fmt == OutputFormat.json:
         emit_json(current)
         return
-    emit_rows(current["stages"], OutputFormat.table, title=current["name"])
-    console.print(current["markers"])
+    # The table names each stage and what it counts as; the keys stay in the JSON.
+    counts_as: dict[str, list[str]] = {}
+    for marker, key in current["markers"].items():
+        counts_as.setdefault(key, []).append(t(*MARKER_NAMES.get(marker, (marker, marker))))
+    rows = [
+        {
+            "order": s["index"] + 1,
+            "name": s["name"],
+            "counts_as": "、".join(counts_as.get(s["key"], [])),
+        }
+        for s in current["stages"]
+    ]
+    heads = {
+        "order": t("顺序", "order"),
+        "name": t("阶段", "stage"),
+        "counts_as": t("计为", "counts as"),
+    }
+    emit_rows(rows, OutputFormat.table, title=t("项目阶段", "project stages"), headers=heads)
 
 
 @app.command("import")
@@ -334,6 +360,11 @@ def import_file(
     console.print(t(f"已导入 {result.created} 个项目", f"imported {result.created} projects"))
 
 
+class ExportLayout(StrEnum):
+    report = "report"
+    canonical = "canonical"
+
+
 @app.command("export")
 def export(
     file: Path,
@@ -342,15 +373,30 @@ def export(
     ] = None,
     plan_year: Annotated[int | None, typer.Option()] = None,
     task_force: Annotated[str | None, typer.Option("--task-force")] = None,
+    layout: Annotated[
+        ExportLayout,
+        typer.Option(
+            "--format",
+            "-f",
+            help="report (default: for people) or canonical (the import layout, re-importable)",
+        ),
+    ] = ExportLayout.report,
 ) -> None:
-    """Export the project list (re-importable) or, with --weekly DATE, the weekly report."""
+    """Export the project list (a report; --format canonical to re-import) or the weekly report."""
     with cli_session() as session:
         if weekly:
             n = exporter.export_weekly(
                 session, path=file, week_end=parse_date(weekly), task_force=task_force
             )
         else:
-            n = exporter.export_projects(session, path=file, plan_year=plan_year)
+            n = exporter.export_projects(
+                session,
+                path=file,
+                plan_year=plan_year,
+                task_forces=[task_force] if task_force else None,
+                layout=layout.value,
+                lang=lang(),
+            )
     console.print(t(f"已导出 {n} 个项目到 {file}", f"exported {n} projects to {file}"))
 
 

@@ -1,16 +1,25 @@
-"""The project list and the weekly progress report as xlsx (the project list re-imports as is)."""
+"""The project list and the weekly progress report as xlsx.
+
+The project list is a report for people by default (headers in the reader's language with units,
+names beside codes, one unit per column); ``layout="canonical"`` is the import layout, which
+re-imports as it is.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
+from typing import Any, Literal
 
 import xlsxwriter
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from yuanqu.core.industry import industry_catalog
 from yuanqu.core.money import Money
+from yuanqu.core.report_xlsx import ReportColumn, ReportSheet, write_report
 from yuanqu.core.workdays import WorkCalendar
 from yuanqu.projects import reports, service
 from yuanqu.projects.models import AnnualPlan, Project
@@ -21,15 +30,22 @@ def _wan(fen: int) -> float:
     return float(Money(fen).yuan / 10_000)
 
 
+ExportLayout = Literal["report", "canonical"]
+
+
 def export_projects(
     session: Session,
     *,
     path: Path | str,
     plan_year: int | None = None,
     task_forces: Sequence[str] | None = None,
+    layout: ExportLayout = "report",
+    lang: str = "zh",
 ) -> int:
-    """Write every project (or those of ``task_forces``) in the import layout; returns how many."""
-    pipeline = service.active_pipeline(session)
+    """Write every project (or those of ``task_forces``); returns how many.
+
+    The default is a report for people in ``lang``; ``canonical`` is the import layout.
+    """
     plan_year = plan_year or date.today().year
     stmt = select(Project).options(selectinload(Project.stage_dates)).order_by(Project.code)
     if task_forces is not None:
@@ -43,6 +59,108 @@ def export_projects(
             )
         )
     }
+    if layout == "report":
+        return _write_report(session, projects, plans, path, plan_year, lang)
+    return _write_canonical(session, projects, plans, path)
+
+
+def report_columns(session: Session, plan_year: int, lang: str) -> list[ReportColumn]:
+    """The project report's columns: what a person reads, each with its unit."""
+    en = lang == "en"
+    columns = [
+        ReportColumn("Project code" if en else "项目编号", "text", 12),
+        ReportColumn("Project" if en else "项目名称", "text", 36),
+        ReportColumn("Investor" if en else "投资方", "text", 32),
+        ReportColumn("Investor's credit code" if en else "投资方统一社会信用代码", "text", 22),
+        ReportColumn("Industry (GB/T 4754)" if en else "所属行业（国民经济行业分类）", "text", 30),
+        ReportColumn("Chain segment" if en else "产业链环节", "text", 18),
+        ReportColumn("Task force" if en else "产业专班", "text", 24),
+        ReportColumn("Sub-area" if en else "片区", "text", 12),
+        ReportColumn("Land area (m²)" if en else "用地面积（平方米）", "int", 14),
+        ReportColumn("Space" if en else "载体空间", "text", 18),
+        ReportColumn("Planned investment (CNY 10k)" if en else "计划总投资（万元）", "amount", 16),
+        ReportColumn("Stage" if en else "当前阶段", "text", 10),
+        ReportColumn(
+            f"Planned investment {plan_year} (CNY 10k)" if en else f"{plan_year}年计划投资（万元）",
+            "amount",
+            16,
+        ),
+        ReportColumn("Officer" if en else "责任人", "text", 12),
+    ]
+    for stage in service.active_pipeline(session).stages:
+        name = stage.name(lang)
+        columns += [
+            ReportColumn(f"{name}: date" if en else f"{name}日期", "date", 12),
+            ReportColumn(f"{name}: planned date" if en else f"计划{name}日期", "date", 12),
+        ]
+    columns.append(
+        ReportColumn("Below CNY 5 million" if en else "低于500万元", "text", 12),
+    )
+    return columns
+
+
+def _write_report(
+    session: Session,
+    projects: list[Project],
+    plans: dict[int, int],
+    path: Path | str,
+    plan_year: int,
+    lang: str,
+) -> int:
+    from yuanqu.registry.service import list_task_forces
+
+    en = lang == "en"
+    pipeline = service.active_pipeline(session)
+    catalog = industry_catalog()
+    forces = {tf.code: tf.name(lang) for tf in list_task_forces(session)}
+    investors = {p.id: p.investor_uscc for p in service.list_projects(session).items}
+
+    def industry(code: str | None) -> str | None:
+        found = catalog.find(code) if code else None
+        return f"{code} {found.label(lang)}" if found else code
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for project in projects:
+            dates = {d.stage: d for d in project.stage_dates}
+            stage_cells: list[date | None] = []
+            for stage in pipeline.stages:
+                row = dates.get(stage.key)
+                stage_cells += [row.actual_on if row else None, row.planned_on if row else None]
+            planned = plans.get(project.id)
+            yield (
+                project.code,
+                project.name,
+                project.investor_name,
+                investors.get(project.id),
+                industry(project.industry_code),
+                project.chain_segment,
+                forces.get(project.task_force, project.task_force) if project.task_force else None,
+                project.sub_area,
+                project.land_area_sqm,
+                project.space,
+                _wan_exact(project.planned_investment_fen),
+                pipeline.stage(project.stage).name(lang),
+                None if planned is None else _wan_exact(planned),
+                project.officer,
+                *stage_cells,
+                ("yes" if en else "是") if project.below_fai_threshold else ("no" if en else "否"),
+            )
+
+    sheet = ReportSheet(
+        "Key projects" if en else "重点项目", report_columns(session, plan_year, lang), rows()
+    )
+    return write_report(path, [sheet])[0]
+
+
+def _wan_exact(fen: int) -> Decimal:
+    return Decimal(fen) / 1_000_000  # fen -> 万元
+
+
+def _write_canonical(
+    session: Session, projects: list[Project], plans: dict[int, int], path: Path | str
+) -> int:
+    """The import layout: the importer's Chinese headers, re-importable as it is."""
+    pipeline = service.active_pipeline(session)
     page = {p.id: p for p in service.list_projects(session).items}
     header = [
         "项目编号",

@@ -221,14 +221,21 @@ def _xlsx(build: Any, filename: str) -> FileResponse:
 
 @router.get("/projects/export.xlsx")
 def export_list(
-    session: Session = Depends(get_db, scope="function"), principal: Principal = allow(READERS)
+    request: Request,
+    layout: Literal["report", "canonical"] = Query("report", alias="format"),
+    session: Session = Depends(get_db, scope="function"),
+    principal: Principal = allow(READERS),
 ) -> Response:
-    """The project list in the import layout (a task-force member: its own task forces only)."""
+    """The project list: a report for people, or with ``?format=canonical`` the import layout
+    (用于重新导入). A task-force member gets its own task forces only."""
     scope = scope_of(principal)
     forces = None if scope is None else sorted(scope)
+    lang = request_lang(request)
     return _xlsx(
-        lambda path: export.export_projects(session, path=path, task_forces=forces),
-        "projects.xlsx",
+        lambda path: export.export_projects(
+            session, path=path, task_forces=forces, layout=layout, lang=lang
+        ),
+        "projects-import.xlsx" if layout == "canonical" else "projects.xlsx",
     )
 
 

@@ -1,6 +1,15 @@
 // What every page does, kept out of the templates (the Content-Security-Policy runs no inline
 // script and no inline event handler; see core/headers.py).
 (function () {
+  // On a phone the menu folds behind its button (the stylesheet folds it only when this runs).
+  document.documentElement.classList.add("js");
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-menu-toggle]");
+    if (!button) return;
+    var header = button.closest(".site-header");
+    var open = header.classList.toggle("menu-open");
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  });
   // A form field marked data-autosubmit sends its form when it changes (the pickers).
   document.addEventListener("change", function (event) {
     var field = event.target;
