@@ -250,10 +250,7 @@ def firm_entitlements(
     budgets and exclusive groups depend on every other firm)."""
     code = normalize_uscc(uscc)
     with service.in_effect_batch(session, year=year) as result:
-        read = [
-            (c, service.firm_variables(result, c.policy, code), result.one(c.policy.id, code))
-            for c in result.compiled
-        ]
+        read = service.firm_reads(result, code)
     items = []
     for compiled, variables, batch_row in read:
         policy = compiled.policy
