@@ -67,11 +67,21 @@ def steps() -> list[tuple[str, Callable[[Session], object]]]:
         with policies.in_effect_batch(session, year=year):
             pass
 
+    def plans_and_briefing(session: Session) -> None:
+        # Their figures read more years of statistics than the economy page: the statistics
+        # engine keeps what these first calls load (per data version).
+        from yuanqu.briefing.compose import compose
+        from yuanqu.plans import service as plans
+
+        plans.list_plans(session, task_forces=None, lang="zh")
+        compose(session, lang="zh")
+
     return [
         ("dashboard", dashboard),
         ("policy batch", policy_batch),
         ("chains", placements_and_chains),
         ("economy", economy),
+        ("plans and briefing", plans_and_briefing),
     ]
 
 
