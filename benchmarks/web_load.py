@@ -91,7 +91,12 @@ class Connection:
         self.writer: asyncio.StreamWriter | None = None
 
     async def request(
-        self, method: str, path: str, body: bytes = b"", content_type: str = ""
+        self,
+        method: str,
+        path: str,
+        body: bytes = b"",
+        content_type: str = "",
+        headers: dict[str, str] | None = None,
     ) -> Response:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
@@ -99,18 +104,19 @@ class Connection:
         lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
         if self.cookies:
             lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+        lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
         if body or method == "POST":
             lines += [f"Content-Type: {content_type}", f"Content-Length: {len(body)}"]
         self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
         head = await self.reader.readuntil(b"\r\n\r\n")
         status_line, *header_lines = head.decode("latin-1").split("\r\n")
         status = int(status_line.split(" ", 2)[1])
-        headers = []
+        received = []
         for line in header_lines:
             if line:
                 name, _, value = line.partition(":")
-                headers.append((name.strip().lower(), value.strip()))
-        fields = dict(headers)
+                received.append((name.strip().lower(), value.strip()))
+        fields = dict(received)
         if fields.get("transfer-encoding", "").lower() == "chunked":
             payload = bytearray()
             while True:
@@ -122,7 +128,7 @@ class Connection:
             data = bytes(payload)
         else:
             data = await self.reader.readexactly(int(fields.get("content-length", "0")))
-        response = Response(status, headers, data)
+        response = Response(status, received, data)
         self.cookies.update(response.cookies())
         if fields.get("connection", "").lower() == "close":
             await self.close()

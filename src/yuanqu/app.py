@@ -73,6 +73,7 @@ from yuanqu.stats import pages as stats_pages
 from yuanqu.tracks import pages as tracks_pages
 from yuanqu.watch import api as watch_api
 from yuanqu.watch import pages as watch_pages
+from yuanqu.web import pagecache
 from yuanqu.web.templating import error_page, register_nav
 from yuanqu.wiring import wire
 
@@ -148,6 +149,7 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
         dependencies=[Depends(check_csrf)],
     )
     app.state.sessionmaker = session_factory(get_engine(database_url))
+    pagecache.bound(get_settings().page_cache_entries)
     app.state.auth_backend = AccountsBackend()
     # What the web kit reads from the composition root at request time: the route table (a menu
     # offers only what the reader may open) and the names of the domains' codes.
@@ -396,4 +398,16 @@ def serve(host: str = "127.0.0.1", port: int = 8000, *, access_log: bool = True)
     """Serve the site with uvicorn (one process; the database is the shared state)."""
     import uvicorn
 
-    uvicorn.run(create_app(), host=host, port=port, access_log=access_log, log_level="info")
+    app = create_app()
+    if get_settings().warmup:
+        # The shared figures a first reader would wait for, computed beside the server and
+        # again after every import (yuanqu/warmup.py).
+        from yuanqu.warmup import Warmer, log
+
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s:     %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+        Warmer(app.state.sessionmaker, interval=get_settings().warmup_seconds).start()
+    uvicorn.run(app, host=host, port=port, access_log=access_log, log_level="info")

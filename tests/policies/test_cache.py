@@ -148,3 +148,23 @@ class TestCachedInputs:
             assert (before["beneficiaries"], before["excluded"]) == (1, 1)  # the zone's firm
             assert (result["after"]["beneficiaries"], result["after"]["excluded"]) == (2, 0)
         assert service._BEFORE.misses == misses + 1
+
+
+class TestOneFirmsReads:
+    def test_one_firms_reads_are_what_the_zone_evaluation_read(self, zone) -> None:
+        """A firm's tab and a grant application read the firm's own inputs and rows of the
+        kept batch, not the zone again: the same variables and rows the zone's run gives."""
+        db, uscc = zone
+        with session_scope(db.engine) as session:
+            policies = service.in_effect_policies(YEAR)
+            whole = service.run(session, year=YEAR, policies=policies)
+            with service.in_effect_batch(session, year=YEAR) as kept:
+                reads = service.firm_reads(kept, uscc)
+            assert [c.policy.id for c, _v, _r in reads] == [p.id for p in policies]
+            for compiled, variables, row in reads:
+                policy = compiled.policy
+                assert variables == service.firm_variables(whole, policy, uscc)
+                assert row == whole.one(policy.id, uscc)
+                own = service.firm_inputs(session, uscc=uscc, policy_id=policy.id, year=YEAR)
+                assert own == variables
+            assert any(row and row["allocated_fen"] for _c, _v, row in reads)

@@ -24,6 +24,7 @@ from yuanqu.chains.schemas import ACTION_NAMES, GRADE_NAMES
 from yuanqu.core.auth import EVERYONE, Principal, allow
 from yuanqu.core.deps import OptionalDate, get_db, request_lang
 from yuanqu.registry import service as registry
+from yuanqu.web.pagecache import render_cached
 from yuanqu.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -143,12 +144,16 @@ def profile_chain_tab(
     """The chain tab of the profile: where this firm sits and whom it supplies (htmx fragment)."""
     firm = registry.visible_enterprise(session, uscc=uscc, principal=principal)
     lang = request_lang(request)
-    places = service.firm_segments(session, uscc=firm.uscc, lang=lang)
-    context = {
-        "position_names": positions(lang),
-        "places": places,
-        "uscc": firm.uscc,
-        "map_links": not principal.is_enterprise,
-        "json_url": f"/api/v1/chains/firms/{firm.uscc}",
-    }
-    return render(request, "chains/_firm_chain.html", context)
+    # Kept per version of the placements (registry and chains), reader scope and language.
+    return render_cached(
+        request,
+        "chains/_firm_chain.html",
+        key=service.placement_key(session),
+        context=lambda: {
+            "position_names": positions(lang),
+            "places": service.firm_segments(session, uscc=firm.uscc, lang=lang),
+            "uscc": firm.uscc,
+            "map_links": not principal.is_enterprise,
+            "json_url": f"/api/v1/chains/firms/{firm.uscc}",
+        },
+    )

@@ -309,22 +309,28 @@ def firm_segments(session: Session, *, uscc: str, lang: str = "zh") -> list[Firm
     from yuanqu.chains.placement import FIRM_SCHEMA
 
     firm = registry.get_enterprise(session, uscc=uscc)
-    table = pa.table(
-        {
-            "id": [firm.id],
-            "name": [firm.name],
-            "industry_code": [firm.industry_code],
-            "industry_section": [firm.industry_section],
-            "business_scope": [firm.business_scope],
-        },
-        schema=FIRM_SCHEMA,
-    )
-    chains = shipped_chains()
-    overrides = read_arrow(
-        session, f"{OVERRIDES_SQL} WHERE enterprise_id = {int(firm.id)}", OVERRIDE_SCHEMA
-    )
+    if placement_key(session) is not None:
+        # The zone's placement of this data version (kept, and computed at the server's start)
+        # holds this firm's rows: placing the firm again would give the same rows, slower.
+        placed = cached_placements(session).placements
+        rows = placed.filter(pc.equal(placed["enterprise_id"], firm.id)).to_pylist()
+    else:
+        overrides = read_arrow(
+            session, f"{OVERRIDES_SQL} WHERE enterprise_id = {int(firm.id)}", OVERRIDE_SCHEMA
+        )
+        table = pa.table(
+            {
+                "id": [firm.id],
+                "name": [firm.name],
+                "industry_code": [firm.industry_code],
+                "industry_section": [firm.industry_section],
+                "business_scope": [firm.business_scope],
+            },
+            schema=FIRM_SCHEMA,
+        )
+        rows = place(table, shipped_chains(), overrides=overrides).to_pylist()
     result = []
-    for row in place(table, chains, overrides=overrides).to_pylist():
+    for row in rows:
         chain = get_chain(row["chain"])
         seg = chain.segment(row["segment"])
         result.append(

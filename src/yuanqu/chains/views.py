@@ -18,10 +18,21 @@ from sqlalchemy.orm import Session
 from yuanqu.chains.analysis import chain_coverage, chain_gaps
 from yuanqu.chains.definitions import get_chain, shipped_chains
 from yuanqu.chains.schemas import ChainCoverage, Gap
-from yuanqu.chains.service import PlacementRun, cached_placements
+from yuanqu.chains.service import PlacementRun, cached_placements, placement_key
 from yuanqu.core.auth import Principal, Role
+from yuanqu.core.cache import LruCache
+from yuanqu.core.db import data_version
 from yuanqu.core.periods import Period
 from yuanqu.stats.service import latest_period
+
+#: Each chain's coverage per version of the placements and the statistics, date, month and
+#: language (a few hundred KB each): the map's figures are computed once per data change.
+_COVERAGES: LruCache[ChainCoverage] = LruCache(32)
+
+
+def clear_cache() -> None:
+    """Forget the kept coverages (tests; the placements have their own)."""
+    _COVERAGES.clear()
 
 
 class ChainSummary(BaseModel):
@@ -90,14 +101,22 @@ def chain_overview(
     """Coverage (with output, value added and growth to ``period``), gaps and review count."""
     definition = get_chain(chain)
     run = cached_placements(session)
-    coverage = chain_coverage(
-        session,
-        chain=definition.key,
-        as_of=as_of,
-        run=run,
-        lang=lang,
-        period=statistics_period(session, period),
-    )
+    month = statistics_period(session, period)
+    key = placement_key(session)
+    if key is None:
+        coverage = chain_coverage(
+            session, chain=definition.key, as_of=as_of, run=run, lang=lang, period=month
+        )
+    else:
+        # The zone's coverage of one version of the registry, chains and statistics; a copy is
+        # handed out, so cutting it to a task force's firms below leaves the kept one whole.
+        kept = _COVERAGES.get_or_compute(
+            (key, data_version(session, "stats"), definition.key, as_of, month, lang),
+            lambda: chain_coverage(
+                session, chain=definition.key, as_of=as_of, run=run, lang=lang, period=month
+            ),
+        )
+        coverage = kept.model_copy(deep=True)
     # Gaps from this coverage before it is cut to a task force's firms (grades use every firm).
     gaps = chain_gaps(session, as_of=as_of, run=run, lang=lang, coverages=[coverage])
     if task_forces is not None:

@@ -57,6 +57,13 @@ class LruCache(Generic[T]):
                     del self._building[key]
         return value
 
+    def resize(self, size: int) -> None:
+        """Keep at most ``size`` entries from now on (the oldest go first)."""
+        with self._lock:
+            self.size = max(0, int(size))
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

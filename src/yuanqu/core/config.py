@@ -64,6 +64,16 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(
         default=50, ge=1, le=10_000, description="largest request body the site accepts (MB)"
     )
+    warmup: bool = Field(
+        default=True,
+        description="serve: compute the shared figures at start and after every data change",
+    )
+    warmup_seconds: float = Field(
+        default=10, gt=0, le=3600, description="how often the warm-up looks for changed data (s)"
+    )
+    page_cache_entries: int = Field(
+        default=512, ge=0, le=100_000, description="rendered pages and tabs kept in memory"
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -37,6 +37,7 @@ def get_db(request: Request) -> Iterator[Session]:
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         # A request that may write is the single writer on SQLite from its first statement.
         begin_writer(session)
+    request.state.db = session  # what the page's templates read names through
     try:
         yield session
         session.commit()
@@ -44,6 +45,7 @@ def get_db(request: Request) -> Iterator[Session]:
         session.rollback()
         raise
     finally:
+        request.state.db = None
         session.close()
 
 

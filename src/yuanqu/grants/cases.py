@@ -105,8 +105,7 @@ def apply(
             code="not_entitled",
             details={"status": decision["status"], "steps": decision.get("steps", [])},
         )
-    result = policies.run(session, year=year, policies=[policy])
-    variables = policies.firm_variables(result, policy, uscc)
+    variables = policies.firm_inputs(session, uscc=uscc, policy_id=policy_id, year=year)
     case = _new_case(
         session,
         policy=policy,

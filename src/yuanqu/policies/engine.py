@@ -57,6 +57,8 @@ CLAIMS_VIEW = True
 #: Rows per record batch of the inputs handed to DuckDB.
 BATCH_ROWS = 65_536
 STATUSES = ("eligible", "ineligible", "missing", "excluded")
+#: The columns of one firm's row for one policy, as :meth:`BatchResult.firm_rows` reads them.
+FIRM_ROW = ("status", "failed", "missing_mask", "amount_fen", "capped_fen", "allocated_fen")
 
 
 def claims_sql(
@@ -183,28 +185,41 @@ class BatchResult:
     def one(self, policy_id: str, uscc: str) -> dict | None:
         """One firm's row for one policy (what ``explain`` checks itself against): the firm's
         rank looked up first, then two constant filters the claims' zone maps can use."""
-        index = self.policy_ids().index(policy_id)
+        return self.firm_rows(uscc, [policy_id]).get(policy_id)
+
+    def firm_rows(self, uscc: str, policy_ids: Sequence[str] | None = None) -> dict[str, dict]:
+        """One firm's rows for several policies (every policy by default), by policy id: its
+        rank looked up once, then one constant filter per table that pays them."""
+        ids = self.policy_ids()
+        wanted = [ids.index(p) for p in (ids if policy_ids is None else policy_ids)]
         ranks = fetch(self.con, f"SELECT uscc_rank FROM policy_firms WHERE uscc = {sql_text(uscc)}")
-        if not ranks:
-            return None
-        rows = fetch(
-            self.con,
-            "SELECT status, failed, missing_mask, amount_fen, capped_fen, allocated_fen "
-            f"FROM {self.paid_by.get(index, 'policy_alloc_0')} WHERE policy_idx = {int(index)} "
-            f"AND uscc_rank = {int(ranks[0][0])}",
-        )
-        if not rows:
-            return None
+        if not ranks or not wanted:
+            return {}
+        by_table: dict[str, list[int]] = {}
+        for index in wanted:
+            by_table.setdefault(self.paid_by.get(index, "policy_alloc_0"), []).append(index)
+        found: dict[str, dict] = {}
         keys = ("status", "failed", "missing_vars", "amount_fen", "capped_fen", "allocated_fen")
-        result = dict(zip(keys, rows[0], strict=True))
-        mask = int(result["missing_vars"] or 0)
-        used = self.compiled[index].used
-        result["missing_vars"] = ",".join(v for j, v in enumerate(used) if mask >> j & 1)
-        result["status"] = STATUSES[result["status"]]
-        for key in ("amount_fen", "capped_fen", "allocated_fen"):
-            if result[key] is not None:
-                result[key] = int(result[key])
-        return result
+        for table, indexes in by_table.items():
+            listed = ", ".join(str(int(i)) for i in indexes)
+            rows = fetch(
+                self.con,
+                f"SELECT policy_idx, {', '.join(FIRM_ROW)} FROM {table} "
+                f"WHERE policy_idx IN ({listed}) AND uscc_rank = {int(ranks[0][0])}",
+            )
+            for index, *values in rows:
+                if int(index) not in indexes:
+                    continue
+                result = dict(zip(keys, values, strict=True))
+                mask = int(result["missing_vars"] or 0)
+                used = self.compiled[int(index)].used
+                result["missing_vars"] = ",".join(v for j, v in enumerate(used) if mask >> j & 1)
+                result["status"] = STATUSES[result["status"]]
+                for key in ("amount_fen", "capped_fen", "allocated_fen"):
+                    if result[key] is not None:
+                        result[key] = int(result[key])
+                found[ids[int(index)]] = result
+        return found
 
     def variables(self, policy: Policy, uscc: str) -> dict | None:
         """One firm's catalogue variables (exact decimals), by the query the batch evaluated,

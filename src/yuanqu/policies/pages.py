@@ -21,7 +21,9 @@ from yuanqu.core.errors import ValidationError
 from yuanqu.policies import charts, service, views
 from yuanqu.policies.api import READERS, SIMULATORS, PolicyId
 from yuanqu.policies.language.definition import parse_number
+from yuanqu.policies.load import cache_key
 from yuanqu.registry.service import visible_enterprise
+from yuanqu.web.pagecache import render_cached
 from yuanqu.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -154,16 +156,23 @@ def entitlements_tab(
     htmx, a page when opened directly); only a firm its reader may see."""
     lang = request_lang(request)
     firm = visible_enterprise(session, uscc=uscc, principal=principal)
-    year = year or views.default_year(session)
-    view = views.firm_entitlements(session, uscc=firm.uscc, year=year, lang=lang)
-    context = {
-        "view": view,
-        "firm_name": firm.name,
-        "years": list(range(year - 3, year + 2)),
-        "tab_json_url": f"/api/v1/enterprises/{firm.uscc}/policies?year={year}&lang={lang}",
-    }
-    if _fragment(request):
-        return render(request, "policies/_entitlements.html", context)
-    return render(
-        request, "policies/entitlements.html", {**context, "json_url": context["tab_json_url"]}
+
+    def context() -> dict:
+        chosen = year or views.default_year(session)
+        tab_json_url = f"/api/v1/enterprises/{firm.uscc}/policies?year={chosen}&lang={lang}"
+        return {
+            "view": views.firm_entitlements(session, uscc=firm.uscc, year=chosen, lang=lang),
+            "firm_name": firm.name,
+            "years": list(range(chosen - 3, chosen + 2)),
+            "tab_json_url": tab_json_url,
+            "json_url": tab_json_url,
+        }
+
+    # Kept per version of the registry, statistics and facts (what the batch and the default
+    # year read), per reader scope and language: the firm's tab opens from memory the next time.
+    return render_cached(
+        request,
+        "policies/_entitlements.html" if _fragment(request) else "policies/entitlements.html",
+        key=cache_key(session),
+        context=context,
     )

@@ -285,6 +285,20 @@ def explain_firm(
     return _explained(engine.evaluate(plan.connect(), [policy], year, base), policy, code, lang)
 
 
+def firm_inputs(session: Session, *, uscc: str, policy_id: str, year: int) -> dict[str, Any]:
+    """The firm's variables for ``policy_id`` in award year ``year``, read from its own inputs
+    only (its registry row, labels, statistics and facts, through the session: what a case
+    keeps as the engine's inputs); the same values the batch read for it."""
+    code = normalize_uscc(uscc)
+    policy = get_policy(policy_id)
+    base = _bases(session, [policy], year, uscc=code)
+    result = engine.evaluate(plan.connect(), [policy], year, base)
+    try:
+        return firm_variables(result, policy, code)
+    finally:
+        result.con.close()  # type: ignore[attr-defined]  # a DuckDB connection of its own
+
+
 def _explained(result: BatchResult, policy: Policy, code: str, lang: str) -> dict[str, Any]:
     (compiled,) = [c for c in result.compiled if c.policy.id == policy.id]
     variables = firm_variables(result, policy, code)
@@ -309,6 +323,24 @@ def policy_figures(session: Session, *, policy_id: str, year: int) -> dict[str, 
                 )
             },
         }
+
+
+def firm_reads(
+    result: engine.BatchResult, uscc: str
+) -> list[tuple[plan.Compiled, dict[str, Any], dict | None]]:
+    """What explaining every policy of the batch for one firm reads: per policy, its compiled
+    form, the firm's variables and the firm's row of the batch. The variables are read once per
+    data year (they do not depend on the policy), the rows in one pass: one firm's reads, never
+    the zone's."""
+    by_year: dict[int, dict[str, Any]] = {}
+    rows = result.firm_rows(uscc)
+    read = []
+    for compiled in result.compiled:
+        year = compiled.policy.data_year(result.award_year)
+        if year not in by_year:
+            by_year[year] = firm_variables(result, compiled.policy, uscc)
+        read.append((compiled, dict(by_year[year]), rows.get(compiled.policy.id)))
+    return read
 
 
 def firm_variables(result: engine.BatchResult, policy: Policy, uscc: str) -> dict[str, Any]:

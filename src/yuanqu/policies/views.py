@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from yuanqu.core.cache import LruCache
 from yuanqu.core.errors import ValidationError
 from yuanqu.core.industry import industry_catalog
 from yuanqu.core.money import Money
@@ -21,6 +22,7 @@ from yuanqu.policies.explain import ALLOCATIONS, explain
 from yuanqu.policies.language.definition import Parameter, Policy, parse_number
 from yuanqu.policies.language.expressions import Band
 from yuanqu.policies.language.variables import VARIABLES
+from yuanqu.policies.load import cache_key
 from yuanqu.stats.service import latest_period
 
 STATUS_ORDER = {"eligible": 0, "missing": 1, "excluded": 2, "ineligible": 3}
@@ -242,18 +244,34 @@ def missing_input(name: str, firms: int, data_year: int, lang: str) -> dict[str,
 # --- a firm's entitlements ---------------------------------------------------------------------
 
 
+#: A firm's entitlements per data version (as the kept batch), firm, year and language: every
+#: reader of one firm's tab after the first reads them here (a few KB each). Read-only.
+_ENTITLEMENTS: LruCache[dict[str, Any]] = LruCache(256)
+
+
 def firm_entitlements(
     session: Session, *, uscc: str, year: int, lang: str = "zh"
 ) -> dict[str, Any]:
     """What the firm is entitled to in ``year`` and why not the rest: every policy in effect,
     explained condition by condition from one batch evaluation (so it agrees with ``evaluate``;
-    budgets and exclusive groups depend on every other firm)."""
+    budgets and exclusive groups depend on every other firm). The result is shared: read only."""
     code = normalize_uscc(uscc)
+    key = cache_key(session)
+    if key is None:
+        return _firm_entitlements(session, code, year, lang)
+    return _ENTITLEMENTS.get_or_compute(
+        (key, code, year, lang), lambda: _firm_entitlements(session, code, year, lang)
+    )
+
+
+def clear_cache() -> None:
+    """Forget the kept entitlements (tests)."""
+    _ENTITLEMENTS.clear()
+
+
+def _firm_entitlements(session: Session, code: str, year: int, lang: str) -> dict[str, Any]:
     with service.in_effect_batch(session, year=year) as result:
-        read = [
-            (c, service.firm_variables(result, c.policy, code), result.one(c.policy.id, code))
-            for c in result.compiled
-        ]
+        read = service.firm_reads(result, code)
     items = []
     for compiled, variables, batch_row in read:
         policy = compiled.policy

@@ -31,7 +31,7 @@ from yuanqu.web.templating import environment, page_values, reader_values, rende
 
 # Values of a page's context that its frame (base.html) reads, kept beside the blocks.
 FRAME_VALUES = ("json_url",)
-MAX_ENTRIES = 512
+MAX_ENTRIES = 512  # the default of YUANQU_PAGE_CACHE_ENTRIES; the app sets the bound
 ENABLED = True  # off: every page is rendered afresh (the reference the tests compare with)
 
 
@@ -108,6 +108,11 @@ def _constant(html: Markup) -> Callable[[Context], Iterator[str]]:
         yield html
 
     return block
+
+
+def bound(entries: int) -> None:
+    """Keep at most ``entries`` rendered pages (``YUANQU_PAGE_CACHE_ENTRIES``); 0 keeps none."""
+    PAGES.resize(entries)
 
 
 def clear() -> None:

@@ -3,6 +3,7 @@ reader's language, gettext from the catalogs, and ``render`` (HTML page or htmx 
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -223,4 +224,12 @@ def reader_values(request: Request) -> dict[str, Any]:
 def _names(request: Request, lang: str) -> Any:
     state = getattr(request.scope.get("app"), "state", None)
     factory = getattr(state, "names", None)
-    return factory(getattr(state, "sessionmaker", None), lang) if factory else None
+    if not factory:
+        return None
+    # The names are read through the request's own session while it is open: a second session
+    # would take a second pooled connection per request, and twenty readers at once, each
+    # holding one and waiting for another, exhausted the pool (HTTP 500 after 30 s).
+    session = getattr(request.state, "db", None)
+    if session is not None:
+        return factory(lambda: nullcontext(session), lang)
+    return factory(getattr(state, "sessionmaker", None), lang)
