@@ -474,8 +474,10 @@ class Cache:
         with self._lock:
             entry = self._entries.get(key)
         evict = False
-        if entry is not None and max_slices is not None and not _fits(entry, wanted, max_slices):
-            wanted, evict = _keep_recent(entry, wanted, max_slices), True
+        if entry is not None and max_slices is not None:
+            with entry.load_lock:  # its slices and their order change under this lock
+                if not _fits(entry, wanted, max_slices):
+                    wanted, evict = _keep_recent(entry, wanted, max_slices), True
         if not evict and entry is not None and seen is not None and _current(entry, seen, wanted):
             return entry, True
         fresh: LoadedData | None = None
