@@ -112,6 +112,24 @@ class TestBulletin:
         money = [(r.cumulative, s.cumulative) for r, s in zip(local.rows, remote.rows, strict=True)]
         assert all(a == b for a, b in money if isinstance(a, int))
 
+    def test_only_the_bulletin_rows_come_back_to_the_driver(self, zone) -> None:
+        """On Spark the per-firm table stays in the engine: every result collected into this
+        process is at most one row per group of the bulletin, never one per firm."""
+        _db, dataset = zone
+        spark.forget_snapshots()  # a fresh snapshot: nothing memoised, every step runs
+        spark.COLLECTED.clear()
+        with session_scope() as session:
+            remote = stats.bulletin(
+                session, period="2023-09", engine=EngineChoice("spark", dataset)
+            )
+        collected = list(spark.COLLECTED)
+        groups = len({(r.by, r.group) for r in remote.rows})
+        assert remote.firms_reporting > groups  # so a per-firm result would show
+        assert collected, "the bulletin's rows came back through to_arrow"
+        assert groups in collected  # the bulletin's own result: one row per group
+        assert max(collected) == groups
+        assert sum(collected) < remote.firms_reporting
+
     def test_the_reports_follow_the_export_not_the_database(self, zone) -> None:
         """Spark reads the dataset: a report imported after the export is not in it."""
         _db, dataset = zone

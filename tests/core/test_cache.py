@@ -54,3 +54,14 @@ class TestLruCache:
         cache: LruCache[int] = LruCache(8)
         assert cache.get_or_compute("k", lambda: 0) == 0
         assert cache.get_or_compute("k", lambda: 1) == 0
+
+    def test_a_size_given_as_a_function_is_read_at_each_insertion(self) -> None:
+        bound = [3]
+        cache: LruCache[int] = LruCache(lambda: bound[0])
+        for key in "abc":
+            cache.get_or_compute(key, lambda: 1)
+        assert len(cache) == 3
+        bound[0] = 1
+        cache.get_or_compute("d", lambda: 4)
+        assert len(cache) == 1
+        assert cache.get("d") == 4

@@ -12,6 +12,7 @@ from tests.factories.policies import add_facts
 from tests.factories.registry import make_firm
 from tests.factories.stats import add_reports, report_row
 from tests.policies.test_overview import _launcher
+from yuanqu.core.config import configure
 from yuanqu.core.db import session_scope
 from yuanqu.policies import load, service, views
 from yuanqu.policies.facts import import_facts
@@ -168,3 +169,44 @@ class TestOneFirmsReads:
                 own = service.firm_inputs(session, uscc=uscc, policy_id=policy.id, year=YEAR)
                 assert own == variables
             assert any(row and row["allocated_fen"] for _c, _v, row in reads)
+
+
+class TestKeptBatches:
+    def test_at_most_the_setting_evicting_the_least_recently_used(self, zone) -> None:
+        """Three award years with room for two: the year read least recently is evaluated
+        again when asked for, and every year's figures are those of a fresh evaluation."""
+        db, _uscc = zone
+        engine = db.engine
+        configure(policy_batches_kept=2)
+
+        def totals(year: int) -> list[dict]:
+            with (
+                session_scope(engine) as session,
+                service.in_effect_batch(session, year=year) as batch,
+            ):
+                return service.report(batch)["totals"]
+
+        fresh = {}
+        for year in (2023, 2024, 2025):
+            fresh[year] = totals(year)
+            service.clear_cache()
+        assert sum(t["eligible"] for t in fresh[2024]) > 0
+        kept = {}
+        for year in (2023, 2024, 2025):
+            kept[year] = totals(year)
+        assert len(service._BATCHES) == 2
+        misses = service._BATCHES.misses
+        kept[2025] = totals(2025)  # kept: read again, nothing evaluated
+        assert service._BATCHES.misses == misses
+        kept[2023] = totals(2023)  # evicted (least recently used): evaluated again
+        assert service._BATCHES.misses == misses + 1
+        assert len(service._BATCHES) == 2
+        assert kept == fresh
+
+    def test_the_setting_can_keep_one(self, zone) -> None:
+        db, _uscc = zone
+        configure(policy_batches_kept=1)
+        for year in (2024, 2025):
+            with session_scope(db.engine) as session, service.in_effect_batch(session, year=year):
+                pass
+        assert len(service._BATCHES) == 1

@@ -267,6 +267,10 @@ class LoadedData:
     slices: dict[str, set[Hashable]] = field(default_factory=dict)
     #: The caches that follow sliced tables (see ``TableSpec.follows``), visible to every query.
     caches: dict[str, pa.Table] = field(default_factory=dict)
+    #: Each loaded slice's condition (to read it again into a smaller snapshot) and the order
+    #: the slices were last asked for (most recent last): what :class:`Cache` evicts by.
+    conditions: dict[str, dict[Hashable, str]] = field(default_factory=dict)
+    used: OrderedDict[tuple[str, Hashable], None] = field(default_factory=OrderedDict)
     memo: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict)
     large_memo: OrderedDict[Hashable, Any] = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -279,6 +283,9 @@ class LoadedData:
         of the cold time saved. False (nothing added) when the slices were read at other data
         versions than this snapshot's: an import committed since it was loaded."""
         with self.load_lock:
+            for key in slices:
+                self.used[(name, key)] = None
+                self.used.move_to_end((name, key))
             loaded = self.slices.setdefault(name, set())
             missing = {key: sql for key, sql in slices.items() if key not in loaded}
             if not missing:
@@ -298,6 +305,9 @@ class LoadedData:
         """Shape the slices read (``raw``, named as :func:`slice_queries` names them) into the
         table ``name``, then add their rows to every cache that follows it."""
         spec = self.specs[name]
+        self.conditions.setdefault(name, {}).update(slices)
+        for key in slices:
+            self.used.setdefault((name, key), None)
         for index, _key in enumerate(slices):
             self.connection.register("raw", raw[f"{name}#{index}"])
             try:
@@ -443,6 +453,7 @@ class Cache:
         slices: Mapping[str, Mapping[Hashable, str]] | None = None,
         *,
         seen: Hashable | None = None,
+        max_slices: int | None = None,
     ) -> tuple[LoadedData, bool]:
         """The snapshot of the committed data, holding ``slices`` of the sliced tables, and
         whether it was loaded already (warm).
@@ -451,18 +462,33 @@ class Cache:
         of work reads from it (as :func:`version_key`): when it is the cached snapshot's, the
         snapshot is current and nothing more is read. Otherwise the committed versions decide
         (a unit of work may see its own uncommitted import, or versions older than the last
-        commit), and a load is kept only if every one of its reads saw the same versions."""
+        commit), and a load is kept only if every one of its reads saw the same versions.
+
+        ``max_slices``: the most slices of a sliced table a snapshot keeps (a request that needs
+        more gets them all). When the slices asked for would pass it, the snapshot is read again
+        with those slices and the most recently used others up to the bound (least recently
+        used evicted); the old snapshot is not closed, so a query still running on it finishes
+        on the data it started with, and its memory is freed when the last reader lets go."""
         key = (url, tuple(spec.name for spec in specs))
         wanted = slices or {}
         with self._lock:
             entry = self._entries.get(key)
-        if entry is not None and seen is not None and _current(entry, seen, wanted):
+        evict = False
+        if entry is not None and max_slices is not None:
+            with entry.load_lock:  # its slices and their order change under this lock
+                if not _fits(entry, wanted, max_slices):
+                    wanted, evict = _keep_recent(entry, wanted, max_slices), True
+        if not evict and entry is not None and seen is not None and _current(entry, seen, wanted):
             return entry, True
         fresh: LoadedData | None = None
         for _attempt in range(LOAD_ATTEMPTS):
             with self._lock:
                 entry = self._entries.get(key)
-            if entry is not None and _current(entry, read_versions(url, versions_sql), wanted):
+            if (
+                not evict
+                and entry is not None
+                and _current(entry, read_versions(url, versions_sql), wanted)
+            ):
                 return entry, True
             if fresh is not None:
                 fresh.connection.close()
@@ -472,18 +498,50 @@ class Cache:
             with self._lock:
                 old = self._entries.get(key)
                 self._entries[key] = fresh
-            if old is not None:
+            if old is not None and not evict:
                 old.connection.close()
             return fresh, False
         # Imports kept committing: this answer was read over a moving database; kept nowhere.
         assert fresh is not None
         return fresh, False
 
+    def held(self, url: str, specs: tuple[TableSpec, ...]) -> LoadedData | None:
+        """The snapshot kept for ``url`` and ``specs``, if any, as it is (nothing read)."""
+        with self._lock:
+            return self._entries.get((url, tuple(spec.name for spec in specs)))
+
     def clear(self) -> None:
         with self._lock:
             for entry in self._entries.values():
                 entry.connection.close()
             self._entries.clear()
+
+
+def _fits(entry: LoadedData, wanted: Mapping[str, Mapping[Hashable, str]], bound: int) -> bool:
+    """Whether ``entry`` can add the ``wanted`` slices and stay within ``bound`` per table (or
+    within what this one request needs, if that is more)."""
+    return all(
+        len(entry.slices.get(name, set()) | set(slices)) <= max(bound, len(slices))
+        for name, slices in wanted.items()
+    )
+
+
+def _keep_recent(
+    entry: LoadedData, wanted: Mapping[str, Mapping[Hashable, str]], bound: int
+) -> dict[str, dict[Hashable, str]]:
+    """The ``wanted`` slices and, up to ``bound`` per table, the ones ``entry`` holds that were
+    asked for most recently: the slices of the snapshot that replaces it."""
+    kept: dict[str, dict[Hashable, str]] = {}
+    for name, slices in wanted.items():
+        chosen = dict(slices)
+        held = entry.conditions.get(name, {})
+        for table, key in reversed(entry.used):
+            if len(chosen) >= bound:
+                break
+            if table == name and key not in chosen and key in held:
+                chosen[key] = held[key]
+        kept[name] = chosen
+    return kept
 
 
 def _current(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,16 +127,37 @@ def spark_session(master: str | None = None) -> SparkSession:
 def stop_sessions() -> None:
     """Stop every SparkSession this process started (tests, the end of a benchmark)."""
     with _sessions_lock:
-        for session in _sessions.values():
+        for master, session in _sessions.items():
             session.stop()
+            if master.startswith("sc://"):
+                # pyspark marks the process a Connect client for good (environment variables),
+                # and would then refuse a classic master (local[N], spark://) in this process.
+                os.environ.pop("SPARK_CONNECT_MODE_ENABLED", None)
+                if os.environ.get("SPARK_REMOTE") == master:
+                    os.environ.pop("SPARK_REMOTE")
         _sessions.clear()
+
+
+#: The row counts of the last results collected into this process (newest last): what the
+#: driver received, so a test can show that a bulletin brings back its groups, not its firms.
+COLLECTED: deque[int] = deque(maxlen=256)
 
 
 def to_arrow(frame: DataFrame) -> pa.Table:
     """A Spark result as an Arrow table (collected on the driver: results are small)."""
     if hasattr(frame, "toArrow"):
-        return frame.toArrow()
-    return pa.Table.from_pandas(frame.toPandas(), preserve_index=False)  # pragma: no cover
+        table = frame.toArrow()
+    else:  # pragma: no cover
+        table = pa.Table.from_pandas(frame.toPandas(), preserve_index=False)
+    COLLECTED.append(table.num_rows)
+    return table
+
+
+def collect_rows(frame: DataFrame) -> list[tuple]:
+    """A Spark result as tuples on the driver (counted in :data:`COLLECTED`)."""
+    rows = [tuple(row) for row in frame.collect()]
+    COLLECTED.append(len(rows))
+    return rows
 
 
 @dataclass
@@ -272,6 +293,6 @@ def chain_query(
     forget_snapshots()
 
     def run(sql: str) -> list[tuple]:
-        return [tuple(row) for row in spark.sql(to_spark_sql(sql)).collect()]
+        return collect_rows(spark.sql(to_spark_sql(sql)))
 
     return run

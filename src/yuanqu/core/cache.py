@@ -17,15 +17,22 @@ T = TypeVar("T")
 
 
 class LruCache(Generic[T]):
-    """Thread-safe LRU with single-flight computation of a missing key."""
+    """Thread-safe LRU with single-flight computation of a missing key.
 
-    def __init__(self, size: int) -> None:
-        self.size = size
+    ``size``: the number of entries kept, or a function giving it (a setting read at each
+    insertion, so a changed bound holds from the next entry on)."""
+
+    def __init__(self, size: int | Callable[[], int]) -> None:
+        self._size = size
         self.hits = 0
         self.misses = 0
         self._entries: OrderedDict[Hashable, T] = OrderedDict()
         self._building: dict[Hashable, threading.Lock] = {}
         self._lock = threading.Lock()
+
+    @property
+    def size(self) -> int:
+        return self._size() if callable(self._size) else self._size
 
     def get(self, key: Hashable) -> T | None:
         with self._lock:
@@ -49,7 +56,8 @@ class LruCache(Generic[T]):
                     with self._lock:
                         self.misses += 1
                         self._entries[key] = value
-                        while len(self._entries) > self.size:
+                        size = self.size
+                        while len(self._entries) > size:
                             self._entries.popitem(last=False)
         finally:
             with self._lock:

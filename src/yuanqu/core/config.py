@@ -40,6 +40,19 @@ class Settings(BaseSettings):
     spark_master: str | None = Field(
         default=None, description="Spark master: local[2] (default), spark://..., or sc://..."
     )
+    # --- memory bounds of the analytics caches (docs/scale.md "Memory") ---
+    stats_cache_years: int = Field(
+        default=6,
+        ge=2,
+        description="years of monthly reports the statistics snapshot keeps loaded (about "
+        "0.2 GB a year at 100,000 firms); past it the least recently used years are dropped",
+    )
+    policy_batches_kept: int = Field(
+        default=2,
+        ge=1,
+        description="evaluations of every policy in effect kept for the pages (about 150 MB "
+        "each at 1,000,000 firms); past it the least recently used is dropped",
+    )
     # --- the site's sessions and logins (SECURITY.md) ---
     cookie_secure: Literal["auto", "always", "never"] = Field(
         default="auto",

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from yuanqu.analytics.choice import DUCKDB, EngineChoice
 from yuanqu.core.cache import LruCache
+from yuanqu.core.config import get_settings
 from yuanqu.core.errors import NotFound, ValidationError
 from yuanqu.core.size_class import size_class
 from yuanqu.core.uscc import normalize_uscc
@@ -172,8 +173,9 @@ class _Held:
 
 #: The batch of every policy in effect, per database, award year and data versions: each
 #: policy page and each firm's tab reads it instead of evaluating again. About 150 MB each at
-#: 100,000 firms (the variables of each data year and the claims).
-_BATCHES: LruCache[_Held] = LruCache(2)
+#: 1,000,000 firms (the variables of each data year and the claims); how many are kept is the
+#: setting ``policy_batches_kept`` (least recently used dropped first).
+_BATCHES: LruCache[_Held] = LruCache(lambda: get_settings().policy_batches_kept)
 
 
 @contextmanager

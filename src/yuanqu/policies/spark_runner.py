@@ -29,7 +29,13 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from yuanqu.analytics.parquet import MANIFEST, check_dataset, dataset_path
-from yuanqu.analytics.spark import spark_session, to_arrow, to_spark_sql
+from yuanqu.analytics.spark import (
+    collect_rows,
+    forget_snapshots,
+    spark_session,
+    to_arrow,
+    to_spark_sql,
+)
 from yuanqu.core.errors import ValidationError
 from yuanqu.policies import engine
 from yuanqu.policies.language.definition import Policy
@@ -61,7 +67,7 @@ class _Result:
     frame: DataFrame
 
     def fetchall(self) -> list[tuple]:
-        return [tuple(row) for row in self.frame.collect()]
+        return collect_rows(self.frame)
 
     @property
     def description(self) -> list[tuple[str]]:
@@ -86,8 +92,12 @@ class SparkRunner:
     @classmethod
     def start(cls, master: str | None = None) -> SparkRunner:
         spark = spark_session(master)
-        # Spark Connect has no newSession: there the evaluation shares the session's views.
-        return cls(spark if (master or "").startswith("sc://") else spark.newSession())
+        if (master or "").startswith("sc://"):
+            # Spark Connect has no newSession: the evaluation shares the session's views and
+            # replaces some the statistics snapshot registered (``labels``): rebuild it next.
+            forget_snapshots()
+            return cls(spark)
+        return cls(spark.newSession())
 
     def frame(self, sql: str) -> DataFrame:
         return self.spark.sql(to_spark_sql(sql))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from yuanqu.analytics import spark
 from yuanqu.analytics.choice import DUCKDB, EngineChoice
 from yuanqu.analytics.engine import CACHE, LoadedData, TableSpec, version_key
+from yuanqu.core.config import get_settings
 from yuanqu.core.db import DataVersion
 from yuanqu.core.errors import ValidationError
 from yuanqu.registry.firms import Label
@@ -191,6 +192,7 @@ def snapshot(
         VERSIONS_SQL,
         {"reports": wanted},
         seen=session_versions(session),
+        max_slices=get_settings().stats_cache_years,
     )
     return data
 
