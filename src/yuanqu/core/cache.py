@@ -68,8 +68,8 @@ class LruCache(Generic[T]):
     def resize(self, size: int) -> None:
         """Keep at most ``size`` entries from now on (the oldest go first)."""
         with self._lock:
-            self.size = max(0, int(size))
-            while len(self._entries) > self.size:
+            self._size = max(0, int(size))
+            while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
 
     def clear(self) -> None:
