@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-spark demo serve test test-fast lint fmt bench clean
+.PHONY: help install install-spark demo serve test test-cluster test-fast lint fmt bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ install-spark: $(SPARK_STAMP) ## add the optional Spark engine (pyspark; needs J
 
 test: install-spark ## run the whole test suite, Spark too (PostgreSQL when YUANQU_TEST_DATABASE_URL is set)
 	$(BIN)/pytest -n 2
+
+test-cluster: install-spark ## the Spark tests on a real standalone cluster and Spark Connect (minutes; not in `make test`)
+	YUANQU_TEST_SPARK_CLUSTER=1 $(BIN)/pytest tests/analytics/test_spark_cluster.py
 
 lint: install ## ruff lint and format check, and the import-linter contracts of the layers
 	$(BIN)/ruff check src tests benchmarks

@@ -9,6 +9,7 @@ executors' start, about half a minute per master on this machine."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -34,6 +35,14 @@ from yuanqu.zone_export import export_parquet
 pytestmark = pytest.mark.xdist_group("spark")
 
 pytest.importorskip("pyspark", reason="the Spark engine is the optional extra 'spark'")
+
+# Minutes, not seconds (a bulletin is some 190 Spark stages): run on request, not in `make test`,
+# which would pass the 30-minute budget of CI. `make test-cluster` runs it.
+if os.environ.get("YUANQU_TEST_SPARK_CLUSTER") != "1":
+    pytest.skip(
+        "the Spark cluster test runs with YUANQU_TEST_SPARK_CLUSTER=1 (make test-cluster)",
+        allow_module_level=True,
+    )
 
 FIRMS = 400
 AS_OF = date(2023, 12, 31)
