@@ -11,6 +11,7 @@ import re
 import pytest
 
 from tests.web.conftest import Site
+from tests.web.test_api_schemas import POLICY as UNDEFINED_POLICY
 from tests.web.test_lists import figures  # noqa: F401 (the demo's awards paid: a payouts report)
 from yuanqu.core import terminal
 from yuanqu.core.auth import ROLE_NAMES, Role
@@ -35,7 +36,9 @@ def codes_in(text: str, site: Site, lang: str = "zh") -> set[str]:
     found |= words & (
         forces | {p.id for p in shipped_policies()} | (STAGES if lang == "zh" else set())
     )
-    return found
+    # Cases another test files under a policy with no definition (on the shared site) keep its id
+    # in the report: there is no title to show for it.
+    return found - {UNDEFINED_POLICY}
 
 
 @pytest.mark.usefixtures("wide")

@@ -38,7 +38,7 @@ def test_every_menu_entry_and_project_tab_opens(site: Site, role: Role) -> None:
     client = site.client(role)
     home = "/" if role != Role.enterprise else "/portal"
     page = client.get(home).text
-    menu = re.search(r'<ul class="menu">(.*?)</ul>', page, re.S)
+    menu = re.search(r'<ul class="menu"[^>]*>(.*?)</ul>', page, re.S)
     assert menu, "the page has its menu"
     entries = re.findall(r'<a href="(/[^"?]*)"', menu.group(1))
     assert entries
