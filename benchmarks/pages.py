@@ -52,7 +52,7 @@ TARGET_FIRST_MS = 1000.0
 TARGET_PROFILE_MS = 300.0
 #: Menu entries that are not pages to read (a download, the logout).
 SKIP = re.compile(r"^/(logout|lang/)|\.(xlsx|csv|pdf|docx)(\?|$)")
-MENU_LINK = re.compile(rb'<ul class="menu">(.*?)</ul>', re.S)
+MENU_LINK = re.compile(rb'<ul class="menu"[^>]*>(.*?)</ul>', re.S)
 HREF = re.compile(rb'href="(/[^"#]*)"')
 PROFILE_LINK = re.compile(rb'href="(/enterprises/[0-9A-Z]{18})"')
 TAB = re.compile(rb'hx-get="(/enterprises/[0-9A-Z]{18}/[a-z_]+)"')
@@ -210,7 +210,9 @@ async def discover(port: int, roles: list[str], lang: str, firm: str | None) -> 
         seen = {home}
         pages.append(Page(role, home, "home"))
         menu = MENU_LINK.search(body)
-        for href in HREF.findall(menu.group(1) if menu else b""):
+        if menu is None:  # a page without the site's menu, or a menu this script cannot read
+            raise SystemExit(f"{role}: no menu found on {home}; the benchmark would miss its pages")
+        for href in HREF.findall(menu.group(1)):
             path = href.decode().replace("&amp;", "&")
             if SKIP.search(path):
                 continue

@@ -177,3 +177,44 @@ def test_sessions_over_for_a_month_are_forgotten_at_a_login(site: Site) -> None:
         hashes = set(session.scalars(select(UserSession.session_hash)))
     assert token_hash("an-old-session") not in hashes
     assert token_hash(session_data(client)["sid"]) in hashes
+
+
+def test_a_touch_never_waits_for_the_request_pool(site: Site) -> None:
+    """Twenty readers of one session held the whole pool, each asking for a second connection
+    to touch it: every one waited for the pool's timeout and answered 500 (benchmarks/pages.py
+    found it). The touch now takes a connection outside the pool."""
+    from datetime import UTC, datetime, timedelta
+
+    import pytest
+    from sqlalchemy.orm import Session
+
+    from yuanqu.accounts.models import User, UserSession
+    from yuanqu.accounts.sessions import session_user
+    from yuanqu.core.db import make_engine
+
+    if not site.url.startswith("sqlite"):
+        pytest.skip("PostgreSQL touches a session in the request's own unit of work")
+    stale = datetime.now(UTC) - timedelta(minutes=2)
+    with session_scope(get_engine(site.url)) as session:
+        user_id = session.scalar(select(User.id).where(User.username == "analyst"))
+        session.add(
+            UserSession(
+                user_id=user_id,
+                session_hash=token_hash("a-stale-session"),
+                client="",
+                created_at=stale,
+                last_seen_at=stale,
+                expires_at=stale + timedelta(hours=12),
+            )
+        )
+    one_connection = make_engine(site.url, pool_size=1, max_overflow=0, pool_timeout=1)
+    try:
+        with Session(one_connection) as session:
+            started = time.monotonic()
+            user = session_user(session, "a-stale-session")  # holds the pool's only connection
+            assert user is not None and user.username == "analyst"
+            assert time.monotonic() - started < 1
+    finally:
+        one_connection.dispose()
+    row = _session_row(site, "a-stale-session")
+    assert row.last_seen_at.replace(tzinfo=UTC) > stale + timedelta(minutes=1)

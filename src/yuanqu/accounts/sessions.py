@@ -9,6 +9,7 @@ the browser had.
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, delete, select, update
@@ -19,11 +20,13 @@ from sqlalchemy.sql import Update
 from yuanqu.accounts.models import User, UserSession
 from yuanqu.core.auth import new_session_id, token_hash
 from yuanqu.core.config import get_settings
-from yuanqu.core.db import SQLITE_BEGIN_OPTION, is_sqlite
+from yuanqu.core.db import SQLITE_BEGIN_OPTION, is_sqlite, side_engine
 
 log = logging.getLogger("yuanqu.auth")
 TOUCH_EVERY = timedelta(seconds=60)
 FORGET_AFTER = timedelta(days=30)
+_touching: set[int] = set()  # sessions whose touch another request is writing now
+_touching_lock = threading.Lock()
 
 
 def _now() -> datetime:
@@ -95,7 +98,13 @@ def session_user(session: Session, session_id: str) -> User | None:
     if user is None or not user.active:
         return None
     if now - _aware(row.last_seen_at) >= min(TOUCH_EVERY, idle / 4):
-        _touch(session, update(UserSession).where(UserSession.id == row.id), now, writer=writer)
+        _touch(
+            session,
+            update(UserSession).where(UserSession.id == row.id),
+            now,
+            writer=writer,
+            session_row_id=row.id,
+        )
     return user
 
 
@@ -106,20 +115,38 @@ def _is_writer(session: Session) -> bool:
     return session.connection().get_execution_options().get(SQLITE_BEGIN_OPTION) == "immediate"
 
 
-def _touch(session: Session, statement: Update, now: datetime, *, writer: bool) -> None:
+def _touch(
+    session: Session, statement: Update, now: datetime, *, writer: bool, session_row_id: int
+) -> None:
     """Record that the session was used (at most once a minute per session).
 
     A request that reads (GET) holds no write lock on SQLite, and a read transaction there cannot
     become a write once another writer has committed: so its touch is a write of its own, that
     waits a quarter of a second at most and is skipped if the database is busy (the next request
     touches again). PostgreSQL, and a request that writes anyway, touch in their own unit of work.
+    The separate write takes a connection of its own, outside the request pool: twenty readers of
+    one session at once, each holding a pooled connection and each asking for a second, waited
+    for each other until the pool's timeout and answered 500. A session another request is
+    touching already is left to that request.
     """
     statement = statement.values(last_seen_at=now)
     bind = session.get_bind()
     if writer or not is_sqlite(session) or not isinstance(bind, Engine):
         session.execute(statement)
         return
-    with bind.connect() as conn:
+    with _touching_lock:
+        if session_row_id in _touching:
+            return
+        _touching.add(session_row_id)
+    try:
+        _touch_apart(side_engine(bind), statement)
+    finally:
+        with _touching_lock:
+            _touching.discard(session_row_id)
+
+
+def _touch_apart(engine: Engine, statement: Update) -> None:
+    with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA busy_timeout = 250")
         conn.commit()
         try:
@@ -128,6 +155,3 @@ def _touch(session: Session, statement: Update, now: datetime, *, writer: bool) 
         except OperationalError:
             conn.rollback()
             log.info("session touch skipped: the database is busy")
-        finally:
-            conn.exec_driver_sql("PRAGMA busy_timeout = 30000")
-            conn.commit()

@@ -22,6 +22,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from yuanqu.core.config import get_settings
@@ -45,6 +46,7 @@ class Base(DeclarativeBase):
 
 
 _engines: dict[str, Engine] = {}
+_side_engines: dict[str, Engine] = {}
 
 #: Connection execution option read by the SQLite ``begin`` hook: ``"immediate"`` starts the
 #: transaction with BEGIN IMMEDIATE (the single-writer discipline of money transactions).
@@ -86,6 +88,18 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def side_engine(engine: Engine) -> Engine:
+    """An engine on ``engine``'s database that keeps no pool: for a short write a request makes
+    beside its own unit of work (a session's touch). It never waits for the request pool, which
+    twenty readers at once may hold whole, each asking for a second connection."""
+    url = engine.url.render_as_string(hide_password=False)
+    with _lock:
+        side = _side_engines.get(url)
+        if side is None:
+            side = _side_engines[url] = make_engine(url, poolclass=NullPool)
+        return side
 
 
 def get_engine(url: str | None = None) -> Engine:
