@@ -17,10 +17,14 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    case,
     create_engine,
     event,
     select,
 )
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -209,6 +213,107 @@ def bump_data_version(session: Session, dataset: str) -> int:
 
 def data_version(session: Session, dataset: str) -> int:
     return session.scalar(select(DataVersion.version).where(DataVersion.dataset == dataset)) or 0
+
+
+def all_data_versions(session: Session) -> tuple[tuple[str, int], ...]:
+    """Every dataset's version, in order: a key that changes with any write to the data."""
+    rows = session.execute(select(DataVersion.dataset, DataVersion.version)).all()
+    return tuple(sorted((str(d), int(v)) for d, v in rows))
+
+
+# Every unit of work that writes a domain's tables through the ORM bumps that domain's dataset
+# (the package that declares the table: ``grants``, ``service``, ``plans``...) when it commits,
+# so caches keyed by the versions (the pages, the warm-up) can never outlive a workflow's write,
+# not only an import's. Bulk paths that write through a bare connection bump explicitly, as
+# before. Tables whose writes are not the zone's data stay out: sessions, login failures, users
+# and tokens (``accounts``), the audit trail and the versions themselves (``core``).
+UNVERSIONED_PACKAGES = frozenset({"accounts", "core"})
+_PENDING = "yuanqu_datasets_written"
+_table_datasets: dict[str, str | None] = {}
+
+
+def _dataset_of_table(name: str) -> str | None:
+    if not _table_datasets:
+        for mapper in Base.registry.mappers:
+            table = getattr(mapper, "local_table", None)
+            if table is None:
+                continue
+            parts = mapper.class_.__module__.split(".")
+            package = parts[1] if len(parts) > 2 and parts[0] == "yuanqu" else None
+            _table_datasets[table.name] = (
+                None if package is None or package in UNVERSIONED_PACKAGES else package
+            )
+    return _table_datasets.get(name)
+
+
+def _note_written(session: Session, tables: Iterator[str]) -> None:
+    for name in tables:
+        dataset = _dataset_of_table(name)
+        if dataset is not None:
+            session.info.setdefault(_PENDING, set()).add(dataset)
+
+
+@event.listens_for(Session, "after_flush")
+def _written_by_flush(session: Session, _context: Any) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    _note_written(
+        session,
+        (
+            table.name
+            for obj in changed
+            if session.is_modified(obj, include_collections=False) or obj not in session.dirty
+            for table in sa_inspect(obj).mapper.tables
+        ),
+    )
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _written_by_statement(state: Any) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        name = getattr(table, "name", None)
+        if name:
+            _note_written(state.session, iter((name,)))
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_written(session: Session) -> None:
+    # A savepoint's commit fires this too: bumping there would lock a version row in the middle
+    # of the unit of work, before the locks it takes later (the audit chain's), and deadlock.
+    if session.in_nested_transaction():
+        return
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    session.flush()  # the explicit bumps of this unit of work first
+    now = datetime.now(UTC)
+    clock = int(now.timestamp() * 1_000_000)
+    insert = sqlite_insert if is_sqlite(session) else postgresql_insert
+    table = DataVersion.__table__
+    for dataset in sorted(pending):  # one order: two writers never wait on each other
+        # An upsert: two first writers of a dataset at once must not both insert its row.
+        statement = insert(table).values(
+            dataset=dataset, version=clock + secrets.randbelow(1_000_000), changed_at=now
+        )
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[table.c.dataset],
+                set_={
+                    "version": case(
+                        (table.c.version + 1 > clock, table.c.version + 1), else_=clock
+                    ),
+                    "changed_at": now,
+                },
+            )
+        )
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_written(session: Session, transaction: Any) -> None:
+    # The whole unit of work rolled back (a savepoint's rollback keeps what was noted: an extra
+    # bump costs a cache refill, a missing one would serve a stale page).
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 # --- migrations ----------------------------------------------------------------------------------
