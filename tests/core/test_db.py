@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from datetime import UTC, date, datetime
 
-from yuanqu.core.db import DataVersion, bump_data_version, data_version
+import pytest
+from sqlalchemy import delete, update
+
+from yuanqu.accounts.models import UserSession
+from yuanqu.core.db import (
+    DataVersion,
+    all_data_versions,
+    bump_data_version,
+    data_version,
+    session_scope,
+)
+from yuanqu.core.holidays import HolidayNoticeDay
 
 
 def test_versions_increase_and_never_repeat_after_the_table_is_emptied(session):
@@ -18,3 +29,74 @@ def test_versions_increase_and_never_repeat_after_the_table_is_emptied(session):
 
 def test_unknown_dataset_is_version_zero(session):
     assert data_version(session, "never-written") == 0
+
+
+# --- every write bumps its domain's version --------------------------------------------------
+
+
+def _versions(engine) -> dict[str, int]:
+    with session_scope(engine) as session:
+        return dict(all_data_versions(session))
+
+
+def _holiday(day: int) -> HolidayNoticeDay:
+    return HolidayNoticeDay(
+        year=2031,
+        day=date(2031, 1, day),
+        kind="holiday",
+        source="测试通知",
+        loaded_by="test",
+        loaded_at=datetime.now(UTC),
+    )
+
+
+def test_a_unit_of_work_that_writes_bumps_its_packages_version(committed_db):
+    engine = committed_db.engine
+    before = _versions(engine)
+    with session_scope(engine) as session:
+        session.add(_holiday(2))
+        # before the commit nothing is bumped: no other reader sees a version of unwritten data
+        assert dict(all_data_versions(session)).get("core") == before.get("core")
+    after = _versions(engine)
+    assert after["core"] > before.get("core", 0)
+    assert {k: v for k, v in after.items() if k != "core"} == {
+        k: v for k, v in before.items() if k != "core"
+    }
+
+
+def test_a_rolled_back_unit_of_work_bumps_nothing(committed_db):
+    engine = committed_db.engine
+    before = _versions(engine)
+    with pytest.raises(RuntimeError), session_scope(engine) as session:
+        session.add(_holiday(3))
+        session.flush()
+        raise RuntimeError("the unit of work fails")
+    assert _versions(engine) == before
+
+
+def test_a_savepoint_bumps_with_its_outer_commit_not_before(committed_db):
+    engine = committed_db.engine
+    before = _versions(engine)
+    with session_scope(engine) as session:
+        with session.begin_nested():
+            session.add(_holiday(4))
+        assert _versions(engine) == before  # the savepoint's commit took no version row lock
+        with pytest.raises(RuntimeError), session.begin_nested():
+            session.add(_holiday(5))
+            session.flush()
+            raise RuntimeError("only this savepoint rolls back")
+    assert _versions(engine)["core"] > before.get("core", 0)
+
+
+def test_a_statement_write_bumps_too_and_accounts_do_not(committed_db):
+    engine = committed_db.engine
+    with session_scope(engine) as session:
+        session.add(_holiday(6))
+    before = _versions(engine)
+    with session_scope(engine) as session:
+        session.execute(delete(HolidayNoticeDay).where(HolidayNoticeDay.day == date(2031, 1, 6)))
+    middle = _versions(engine)
+    assert middle["core"] > before["core"]
+    with session_scope(engine) as session:
+        session.execute(update(UserSession).values(client="x"))  # a session's touch
+    assert _versions(engine) == middle

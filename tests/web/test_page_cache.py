@@ -15,7 +15,14 @@ from tests.factories.registry import new_uscc
 from tests.web.conftest import Site, login, seed_site
 from yuanqu.app import create_app
 from yuanqu.core.auth import Principal, Role
-from yuanqu.core.db import data_version, dispose_engines, make_engine, migrate, session_scope
+from yuanqu.core.db import (
+    all_data_versions,
+    data_version,
+    dispose_engines,
+    make_engine,
+    migrate,
+    session_scope,
+)
 from yuanqu.registry import service
 from yuanqu.web import pagecache
 from yuanqu.web.pagecache import reader_scope
@@ -72,6 +79,74 @@ class TestSameBytes:
         fresh = client.get(path, headers=headers)
         assert first.status_code == second.status_code == fresh.status_code == 200
         assert first.text == second.text == fresh.text
+
+
+# Pages kept by every dataset's version (render_kept), as a reader who may open each.
+KEPT = (
+    ("analyst", "/stats/economy"),
+    ("analyst", "/briefing"),
+    ("analyst", "/plans"),
+    ("analyst", "/watch"),
+    ("analyst", "/mu"),
+    ("analyst", "/av"),
+    ("analyst", "/agreements"),
+    ("analyst", "/projects"),
+    ("analyst", "/space"),
+    ("analyst", "/leads"),
+    ("analyst", "/insurance"),
+    ("analyst", "/chains/ic"),
+    ("taskforce", "/stats/economy"),
+    ("taskforce", "/projects"),
+    ("admin", "/grants"),
+    ("admin", "/mu"),
+    ("policy", "/grants/notice"),
+    ("enterprise", "/grants"),
+    ("enterprise", "/agreements"),
+)
+TABS = ("", "/statistics", "/projects", "/insurance", "/space", "/av", "/chain", "/funds", "/mu")
+
+
+class TestKeptPages:
+    @pytest.mark.parametrize(("username", "path"), KEPT)
+    def test_kept_page_is_the_page_rendered_afresh(
+        self, site: Site, username: str, path: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        client, csrf = reader(site, username)
+        first = client.get(path)
+        hits = pagecache.PAGES.hits
+        second = client.get(path)
+        assert pagecache.PAGES.hits == hits + 1  # kept
+        monkeypatch.setattr(pagecache, "ENABLED", False)
+        fresh = client.get(path)
+        assert first.status_code == second.status_code == fresh.status_code == 200
+        assert first.text == second.text == fresh.text
+        assert pagecache.CSRF_MARK not in first.text
+        assert csrf_in(first.text) <= {csrf}  # every form carries this reader's own token
+
+    @pytest.mark.parametrize("username", ["enterprise", "analyst", "taskforce"])
+    @pytest.mark.parametrize("tab", TABS)
+    def test_kept_profile_and_tabs_are_rendered_afresh(
+        self, site: Site, username: str, tab: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        client, _csrf = reader(site, username)
+        path = f"/enterprises/{site.account(Role.enterprise).uscc}{tab}"
+        headers = {"HX-Request": "true"} if tab else {}
+        first = client.get(path, headers=headers)
+        if first.status_code == 403:  # a tab this role may not open stays closed
+            return
+        second = client.get(path, headers=headers)
+        monkeypatch.setattr(pagecache, "ENABLED", False)
+        fresh = client.get(path, headers=headers)
+        assert first.status_code == 200, first.text[:300]
+        assert first.text == second.text == fresh.text
+
+    def test_a_kept_form_carries_each_readers_token(self, site: Site) -> None:
+        one, one_csrf = reader(site, "admin")
+        two, two_csrf = reader(site, "admin")  # the same account, another session
+        assert one_csrf != two_csrf
+        assert csrf_in(one.get("/mu").text) <= {one_csrf}
+        page = two.get("/mu").text
+        assert csrf_in(page) <= {two_csrf} and one_csrf not in page
 
 
 class TestReaders:
@@ -140,6 +215,31 @@ class TestInvalidation:
             engine.dispose()
         fresh_dashboard = client.get("/?as_of=2023-12-31").text
         assert f"{version}" in fresh_dashboard and f"{version}" not in dashboard
+
+    def test_a_workflow_write_invalidates_kept_pages(self, fresh_site: Site) -> None:
+        """Not only imports: a request filed at the service desk is on the desk's list and in
+        the briefing's figures at once (its unit of work bumped the service desk's version)."""
+        from tests.factories.service import new_request
+
+        client, _csrf = reader(fresh_site, "admin")
+        path = "/service?q=缓存测试诉求"
+        before = client.get(path).text
+        assert client.get(path).text == before  # kept
+        engine = make_engine(fresh_site.url)
+        try:
+            with session_scope(engine) as session:
+                versions = dict(all_data_versions(session))
+                filed = new_request(
+                    session, None, content="缓存测试诉求：路灯不亮", contact_name="王先生"
+                )
+                ticket = filed.ticket_no
+            with session_scope(engine) as session:
+                after_versions = dict(all_data_versions(session))
+        finally:
+            engine.dispose()
+        assert after_versions["service"] > versions.get("service", 0)
+        assert ticket not in before
+        assert ticket in client.get(path).text
 
     def test_a_task_force_rename_invalidates_cached_pages(self, fresh_site: Site) -> None:
         client, _csrf = reader(fresh_site, "analyst")

@@ -23,6 +23,7 @@ from yuanqu.core.deps import get_db, request_lang
 from yuanqu.registry.service import visible_enterprise
 from yuanqu.space import service as space_service
 from yuanqu.space.export import write_report
+from yuanqu.web.pagecache import render_kept, render_tab
 from yuanqu.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -39,15 +40,18 @@ def list_page(
 ) -> HTMLResponse:
     lang = request_lang(request)
     day = as_of or date.today()
-    result = views.agreement_list(
-        session, principal=principal, page=page, page_size=50, as_of=day, lang=lang
+    return render_kept(
+        request,
+        "agreements/list.html",
+        session,
+        lambda: {
+            "result": views.agreement_list(
+                session, principal=principal, page=page, page_size=50, as_of=day, lang=lang
+            ),
+            "status_names": {k: v[lang == "en"] for k, v in STATUS_NAMES.items()},
+            "json_url": f"/api/v1/agreements?page={page}&as_of={day}&lang={lang}",
+        },
     )
-    context = {
-        "result": result,
-        "status_names": {k: v[lang == "en"] for k, v in STATUS_NAMES.items()},
-        "json_url": f"/api/v1/agreements?page={page}&as_of={day}&lang={lang}",
-    }
-    return render(request, "agreements/list.html", context)
 
 
 @router.get("/agreements/assessment.xlsx")
@@ -159,15 +163,17 @@ def firm_tab(
     """The profile's space and agreements tab (an htmx fragment; a full page when opened)."""
     lang = request_lang(request)
     firm = visible_enterprise(session, uscc=uscc, principal=principal)
-    context = {
-        "space": space_service.firm_space(session, enterprise_id=firm.id, lang=lang),
-        "agreements": views.firm_agreements(
-            session, enterprise_id=firm.id, principal=principal, as_of=date.today(), lang=lang
-        ),
-        "uscc": firm.uscc,
-        "firm_name": firm.name,
-        "json_url": f"/api/v1/enterprises/{firm.uscc}/space?lang={lang}",
-    }
-    if request.headers.get("hx-request"):
-        return render(request, "space/_firm.html", context)
-    return render(request, "space/firm.html", context)
+    return render_tab(
+        request,
+        session,
+        "space/firm.html",
+        lambda: {
+            "space": space_service.firm_space(session, enterprise_id=firm.id, lang=lang),
+            "agreements": views.firm_agreements(
+                session, enterprise_id=firm.id, principal=principal, as_of=date.today(), lang=lang
+            ),
+            "uscc": firm.uscc,
+            "firm_name": firm.name,
+            "json_url": f"/api/v1/enterprises/{firm.uscc}/space?lang={lang}",
+        },
+    )

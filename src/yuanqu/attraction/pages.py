@@ -31,6 +31,7 @@ from yuanqu.projects.access import (
     scope_of,
 )
 from yuanqu.projects.schemas import EARLIEST, LATEST
+from yuanqu.web.pagecache import render_kept
 from yuanqu.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -47,25 +48,33 @@ def leads_page(
     principal: Principal = allow(READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
-    latest = None if span else views.latest_year(session, "leads")
-    span = span or str(latest or date.today().year)
-    start, end = reports.parse_span(span)
-    pipeline = views.lead_pipeline(
-        session, scope=scope_of(principal), start=start, end=end, task_force=task_force, stage=stage
-    )
-    context = {
-        "pipeline": pipeline,
-        "charts": views.funnel_charts(pipeline.funnel, lang=lang),
-        "task_forces": readable_task_forces(session, principal),
-        "task_force": task_force,
-        "stage": stage,
-        "span": span,
-        "opened_on_latest": latest,
-        "today": date.today(),
-        "editor": principal.role in LEAD_EDITORS,
-        "json_url": "/api/v1/leads" + (f"?task_force={task_force}" if task_force else ""),
-    }
-    return render(request, "projects/leads.html", context)
+
+    def context() -> dict:
+        latest = None if span else views.latest_year(session, "leads")
+        shown = span or str(latest or date.today().year)
+        start, end = reports.parse_span(shown)
+        pipeline = views.lead_pipeline(
+            session,
+            scope=scope_of(principal),
+            start=start,
+            end=end,
+            task_force=task_force,
+            stage=stage,
+        )
+        return {
+            "pipeline": pipeline,
+            "charts": views.funnel_charts(pipeline.funnel, lang=lang),
+            "task_forces": readable_task_forces(session, principal),
+            "task_force": task_force,
+            "stage": stage,
+            "span": shown,
+            "opened_on_latest": latest,
+            "today": date.today(),
+            "editor": principal.role in LEAD_EDITORS,
+            "json_url": "/api/v1/leads" + (f"?task_force={task_force}" if task_force else ""),
+        }
+
+    return render_kept(request, "projects/leads.html", session, context)
 
 
 @router.post("/leads/{lead_id}/sign", response_model=None)

@@ -17,6 +17,7 @@ from yuanqu.core.auth import EVERYONE, Principal, allow
 from yuanqu.core.deps import get_db, request_lang
 from yuanqu.core.errors import ValidationError
 from yuanqu.registry.service import visible_enterprise
+from yuanqu.web.pagecache import render_kept, render_tab
 from yuanqu.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -45,7 +46,12 @@ def report_page(
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(service.READERS),
 ) -> HTMLResponse:
-    return render(request, "av/report.html", _report_context(request, session, principal, year))
+    return render_kept(
+        request,
+        "av/report.html",
+        session,
+        lambda: _report_context(request, session, principal, year),
+    )
 
 
 @router.get("/av/print", response_class=HTMLResponse)
@@ -141,12 +147,14 @@ def firm_tab(
     """The profile's test-zone tab (an htmx fragment; a full page when opened directly)."""
     lang = request_lang(request)
     firm = visible_enterprise(session, uscc=uscc, principal=principal)
-    context = {
-        "tab": views.firm_tab(session, enterprise_id=firm.id, lang=lang),
-        "uscc": firm.uscc,
-        "firm_name": firm.name,
-        "json_url": f"/api/v1/enterprises/{firm.uscc}/av?lang={lang}",
-    }
-    if request.headers.get("hx-request"):
-        return render(request, "av/_firm.html", context)
-    return render(request, "av/firm.html", context)
+    return render_tab(
+        request,
+        session,
+        "av/firm.html",
+        lambda: {
+            "tab": views.firm_tab(session, enterprise_id=firm.id, lang=lang),
+            "uscc": firm.uscc,
+            "firm_name": firm.name,
+            "json_url": f"/api/v1/enterprises/{firm.uscc}/av?lang={lang}",
+        },
+    )

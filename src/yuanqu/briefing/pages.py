@@ -18,7 +18,7 @@ from yuanqu.briefing.compose import compose
 from yuanqu.core.auth import Principal, allow
 from yuanqu.core.deps import get_db, request_lang
 from yuanqu.stats.views import available_periods
-from yuanqu.web.templating import render
+from yuanqu.web.pagecache import render_kept
 
 router = APIRouter(include_in_schema=False)
 PeriodQuery = Annotated[str | None, Query(max_length=7)]
@@ -36,13 +36,16 @@ def briefing_page(
     principal: Principal = allow(READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
-    composed = compose(session, period=period, lang=lang)
-    context = {
-        "b": composed,
-        "periods": available_periods(session),
-        "json_url": f"/api/v1/briefing?period={composed.period}",
-    }
-    return render(request, "briefing/page.html", context)
+
+    def context() -> dict:
+        composed = compose(session, period=period, lang=lang)
+        return {
+            "b": composed,
+            "periods": available_periods(session),
+            "json_url": f"/api/v1/briefing?period={composed.period}",
+        }
+
+    return render_kept(request, "briefing/page.html", session, context)
 
 
 @router.get("/briefing/{period}.{kind}")

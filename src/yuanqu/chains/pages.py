@@ -24,7 +24,7 @@ from yuanqu.chains.schemas import ACTION_NAMES, GRADE_NAMES
 from yuanqu.core.auth import EVERYONE, Principal, allow
 from yuanqu.core.deps import OptionalDate, get_db, request_lang
 from yuanqu.registry import service as registry
-from yuanqu.web.pagecache import render_cached
+from yuanqu.web.pagecache import render_kept
 from yuanqu.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -52,29 +52,32 @@ def chain_page(
 ) -> HTMLResponse:
     lang = request_lang(request)
     day = as_of or date.today()
-    found = views.chain_overview(
-        session,
-        chain=chain,
-        as_of=day,
-        period=period,
-        lang=lang,
-        task_forces=views.followed_by(principal),
-    )
-    query = f"as_of={day.isoformat()}"
-    if found.coverage.period:
-        query += f"&period={found.coverage.period}"
-    context = {
-        "view": found,
-        "chain_key": found.coverage.chain,
-        "option": chain_map_option(found.coverage, found.gaps, lang=lang),
-        "grade_names": {k: v[lang == "en"] for k, v in GRADE_NAMES.items()},
-        "position_names": positions(lang),
-        "grade_colours": GRADE_COLOURS,
-        "action_names": {k: v[lang == "en"] for k, v in ACTION_NAMES.items()},
-        "json_url": f"/api/v1/chains/{found.coverage.chain}?{query}&lang={lang}",
-        "report_url": f"/chains/{found.coverage.chain}/report.xlsx?{query}",
-    }
-    return render(request, "chains/map.html", context)
+
+    def context() -> dict:
+        found = views.chain_overview(
+            session,
+            chain=chain,
+            as_of=day,
+            period=period,
+            lang=lang,
+            task_forces=views.followed_by(principal),
+        )
+        query = f"as_of={day.isoformat()}"
+        if found.coverage.period:
+            query += f"&period={found.coverage.period}"
+        return {
+            "view": found,
+            "chain_key": found.coverage.chain,
+            "option": chain_map_option(found.coverage, found.gaps, lang=lang),
+            "grade_names": {k: v[lang == "en"] for k, v in GRADE_NAMES.items()},
+            "position_names": positions(lang),
+            "grade_colours": GRADE_COLOURS,
+            "action_names": {k: v[lang == "en"] for k, v in ACTION_NAMES.items()},
+            "json_url": f"/api/v1/chains/{found.coverage.chain}?{query}&lang={lang}",
+            "report_url": f"/chains/{found.coverage.chain}/report.xlsx?{query}",
+        }
+
+    return render_kept(request, "chains/map.html", session, context)
 
 
 @router.get("/chains/{chain}/segments/{segment}", response_class=HTMLResponse)
@@ -144,12 +147,12 @@ def profile_chain_tab(
     """The chain tab of the profile: where this firm sits and whom it supplies (htmx fragment)."""
     firm = registry.visible_enterprise(session, uscc=uscc, principal=principal)
     lang = request_lang(request)
-    # Kept per version of the placements (registry and chains), reader scope and language.
-    return render_cached(
+    # Kept per data version, reader scope and language.
+    return render_kept(
         request,
         "chains/_firm_chain.html",
-        key=service.placement_key(session),
-        context=lambda: {
+        session,
+        lambda: {
             "position_names": positions(lang),
             "places": service.firm_segments(session, uscc=firm.uscc, lang=lang),
             "uscc": firm.uscc,

@@ -25,7 +25,7 @@ from yuanqu.chains.schemas import (
     PlacementSummary,
     SegmentCount,
 )
-from yuanqu.core.db import bump_data_version, data_version
+from yuanqu.core.db import bump_data_version, data_version, database_key
 from yuanqu.core.errors import NotFound, ValidationError
 from yuanqu.registry import service as registry
 from yuanqu.registry.firms import Enterprise
@@ -97,7 +97,7 @@ def placement_key(session: Session) -> tuple | None:
     ).one()
     last_override = session.scalar(select(func.max(PlacementOverride.id)))
     return (
-        registry.database_key(session),
+        database_key(session),
         registry_version,
         data_version(session, "chains"),
         firms,

@@ -221,13 +221,36 @@ def all_data_versions(session: Session) -> tuple[tuple[str, int], ...]:
     return tuple(sorted((str(d), int(v)) for d, v in rows))
 
 
+def database_key(session: Session) -> str:
+    """Which database a session reads (cache keys must not mix two databases)."""
+    bind = session.get_bind()
+    return str(getattr(bind, "engine", bind).url)
+
+
+def data_key(session: Session) -> tuple[str, tuple[tuple[str, int], ...]] | None:
+    """All the zone's data as a cache key: the database and every dataset's version; None when
+    nothing has a version yet (no write has been recorded: nothing to key a cache on)."""
+    versions = all_data_versions(session)
+    return (database_key(session), versions) if versions else None
+
+
 # Every unit of work that writes a domain's tables through the ORM bumps that domain's dataset
-# (the package that declares the table: ``grants``, ``service``, ``plans``...) when it commits,
-# so caches keyed by the versions (the pages, the warm-up) can never outlive a workflow's write,
-# not only an import's. Bulk paths that write through a bare connection bump explicitly, as
-# before. Tables whose writes are not the zone's data stay out: sessions, login failures, users
-# and tokens (``accounts``), the audit trail and the versions themselves (``core``).
-UNVERSIONED_PACKAGES = frozenset({"accounts", "core"})
+# (the package that declares the table: ``grants``, ``service``, ``plans``...; ``core`` for the
+# holiday notices) when it commits, so caches keyed by the versions (the pages, the warm-up) can
+# never outlive a workflow's write, not only an import's. Bulk paths that write through a bare
+# connection bump explicitly, as before. Writes that are not the zone's data stay out: accounts,
+# sessions, login failures and tokens, the audit trail, and the versions themselves.
+UNVERSIONED_TABLES = frozenset(
+    {
+        "users",
+        "api_tokens",
+        "user_sessions",
+        "login_failures",
+        "audit_records",
+        "audit_chain_head",
+        "data_versions",
+    }
+)
 _PENDING = "yuanqu_datasets_written"
 _table_datasets: dict[str, str | None] = {}
 
@@ -240,9 +263,8 @@ def _dataset_of_table(name: str) -> str | None:
                 continue
             parts = mapper.class_.__module__.split(".")
             package = parts[1] if len(parts) > 2 and parts[0] == "yuanqu" else None
-            _table_datasets[table.name] = (
-                None if package is None or package in UNVERSIONED_PACKAGES else package
-            )
+            unversioned = package is None or table.name in UNVERSIONED_TABLES
+            _table_datasets[table.name] = None if unversioned else package
     return _table_datasets.get(name)
 
 
@@ -282,10 +304,10 @@ def _bump_written(session: Session) -> None:
     # of the unit of work, before the locks it takes later (the audit chain's), and deadlock.
     if session.in_nested_transaction():
         return
+    session.flush()  # what is still unflushed is noted by the flush (the commit flushes after)
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    session.flush()  # the explicit bumps of this unit of work first
     now = datetime.now(UTC)
     clock = int(now.timestamp() * 1_000_000)
     insert = sqlite_insert if is_sqlite(session) else postgresql_insert

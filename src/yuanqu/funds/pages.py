@@ -20,6 +20,7 @@ from yuanqu.funds.models import Fund, FundInvestment
 from yuanqu.funds.schemas import ExitCreate, FundCreate, InvestmentCreate
 from yuanqu.registry.service import visible_enterprise
 from yuanqu.web.forms import form_errors
+from yuanqu.web.pagecache import render_kept
 from yuanqu.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -312,5 +313,9 @@ def firm_funds_tab(
 ) -> HTMLResponse:
     """The zone's funds in this firm (htmx fragment of the profile)."""
     firm = visible_enterprise(session, uscc=uscc, principal=principal)
-    items = service.firm_funds(session, uscc=firm.uscc)
-    return render(request, "funds/_firm_funds.html", {"items": items})
+    return render_kept(
+        request,
+        "funds/_firm_funds.html",
+        session,
+        lambda: {"items": service.firm_funds(session, uscc=firm.uscc)},
+    )

@@ -33,6 +33,7 @@ from yuanqu.grants.models import CaseStatus
 from yuanqu.grants.workflow import TRANSITIONS, status_name
 from yuanqu.policies.service import shipped_policies
 from yuanqu.web import charts
+from yuanqu.web.pagecache import render_kept
 from yuanqu.web.templating import render, unknown_years
 
 router = APIRouter(include_in_schema=False)
@@ -63,29 +64,28 @@ def cases_page(
     principal: Principal = allow(READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
-    queue = queries.queue_for(principal)
-    filters = {
-        "status": status or None,
-        "policy_id": policy or None,
-        "year": int(year) if year and year.isdigit() else None,
-        "q": q or None,
-        "overdue": overdue,
-    }
-    total = queries.count_cases(session, principal=principal, **filters)
-    cases = queries.list_cases(
-        session,
-        principal=principal,
-        limit=size,
-        offset=(page - 1) * size,
-        **filters,
-    )
-    actions = [a for a in BULK_ACTIONS if principal.role in TRANSITIONS[a].roles]
-    calendar = work_calendar(session)
-    rows = [queries.case_dict(c, lang, calendar=calendar) for c in cases]
-    return render(
-        request,
-        "grants/cases.html",
-        {
+
+    def context() -> dict:
+        queue = queries.queue_for(principal)
+        filters = {
+            "status": status or None,
+            "policy_id": policy or None,
+            "year": int(year) if year and year.isdigit() else None,
+            "q": q or None,
+            "overdue": overdue,
+        }
+        total = queries.count_cases(session, principal=principal, **filters)
+        cases = queries.list_cases(
+            session,
+            principal=principal,
+            limit=size,
+            offset=(page - 1) * size,
+            **filters,
+        )
+        actions = [a for a in BULK_ACTIONS if principal.role in TRANSITIONS[a].roles]
+        calendar = work_calendar(session)
+        rows = [queries.case_dict(c, lang, calendar=calendar) for c in cases]
+        return {
             "cases": rows,
             "total": total,
             "page": page,
@@ -108,8 +108,9 @@ def cases_page(
             "bulk_result": None if done is None else {"done": done, "refused": refused or 0},
             "overdue_count": queries.overdue_count(session) if principal.role in REVIEWERS else 0,
             "json_url": str(request.url.replace(path="/api/v1/grants/cases")),
-        },
-    )
+        }
+
+    return render_kept(request, "grants/cases.html", session, context)
 
 
 @router.post("/grants/bulk")
@@ -241,12 +242,15 @@ def notice_page(
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(EVERYONE),
 ) -> HTMLResponse:
-    rows = queries.public_notice(session, principal=principal, lang=request_lang(request))
-    return render(
-        request,
-        "grants/notice.html",
-        {"rows": rows, "unknown_years": unknown_years(rows), "json_url": "/api/v1/grants/notice"},
-    )
+    def context() -> dict:
+        rows = queries.public_notice(session, principal=principal, lang=request_lang(request))
+        return {
+            "rows": rows,
+            "unknown_years": unknown_years(rows),
+            "json_url": "/api/v1/grants/notice",
+        }
+
+    return render_kept(request, "grants/notice.html", session, context)
 
 
 @router.get("/grants/batches", response_class=HTMLResponse)

@@ -17,6 +17,7 @@ from yuanqu.core.auth import EVERYONE, STAFF, Principal, allow
 from yuanqu.core.deps import get_db, request_lang
 from yuanqu.insurance import charts, service
 from yuanqu.registry.service import visible_enterprise
+from yuanqu.web.pagecache import render_kept, render_tab
 from yuanqu.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -32,13 +33,19 @@ def coverage_page(
     principal: Principal = allow(STAFF),
 ) -> HTMLResponse:
     lang = request_lang(request)
-    year = year or service.latest_year(session)
-    report = service.report_dict(
-        service.coverage_report(session, year=year, as_of=as_of), lang=lang
-    )
-    context = {"report": report, **charts.coverage_charts(report, lang)}
-    context["json_url"] = f"/api/v1/insurance/coverage?year={year}&lang={lang}"
-    return render(request, "insurance/coverage.html", context)
+
+    def context() -> dict:
+        chosen = year or service.latest_year(session)
+        report = service.report_dict(
+            service.coverage_report(session, year=chosen, as_of=as_of), lang=lang
+        )
+        return {
+            "report": report,
+            **charts.coverage_charts(report, lang),
+            "json_url": f"/api/v1/insurance/coverage?year={chosen}&lang={lang}",
+        }
+
+    return render_kept(request, "insurance/coverage.html", session, context)
 
 
 @router.get("/insurance/claims", response_class=HTMLResponse)
@@ -66,13 +73,14 @@ def firm_tab(
     """The profile's insurance tab (an htmx fragment; a full page when opened directly)."""
     lang = request_lang(request)
     firm = visible_enterprise(session, uscc=uscc, principal=principal)
-    cover = service.firm_insurance(session, enterprise_id=firm.id, lang=lang)
-    context = {
-        "cover": cover,
-        "uscc": firm.uscc,
-        "firm_name": firm.name,
-        "json_url": f"/api/v1/enterprises/{firm.uscc}/insurance?lang={lang}",
-    }
-    if request.headers.get("hx-request"):
-        return render(request, "insurance/_firm.html", context)
-    return render(request, "insurance/firm.html", context)
+    return render_tab(
+        request,
+        session,
+        "insurance/firm.html",
+        lambda: {
+            "cover": service.firm_insurance(session, enterprise_id=firm.id, lang=lang),
+            "uscc": firm.uscc,
+            "firm_name": firm.name,
+            "json_url": f"/api/v1/enterprises/{firm.uscc}/insurance?lang={lang}",
+        },
+    )

@@ -23,7 +23,7 @@ from yuanqu.core.errors import YuanquError
 from yuanqu.mu import export, results, service, views
 from yuanqu.mu.models import OBJECTION_NAMES, EvaluationStatus
 from yuanqu.registry.service import visible_enterprise
-from yuanqu.web.templating import render
+from yuanqu.web.pagecache import render_kept, render_tab
 
 router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,45 +40,53 @@ def mu_page(
     principal: Principal = allow(service.READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
-    latest = service.latest_year(session)
-    chosen = year or latest
-    context: dict = {"year": chosen, "latest": latest, "grader": service.can_grade(principal)}
-    ev = None
-    if chosen is not None:
-        try:
-            ev = service.find_evaluation(session, year=chosen)
-        except YuanquError:
-            ev = None
-    if ev is None:
-        context |= {"ev": None, "this_year": date.today().year - 1}
-        return render(request, "mu/index.html", context)
-    scope = service.scope_of(principal)
-    read = views.evaluation(session, ev, lang=lang)
-    trend = views.zone_trend(session)
-    shown = views.results_page(
-        session, ev, grade=grade or None, task_forces=scope, page=page, page_size=PAGE_SIZE,
-        lang=lang,
-    )  # fmt: skip
-    context |= {
-        "ev": read,
-        "results": shown,
-        "grade": grade or "",
-        "pages": max(1, -(-shown.total // PAGE_SIZE)),
-        "by_industry": views.distribution(session, ev, by="industry", task_forces=scope, lang=lang),
-        "by_sub_area": views.distribution(session, ev, by="sub_area", task_forces=scope, lang=lang),
-        "by_task_force": views.distribution(
-            session, ev, by="task_force", task_forces=scope, lang=lang
-        ),
-        "class_d": views.class_d(session, ev, task_forces=scope, lang=lang),
-        "objections": [
-            (o, OBJECTION_NAMES[o.status][1 if lang == "en" else 0])
-            for o in results.objections(session, ev)
-        ],
-        "charts": views.charts_for(read, trend, lang),
-        "json_url": f"/api/v1/mu/{ev.year}?lang={lang}",
-        "today": date.today(),
-    }
-    return render(request, "mu/index.html", context)
+
+    def context() -> dict:
+        latest = service.latest_year(session)
+        chosen = year or latest
+        found: dict = {"year": chosen, "latest": latest, "grader": service.can_grade(principal)}
+        ev = None
+        if chosen is not None:
+            try:
+                ev = service.find_evaluation(session, year=chosen)
+            except YuanquError:
+                ev = None
+        if ev is None:
+            found |= {"ev": None, "this_year": date.today().year - 1}
+            return found
+        scope = service.scope_of(principal)
+        read = views.evaluation(session, ev, lang=lang)
+        trend = views.zone_trend(session)
+        shown = views.results_page(
+            session, ev, grade=grade or None, task_forces=scope, page=page, page_size=PAGE_SIZE,
+            lang=lang,
+        )  # fmt: skip
+        found |= {
+            "ev": read,
+            "results": shown,
+            "grade": grade or "",
+            "pages": max(1, -(-shown.total // PAGE_SIZE)),
+            "by_industry": views.distribution(
+                session, ev, by="industry", task_forces=scope, lang=lang
+            ),
+            "by_sub_area": views.distribution(
+                session, ev, by="sub_area", task_forces=scope, lang=lang
+            ),
+            "by_task_force": views.distribution(
+                session, ev, by="task_force", task_forces=scope, lang=lang
+            ),
+            "class_d": views.class_d(session, ev, task_forces=scope, lang=lang),
+            "objections": [
+                (o, OBJECTION_NAMES[o.status][1 if lang == "en" else 0])
+                for o in results.objections(session, ev)
+            ],
+            "charts": views.charts_for(read, trend, lang),
+            "json_url": f"/api/v1/mu/{ev.year}?lang={lang}",
+            "today": date.today(),
+        }
+        return found
+
+    return render_kept(request, "mu/index.html", session, context)
 
 
 @router.get("/mu/{year}/results.xlsx")
@@ -165,28 +173,29 @@ def firm_tab(
     """The profile's 亩均 tab (an htmx fragment; a full page when opened directly)."""
     lang = request_lang(request)
     firm = visible_enterprise(session, uscc=uscc, principal=principal)
-    view = views.firm_view(session, uscc=firm.uscc, lang=lang)
-    method = None
-    if view is not None:
-        ev = service.find_evaluation(session, year=view.year)
-        method = views.method_of(ev)
-        on_notice = ev.status == EvaluationStatus.notice and (
-            ev.notice_to is None or date.today() <= ev.notice_to
-        )
-    else:
-        on_notice = False
-    context = {
-        "view": view,
-        "method": method,
-        "uscc": firm.uscc,
-        "firm_name": firm.name,
-        "can_object": on_notice
-        and (principal.role != Role.enterprise or principal.uscc == firm.uscc),
-        "json_url": f"/api/v1/enterprises/{firm.uscc}/mu?lang={lang}",
-    }
-    if request.headers.get("hx-request"):
-        return render(request, "mu/_firm.html", context)
-    return render(request, "mu/firm.html", context)
+
+    def context() -> dict:
+        view = views.firm_view(session, uscc=firm.uscc, lang=lang)
+        method = None
+        if view is not None:
+            ev = service.find_evaluation(session, year=view.year)
+            method = views.method_of(ev)
+            on_notice = ev.status == EvaluationStatus.notice and (
+                ev.notice_to is None or date.today() <= ev.notice_to
+            )
+        else:
+            on_notice = False
+        return {
+            "view": view,
+            "method": method,
+            "uscc": firm.uscc,
+            "firm_name": firm.name,
+            "can_object": on_notice
+            and (principal.role != Role.enterprise or principal.uscc == firm.uscc),
+            "json_url": f"/api/v1/enterprises/{firm.uscc}/mu?lang={lang}",
+        }
+
+    return render_tab(request, session, "mu/firm.html", context)
 
 
 @router.post("/enterprises/{uscc}/mu/objection")

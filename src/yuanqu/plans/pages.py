@@ -18,6 +18,7 @@ from yuanqu.core.deps import get_db, request_lang
 from yuanqu.core.errors import ValidationError
 from yuanqu.plans import export, service, views
 from yuanqu.plans.api import EDITORS, READERS, PlanKey, scope
+from yuanqu.web.pagecache import render_kept
 from yuanqu.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -30,8 +31,15 @@ def plans_page(
     principal: Principal = allow(READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
-    page = service.list_plans(session, task_forces=scope(principal), lang=lang)
-    return render(request, "plans/list.html", {"plans": page, "json_url": "/api/v1/plans"})
+    return render_kept(
+        request,
+        "plans/list.html",
+        session,
+        lambda: {
+            "plans": service.list_plans(session, task_forces=scope(principal), lang=lang),
+            "json_url": "/api/v1/plans",
+        },
+    )
 
 
 @router.get("/plans/{key}.xlsx")
@@ -62,15 +70,18 @@ def plan_page(
     principal: Principal = allow(READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
-    plan = service.plan_progress(session, key=key, task_forces=scope(principal), lang=lang)
-    context = {
-        "plan": plan,
-        "charts": views.target_charts(plan, lang=lang),
-        "units": {key: names[lang == "en"] for key, names in views.UNITS.items()},
-        "editor": principal.role == Role.admin,
-        "json_url": f"/api/v1/plans/{key}",
-    }
-    return render(request, "plans/plan.html", context)
+
+    def context() -> dict:
+        plan = service.plan_progress(session, key=key, task_forces=scope(principal), lang=lang)
+        return {
+            "plan": plan,
+            "charts": views.target_charts(plan, lang=lang),
+            "units": {key: names[lang == "en"] for key, names in views.UNITS.items()},
+            "editor": principal.role == Role.admin,
+            "json_url": f"/api/v1/plans/{key}",
+        }
+
+    return render_kept(request, "plans/plan.html", session, context)
 
 
 @router.get("/plans/{key}/edit", response_class=HTMLResponse)

@@ -37,6 +37,7 @@ from yuanqu.projects.access import (
 )
 from yuanqu.projects.schemas import EARLIEST, LATEST
 from yuanqu.registry import service as registry
+from yuanqu.web.pagecache import render_kept
 from yuanqu.web.templating import error_page, render
 
 router = APIRouter(include_in_schema=False)
@@ -83,9 +84,13 @@ def board_page(
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> HTMLResponse:
-    context = _board_context(request, session, principal, task_force, q)
     template = "projects/_board.html" if _is_htmx(request) else "projects/board.html"
-    return render(request, template, context)
+    return render_kept(
+        request,
+        template,
+        session,
+        lambda: _board_context(request, session, principal, task_force, q),
+    )
 
 
 @router.post("/projects/{project_id}/stage", response_model=None)
@@ -377,6 +382,15 @@ def enterprise_projects(
     principal: Principal = allow(EVERYONE),
 ) -> HTMLResponse:
     firm = registry.visible_enterprise(session, uscc=uscc, principal=principal)
-    page = service.list_projects(session, enterprise_id=firm.id, lang=request_lang(request))
-    context = {"page": page, "links": principal.role in READERS, "uscc": firm.uscc}
-    return render(request, "projects/_enterprise_projects.html", context)
+    return render_kept(
+        request,
+        "projects/_enterprise_projects.html",
+        session,
+        lambda: {
+            "page": service.list_projects(
+                session, enterprise_id=firm.id, lang=request_lang(request)
+            ),
+            "links": principal.role in READERS,
+            "uscc": firm.uscc,
+        },
+    )

@@ -28,7 +28,7 @@ from yuanqu.registry.models import LABEL_NAMES
 from yuanqu.registry.schemas import EnterpriseFilter, SortKey
 from yuanqu.registry.template import column_guide, template_xlsx
 from yuanqu.web import charts
-from yuanqu.web.pagecache import render_cached
+from yuanqu.web.pagecache import render_cached, render_kept
 from yuanqu.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -189,12 +189,12 @@ def profile_page(
 ) -> HTMLResponse:
     lang = request_lang(request)
     firm = service.visible_enterprise(session, uscc=uscc, principal=principal)
-    card = service.profile(firm, lang=lang, as_of=as_of)
-    return render(
+    return render_kept(
         request,
         "registry/profile.html",
-        {
-            "card": card,
+        session,
+        lambda: {
+            "card": service.profile(firm, lang=lang, as_of=as_of),
             "slots": PROFILE_SLOTS,
             "json_url": f"/api/v1/enterprises/{firm.uscc}?lang={lang}",
         },

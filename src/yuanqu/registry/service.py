@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from yuanqu.core.auth import Principal, Role, forbid_other_firm
 from yuanqu.core.cache import LruCache
-from yuanqu.core.db import bump_data_version, data_version
+from yuanqu.core.db import bump_data_version, data_version, database_key
 from yuanqu.core.errors import ValidationError
 from yuanqu.core.industry import industry_catalog
 from yuanqu.core.money import format_yuan
@@ -152,12 +152,6 @@ def _list_page(
 # cached object itself, so they must treat it as read-only (the pages and the API only render it).
 _COUNTS: LruCache[int] = LruCache(1024)
 _PAGES: LruCache[EnterprisePage] = LruCache(256)
-
-
-def database_key(session: Session) -> str:
-    """Which database a session reads (cache keys must not mix two databases)."""
-    bind = session.get_bind()
-    return str(getattr(bind, "engine", bind).url)
 
 
 def cache_key(session: Session) -> tuple[str, int] | None:

@@ -12,11 +12,11 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from yuanqu.core.cache import LruCache
-from yuanqu.core.db import data_version
+from yuanqu.core.db import data_version, database_key
 from yuanqu.core.industry import industry_catalog
 from yuanqu.registry.models import LABEL_NAMES, Label
 from yuanqu.registry.schemas import EnterpriseFilter
-from yuanqu.registry.service import count_enterprises, database_key, list_task_forces
+from yuanqu.registry.service import count_enterprises, list_task_forces
 
 
 class NamedCount(BaseModel):

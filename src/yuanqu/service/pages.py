@@ -33,6 +33,7 @@ from yuanqu.service.queries import RequestFilter, assists_of, list_requests, req
 from yuanqu.service.requests import NewRequest, local_now, receive
 from yuanqu.service.schemas import IssueToRequest, MoveBody, VisitCreate
 from yuanqu.service.workflow import TRANSITIONS
+from yuanqu.web.pagecache import render_kept
 from yuanqu.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -69,21 +70,20 @@ def list_page(
     principal: Principal = allow(READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
-    result = list_requests(
-        session, principal=principal, filters=filters, page=page, page_size=page_size
-    )
-    helpers = assists_of(session, [r.id for r in result.items])
     now = local_now()
     firm = principal.role == Role.enterprise
-    rows = [
-        request_dict(session, r, lang, now=now, assists=helpers.get(r.id, []), for_firm=firm)
-        for r in result.items
-    ]
     query = request.url.query
-    return render(
-        request,
-        "service/list.html",
-        {
+
+    def context() -> dict:
+        result = list_requests(
+            session, principal=principal, filters=filters, page=page, page_size=page_size
+        )
+        helpers = assists_of(session, [r.id for r in result.items])
+        rows = [
+            request_dict(session, r, lang, now=now, assists=helpers.get(r.id, []), for_firm=firm)
+            for r in result.items
+        ]
+        return {
             "rows": rows,
             "result": result,
             "first": (page - 1) * page_size + 1 if result.total else 0,
@@ -95,7 +95,13 @@ def list_page(
             "json_url": "/api/v1/service/requests" + (f"?{query}" if query else ""),
             "export_url": "/service/export.xlsx" + (f"?{query}" if query else ""),
             **choices(lang),
-        },
+        }
+
+    # The list is the account's own (its units) and its time limits count down: kept per
+    # account and per minute of the clock, besides the data.
+    minute = now.replace(second=0, microsecond=0)
+    return render_kept(
+        request, "service/list.html", session, context, also=(principal.username, minute)
     )
 
 

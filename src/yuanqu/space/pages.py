@@ -25,6 +25,7 @@ from yuanqu.space.export import vacancy_sheets, write_report
 from yuanqu.space.models import BUILDING_KIND_NAMES, UNIT_STATUS_NAMES
 from yuanqu.stats import firms as stats_firms
 from yuanqu.web.charts import PALETTE
+from yuanqu.web.pagecache import render_kept
 from yuanqu.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -106,22 +107,25 @@ def vacancy_page(
 ) -> HTMLResponse:
     lang = request_lang(request)
     en = lang == "en"
-    rows = service.space_map(session, lang=lang)
-    supply = service.supply(session, lang=lang)
-    year = stats_firms.latest_complete_year(session) or date.today().year - 1
-    buildings = economy.building_economy(session, year=year, lang=lang)
-    context = {
-        "economy_year": year,
-        "buildings": buildings[:20],
-        "buildings_total": len(buildings),
-        "yi_yuan": sum(1 for b in buildings if b["yi_yuan"]),
-        "vacancy": service.vacancy(session, lang=lang),
-        "supply": supply,
-        "map_chart": map_chart(rows, en),
-        "supply_chart": supply_chart(supply, en),
-        "json_url": f"/api/v1/space/vacancy?lang={lang}",
-    }
-    return render(request, "space/vacancy.html", context)
+
+    def context() -> dict:
+        rows = service.space_map(session, lang=lang)
+        supply = service.supply(session, lang=lang)
+        year = stats_firms.latest_complete_year(session) or date.today().year - 1
+        buildings = economy.building_economy(session, year=year, lang=lang)
+        return {
+            "economy_year": year,
+            "buildings": buildings[:20],
+            "buildings_total": len(buildings),
+            "yi_yuan": sum(1 for b in buildings if b["yi_yuan"]),
+            "vacancy": service.vacancy(session, lang=lang),
+            "supply": supply,
+            "map_chart": map_chart(rows, en),
+            "supply_chart": supply_chart(supply, en),
+            "json_url": f"/api/v1/space/vacancy?lang={lang}",
+        }
+
+    return render_kept(request, "space/vacancy.html", session, context)
 
 
 @router.get("/space/vacancy.xlsx")

@@ -30,6 +30,7 @@ from yuanqu.stats.api import (
 from yuanqu.stats.export import write_xlsx
 from yuanqu.stats.indicators import get_indicator
 from yuanqu.web import charts
+from yuanqu.web.pagecache import render_kept
 from yuanqu.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -117,13 +118,16 @@ def economy_page(
     principal: Principal = allow(READERS),
 ) -> HTMLResponse:
     lang = request_lang(request)
-    view = views.economy_dashboard(
-        session, principal=principal, period=period, scope=scope, ranking_by=rank, lang=lang
-    )
+
+    def context() -> dict:
+        view = views.economy_dashboard(
+            session, principal=principal, period=period, scope=scope, ranking_by=rank, lang=lang
+        )
+        return economy_context(view, lang) | {"opened_on_latest": period is None}
+
     partial = request.headers.get("hx-request") == "true"
     template = "stats/_economy.html" if partial else "stats/economy.html"
-    context = economy_context(view, lang) | {"opened_on_latest": period is None}
-    return render(request, template, context)
+    return render_kept(request, template, session, context)
 
 
 #: Firms on one page of a drill-down (the caption says how many there are in all).
@@ -236,7 +240,12 @@ def enterprise_tab(
     """The profile's statistics tab (an htmx fragment): only a firm its reader may see."""
     lang = request_lang(request)
     firm = visible_enterprise(session, uscc=uscc, principal=principal)
-    view = views.firm_statistics(session, uscc=firm.uscc, lang=lang)
-    context = firm_context(view, lang)
-    context["json_url"] = f"/api/v1/stats/enterprises/{firm.uscc}?lang={lang}"
-    return render(request, "stats/_enterprise.html", context)
+    return render_kept(
+        request,
+        "stats/_enterprise.html",
+        session,
+        lambda: (
+            firm_context(views.firm_statistics(session, uscc=firm.uscc, lang=lang), lang)
+            | {"json_url": f"/api/v1/stats/enterprises/{firm.uscc}?lang={lang}"}
+        ),
+    )

@@ -18,7 +18,7 @@ from yuanqu.core.auth import Principal, allow
 from yuanqu.core.deps import get_db, request_lang
 from yuanqu.watch import export, service
 from yuanqu.watch.api import READERS, scope
-from yuanqu.web.templating import render
+from yuanqu.web.pagecache import render_kept
 
 router = APIRouter(include_in_schema=False)
 PAGE = 50
@@ -35,19 +35,22 @@ def watch_page(
 ) -> HTMLResponse:
     lang = request_lang(request)
     tf = scope(principal)
-    listing = service.watch_list(
-        session, as_of=as_of, task_forces=tf, offset=(page - 1) * PAGE, limit=PAGE, lang=lang
-    )
-    context = {
-        "listing": listing,
-        "page": page,
-        "pages": max(1, -(-listing.total // PAGE)),
-        "cases": service.list_cases(session, task_forces=tf, limit=20, lang=lang),
-        "precision": service.precision(session, task_forces=tf, lang=lang),
-        "today": date.today(),
-        "json_url": f"/api/v1/watch?as_of={listing.as_of}",
-    }
-    return render(request, "watch/list.html", context)
+
+    def context() -> dict:
+        listing = service.watch_list(
+            session, as_of=as_of, task_forces=tf, offset=(page - 1) * PAGE, limit=PAGE, lang=lang
+        )
+        return {
+            "listing": listing,
+            "page": page,
+            "pages": max(1, -(-listing.total // PAGE)),
+            "cases": service.list_cases(session, task_forces=tf, limit=20, lang=lang),
+            "precision": service.precision(session, task_forces=tf, lang=lang),
+            "today": date.today(),
+            "json_url": f"/api/v1/watch?as_of={listing.as_of}",
+        }
+
+    return render_kept(request, "watch/list.html", session, context)
 
 
 @router.get("/watch/export.xlsx")

@@ -9,7 +9,8 @@ depend on: the template, the language, the reader's scope (role, own firm, task 
 path and query string, and today's date (pages default their as-of date to today). Blocks are
 rendered without the reader's values: a cached block that used ``principal`` or ``csrf_token``
 would fail to render (the environment's undefined is strict) rather than show one reader's name
-to another.
+to another; ``principal`` there holds only what the key holds (role, firm, task forces), and the
+CSRF token is a mark each request replaces with its own.
 """
 
 from __future__ import annotations
@@ -23,14 +24,25 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2.runtime import Context
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 
-from yuanqu.core.auth import Principal
+from yuanqu.core.auth import Principal, Role
 from yuanqu.core.cache import LruCache
-from yuanqu.core.deps import request_lang
-from yuanqu.web.templating import environment, page_values, reader_values, render
+from yuanqu.core.db import data_key
+from yuanqu.core.deps import csrf_token, request_lang
+from yuanqu.web.templating import (
+    environment,
+    may_open,
+    page_values,
+    reader_values,
+    render,
+)
 
 # Values of a page's context that its frame (base.html) reads, kept beside the blocks.
 FRAME_VALUES = ("json_url",)
+# A page's forms carry the session's CSRF token: its blocks are kept with this mark in its
+# place, and each request writes its own token there (the mark is no value the data can hold).
+CSRF_MARK = "yuanqu-csrf-token-of-the-reader"
 MAX_ENTRIES = 512  # the default of YUANQU_PAGE_CACHE_ENTRIES; the app sets the bound
 ENABLED = True  # off: every page is rendered afresh (the reference the tests compare with)
 
@@ -43,6 +55,20 @@ class RenderedPage:
 
 
 PAGES: LruCache[RenderedPage] = LruCache(MAX_ENTRIES)
+
+
+@dataclass(frozen=True)
+class ScopeOnly:
+    """What a kept page may read of its reader as ``principal``: exactly what its key holds.
+    Anything else (the user's name, id) is not here, so a template reading it fails loudly."""
+
+    role: Role
+    uscc: str | None
+    task_forces: tuple[str, ...]
+
+    @property
+    def is_enterprise(self) -> bool:
+        return self.role == Role.enterprise
 
 
 def reader_scope(principal: Principal | None) -> Hashable:
@@ -79,12 +105,60 @@ def render_cached(
     )
     page = PAGES.get_or_compute(full_key, lambda: _render_blocks(request, template, context()))
     if page.fragment is not None:
-        return HTMLResponse(page.fragment)
-    return HTMLResponse(_render_frame(request, frame, page))
+        return HTMLResponse(_with_token(request, page.fragment))
+    return HTMLResponse(_with_token(request, _render_frame(request, frame, page)))
+
+
+def render_kept(
+    request: Request,
+    template: str,
+    session: Session,
+    context: Callable[[], dict[str, Any]],
+    *,
+    also: Hashable = None,
+) -> HTMLResponse:
+    """``render_cached`` keyed by every dataset's version: for a page that reads many domains.
+
+    Every unit of work that writes the zone's data bumps a version (``core.db``), so the page is
+    kept until anything it could show changes, and never past that. ``also`` is what else the
+    page depends on beyond the reader's scope (an account's own units, the minute of a clock)."""
+    key = data_key(session)
+    return render_cached(
+        request, template, key=None if key is None else (key, also), context=context
+    )
+
+
+def render_tab(
+    request: Request,
+    session: Session,
+    tab: str,
+    context: Callable[[], dict[str, Any]],
+) -> HTMLResponse:
+    """A profile tab kept as ``render_kept`` keeps a page: the fragment ``x/_firm.html`` when htmx
+    asks for it, the whole page ``x/firm.html`` when the tab is opened on its own."""
+    folder, name = tab.rsplit("/", 1)
+    fragment = f"{folder}/_{name}"
+    template = fragment if request.headers.get("hx-request") else tab
+    return render_kept(request, template, session, context)
+
+
+def _with_token(request: Request, html: str) -> str:
+    if CSRF_MARK not in html:
+        return html
+    token = csrf_token(request) if "session" in request.scope else ""
+    return html.replace(CSRF_MARK, token)
 
 
 def _render_blocks(request: Request, template: str, context: dict[str, Any]) -> RenderedPage:
-    values = {**page_values(request), **context}  # no reader values: see the module docstring
+    # No reader values (see the module docstring) but these two: what the role may open (the
+    # scope in the key holds the role) and the CSRF mark, which each request replaces.
+    values = {
+        **page_values(request),
+        "may_open": lambda path: may_open(request, path),
+        "csrf_token": CSRF_MARK,
+        "principal": _scope_only(getattr(request.state, "principal", None)),
+        **context,
+    }
     compiled = environment().get_template(template)
     frame = {name: values.get(name) for name in FRAME_VALUES}
     if template.rsplit("/", 1)[-1].startswith("_"):  # a partial: the htmx fragment, whole
@@ -108,6 +182,12 @@ def _constant(html: Markup) -> Callable[[Context], Iterator[str]]:
         yield html
 
     return block
+
+
+def _scope_only(principal: Principal | None) -> ScopeOnly | None:
+    if principal is None:
+        return None
+    return ScopeOnly(principal.role, principal.uscc, tuple(sorted(principal.task_forces)))
 
 
 def bound(entries: int) -> None:
