@@ -195,6 +195,7 @@ def bump_data_version(session: Session, dataset: str) -> int:
     again at 1 after a restore, a rebuilt demo or a rolled-back transaction, and a cache keyed on
     it would then serve figures of other data.
     """
+    session.info.setdefault(_BUMPED, set()).add(dataset)  # the commit's own bump is not needed
     row = session.get(DataVersion, dataset, with_for_update=True)
     now = datetime.now(UTC)
     clock = int(now.timestamp() * 1_000_000)
@@ -252,6 +253,7 @@ UNVERSIONED_TABLES = frozenset(
     }
 )
 _PENDING = "yuanqu_datasets_written"
+_BUMPED = "yuanqu_datasets_bumped"  # bumped explicitly in this unit of work (an import)
 _table_datasets: dict[str, str | None] = {}
 
 
@@ -305,7 +307,9 @@ def _bump_written(session: Session) -> None:
     if session.in_nested_transaction():
         return
     session.flush()  # what is still unflushed is noted by the flush (the commit flushes after)
-    pending = session.info.pop(_PENDING, None)
+    # A dataset this unit of work bumped itself has its new version already: a second bump would
+    # break what that bump was keyed to (the insurance book's columnar parts chain on it).
+    pending = session.info.pop(_PENDING, set()) - session.info.pop(_BUMPED, set())
     if not pending:
         return
     now = datetime.now(UTC)
@@ -336,6 +340,7 @@ def _forget_written(session: Session, transaction: Any) -> None:
     # bump costs a cache refill, a missing one would serve a stale page).
     if transaction.parent is None:
         session.info.pop(_PENDING, None)
+        session.info.pop(_BUMPED, None)
 
 
 # --- migrations ----------------------------------------------------------------------------------
