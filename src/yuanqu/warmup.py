@@ -23,11 +23,10 @@ import time
 from collections.abc import Callable, Hashable
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from yuanqu.core.auth import Principal, Role
-from yuanqu.core.db import DataVersion
+from yuanqu.core.db import all_data_versions
 
 log = logging.getLogger("yuanqu.warmup")
 
@@ -37,7 +36,7 @@ ZONE = Principal(user_id=0, username="warm-up", role=Role.analyst)
 
 def data_versions(session: Session) -> Hashable:
     """Every dataset's version: what the warmed results are keyed by."""
-    return tuple(sorted(session.execute(select(DataVersion.dataset, DataVersion.version)).all()))
+    return all_data_versions(session)
 
 
 def steps() -> list[tuple[str, Callable[[Session], object]]]:

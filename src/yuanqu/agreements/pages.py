@@ -167,13 +167,12 @@ def firm_tab(
         request,
         session,
         "space/firm.html",
+        firm,
+        f"/api/v1/enterprises/{firm.uscc}/space?lang={lang}",
         lambda: {
             "space": space_service.firm_space(session, enterprise_id=firm.id, lang=lang),
             "agreements": views.firm_agreements(
                 session, enterprise_id=firm.id, principal=principal, as_of=date.today(), lang=lang
             ),
-            "uscc": firm.uscc,
-            "firm_name": firm.name,
-            "json_url": f"/api/v1/enterprises/{firm.uscc}/space?lang={lang}",
         },
     )

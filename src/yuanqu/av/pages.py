@@ -151,10 +151,9 @@ def firm_tab(
         request,
         session,
         "av/firm.html",
+        firm,
+        f"/api/v1/enterprises/{firm.uscc}/av?lang={lang}",
         lambda: {
             "tab": views.firm_tab(session, enterprise_id=firm.id, lang=lang),
-            "uscc": firm.uscc,
-            "firm_name": firm.name,
-            "json_url": f"/api/v1/enterprises/{firm.uscc}/av?lang={lang}",
         },
     )

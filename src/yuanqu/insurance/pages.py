@@ -77,10 +77,9 @@ def firm_tab(
         request,
         session,
         "insurance/firm.html",
+        firm,
+        f"/api/v1/enterprises/{firm.uscc}/insurance?lang={lang}",
         lambda: {
             "cover": service.firm_insurance(session, enterprise_id=firm.id, lang=lang),
-            "uscc": firm.uscc,
-            "firm_name": firm.name,
-            "json_url": f"/api/v1/enterprises/{firm.uscc}/insurance?lang={lang}",
         },
     )

@@ -188,14 +188,18 @@ def firm_tab(
         return {
             "view": view,
             "method": method,
-            "uscc": firm.uscc,
-            "firm_name": firm.name,
             "can_object": on_notice
             and (principal.role != Role.enterprise or principal.uscc == firm.uscc),
-            "json_url": f"/api/v1/enterprises/{firm.uscc}/mu?lang={lang}",
         }
 
-    return render_tab(request, session, "mu/firm.html", context)
+    return render_tab(
+        request,
+        session,
+        "mu/firm.html",
+        firm,
+        f"/api/v1/enterprises/{firm.uscc}/mu?lang={lang}",
+        context,
+    )
 
 
 @router.post("/enterprises/{uscc}/mu/objection")

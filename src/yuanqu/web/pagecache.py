@@ -132,14 +132,22 @@ def render_tab(
     request: Request,
     session: Session,
     tab: str,
+    firm: Any,
+    json_url: str,
     context: Callable[[], dict[str, Any]],
 ) -> HTMLResponse:
-    """A profile tab kept as ``render_kept`` keeps a page: the fragment ``x/_firm.html`` when htmx
-    asks for it, the whole page ``x/firm.html`` when the tab is opened on its own."""
+    """A profile tab of ``firm`` kept as ``render_kept`` keeps a page: the fragment
+    ``x/_firm.html`` when htmx asks for it, the whole page ``x/firm.html`` when the tab is opened
+    on its own; both get the firm's credit code and name and the tab's JSON twin."""
     folder, name = tab.rsplit("/", 1)
     fragment = f"{folder}/_{name}"
     template = fragment if request.headers.get("hx-request") else tab
-    return render_kept(request, template, session, context)
+    return render_kept(
+        request,
+        template,
+        session,
+        lambda: {"uscc": firm.uscc, "firm_name": firm.name, "json_url": json_url, **context()},
+    )
 
 
 def _with_token(request: Request, html: str) -> str:
