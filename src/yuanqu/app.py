@@ -169,6 +169,31 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
     static = resources.files("yuanqu") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.add_middleware(UploadLimit)
+    page_routers = (
+        accounts_pages.router,
+        chains_pages.router,
+        registry_pages.router,
+        projects_pages.router,
+        attraction_pages.router,
+        stats_pages.router,
+        insurance_pages.router,
+        av_pages.router,
+        policies_pages.router,
+        grants_pages.router,
+        service_pages.router,
+        space_pages.router,
+        agreements_pages.router,
+        watch_pages.router,
+        plans_pages.router,
+        briefing_pages.router,
+        funds_pages.router,
+        tracks_pages.router,
+        mu_pages.router,
+    )
+    # Pages first: a request is matched against the routes in order, one by one, and the pages
+    # are what people wait for (an API path never matches a page: they all start /api/v1).
+    for router in page_routers:
+        app.include_router(router)
     api_routers = (
         registry_api.router,
         accounts_api.router,
@@ -193,29 +218,6 @@ def create_app(database_url: str | None = None, *, key: str | None = None) -> Fa
     )
     for router in api_routers:
         app.include_router(router, prefix=API_PREFIX)
-    page_routers = (
-        accounts_pages.router,
-        chains_pages.router,
-        registry_pages.router,
-        projects_pages.router,
-        attraction_pages.router,
-        stats_pages.router,
-        insurance_pages.router,
-        av_pages.router,
-        policies_pages.router,
-        grants_pages.router,
-        service_pages.router,
-        space_pages.router,
-        agreements_pages.router,
-        watch_pages.router,
-        plans_pages.router,
-        briefing_pages.router,
-        funds_pages.router,
-        tracks_pages.router,
-        mu_pages.router,
-    )
-    for router in page_routers:
-        app.include_router(router)
     for href, label, roles in NAVIGATION:
         register_nav(href, label, roles)
     install_error_handlers(app)

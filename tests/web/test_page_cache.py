@@ -174,6 +174,31 @@ class TestReaders:
         again = analyst.get(path).text
         assert csrf_in(again) == {analyst_csrf} and "演示分析员" in again
 
+    def test_readers_of_one_scope_each_see_their_own_name(self, fresh_site: Site) -> None:
+        """The whole page is kept per reader's frame: two analysts share the page's blocks
+        (their scope is the same) but each sees their own name and token around them."""
+        from yuanqu.accounts.schemas import UserCreate
+        from yuanqu.accounts.service import create_user
+
+        with session_scope(make_engine(fresh_site.url)) as session:
+            data = UserCreate(
+                username="analyst2",
+                password="x",
+                role=Role.analyst,
+                display_name="第二位分析员",
+            )
+            create_user(session, data=data, check_strength=False)
+        first, first_csrf = reader(fresh_site, "analyst")
+        second = TestClient(fresh_site.app, follow_redirects=False)
+        second_csrf = login(second, "analyst2", "x")
+        for path in ("/chains/aerospace", "/agreements", "/registry/import"):
+            mine, theirs = first.get(path).text, second.get(path).text
+            again = first.get(path).text
+            assert mine == again
+            assert "演示分析员" in mine and "第二位分析员" not in mine
+            assert "第二位分析员" in theirs and "演示分析员" not in theirs
+            assert csrf_in(theirs) <= {second_csrf} and first_csrf not in theirs
+
     def test_scope_separates_firms_and_task_forces(self) -> None:
         def firm(uscc: str) -> Principal:
             return Principal(user_id=1, username="a", role=Role.enterprise, uscc=uscc)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from yuanqu.accounts import sessions
@@ -202,7 +203,8 @@ def authenticate(session: Session, *, username: str, password: str) -> User:
     return user
 
 
-def principal_of(user: User, via: str = "cookie") -> Principal:
+def principal_of(user: User | Row[Any], via: str = "cookie") -> Principal:
+    """The principal of a user (or of a row of the same columns: ``sessions.session_user``)."""
     return Principal(
         user_id=user.id,
         username=user.username,
@@ -226,8 +228,8 @@ class AccountsBackend:
         return principal_of(user, "token") if user is not None and user.active else None
 
     def from_session(self, session: Session, session_id: str) -> Principal | None:
-        user = sessions.session_user(session, session_id)
-        return principal_of(user) if user is not None else None
+        row = sessions.session_user(session, session_id)
+        return principal_of(row) if row is not None else None
 
 
 # --- the demo accounts ---------------------------------------------------------------------------

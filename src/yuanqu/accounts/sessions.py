@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, Row, bindparam, delete, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Update
@@ -80,32 +81,50 @@ def end_user_sessions(session: Session, *, user_id: int, reason: str) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def session_user(session: Session, session_id: str) -> User | None:
-    """The active user of a live session; None if it is unknown, ended, idle or too old."""
-    writer = _is_writer(session)
-    row = session.scalar(
-        select(UserSession).where(
-            UserSession.session_hash == token_hash(session_id), UserSession.ended_at.is_(None)
-        )
+# Built once: constructing the statement cost as much as running it, on every request.
+_LIVE_SESSION = (
+    select(
+        UserSession.id.label("session_row_id"),
+        UserSession.expires_at,
+        UserSession.last_seen_at,
+        User.id,
+        User.username,
+        User.role,
+        User.uscc,
+        User.task_forces,
+        User.display_name,
     )
+    .join(User, User.id == UserSession.user_id)
+    .where(
+        UserSession.session_hash == bindparam("session_hash"),
+        UserSession.ended_at.is_(None),
+        User.active.is_(True),
+    )
+)
+
+
+def session_user(session: Session, session_id: str) -> Row[Any] | None:
+    """The active user of a live session; None if it is unknown, ended, idle or too old.
+
+    Asked on every request, so in one query of the columns a principal needs (``id``,
+    ``username``, ``role``, ``uscc``, ``task_forces``, ``display_name``), not two ORM loads."""
+    writer = _is_writer(session)
+    row = session.execute(_LIVE_SESSION, {"session_hash": token_hash(session_id)}).first()
     if row is None:
         return None
     now = _now()
     idle = idle_limit()
     if now >= _aware(row.expires_at) or now - _aware(row.last_seen_at) > idle:
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
-        return None
     if now - _aware(row.last_seen_at) >= min(TOUCH_EVERY, idle / 4):
         _touch(
             session,
-            update(UserSession).where(UserSession.id == row.id),
+            update(UserSession).where(UserSession.id == row.session_row_id),
             now,
             writer=writer,
-            session_row_id=row.id,
+            session_row_id=row.session_row_id,
         )
-    return user
+    return row
 
 
 def _is_writer(session: Session) -> bool:

@@ -20,7 +20,7 @@ from yuanqu.agreements.api import Ref
 from yuanqu.agreements.assessment import STATUS_NAMES
 from yuanqu.core.auth import EVERYONE, Principal, allow
 from yuanqu.core.deps import get_db, request_lang
-from yuanqu.registry.service import visible_enterprise
+from yuanqu.registry.service import visible_firm
 from yuanqu.space import service as space_service
 from yuanqu.space.export import write_report
 from yuanqu.web.pagecache import render_kept, render_tab
@@ -162,7 +162,7 @@ def firm_tab(
 ) -> HTMLResponse:
     """The profile's space and agreements tab (an htmx fragment; a full page when opened)."""
     lang = request_lang(request)
-    firm = visible_enterprise(session, uscc=uscc, principal=principal)
+    firm = visible_firm(session, uscc=uscc, principal=principal)
     return render_tab(
         request,
         session,

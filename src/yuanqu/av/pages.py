@@ -16,7 +16,7 @@ from yuanqu.av import service, views
 from yuanqu.core.auth import EVERYONE, Principal, allow
 from yuanqu.core.deps import get_db, request_lang
 from yuanqu.core.errors import ValidationError
-from yuanqu.registry.service import visible_enterprise
+from yuanqu.registry.service import visible_firm
 from yuanqu.web.pagecache import render_kept, render_tab
 from yuanqu.web.templating import render
 
@@ -146,7 +146,7 @@ def firm_tab(
 ) -> HTMLResponse:
     """The profile's test-zone tab (an htmx fragment; a full page when opened directly)."""
     lang = request_lang(request)
-    firm = visible_enterprise(session, uscc=uscc, principal=principal)
+    firm = visible_firm(session, uscc=uscc, principal=principal)
     return render_tab(
         request,
         session,

@@ -145,7 +145,7 @@ def profile_chain_tab(
     principal: Principal = allow(EVERYONE),
 ) -> HTMLResponse:
     """The chain tab of the profile: where this firm sits and whom it supplies (htmx fragment)."""
-    firm = registry.visible_enterprise(session, uscc=uscc, principal=principal)
+    firm = registry.visible_firm(session, uscc=uscc, principal=principal)
     lang = request_lang(request)
     # Kept per data version, reader scope and language.
     return render_kept(

@@ -216,9 +216,12 @@ def data_version(session: Session, dataset: str) -> int:
     return session.scalar(select(DataVersion.version).where(DataVersion.dataset == dataset)) or 0
 
 
+_ALL_VERSIONS = select(DataVersion.dataset, DataVersion.version)  # read by every kept page
+
+
 def all_data_versions(session: Session) -> tuple[tuple[str, int], ...]:
     """Every dataset's version, in order: a key that changes with any write to the data."""
-    rows = session.execute(select(DataVersion.dataset, DataVersion.version)).all()
+    rows = session.execute(_ALL_VERSIONS).all()
     return tuple(sorted((str(d), int(v)) for d, v in rows))
 
 

@@ -18,7 +18,7 @@ from yuanqu.funds import service
 from yuanqu.funds.api import EDITORS, READERS, WAN
 from yuanqu.funds.models import Fund, FundInvestment
 from yuanqu.funds.schemas import ExitCreate, FundCreate, InvestmentCreate
-from yuanqu.registry.service import visible_enterprise
+from yuanqu.registry.service import visible_firm
 from yuanqu.web.forms import form_errors
 from yuanqu.web.pagecache import render_kept
 from yuanqu.web.templating import render
@@ -312,7 +312,7 @@ def firm_funds_tab(
     principal: Principal = allow(EVERYONE),
 ) -> HTMLResponse:
     """The zone's funds in this firm (htmx fragment of the profile)."""
-    firm = visible_enterprise(session, uscc=uscc, principal=principal)
+    firm = visible_firm(session, uscc=uscc, principal=principal)
     return render_kept(
         request,
         "funds/_firm_funds.html",

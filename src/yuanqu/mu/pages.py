@@ -22,7 +22,7 @@ from yuanqu.core.deps import get_db, request_lang
 from yuanqu.core.errors import YuanquError
 from yuanqu.mu import export, results, service, views
 from yuanqu.mu.models import OBJECTION_NAMES, EvaluationStatus
-from yuanqu.registry.service import visible_enterprise
+from yuanqu.registry.service import visible_firm
 from yuanqu.web.pagecache import render_kept, render_tab
 
 router = APIRouter(include_in_schema=False)
@@ -172,7 +172,7 @@ def firm_tab(
 ) -> HTMLResponse:
     """The profile's 亩均 tab (an htmx fragment; a full page when opened directly)."""
     lang = request_lang(request)
-    firm = visible_enterprise(session, uscc=uscc, principal=principal)
+    firm = visible_firm(session, uscc=uscc, principal=principal)
 
     def context() -> dict:
         view = views.firm_view(session, uscc=firm.uscc, lang=lang)
@@ -210,7 +210,7 @@ def object_form(
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(EVERYONE),
 ) -> Response:
-    firm = visible_enterprise(session, uscc=uscc, principal=principal)
+    firm = visible_firm(session, uscc=uscc, principal=principal)
     ev = service.find_evaluation(session, year=year)
     service.object_to(session, evaluation_id=ev.id, uscc=firm.uscc, text=text, actor=principal)
     return RedirectResponse(f"/enterprises/{firm.uscc}/mu", status_code=303)

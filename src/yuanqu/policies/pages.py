@@ -22,7 +22,7 @@ from yuanqu.policies import charts, service, views
 from yuanqu.policies.api import READERS, SIMULATORS, PolicyId
 from yuanqu.policies.language.definition import parse_number
 from yuanqu.policies.load import cache_key
-from yuanqu.registry.service import visible_enterprise
+from yuanqu.registry.service import visible_firm
 from yuanqu.web.pagecache import render_cached
 from yuanqu.web.templating import render
 
@@ -155,7 +155,7 @@ def entitlements_tab(
     """The profile's tab: what the firm is entitled to and why not the rest (a fragment for
     htmx, a page when opened directly); only a firm its reader may see."""
     lang = request_lang(request)
-    firm = visible_enterprise(session, uscc=uscc, principal=principal)
+    firm = visible_firm(session, uscc=uscc, principal=principal)
 
     def context() -> dict:
         chosen = year or views.default_year(session)

@@ -381,7 +381,7 @@ def enterprise_projects(
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(EVERYONE),
 ) -> HTMLResponse:
-    firm = registry.visible_enterprise(session, uscc=uscc, principal=principal)
+    firm = registry.visible_firm(session, uscc=uscc, principal=principal)
     return render_kept(
         request,
         "projects/_enterprise_projects.html",

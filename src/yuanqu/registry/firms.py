@@ -11,10 +11,11 @@ and write them only through this module.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from yuanqu.core.db import bump_data_version
@@ -78,6 +79,31 @@ def get_enterprise(session: Session, *, uscc: str) -> Enterprise:
     if firm is None:
         raise _not_found(code)
     return firm
+
+
+@dataclass(frozen=True)
+class FirmRef:
+    """What a page needs of a firm to check who may see it and to name it: no labels, no
+    entity in the session (a profile tab asks for it on every request)."""
+
+    id: int
+    uscc: str
+    name: str
+    task_force: str | None
+
+
+_FIRM_REF = select(Enterprise.id, Enterprise.uscc, Enterprise.name, Enterprise.task_force).where(
+    Enterprise.uscc == bindparam("uscc")
+)
+
+
+def get_ref(session: Session, *, uscc: str) -> FirmRef:
+    """The firm with this credit code as a ``FirmRef``; NotFound otherwise."""
+    code = normalise_code(uscc)
+    row = session.execute(_FIRM_REF, {"uscc": code}).first()
+    if row is None:
+        raise _not_found(code)
+    return FirmRef(row.id, row.uscc, row.name, row.task_force)
 
 
 def firm_id(session: Session, *, uscc: str) -> int:
@@ -241,6 +267,7 @@ __all__ = [
     "LABEL_NAMES",
     "Enterprise",
     "EnterpriseLabel",
+    "FirmRef",
     "Label",
     "TaskForce",
     "check_task_force",
@@ -250,6 +277,7 @@ __all__ = [
     "firm_id",
     "firms_by_code",
     "get_enterprise",
+    "get_ref",
     "ids_for_codes",
     "label_active",
     "label_name",

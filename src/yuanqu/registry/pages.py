@@ -188,13 +188,15 @@ def profile_page(
     principal: Principal = allow(EVERYONE),
 ) -> HTMLResponse:
     lang = request_lang(request)
-    firm = service.visible_enterprise(session, uscc=uscc, principal=principal)
+    firm = service.visible_firm(session, uscc=uscc, principal=principal)
     return render_kept(
         request,
         "registry/profile.html",
         session,
         lambda: {
-            "card": service.profile(firm, lang=lang, as_of=as_of),
+            "card": service.profile(
+                service.get_enterprise(session, uscc=firm.uscc), lang=lang, as_of=as_of
+            ),
             "slots": PROFILE_SLOTS,
             "json_url": f"/api/v1/enterprises/{firm.uscc}?lang={lang}",
         },
@@ -203,7 +205,10 @@ def profile_page(
 
 @router.get("/registry/import", response_class=HTMLResponse)
 def import_form(request: Request, principal: Principal = allow(IMPORTERS)) -> HTMLResponse:
-    return render(request, "registry/import.html", _import_context(request))
+    # The form reads no data (its column guide is the language's): kept once per language.
+    return render_cached(
+        request, "registry/import.html", key="form", context=lambda: _import_context(request)
+    )
 
 
 @router.get("/registry/import/template.xlsx")

@@ -15,7 +15,7 @@ from yuanqu.core.errors import ValidationError
 from yuanqu.core.industry import industry_catalog
 from yuanqu.core.money import format_yuan
 from yuanqu.core.uscc import check_uscc, normalize_uscc
-from yuanqu.registry.firms import get_enterprise, label_active, labels_on
+from yuanqu.registry.firms import FirmRef, get_enterprise, get_ref, label_active, labels_on
 from yuanqu.registry.models import LABEL_NAMES, Enterprise, EnterpriseLabel, Label, TaskForce
 from yuanqu.registry.schemas import (
     CountBy,
@@ -331,6 +331,16 @@ def visible_enterprise(session: Session, *, uscc: str, principal: Principal) -> 
     if principal.role == Role.enterprise:
         forbid_other_firm(principal, normalize_uscc(uscc), None)
     firm = get_enterprise(session, uscc=uscc)
+    forbid_other_firm(principal, firm.uscc, firm.task_force)
+    return firm
+
+
+def visible_firm(session: Session, *, uscc: str, principal: Principal) -> FirmRef:
+    """``visible_enterprise`` for a page that needs only the firm's id, code and name: the
+    same checks, in one light query."""
+    if principal.role == Role.enterprise:
+        forbid_other_firm(principal, normalize_uscc(uscc), None)
+    firm = get_ref(session, uscc=uscc)
     forbid_other_firm(principal, firm.uscc, firm.task_force)
     return firm
 

@@ -18,7 +18,7 @@ from starlette.background import BackgroundTask
 from yuanqu.core.auth import Principal, allow
 from yuanqu.core.deps import get_db, request_lang
 from yuanqu.core.periods import bulletin_label
-from yuanqu.registry.service import visible_enterprise
+from yuanqu.registry.service import visible_firm
 from yuanqu.stats import service, views
 from yuanqu.stats.api import (
     FIRM_READERS,
@@ -239,7 +239,7 @@ def enterprise_tab(
 ) -> HTMLResponse:
     """The profile's statistics tab (an htmx fragment): only a firm its reader may see."""
     lang = request_lang(request)
-    firm = visible_enterprise(session, uscc=uscc, principal=principal)
+    firm = visible_firm(session, uscc=uscc, principal=principal)
     return render_kept(
         request,
         "stats/_enterprise.html",

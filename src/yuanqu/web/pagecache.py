@@ -1,8 +1,9 @@
 """Rendered pages remembered while their data does not change.
 
 A page that opts in renders its own blocks (``content``, ``scripts``...) once per key and keeps
-them; every request then renders only the site's frame around them (``base.html``: the menu,
-the user's name, the session's CSRF token), so two readers never share anything of each other.
+them; the site's frame around them (``base.html``: the menu, the user's name) is rendered once
+per reader and kept too, and every request writes only its session's CSRF token into it, so two
+readers never share anything of each other.
 
 The key is the caller's (the database, the data versions the page reads) plus what the blocks may
 depend on: the template, the language, the reader's scope (role, own firm, task forces), the
@@ -55,6 +56,9 @@ class RenderedPage:
 
 
 PAGES: LruCache[RenderedPage] = LruCache(MAX_ENTRIES)
+# The whole page, its frame rendered around the blocks, for one reader (the frame shows the
+# reader's name): what most requests send, with the CSRF mark replaced.
+FRAMED: LruCache[str] = LruCache(MAX_ENTRIES)
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,11 @@ def render_cached(
     page = PAGES.get_or_compute(full_key, lambda: _render_blocks(request, template, context()))
     if page.fragment is not None:
         return HTMLResponse(_with_token(request, page.fragment))
-    return HTMLResponse(_with_token(request, _render_frame(request, frame, page)))
+    reader = None if principal is None else (principal.username, principal.display_name)
+    html = FRAMED.get_or_compute(
+        (full_key, frame, reader), lambda: _render_frame(request, frame, page)
+    )
+    return HTMLResponse(_with_token(request, html))
 
 
 def render_kept(
@@ -179,6 +187,7 @@ def _render_blocks(request: Request, template: str, context: dict[str, Any]) -> 
 def _render_frame(request: Request, frame: str, page: RenderedPage) -> str:
     compiled = environment().get_template(frame)
     values = {**page_values(request), **reader_values(request), **page.frame}
+    values["csrf_token"] = CSRF_MARK  # kept for this reader; each request writes its token
     ctx: Context = compiled.new_context(values)
     for name, html in page.blocks.items():
         ctx.blocks[name] = [_constant(html)]
@@ -201,7 +210,9 @@ def _scope_only(principal: Principal | None) -> ScopeOnly | None:
 def bound(entries: int) -> None:
     """Keep at most ``entries`` rendered pages (``YUANQU_PAGE_CACHE_ENTRIES``); 0 keeps none."""
     PAGES.resize(entries)
+    FRAMED.resize(entries)
 
 
 def clear() -> None:
     PAGES.clear()
+    FRAMED.clear()

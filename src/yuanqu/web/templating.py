@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from yuanqu.core.auth import ROLE_NAMES, Principal, Role, home_of
+from yuanqu.core.cache import LruCache
 from yuanqu.core.deps import csrf_token, request_lang
 from yuanqu.core.i18n import LOCALES, translations
 from yuanqu.core.money import format_yuan
@@ -114,12 +115,25 @@ def may_open(request: Request, path: str) -> bool:
         return True
     principal: Principal | None = getattr(request.state, "principal", None)
     target = path.split("?")[0].split("#")[0]
-    for pattern, accesses in _get_routes(app):
-        if pattern.fullmatch(target):
-            if not accesses or any(a.public for a in accesses):
-                return True
-            return principal is not None and all(principal.role in a.roles for a in accesses)
-    return False
+    return _role_may_open(app, principal.role if principal is not None else None, target)
+
+
+# Every page asks this for each menu entry and link: the answer depends on the role and the
+# path only, so it is remembered (an answer walks up to every route's pattern). Bounded, as
+# links name firms.
+_MAY_OPEN = LruCache[bool](4096)
+
+
+def _role_may_open(app: Any, role: Role | None, target: str) -> bool:
+    def decide() -> bool:
+        for pattern, accesses in _get_routes(app):
+            if pattern.fullmatch(target):
+                if not accesses or any(a.public for a in accesses):
+                    return True
+                return role is not None and all(role in a.roles for a in accesses)
+        return False
+
+    return _MAY_OPEN.get_or_compute((id(app), role, target), decide)
 
 
 _ROUTES: dict[int, list[tuple[Any, list[Any]]]] = {}
