@@ -102,6 +102,11 @@ KEPT = (
     ("policy", "/grants/notice"),
     ("enterprise", "/grants"),
     ("enterprise", "/agreements"),
+    ("enterprise", "/portal"),
+    ("analyst", "/funds"),
+    ("admin", "/funds"),
+    ("admin", "/registry/import"),
+    ("enterprise", "/account/password"),
 )
 TABS = ("", "/statistics", "/projects", "/insurance", "/space", "/av", "/chain", "/funds", "/mu")
 

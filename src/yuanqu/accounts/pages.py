@@ -24,6 +24,7 @@ from yuanqu.core.auth import (
 from yuanqu.core.deps import LANG_COOKIE, LANGS, get_db, request_lang
 from yuanqu.core.errors import RateLimited, YuanquError
 from yuanqu.registry import service as registry
+from yuanqu.web.pagecache import render_cached
 from yuanqu.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -93,7 +94,13 @@ def logout(
 
 @router.get("/account/password", response_class=HTMLResponse)
 def password_form(request: Request, principal: Principal = allow(EVERYONE)) -> HTMLResponse:
-    return render(request, "accounts/password.html", {"error": None, "done": False})
+    # The blank form reads no data: kept once per language and role.
+    return render_cached(
+        request,
+        "accounts/password.html",
+        key="blank",
+        context=lambda: {"error": None, "done": False},
+    )
 
 
 @router.post("/account/password", response_class=HTMLResponse)

@@ -34,13 +34,17 @@ def funds_page(
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(READERS),
 ) -> HTMLResponse:
-    context = {
-        "register": service.register(session),
-        "track_names": service.track_names(request_lang(request)),
-        "editor": principal.role in EDITORS,
-        "json_url": "/api/v1/funds",
-    }
-    return render(request, "funds/register.html", context)
+    return render_kept(
+        request,
+        "funds/register.html",
+        session,
+        lambda: {
+            "register": service.register(session),
+            "track_names": service.track_names(request_lang(request)),
+            "editor": principal.role in EDITORS,
+            "json_url": "/api/v1/funds",
+        },
+    )
 
 
 def _fund_form(

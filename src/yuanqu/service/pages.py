@@ -390,4 +390,12 @@ def portal_page(
     from yuanqu.service.portal import portal_context
 
     lang = request_lang(request)
-    return render(request, "service/portal.html", portal_context(session, principal, lang))
+    # Kept like the service desk's list: per account and per minute (time limits count down).
+    minute = local_now().replace(second=0, microsecond=0)
+    return render_kept(
+        request,
+        "service/portal.html",
+        session,
+        lambda: portal_context(session, principal, lang),
+        also=(principal.username, minute),
+    )
