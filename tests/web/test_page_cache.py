@@ -185,14 +185,18 @@ class TestReaders:
         from yuanqu.accounts.schemas import UserCreate
         from yuanqu.accounts.service import create_user
 
-        with session_scope(make_engine(fresh_site.url)) as session:
-            data = UserCreate(
-                username="analyst2",
-                password="x",
-                role=Role.analyst,
-                display_name="第二位分析员",
-            )
-            create_user(session, data=data, check_strength=False)
+        engine = make_engine(fresh_site.url)
+        try:
+            with session_scope(engine) as session:
+                data = UserCreate(
+                    username="analyst2",
+                    password="x",
+                    role=Role.analyst,
+                    display_name="第二位分析员",
+                )
+                create_user(session, data=data, check_strength=False)
+        finally:
+            engine.dispose()
         first, first_csrf = reader(fresh_site, "analyst")
         second = TestClient(fresh_site.app, follow_redirects=False)
         second_csrf = login(second, "analyst2", "x")
