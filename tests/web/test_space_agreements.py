@@ -254,3 +254,15 @@ class TestWrites:
         [change] = last["changes"]
         assert change["new_target"] == 1 and change["eased"] and change["old_target"] > 1
         assert len(result["versions"][0]["changes"]) >= 3  # version 1 untouched
+
+
+class TestEmptyAgreements:
+    def test_a_firm_without_agreements_is_told_who_records_them(self, site: Site) -> None:
+        """Not an administrator's command: a firm cannot run it."""
+        client = site.client(Role.enterprise)
+        assert client.get("/api/v1/agreements").json()["total"] == 0
+        page = client.get("/agreements").text
+        assert "yuanqu agreements import" not in page
+        assert "协议签订后由园区管理部门登记" in page and 'href="/service/new"' in page
+        english = client.get("/agreements?lang=en").text
+        assert "records an agreement when it is signed" in english
