@@ -88,6 +88,25 @@ def test_a_savepoint_bumps_with_its_outer_commit_not_before(committed_db):
     assert _versions(engine)["core"] > before.get("core", 0)
 
 
+def test_an_explicit_bump_undone_by_a_savepoint_does_not_stop_the_commits(committed_db):
+    """A dataset bumped by hand is not bumped again at commit, unless a savepoint's rollback
+    took that bump back while the unit of work still wrote the dataset's tables."""
+    engine = committed_db.engine
+    before = _versions(engine)
+    with session_scope(engine) as session:
+        session.add(_holiday(7))
+        with pytest.raises(RuntimeError), session.begin_nested():
+            bump_data_version(session, "core")
+            session.flush()
+            raise RuntimeError("the bump is rolled back with its savepoint")
+    assert _versions(engine)["core"] > before.get("core", 0)
+    kept = _versions(engine)
+    with session_scope(engine) as session:
+        session.add(_holiday(8))
+        explicit = bump_data_version(session, "core")
+    assert _versions(engine)["core"] == explicit > kept["core"]  # bumped once, not twice
+
+
 def test_a_statement_write_bumps_too_and_accounts_do_not(committed_db):
     engine = committed_db.engine
     with session_scope(engine) as session:

@@ -195,7 +195,6 @@ def bump_data_version(session: Session, dataset: str) -> int:
     again at 1 after a restore, a rebuilt demo or a rolled-back transaction, and a cache keyed on
     it would then serve figures of other data.
     """
-    session.info.setdefault(_BUMPED, set()).add(dataset)  # the commit's own bump is not needed
     row = session.get(DataVersion, dataset, with_for_update=True)
     now = datetime.now(UTC)
     clock = int(now.timestamp() * 1_000_000)
@@ -209,6 +208,9 @@ def bump_data_version(session: Session, dataset: str) -> int:
     else:
         row.version = max(row.version + 1, clock)
         row.changed_at = now
+    # The commit's own bump is not needed, as long as this one is not undone by a savepoint's
+    # rollback: the commit checks that the version is still the one set here.
+    session.info.setdefault(_BUMPED, {})[dataset] = row.version
     return row.version
 
 
@@ -312,7 +314,9 @@ def _bump_written(session: Session) -> None:
     session.flush()  # what is still unflushed is noted by the flush (the commit flushes after)
     # A dataset this unit of work bumped itself has its new version already: a second bump would
     # break what that bump was keyed to (the insurance book's columnar parts chain on it).
-    pending = session.info.pop(_PENDING, set()) - session.info.pop(_BUMPED, set())
+    pending = session.info.pop(_PENDING, set())
+    bumped = session.info.pop(_BUMPED, {})
+    pending -= {d for d, v in bumped.items() if d in pending and v == _stored(session, d)}
     if not pending:
         return
     now = datetime.now(UTC)
@@ -335,6 +339,13 @@ def _bump_written(session: Session) -> None:
                 },
             )
         )
+
+
+def _stored(session: Session, dataset: str) -> int | None:
+    """The version the database holds now, in this unit of work (not the identity map's)."""
+    return session.execute(
+        select(DataVersion.version).where(DataVersion.dataset == dataset)
+    ).scalar_one_or_none()
 
 
 @event.listens_for(Session, "after_transaction_end")
