@@ -326,18 +326,14 @@ def restrict_to(filters: EnterpriseFilter, principal: Principal) -> EnterpriseFi
 
 
 def visible_enterprise(session: Session, *, uscc: str, principal: Principal) -> Enterprise:
-    """The firm if the principal may see it: 403 otherwise (before even looking, for a firm user,
-    so another firm's existence is not revealed)."""
-    if principal.role == Role.enterprise:
-        forbid_other_firm(principal, normalize_uscc(uscc), None)
-    firm = get_enterprise(session, uscc=uscc)
-    forbid_other_firm(principal, firm.uscc, firm.task_force)
-    return firm
+    """The firm, labels loaded, if the principal may see it (the checks of ``visible_firm``)."""
+    return get_enterprise(session, uscc=visible_firm(session, uscc=uscc, principal=principal).uscc)
 
 
 def visible_firm(session: Session, *, uscc: str, principal: Principal) -> FirmRef:
-    """``visible_enterprise`` for a page that needs only the firm's id, code and name: the
-    same checks, in one light query."""
+    """The firm's id, code, name and task force if the principal may see it: 403 otherwise
+    (before even looking, for a firm user, so another firm's existence is not revealed). One
+    light query: a profile tab asks on every request."""
     if principal.role == Role.enterprise:
         forbid_other_firm(principal, normalize_uscc(uscc), None)
     firm = get_ref(session, uscc=uscc)
