@@ -11,6 +11,7 @@ import os
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -67,12 +68,13 @@ def isolated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
     restore_settings(saved)
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def database(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+@contextmanager
+def fresh_database(
+    backend: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[TestDatabase]:
-    """The session's database, built by running the migrations from empty to head."""
-    if request.param == "sqlite":
+    """A new, migrated database of ``backend`` (PostgreSQL skips the test when
+    YUANQU_TEST_DATABASE_URL is not set), dropped afterwards."""
+    if backend == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'yuanqu.db'}"
     else:
         base = os.environ.get(PG_ENV)
@@ -81,11 +83,22 @@ def database(
         url = _create_pg_database(base)
     migrate(url)
     engine = make_engine(url)
-    yield TestDatabase(request.param, url, engine)
-    engine.dispose()
-    dispose_engines()
-    if request.param == "postgresql":
-        _drop_pg_database(url)
+    try:
+        yield TestDatabase(backend, url, engine)
+    finally:
+        engine.dispose()
+        dispose_engines()
+        if backend == "postgresql":
+            _drop_pg_database(url)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestDatabase]:
+    """The session's database, built by running the migrations from empty to head."""
+    with fresh_database(request.param, tmp_path_factory) as db:
+        yield db
 
 
 @pytest.fixture

@@ -63,6 +63,28 @@ def _with_policy_columns(firms: pa.Table, extra: pa.Table) -> pa.Table:
     )
 
 
+#: Columns the databases return as different types (SQLite: ISO text), written as dates.
+DATE_COLUMNS = {"enterprise_labels": ("valid_from", "valid_to")}
+
+
+def _canonical(name: str, table: pa.Table) -> pa.Table:
+    """One schema whichever database the zone runs on: every integer column int64 (PostgreSQL
+    returns INTEGER columns as int32), the dates of :data:`DATE_COLUMNS` as dates, and no
+    driver metadata on the fields."""
+    dates = DATE_COLUMNS.get(name, ())
+    columns, fields = [], []
+    for field, column in zip(table.schema, table.columns, strict=True):
+        if field.name in dates:
+            if not pa.types.is_date32(column.type):
+                text = column.cast(pa.string())
+                column = pc.cast(pc.if_else(pc.equal(text, ""), None, text), pa.date32())
+        elif pa.types.is_integer(column.type) and column.type != pa.int64():
+            column = column.cast(pa.int64())
+        columns.append(column)
+        fields.append(pa.field(field.name, column.type))
+    return pa.Table.from_arrays(columns, schema=pa.schema(fields))
+
+
 def _write(table: pa.Table, target: Path, partitions: list[str] | None = None) -> None:
     if partitions:
         pq.write_to_dataset(
@@ -112,6 +134,7 @@ def export_parquet(session: Session, *, target: Path, overwrite: bool = False) -
     staging.mkdir(parents=True)
     counts: dict[str, int] = {}
     for name, table in tables.items():
+        table = _canonical(name, table)
         if name == "reports":
             _write(_period_parts(table), dataset_path(staging, name), ["year", "month"])
         elif name == "policy_facts":

@@ -15,22 +15,21 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 
 from tests import conftest
 from tests.analytics.spark_cluster import connect_server, standalone_cluster
 from tests.analytics.test_spark import same
-from tests.conftest import empty_tables
+from tests.factories.export import exported_zone
 from tests.factories.stats import add_price
 from yuanqu.analytics import spark
 from yuanqu.analytics.choice import EngineChoice
 from yuanqu.chains import analysis
 from yuanqu.chains.definitions import shipped_chains
-from yuanqu.core.config import configure, reset_settings
-from yuanqu.core.db import dispose_engines, session_scope
+from yuanqu.core.db import session_scope
 from yuanqu.demo.service import build_demo
 from yuanqu.policies import service as policies
 from yuanqu.stats import service as stats
-from yuanqu.zone_export import export_parquet
 
 pytestmark = pytest.mark.xdist_group("spark")
 
@@ -48,26 +47,24 @@ FIRMS = 400
 AS_OF = date(2023, 12, 31)
 
 
+def _build(session: Session) -> None:
+    build_demo(session, seed=5, firms=FIRMS)
+    for month in range(1, 13):
+        add_price(session, "39", f"2023-{month:02d}", 101.5 + month / 10)
+
+
 @pytest.fixture(scope="module")
-def zone(
-    database: conftest.TestDatabase, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Path]:
-    """A committed demo zone with price indices, and its Parquet export."""
-    root = tmp_path_factory.mktemp("spark-cluster")
-    configure(database_url=database.url, data_dir=root / "data", lang="zh")
-    try:
-        with session_scope() as session:
-            build_demo(session, seed=5, firms=FIRMS)
-            for month in range(1, 13):
-                add_price(session, "39", f"2023-{month:02d}", 101.5 + month / 10)
-        with session_scope() as session:
-            export_parquet(session, target=root / "dataset")
-        yield root / "dataset"
-    finally:
-        spark.forget_snapshots()
-        dispose_engines()
-        empty_tables(database.engine)
-        reset_settings()
+def zone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A committed demo zone with price indices on a SQLite file of its own, and its Parquet
+    export (the cluster reads only the export; PostgreSQL exports the same dataset:
+    ``test_spark.py``)."""
+    with conftest.fresh_database("sqlite", tmp_path_factory) as database:
+        root = tmp_path_factory.mktemp("spark-cluster")
+        try:
+            with exported_zone(database.url, root, _build) as dataset:
+                yield dataset
+        finally:
+            spark.forget_snapshots()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ The zone is built with the test factories so that every path of the engine is ta
 missing statistics or facts, thresholds hit exactly, a pro-rata budget and a ranked budget that
 bind (with ties broken by credit code), an exclusive group, firms with and without a task force,
 and two data years (most policies read the previous year, the insurance subsidy the award year).
-It is committed and exported once per database backend; one SparkSession (local[2]) serves it."""
+It is committed on SQLite and exported once; one SparkSession (local[2]) serves it."""
 
 from __future__ import annotations
 
@@ -20,18 +20,16 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests import conftest
-from tests.conftest import empty_tables
+from tests.factories.export import exported_zone
 from tests.factories.policies import add_facts
 from tests.factories.registry import make_firm, make_task_force
 from tests.factories.stats import add_reports, report_row
 from yuanqu.analytics import spark
 from yuanqu.analytics.choice import EngineChoice
-from yuanqu.core.config import configure, reset_settings
-from yuanqu.core.db import dispose_engines, session_scope
+from yuanqu.core.db import session_scope
 from yuanqu.core.errors import ValidationError
 from yuanqu.policies import service, spark_runner
 from yuanqu.policies.engine import BatchResult
-from yuanqu.zone_export import export_parquet
 
 pytestmark = pytest.mark.xdist_group("spark")
 
@@ -181,21 +179,19 @@ def _build(session) -> dict[str, list[str]]:
 
 @pytest.fixture(scope="module")
 def zone(
-    database: conftest.TestDatabase, tmp_path_factory: pytest.TempPathFactory
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[conftest.TestDatabase, Path, dict[str, list[str]]]]:
-    root = tmp_path_factory.mktemp("spark_policies")
-    configure(database_url=database.url, data_dir=root / "data", lang="zh")
-    try:
-        with session_scope() as session:
-            cases = _build(session)
-        with session_scope() as session:
-            export_parquet(session, target=root / "dataset")
-        yield database, root / "dataset", cases
-    finally:
-        spark.forget_snapshots()
-        dispose_engines()
-        empty_tables(database.engine)
-        reset_settings()
+    """The zone committed on a SQLite file of its own and exported: Spark reads only the
+    export, and that PostgreSQL exports the same dataset is proved in
+    ``tests/analytics/test_spark.py``."""
+    cases: dict[str, list[str]] = {}
+    with conftest.fresh_database("sqlite", tmp_path_factory) as database:
+        root = tmp_path_factory.mktemp("spark_policies")
+        try:
+            with exported_zone(database.url, root, lambda s: cases.update(_build(s))) as dataset:
+                yield database, dataset, cases
+        finally:
+            spark.forget_snapshots()
 
 
 @pytest.fixture(scope="module", autouse=True)

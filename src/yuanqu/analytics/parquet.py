@@ -11,13 +11,16 @@ Layout of ``DIR`` (one directory per table, Hive-style partitions, ``manifest.js
     monthly_reports/year=YYYY/month=M/ one row per firm-month: enterprise_id, period, measures
     price_indices/                     division, period, price_index (same month last year = 100)
     reference_totals/                  region totals the bulletin compares with
-    enterprise_labels/                 the labels table as stored (NULL dates stay NULL)
+    enterprise_labels/                 the labels table as stored (valid_from, valid_to: dates;
+                                       NULL stays NULL)
     chain_firms/  chain_placements/    the firms as the chains read them, and where they sit
     policy_facts/year=YYYY/            annual firm facts: enterprise_id, uscc, year, fact, value
 
 The statistics tables are the rows of the statistics table specs' own source SQL
 (:data:`yuanqu.stats.frames.TABLES`), so each spec's shaping SQL runs unchanged over its Parquet
 table on Spark as it runs over Arrow on DuckDB. Amounts are integer fen (int64), never floats.
+The schema is the same whichever database the zone runs on: every integer column int64, dates
+as dates.
 """
 
 from __future__ import annotations
