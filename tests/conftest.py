@@ -164,28 +164,3 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
         return CliResult(code, out, err)
 
     return run
-
-
-#: Modules whose tests take a minute or more each on this machine (a crawl of every page as one
-#: role, every API operation, a 29-firm payout of the demo, a browser crawl with a strict CSP).
-#: xdist deals the single tests out in collection order (after the Spark group, the largest unit):
-#: collected first, the longest run first, and the two workers end together instead of one
-#: finishing a long test alone at the end.
-LONGEST_FIRST = (
-    "tests/web/test_crawl.py",
-    "tests/web/test_openapi.py",
-    "tests/grants/test_demo.py",
-    "tests/security/test_browser_csp.py",
-)
-
-
-@pytest.hookimpl(trylast=True)  # after pytest has grouped the tests by their fixtures
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests of :data:`LONGEST_FIRST` moved to the front in its order, every other order
-    kept."""
-
-    def rank(item: pytest.Item) -> int:
-        module = item.nodeid.split("::", 1)[0]
-        return LONGEST_FIRST.index(module) if module in LONGEST_FIRST else len(LONGEST_FIRST)
-
-    items.sort(key=rank)
