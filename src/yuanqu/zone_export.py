@@ -50,10 +50,15 @@ def _period_parts(table: pa.Table) -> pa.Table:
     return table.append_column("year", year).append_column("month", month)
 
 
+def _iso_dates(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """ISO text as dates ('' and NULL: no date)."""
+    text = column.cast(pa.string())
+    return pc.cast(pc.if_else(pc.equal(text, ""), None, text), pa.date32())
+
+
 def _with_policy_columns(firms: pa.Table, extra: pa.Table) -> pa.Table:
     """``firms`` with ``established`` (date) and ``registered_capital_fen`` (int64) by id."""
-    text = extra.column("established").cast(pa.string())
-    established = pc.cast(pc.if_else(pc.equal(text, ""), None, text), pa.date32())
+    established = _iso_dates(extra.column("established"))
     capital = extra.column("registered_capital_fen")
     if capital.type != pa.int64():  # all NULL on SQLite: typed by ADBC as it pleases
         capital = capital.cast(pa.int64())
@@ -76,8 +81,7 @@ def _canonical(name: str, table: pa.Table) -> pa.Table:
     for field, column in zip(table.schema, table.columns, strict=True):
         if field.name in dates:
             if not pa.types.is_date32(column.type):
-                text = column.cast(pa.string())
-                column = pc.cast(pc.if_else(pc.equal(text, ""), None, text), pa.date32())
+                column = _iso_dates(column)
         elif pa.types.is_integer(column.type) and column.type != pa.int64():
             column = column.cast(pa.int64())
         columns.append(column)
