@@ -148,6 +148,11 @@ class Server:
                 continue
         return total / 1024
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) the server process has used so far (s)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def errors(self) -> str:
         """The server's last error, if its log has one."""
         text = "".join(self.log)
@@ -428,17 +433,19 @@ def main() -> None:
         server = start(env, wait_warm=args.wait_warm)
         try:
             on(server, first_requests(server.port, pages, roles, args.lang))
+            cpu = server.cpu_seconds()
             on(server, warm_requests(server.port, pages, args.lang, args.clients, args.requests))
+            cpu = server.cpu_seconds() - cpu
             profiles = on(server, whole_profiles(server.port, pages, args.lang, args.profile_loads))
             memory = server.memory_mb()
             if any(p.failed for p in pages):
                 print(server.errors(), file=sys.stderr)
         finally:
             server.stop()
-    report(pages, profiles, baseline, memory, args)
+    report(pages, profiles, baseline, memory, cpu, args)
 
 
-def report(pages, profiles, baseline, memory: float, args) -> None:
+def report(pages, profiles, baseline, memory: float, cpu: float, args) -> None:
     print(
         f"\n{args.clients} concurrent clients, {args.requests} warm requests per page, "
         f"language {args.lang}; targets: first < {TARGET_FIRST_MS:.0f} ms, warm p95 < "
@@ -478,6 +485,11 @@ def report(pages, profiles, baseline, memory: float, args) -> None:
         f"pages missing warm p95 < {TARGET_WARM_P95_MS:.0f} ms: {warm_miss} of {len(pages)} "
         f"(worst {worst.p95:.0f} ms, ratio to target {worst.p95 / TARGET_WARM_P95_MS:.2f}); "
         f"missing first < {TARGET_FIRST_MS:.0f} ms: {first_miss}"
+    )
+    warm = sum(len(p.warm) for p in pages)
+    print(
+        f"server CPU per warm request: {cpu / max(warm, 1) * 1000:.2f} ms "
+        f"({cpu:.1f} s over {warm:,} requests by {args.clients} clients)"
     )
     print(f"server memory after the run: {memory:.0f} MB resident")
     print(f"load average at the end: {loadavg()} ({os.cpu_count()} cores)")

@@ -6,13 +6,17 @@ from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import delete, update
+from sqlalchemy.pool import SingletonThreadPool
 
 from yuanqu.accounts.models import UserSession
+from yuanqu.core.config import get_settings, reset_settings, restore_settings
 from yuanqu.core.db import (
     DataVersion,
+    _engines,
     all_data_versions,
     bump_data_version,
     data_version,
+    get_engine,
     session_scope,
 )
 from yuanqu.core.holidays import HolidayNoticeDay
@@ -119,3 +123,25 @@ def test_a_statement_write_bumps_too_and_accounts_do_not(committed_db):
     with session_scope(engine) as session:
         session.execute(update(UserSession).values(client="x"))  # a session's touch
     assert _versions(engine) == middle
+
+
+def test_the_process_engine_keeps_as_many_connections_as_the_setting(tmp_path, monkeypatch):
+    """Twenty readers at once must not open and close a connection each (the pool's default
+    of five did): the server's engine keeps ``YUANQU_DB_POOL_SIZE`` and lets as many more open
+    at a peak; a database in memory keeps its single connection."""
+    saved = get_settings()
+    monkeypatch.setenv("YUANQU_DB_POOL_SIZE", "7")
+    reset_settings()
+    url = f"sqlite:///{tmp_path / 'pool.db'}"
+    try:
+        engine = get_engine(url)
+        assert engine.pool.size() == 7
+        held = [engine.connect() for _ in range(14)]  # all at once, none waits for another
+        for connection in held:
+            connection.close()
+        assert engine.pool.checkedin() == 7  # the seven kept; the peak's seven closed
+        assert isinstance(get_engine("sqlite://").pool, SingletonThreadPool)
+    finally:
+        for key in (url, "sqlite://"):
+            _engines.pop(key).dispose()
+        restore_settings(saved)

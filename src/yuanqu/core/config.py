@@ -87,6 +87,12 @@ class Settings(BaseSettings):
     page_cache_entries: int = Field(
         default=512, ge=0, le=100_000, description="rendered pages and tabs kept in memory"
     )
+    db_pool_size: int = Field(
+        default=20,
+        ge=1,
+        le=1000,
+        description="database connections a process keeps open (as many again at a peak)",
+    )
 
     @property
     def resolved_database_url(self) -> str:
