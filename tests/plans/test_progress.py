@@ -297,3 +297,22 @@ def test_space_delivered_sums_the_units_handed_over_in_scope(committed_db) -> No
     assert ic_space.indicator_name == "交付载体面积"
     assert found["south"].actual == 5000 and found["south"].status == "on_track"
     assert found["zone"].actual == 800 + 1200 + 700 + 5000
+
+
+def test_every_plan_at_once_is_each_plan_on_its_own_and_an_edit_is_read(committed_db) -> None:
+    """The briefing and the tracks read every plan in one pass (each plan parsed once per text
+    and measured once): the same figures as one plan at a time, and an edited plan is read anew."""
+    _revenue_zone(committed_db.engine, through_2024=6)
+    _progress(committed_db.engine, target("year", "revenue", 3000, "2024-12-31"))
+    with session_scope(committed_db.engine) as session:
+        service.load_shipped(session, by="test")
+    with session_scope(committed_db.engine) as session:
+        every = service.plans_progress(session, lang="en")
+        keys = [p.key for p in service.list_plans(session, lang="en").items]
+        assert [p.key for p in every] == keys and "test_plan" in keys
+        assert every == [service.plan_progress(session, key=k, lang="en") for k in keys]
+        edited = PLAN.format(targets=target("year", "revenue", 6000, "2024-12-31"))
+        service.save_plan(session, text=edited.replace("Test plan", "Edited"), file="t", by="t")
+    with session_scope(committed_db.engine) as session:
+        plan = next(p for p in service.plans_progress(session, lang="en") if p.key == "test_plan")
+        assert plan.title == "Edited" and plan.targets[0].target == 600_000

@@ -100,8 +100,7 @@ def _year_targets(session: Session, p: Period, lang: str) -> tuple[dict, list[Ta
     line per target for the targets section."""
     due: dict[str, tuple[int, str]] = {}
     lines = []
-    for summary in plans.list_plans(session, lang=lang).items:
-        plan = plans.plan_progress(session, key=summary.key, lang=lang)
+    for plan in plans.plans_progress(session, lang=lang):
         for t in plan.targets:
             lines.append(
                 TargetLine(

@@ -63,8 +63,10 @@ def progress_cmd(
 ) -> None:
     """Every target's actual, completion, forecast at the deadline and status."""
     with cli_session() as session:
-        keys = [key] if key else [p.key for p in service.list_plans(session, lang=lang()).items]
-        plans = [service.plan_progress(session, key=k, lang=lang()) for k in keys]
+        if key:
+            plans = [service.plan_progress(session, key=key, lang=lang())]
+        else:
+            plans = service.plans_progress(session, lang=lang())
     if xlsx is not None:
         export.write_xlsx(plans, xlsx, lang=lang())
         console.print(t(f"目标完成情况已写入 {xlsx}", f"progress written to {xlsx}"))

@@ -4,6 +4,7 @@ list plans with their targets' status, and one plan with every target's computed
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -66,9 +67,17 @@ def load_file(session: Session, *, path: Path, by: str) -> Plan:
     return save_plan(session, text=path.read_text(encoding="utf-8"), file=str(path), by=by)
 
 
+@lru_cache(maxsize=128)
+def _parsed(text: str, file: str) -> Plan:
+    """A stored plan, parsed once per text (it was checked when saved): the briefing, the
+    tracks and the plans page ask for every plan on each render, and parsing the YAML took
+    most of the briefing's time."""
+    return parse_plan(text, file=file)
+
+
 def _plans(session: Session) -> list[tuple[PlanSource, Plan]]:
     rows = session.scalars(select(PlanSource).order_by(PlanSource.key))
-    return [(row, parse_plan(row.source, file=f"{row.key}.yaml")) for row in rows]
+    return [(row, _parsed(row.source, f"{row.key}.yaml")) for row in rows]
 
 
 def _visible(plan: Plan, task_forces: Sequence[str] | None) -> bool:
@@ -111,10 +120,26 @@ def plan_progress(
     session: Session, *, key: str, task_forces: Sequence[str] | None = None, lang: str = "zh"
 ) -> PlanRead:
     """One plan with every target's progress, measured on the latest month with data."""
-    found = next(((r, p) for r, p in _plans(session) if p.key == key), None)
-    if found is None or not _visible(found[1], task_forces):
+    found = next((p for _r, p in _plans(session) if p.key == key), None)
+    if found is None or not _visible(found, task_forces):
         raise NotFound(f"找不到计划 {key}", f"no plan {key}")
-    plan = found[1]
+    return _progress(session, found, task_forces, lang)
+
+
+def plans_progress(
+    session: Session, *, task_forces: Sequence[str] | None = None, lang: str = "zh"
+) -> list[PlanRead]:
+    """Every plan the reader may see with its targets' progress, each plan measured once."""
+    return [
+        _progress(session, plan, task_forces, lang)
+        for _row, plan in _plans(session)
+        if _visible(plan, task_forces)
+    ]
+
+
+def _progress(
+    session: Session, plan: Plan, task_forces: Sequence[str] | None, lang: str
+) -> PlanRead:
     latest = latest_period(session)
     period = Period.parse(latest) if latest else None
     targets = (
@@ -149,7 +174,7 @@ def list_plans(
     for _row, plan in _plans(session):
         if not _visible(plan, task_forces):
             continue
-        read = plan_progress(session, key=plan.key, task_forces=task_forces, lang=lang)
+        read = _progress(session, plan, task_forces, lang)
         statuses = [t.status for t in read.targets]
         items.append(
             PlanSummary(

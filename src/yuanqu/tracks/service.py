@@ -18,11 +18,7 @@ from yuanqu.tracks.definitions import Track, get_track
 def track_view(session: Session, *, key: str, lang: str = "zh") -> dict[str, Any]:
     """Everything a track ties together, as plain data for the page and the JSON."""
     track: Track = get_track(key)
-    owned = [
-        plans.plan_progress(session, key=p.key, lang=lang)
-        for p in plans.list_plans(session, lang=lang).items
-    ]
-    owned = [p for p in owned if p.owner == f"track:{key}"]
+    owned = [p for p in plans.plans_progress(session, lang=lang) if p.owner == f"track:{key}"]
     chain = get_chain(track.chain) if track.chain else None
     titles = {p.id: p.title(lang) for p in shipped_policies()}
     projects = [
