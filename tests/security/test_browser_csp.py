@@ -70,10 +70,11 @@ def test_admin_crawls_the_menu_without_violations(tab, served) -> None:
         "header nav .menu a[href^='/']:not([href^='/lang'])", "els => els.map(e => e.pathname)"
     )
     assert len(links) >= 10, links
+    flight = site_browser.Flight(tab)
     for path in links:
         page_response = tab.goto(path)
         assert page_response.status == 200, path
-        tab.wait_for_load_state("networkidle")
+        flight.settle()
         assert violations(tab) == [], path
     tab.goto("/")
     tab.wait_for_selector("[data-chart='sections'] svg")

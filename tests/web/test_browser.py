@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -54,6 +55,29 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+_SEEDED: dict[Path, tuple[dict[str, DemoAccount], str]] = {}
+
+
+def seeded_copy(
+    tmp_path_factory: pytest.TempPathFactory, path: Path
+) -> tuple[dict[str, DemoAccount], str]:
+    """A copy at ``path`` of the browser zone, which each test process seeds once: every module
+    gets the same fresh zone of its own (a file copy, not a demo build of seconds each)."""
+    template = tmp_path_factory.getbasetemp() / "browser-zone.db"
+    if template not in _SEEDED:
+        url = f"sqlite:///{template}"
+        migrate(url)
+        accounts, _tokens, other_uscc, _name = seed_site(url)
+        _SEEDED[template] = (accounts, other_uscc)
+    source, copy = sqlite3.connect(template), sqlite3.connect(path)
+    try:
+        source.backup(copy)
+    finally:
+        source.close()
+        copy.close()
+    return _SEEDED[template]
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """A real uvicorn server on loopback, in a thread, over a seeded SQLite database."""
@@ -61,9 +85,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
     from yuanqu.app import create_app
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'site.db'}"
-    migrate(url)
-    accounts, _tokens, other_uscc, _name = seed_site(url)
+    path = tmp_path_factory.mktemp("browser") / "site.db"
+    url = f"sqlite:///{path}"
+    accounts, other_uscc = seeded_copy(tmp_path_factory, path)
     port = free_port()
     config = uvicorn.Config(
         create_app(url, key="browser-test"), host="127.0.0.1", port=port, log_level="warning"
@@ -111,6 +135,42 @@ def log_in(page, served: Served, username: str) -> None:
     page.fill("input[name=password]", served.accounts[username].password)
     page.click("button[type=submit]")
     page.wait_for_load_state()
+
+
+class Flight:
+    """The requests a page has in flight, so a test can wait until a page and everything it loads
+    after it (htmx fragments, chart data) have answered. Playwright's ``networkidle`` waits for
+    500 ms without a request after every page, which was most of a crawl's time; an htmx
+    fragment starts within milliseconds of the swap that asks for it."""
+
+    QUIET_MS = 150
+    STEP_MS = 25
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.flying: set = set()
+        page.on("request", self._start)
+        page.on("requestfinished", self._end)
+        page.on("requestfailed", self._end)
+
+    def _start(self, request) -> None:
+        self.flying.add(request)
+        if request.redirected_from is not None:  # a redirect's first leg is done
+            self.flying.discard(request.redirected_from)
+
+    def _end(self, request) -> None:
+        self.flying.discard(request)
+
+    def settle(self, timeout_ms: int = 120_000) -> None:
+        """Return once no request has been in flight for ``QUIET_MS``."""
+        quiet = waited = 0
+        while quiet < self.QUIET_MS:
+            self.page.wait_for_timeout(self.STEP_MS)
+            waited += self.STEP_MS
+            quiet = quiet + self.STEP_MS if not self.flying else 0
+            if waited > timeout_ms:
+                urls = sorted(r.url for r in self.flying)
+                raise TimeoutError(f"requests still in flight after {timeout_ms} ms: {urls}")
 
 
 def snap(page, name: str) -> None:

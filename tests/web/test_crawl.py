@@ -14,7 +14,16 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.web.test_browser import ARGS, CHROMIUM, DESKTOP, PHONE, Served, browser, served
+from tests.web.test_browser import (
+    ARGS,
+    CHROMIUM,
+    DESKTOP,
+    PHONE,
+    Flight,
+    Served,
+    browser,
+    served,
+)
 from yuanqu.core.db import make_engine, session_scope
 from yuanqu.grants.models import CaseStatus
 from yuanqu.policies.service import shipped_policies
@@ -124,17 +133,21 @@ def crawl(page, codes: Codes, lang: str, viewport: dict[str, int]) -> list[str]:
     )
     queue = [(home, "home")] + [(m, "menu") for m in menu if not SKIP.search(m)]
     seen: set[str] = set()
+    flight = Flight(page)
     while queue:
         url, source = queue.pop(0)
         if shape(url) in seen:
             continue
         seen.add(shape(url))
         response = page.goto(url)
-        page.wait_for_load_state("networkidle")
+        flight.settle()
         where = f"{lang} {viewport['width']}px {url} (from {source})"
         if response is None or response.status >= 400:
             problems.append(f"{where}: status {response.status if response else '?'}")
             continue
+        loading = page.locator("[hx-trigger~=load] [aria-busy=true]").count()
+        if loading:  # the page is checked whole, with every part it loads after it
+            problems.append(f"{where}: {loading} part(s) still loading when checked")
         bad = codes.found(page.evaluate(VISIBLE_TEXT, MACHINE), lang)
         if bad:
             problems.append(f"{where}: internal ids shown {sorted(bad)}")
