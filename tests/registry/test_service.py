@@ -151,3 +151,20 @@ class TestActiveLabels:
             session, filters=EnterpriseFilter(q="续期企业", as_of=date(2023, 6, 30))
         )
         assert page.items[0].active_labels == ["high_tech", "listed"]
+
+
+def test_a_firms_reference_sees_what_this_unit_of_work_has_not_flushed_yet(session) -> None:
+    """get_ref reads through the connection when nothing is pending, and through the session
+    (which flushes first) when something is: a firm renamed or added just before is seen."""
+    from yuanqu.registry.firms import get_ref
+    from yuanqu.registry.models import Enterprise
+
+    firm = make_firm(session, name="旧名称有限公司")
+    assert get_ref(session, uscc=firm.uscc).name == "旧名称有限公司"
+    firm.name = "新名称有限公司"  # not flushed
+    assert get_ref(session, uscc=firm.uscc).name == "新名称有限公司"
+    template = make_firm(session)
+    values = {c.key: getattr(template, c.key) for c in Enterprise.__table__.columns}
+    values.update(id=None, uscc="91110302MA01ABCD1X", name="刚加入的企业有限公司")
+    session.add(Enterprise(**values))  # not flushed
+    assert get_ref(session, uscc="91110302MA01ABCD1X").name == "刚加入的企业有限公司"

@@ -109,7 +109,10 @@ def session_user(session: Session, session_id: str) -> Row[Any] | None:
     Asked on every request, so in one query of the columns a principal needs (``id``,
     ``username``, ``role``, ``uscc``, ``task_forces``, ``display_name``), not two ORM loads."""
     writer = _is_writer(session)
-    row = session.execute(_LIVE_SESSION, {"session_hash": token_hash(session_id)}).first()
+    # Through the connection, not the ORM's execution path (which cost more than the query):
+    # the request's first statement, with nothing pending to flush.
+    found = session.connection().execute(_LIVE_SESSION, {"session_hash": token_hash(session_id)})
+    row = found.first()
     if row is None:
         return None
     now = _now()

@@ -100,7 +100,11 @@ _FIRM_REF = select(Enterprise.id, Enterprise.uscc, Enterprise.name, Enterprise.t
 def get_ref(session: Session, *, uscc: str) -> FirmRef:
     """The firm with this credit code as a ``FirmRef``; NotFound otherwise."""
     code = normalise_code(uscc)
-    row = session.execute(_FIRM_REF, {"uscc": code}).first()
+    # A profile tab asks on every request: through the connection when nothing is pending (the
+    # ORM's execution path cost more than the query), else through the session, which flushes.
+    pending = session.new or session.dirty or session.deleted
+    run = session.execute if pending else session.connection().execute
+    row = run(_FIRM_REF, {"uscc": code}).first()
     if row is None:
         raise _not_found(code)
     return FirmRef(row.id, row.uscc, row.name, row.task_force)
