@@ -145,3 +145,15 @@ def test_the_process_engine_keeps_as_many_connections_as_the_setting(tmp_path, m
         for key in (url, "sqlite://"):
             _engines.pop(key).dispose()
         restore_settings(saved)
+
+
+def test_a_version_read_sees_a_bump_this_unit_of_work_has_not_flushed(session):
+    """Versions are read on the connection (cheaper than the ORM's path) only when nothing is
+    pending: a bump made earlier in the same unit of work is seen, before and after a flush."""
+    first = bump_data_version(session, "registry")
+    session.flush()
+    assert data_version(session, "registry") == first
+    second = bump_data_version(session, "registry")  # pending: the row is dirty, not flushed
+    assert second > first
+    assert data_version(session, "registry") == second
+    assert dict(all_data_versions(session))["registry"] == second

@@ -21,7 +21,7 @@ from sqlalchemy.sql import Update
 from yuanqu.accounts.models import User, UserSession
 from yuanqu.core.auth import new_session_id, token_hash
 from yuanqu.core.config import get_settings
-from yuanqu.core.db import SQLITE_BEGIN_OPTION, is_sqlite, side_engine
+from yuanqu.core.db import SQLITE_BEGIN_OPTION, is_sqlite, read, side_engine
 
 log = logging.getLogger("yuanqu.auth")
 TOUCH_EVERY = timedelta(seconds=60)
@@ -109,10 +109,7 @@ def session_user(session: Session, session_id: str) -> Row[Any] | None:
     Asked on every request, so in one query of the columns a principal needs (``id``,
     ``username``, ``role``, ``uscc``, ``task_forces``, ``display_name``), not two ORM loads."""
     writer = _is_writer(session)
-    # Through the connection, not the ORM's execution path (which cost more than the query):
-    # the request's first statement, with nothing pending to flush.
-    found = session.connection().execute(_LIVE_SESSION, {"session_hash": token_hash(session_id)})
-    row = found.first()
+    row = read(session, _LIVE_SESSION, {"session_hash": token_hash(session_id)}).first()
     if row is None:
         return None
     now = _now()

@@ -14,9 +14,11 @@ from sqlalchemy import (
     BigInteger,
     DateTime,
     Engine,
+    Executable,
     Integer,
     MetaData,
     String,
+    bindparam,
     case,
     create_engine,
     event,
@@ -223,8 +225,21 @@ def bump_data_version(session: Session, dataset: str) -> int:
     return row.version
 
 
+def read(session: Session, statement: Executable, params: dict[str, Any] | None = None) -> Any:
+    """Run a small read that every request makes (the session's user, the data versions, a
+    tab's firm) on the session's connection: the ORM's execution path and row loading cost more
+    than the query. When something of this unit of work is pending, through the session, which
+    flushes it first, so the read sees it."""
+    if session.new or session.dirty or session.deleted:
+        return session.execute(statement, params)
+    return session.connection().execute(statement, params)
+
+
+_VERSION = select(DataVersion.version).where(DataVersion.dataset == bindparam("dataset"))
+
+
 def data_version(session: Session, dataset: str) -> int:
-    return session.scalar(select(DataVersion.version).where(DataVersion.dataset == dataset)) or 0
+    return read(session, _VERSION, {"dataset": dataset}).scalar() or 0
 
 
 _ALL_VERSIONS = select(DataVersion.dataset, DataVersion.version)  # read by every kept page
@@ -232,9 +247,7 @@ _ALL_VERSIONS = select(DataVersion.dataset, DataVersion.version)  # read by ever
 
 def all_data_versions(session: Session) -> tuple[tuple[str, int], ...]:
     """Every dataset's version, in order: a key that changes with any write to the data."""
-    # Through the connection: the ORM's execution path cost more than the query (nothing of
-    # this unit of work is pending here: versions move at commit).
-    rows = session.connection().execute(_ALL_VERSIONS).all()
+    rows = read(session, _ALL_VERSIONS).all()
     return tuple(sorted((str(d), int(v)) for d, v in rows))
 
 

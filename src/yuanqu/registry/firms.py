@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from yuanqu.core.db import bump_data_version
+from yuanqu.core.db import bump_data_version, read
 from yuanqu.core.errors import NotFound, ValidationError
 from yuanqu.core.industry import industry_catalog
 from yuanqu.core.tabular import CellError
@@ -100,11 +100,7 @@ _FIRM_REF = select(Enterprise.id, Enterprise.uscc, Enterprise.name, Enterprise.t
 def get_ref(session: Session, *, uscc: str) -> FirmRef:
     """The firm with this credit code as a ``FirmRef``; NotFound otherwise."""
     code = normalise_code(uscc)
-    # A profile tab asks on every request: through the connection when nothing is pending (the
-    # ORM's execution path cost more than the query), else through the session, which flushes.
-    pending = session.new or session.dirty or session.deleted
-    run = session.execute if pending else session.connection().execute
-    row = run(_FIRM_REF, {"uscc": code}).first()
+    row = read(session, _FIRM_REF, {"uscc": code}).first()  # a profile tab asks every time
     if row is None:
         raise _not_found(code)
     return FirmRef(row.id, row.uscc, row.name, row.task_force)
