@@ -160,3 +160,32 @@ class TestImport:
         assert body["code"] == "import_rejected" and len(body["details"]) >= 4
         after = site.client(Role.admin).get("/api/v1/enterprises", params={"page_size": 1})
         assert after.json()["total"] == before
+
+
+class TestUsers:
+    def test_the_kept_users_page_follows_every_account_change(self, site: Site) -> None:
+        """Accounts move no data version, so the kept page is keyed by what it shows of every
+        account and by its reader: a new account and a disabled one are seen at once, and each
+        administrator is offered to disable the others, never themself."""
+        admin = site.client(Role.admin)
+        me = site.account(Role.admin).username
+        assert f"/admin/users/{me}/disable" not in admin.get("/admin/users").text
+        for name in ("kept.other", "kept.check"):
+            created = admin.post(
+                "/api/v1/users",
+                json={"username": name, "password": "Correct-Horse-Battery-9", "role": "admin"},
+            )
+            assert created.status_code == 201, created.text
+        page = admin.get("/admin/users").text
+        assert "/admin/users/kept.check/disable" in page
+        assert "/admin/users/kept.other/disable" in page
+        token = admin.post("/api/v1/users/kept.other/tokens", json={"name": "t"}).json()["token"]
+        other = site.client()
+        other.headers["Authorization"] = f"Bearer {token}"
+        theirs = other.get("/admin/users").text
+        assert f"/admin/users/{me}/disable" in theirs
+        assert "/admin/users/kept.other/disable" not in theirs
+        assert admin.post("/api/v1/users/kept.check/disable").status_code == 200
+        page = admin.get("/admin/users").text
+        assert "kept.check" in page and "/admin/users/kept.check/disable" not in page
+        assert f"/admin/users/{me}/disable" not in page

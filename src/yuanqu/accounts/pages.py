@@ -24,7 +24,7 @@ from yuanqu.core.auth import (
 from yuanqu.core.deps import LANG_COOKIE, LANGS, get_db, request_lang
 from yuanqu.core.errors import RateLimited, YuanquError
 from yuanqu.registry import service as registry
-from yuanqu.web.pagecache import render_cached
+from yuanqu.web.pagecache import render_cached, render_kept
 from yuanqu.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -157,12 +157,22 @@ def users_page(
     session: Session = Depends(get_db, scope="function"),
     principal: Principal = allow(Role.admin),
 ) -> HTMLResponse:
-    return render(request, "accounts/users.html", users_context(request, session, error=None))
+    # Kept like every page: accounts move no data version, so the key holds what the table
+    # shows of every account, and who reads it (an administrator cannot disable themself).
+    return render_kept(
+        request,
+        "accounts/users.html",
+        session,
+        lambda: users_context(request, session, error=None),
+        also=(service.users_shown(session), principal.username),
+    )
 
 
 def users_context(request: Request, session: Session, *, error: str | None) -> dict:
     lang = request_lang(request)
+    principal = request.state.principal
     return {
+        "me": principal.username,
         "users": service.list_users(session),
         "roles": [(str(role), names[lang == "en"]) for role, names in ROLE_NAMES.items()],
         "role_names": {str(role): names[lang == "en"] for role, names in ROLE_NAMES.items()},

@@ -24,6 +24,7 @@ from yuanqu.core.auth import (
     verify_no_password,
     verify_password,
 )
+from yuanqu.core.db import read
 from yuanqu.core.errors import Conflict, NotFound, Unauthorized, ValidationError
 from yuanqu.registry import service as registry
 from yuanqu.registry.schemas import EnterpriseFilter
@@ -42,6 +43,18 @@ def get_user(session: Session, *, username: str) -> User:
 
 def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.username)))
+
+
+_SHOWN = select(
+    User.username, User.display_name, User.role, User.uscc, User.task_forces, User.active
+).order_by(User.username)
+
+
+def users_shown(session: Session) -> tuple[tuple, ...]:
+    """What the users page shows of every account, as a key the kept page changes with."""
+    return tuple(
+        (*row[:4], tuple(row.task_forces or ()), row.active) for row in read(session, _SHOWN)
+    )
 
 
 def create_user(
