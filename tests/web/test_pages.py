@@ -169,7 +169,10 @@ class TestUsers:
         administrator is offered to disable the others, never themself."""
         admin = site.client(Role.admin)
         me = site.account(Role.admin).username
-        assert f"/admin/users/{me}/disable" not in admin.get("/admin/users").text
+        first = admin.get("/admin/users").text
+        assert f"/admin/users/{me}/disable" not in first
+        firm = site.account(Role.enterprise).uscc  # an enterprise account shows its firm's name
+        assert admin.get(f"/api/v1/enterprises/{firm}").json()["name"] in first
         for name in ("kept.other", "kept.check"):
             created = admin.post(
                 "/api/v1/users",

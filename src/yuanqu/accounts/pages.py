@@ -24,6 +24,7 @@ from yuanqu.core.auth import (
 from yuanqu.core.deps import LANG_COOKIE, LANGS, get_db, request_lang
 from yuanqu.core.errors import RateLimited, YuanquError
 from yuanqu.registry import service as registry
+from yuanqu.registry.firms import firms_by_code
 from yuanqu.web.pagecache import render_cached, render_kept
 from yuanqu.web.templating import render
 
@@ -171,9 +172,12 @@ def users_page(
 def users_context(request: Request, session: Session, *, error: str | None) -> dict:
     lang = request_lang(request)
     principal = request.state.principal
+    users = service.list_users(session)
+    firms = firms_by_code(session, {u.uscc for u in users if u.uscc})
     return {
         "me": principal.username,
-        "users": service.list_users(session),
+        "users": users,
+        "firm_names": {code: firm.name for code, firm in firms.items()},
         "roles": [(str(role), names[lang == "en"]) for role, names in ROLE_NAMES.items()],
         "role_names": {str(role): names[lang == "en"] for role, names in ROLE_NAMES.items()},
         "task_forces": registry.list_task_forces(session),
