@@ -10,6 +10,7 @@ executors' start, about half a minute per master on this machine."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -107,9 +108,14 @@ class OnTheCluster:
         session = spark.spark_session(master)
         assert session.range(1000).selectExpr("sum(id) AS s").collect()[0]["s"] == 499500
         if master.startswith("spark://"):
-            # The executors of the two workers, beside the driver's own block manager.
-            executors = session.sparkContext._jsc.sc().getExecutorMemoryStatus().size()
-            assert executors == 3
+            # The executors of the two workers, beside the driver's own block manager. They
+            # register on their own time: under load the second came after the first job (a run
+            # at load average 6 to 10 counted 2), so wait for it, two minutes at most.
+            status = session.sparkContext._jsc.sc().getExecutorMemoryStatus
+            deadline = time.monotonic() + 120
+            while status().size() < 3 and time.monotonic() < deadline:
+                time.sleep(0.5)
+            assert status().size() == 3
             assert session.sparkContext.master == master
         else:
             # A Connect client: the driver is the server's, and it runs on the cluster.
