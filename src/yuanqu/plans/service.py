@@ -123,25 +123,40 @@ def plan_progress(
     found = next((p for _r, p in _plans(session) if p.key == key), None)
     if found is None or not _visible(found, task_forces):
         raise NotFound(f"找不到计划 {key}", f"no plan {key}")
-    return _progress(session, found, task_forces, lang)
+    return _progress(session, found, task_forces, lang, _latest(session))
 
 
 def plans_progress(
     session: Session, *, task_forces: Sequence[str] | None = None, lang: str = "zh"
 ) -> list[PlanRead]:
     """Every plan the reader may see with its targets' progress, each plan measured once."""
+    return [read for _plan, read in _every_progress(session, task_forces, lang)]
+
+
+def _every_progress(
+    session: Session, task_forces: Sequence[str] | None, lang: str
+) -> list[tuple[Plan, PlanRead]]:
+    """Each visible plan with its progress, all measured on the one latest month."""
+    period = _latest(session)
     return [
-        _progress(session, plan, task_forces, lang)
+        (plan, _progress(session, plan, task_forces, lang, period))
         for _row, plan in _plans(session)
         if _visible(plan, task_forces)
     ]
 
 
-def _progress(
-    session: Session, plan: Plan, task_forces: Sequence[str] | None, lang: str
-) -> PlanRead:
+def _latest(session: Session) -> Period | None:
     latest = latest_period(session)
-    period = Period.parse(latest) if latest else None
+    return Period.parse(latest) if latest else None
+
+
+def _progress(
+    session: Session,
+    plan: Plan,
+    task_forces: Sequence[str] | None,
+    lang: str,
+    period: Period | None,
+) -> PlanRead:
     targets = (
         [
             target_progress(session, t, latest=period, start_year=plan.start_year, lang=lang)
@@ -171,10 +186,7 @@ def list_plans(
 ) -> PlanPage:
     """Every plan the reader may see, with how many of its targets are on track."""
     items = []
-    for _row, plan in _plans(session):
-        if not _visible(plan, task_forces):
-            continue
-        read = _progress(session, plan, task_forces, lang)
+    for plan, read in _every_progress(session, task_forces, lang):
         statuses = [t.status for t in read.targets]
         items.append(
             PlanSummary(
