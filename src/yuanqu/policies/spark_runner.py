@@ -11,10 +11,9 @@ The base table (:data:`yuanqu.policies.inputs.BASE_SCHEMA`) is built on Spark by
 (:mod:`yuanqu.analytics.parquet`): the registry columns from ``firms/``, the labels held at the
 end of the data year by the statistics' :func:`yuanqu.stats.frames.labels_at_sql` over
 ``labels/``, the year's and the previous year's sums per firm by the statistics' own definitions
-(the year-to-date cache :func:`yuanqu.stats.windows.ytd_sql` and the per-firm windows
-:func:`~yuanqu.stats.windows.firm_windows_sql` of December: cumulative January to December,
-the headcount of December) over ``monthly_reports/`` (only those years' partitions are read),
-and the year's facts from ``policy_facts/``.
+(the per-firm windows :func:`yuanqu.stats.windows.firm_windows_sql` of December, read in one
+pass: cumulative January to December, the headcount of December) over ``monthly_reports/``
+(only those years' partitions are read), and the year's facts from ``policy_facts/``.
 """
 
 from __future__ import annotations
@@ -42,7 +41,7 @@ from yuanqu.policies.language.definition import Policy
 from yuanqu.policies.language.variables import STAT_SUMS
 from yuanqu.policies.load import base_sql
 from yuanqu.stats.frames import TABLES, labels_at_sql
-from yuanqu.stats.windows import Measure, Window, firm_windows_sql, ytd_sql
+from yuanqu.stats.windows import Measure, Window, firm_windows_sql
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame, SparkSession
@@ -206,13 +205,11 @@ def base_frames(runner: SparkRunner, source: Path, years: Iterable[int]) -> dict
         "FROM (SELECT 1 AS x) t WHERE FALSE",
         view=True,
     )
-    for y in read:
-        runner.create(f"ytd_{y}", ytd_sql(_MEASURES, y))
     bases = {}
     for year in years:
-        ytd = f"SELECT * FROM ytd_{year - 1} UNION ALL SELECT * FROM ytd_{year}"
-        windows = firm_windows_sql(_MEASURES, Window(year, 12, 12), prices=False)
-        runner.create(f"fw_{year}", f"WITH ytd AS ({ytd}) {windows}", view=True)
+        # December's windows of the year and the year before, in one pass over their reports.
+        windows = firm_windows_sql(_MEASURES, Window(year, 12, 12), prices=False, narrow=True)
+        runner.create(f"fw_{year}", windows)
         this_year = ", ".join(f"{m.key}__c AS {m.key}" for m in _MEASURES if m.key != "employees")
         last_year = ", ".join(f"{m.key}__cb" for m in _MEASURES if m.key != "employees")
         runner.create(

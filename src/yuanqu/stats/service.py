@@ -132,10 +132,16 @@ def bulletin(
 
     def compute() -> tuple[list[dict[str, Any]], bool, int]:
         prices = _has_prices(data, window)
-        # The period's per-firm windows are read from the cache inside the one query.
+        # The period's per-firm windows are read inside the one query: from the snapshot's
+        # year-to-date cache, which serves a zone's many pages; on Spark (a province's run, one
+        # bulletin per process) from the reports in one pass, building no cache for nobody.
         measures = measures_for(chosen)
         firms = firm_windows_sql(
-            measures, window, prices=prices, scope=parsed_scope.firm_ids(p.last_day)
+            measures,
+            window,
+            prices=prices,
+            scope=parsed_scope.firm_ids(p.last_day),
+            narrow=engine.is_spark,
         )
         sql = grouped_sql(
             measures,

@@ -116,12 +116,23 @@ def ytd_sql(measures: Sequence[Measure], year: int | str) -> str:
 
 
 def firm_windows_sql(
-    measures: Sequence[Measure], window: Window, *, prices: bool, scope: str | None = None
+    measures: Sequence[Measure],
+    window: Window,
+    *,
+    prices: bool,
+    scope: str | None = None,
+    narrow: bool = False,
 ) -> str:
     """Per firm (in ``scope``, a SQL subquery of firm ids; None: every firm) with a report in
     this year's or last year's cumulative window: presence in each window and each measure's
     window sums, the per-firm table every figure of a period is read from. Two rows of the
-    ``ytd`` cache per firm (this year's, last year's), no pass over the reports."""
+    ``ytd`` cache per firm (this year's, last year's), no pass over the reports.
+
+    ``narrow``: each year's side read from ``reports`` instead, one grouping per year
+    (:func:`_year_to_month_sql`), for a reader of one period (a province's bulletin): at
+    millions of firms the cache (twelve joins per year, each holding a hash table of every
+    firm, and 24 columns per value) costs more than the whole bulletin and does not fit in
+    memory, while one period needs 2 of its columns per value."""
     y, b, last = window.year, window.year - 1, window.last
     if window.first == window.last:
         month = f"m{last}"
@@ -136,8 +147,9 @@ def firm_windows_sql(
     in_scope = f" AND enterprise_id IN ({scope})" if scope else ""
 
     def side(year: int) -> str:
+        source = f"({_year_to_month_sql(measures, year, last)}) AS ytd" if narrow else "ytd"
         return (
-            f"(SELECT enterprise_id, {', '.join(dict.fromkeys(wanted))} FROM ytd "
+            f"(SELECT enterprise_id, {', '.join(dict.fromkeys(wanted))} FROM {source} "
             f"WHERE year = {year} AND present__{cum}{in_scope})"
         )
 
@@ -161,6 +173,33 @@ def firm_windows_sql(
     return (
         f"SELECT {', '.join(cols)} FROM {side(y)} AS t "
         f"FULL JOIN {side(b)} AS b ON b.enterprise_id = t.enterprise_id"
+    )
+
+
+def _year_to_month_sql(measures: Sequence[Measure], year: int, month: int) -> str:
+    """The columns of the ``ytd`` cache for one month of one year, in one pass over the year's
+    reports up to that month, grouped by firm: whether the firm reported in the month and up to
+    it, the month's value (its one report of the month) and the year to date (SUM over the
+    months, NULL while none has a value, as in the cache). One row per firm with a report up to
+    the month, the rows every window reader keeps. The same integers as the cache; a deflated
+    sum (a double) is summed in the engine's order instead of the calendar's, so it may differ
+    in its last bits."""
+    cols = [
+        "r.enterprise_id",
+        f"{year} AS year",
+        f"bool_or(r.month = {month}) AS present__m{month}",
+        f"TRUE AS present__c{month}",
+    ]
+    for name, expr in _cached_values(measures):
+        # One report per firm and month: max is that month's value, of its own type.
+        cols += [
+            f"max({expr}) FILTER (WHERE r.month = {month}) AS {name}__m{month}",
+            f"SUM({expr}) AS {name}__c{month}",
+        ]
+    return (
+        f"SELECT {', '.join(cols)} FROM reports r LEFT JOIN prices p ON p.division = r.division "
+        f"AND p.year = r.year AND p.month = r.month WHERE r.year = {year} "
+        f"AND r.month <= {month} GROUP BY r.enterprise_id"
     )
 
 
