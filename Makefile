@@ -32,10 +32,10 @@ $(SPARK_STAMP): $(STAMP)
 
 install-spark: $(SPARK_STAMP) ## add the optional Spark engine (pyspark; needs Java 17)
 
-test: install-spark ## run the whole test suite, Spark too (PostgreSQL when YUANQU_TEST_DATABASE_URL is set)
-	$(BIN)/pytest -n 2
+test: install-spark ## run the whole test suite, Spark and its cluster too (PostgreSQL when YUANQU_TEST_DATABASE_URL is set)
+	YUANQU_TEST_SPARK_CLUSTER=1 $(BIN)/pytest -n 2
 
-test-cluster: install-spark ## the Spark tests on a real standalone cluster and Spark Connect (minutes; not in `make test`)
+test-cluster: install-spark ## only the Spark tests on a real standalone cluster and Spark Connect (minutes)
 	YUANQU_TEST_SPARK_CLUSTER=1 $(BIN)/pytest tests/analytics/test_spark_cluster.py
 
 lint: install ## ruff lint and format check, and the import-linter contracts of the layers

@@ -134,7 +134,7 @@ def bulletin(
         prices = _has_prices(data, window)
         # The period's per-firm windows are read inside the one query: from the snapshot's
         # year-to-date cache, which serves a zone's many pages; on Spark (a province's run, one
-        # bulletin per process) from the reports in one pass, building no cache for nobody.
+        # bulletin per process) from the reports, one grouping per year, building no cache.
         measures = measures_for(chosen)
         firms = firm_windows_sql(
             measures,
