@@ -216,8 +216,12 @@ def simulate(
     set_: Annotated[list[str] | None, typer.Option("--set", help="name=value")] = None,
     year: Annotated[int, typer.Option(help="award year")] = 2023,
     fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+    engine: EngineOption = None,
+    source: SourceOption = None,
+    spark_master: MasterOption = None,
 ) -> None:
     """What-if: the policy with changed parameters against the policy as it stands."""
+    choice = EngineChoice.resolve(engine, source, spark_master)
     overrides = {}
     for item in set_ or []:
         name, sep, value = item.partition("=")
@@ -227,7 +231,9 @@ def simulate(
             )
         overrides[name.strip()] = value.strip()
     with cli_session() as session:
-        result = service.simulate(session, policy_id=policy, year=year, overrides=overrides)
+        result = service.simulate(
+            session, policy_id=policy, year=year, overrides=overrides, engine=choice
+        )
     if fmt != OutputFormat.table:
         emit_json(result)
         return

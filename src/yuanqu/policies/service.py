@@ -432,7 +432,13 @@ def _with_band_value(parameter: Parameter | None, index: int, value) -> Paramete
 
 
 def simulate(
-    session: Session, *, policy_id: str, year: int, overrides: dict[str, str], top: int = 20
+    session: Session,
+    *,
+    policy_id: str,
+    year: int,
+    overrides: dict[str, str],
+    top: int = 20,
+    engine: EngineChoice = DUCKDB,
 ) -> dict[str, Any]:
     """The policy as it stands against the policy with ``overrides``: cost, beneficiaries,
     distribution by industry section and task force, and the firms that gain or lose.
@@ -440,7 +446,11 @@ def simulate(
     Both sides evaluate the policy with the other policies of its exclusive group in effect
     (as they stand), as the batch does: a firm a larger award of the group pays is not paid by
     this one, and gains it when the overrides make this one the larger. Only this policy's
-    figures are reported."""
+    figures are reported.
+
+    On Spark (``engine``) both sides are evaluated on the cluster over the exported dataset, by
+    the batch's own statements; what comes back to this process is each side's paid firms
+    (what the distributions and the list of changes are computed from), not every firm."""
     current = get_policy(policy_id)
     if not current.in_effect(year):
         raise ValidationError(
@@ -450,15 +460,17 @@ def simulate(
         )
     variant = with_overrides(current, overrides)
     mates = group_mates(current, year=year)
-    key = cache_key(session)
+    # The policy as it stands is the same for every move of a slider: kept per database and
+    # data versions (a dataset on Spark is read anew: an export carries no data version).
+    key = None if engine.is_spark else cache_key(session)
     if key is None:
-        before = _simulated(session, current, mates, year)
-    else:  # the policy as it stands: the same for every move of a slider
+        before = _simulated(session, current, mates, year, engine)
+    else:
         before = _BEFORE.get_or_compute(
             (key, current.id, tuple(p.id for p in mates), year),
-            lambda: _simulated(session, current, mates, year),
+            lambda: _simulated(session, current, mates, year, engine),
         )
-    after = before if not overrides else _simulated(session, variant, mates, year)
+    after = before if not overrides else _simulated(session, variant, mates, year, engine)
     total_before, total_after = before.totals, after.totals
     con = plan.connect()
     con.register("a", before.awards)
@@ -554,17 +566,23 @@ class _Simulated:
 _BEFORE: LruCache[_Simulated] = LruCache(8)
 
 
-def _simulated(session: Session, policy: Policy, mates: list[Policy], year: int) -> _Simulated:
-    """``policy`` (index 0) evaluated with its group ``mates``; only its own figures kept."""
-    policies = [policy, *mates]
-    result = engine.evaluate(plan.connect(), policies, year, _bases(session, policies, year))
-    awards = result.con.sql(
-        "SELECT r.uscc, r.allocated_fen, i.name, i.industry_section, i.task_force, "
-        "i.industry_code, i.revenue, i.employees FROM policy_results r "
-        f"JOIN inputs_{policy.data_year(year)} i USING (firm_id) "
-        "WHERE r.policy_idx = 0 AND r.allocated_fen > 0"
-    ).to_arrow_table()
-    (totals,) = [t for t in result.totals() if t["policy"] == policy.id]
+def _simulated(
+    session: Session, policy: Policy, mates: list[Policy], year: int, on: EngineChoice
+) -> _Simulated:
+    """``policy`` (index 0) evaluated with its group ``mates`` on engine ``on``; only its own
+    figures kept."""
+    result = run(session, year=year, policies=[policy, *mates], engine=on)
+    try:
+        awards = result.con.sql(
+            "SELECT r.uscc, r.allocated_fen, i.name, i.industry_section, i.task_force, "
+            "i.industry_code, i.revenue, i.employees FROM policy_results r "
+            f"JOIN inputs_{policy.data_year(year)} i USING (firm_id) "
+            "WHERE r.policy_idx = 0 AND r.allocated_fen > 0"
+        ).to_arrow_table()
+        (totals,) = [t for t in result.totals() if t["policy"] == policy.id]
+    finally:
+        if on.is_spark:  # free the evaluation's cached tables on the cluster
+            result.con.close()  # type: ignore[attr-defined]  # SparkRunner.close
     return _Simulated(awards, totals)
 
 
