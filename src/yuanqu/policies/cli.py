@@ -251,7 +251,8 @@ def simulate(
         highlight=False,
     )
     if result["group_policies"]:
-        group, mates = result["exclusive_group"], ", ".join(result["group_policies"])
+        group = result["exclusive_group"]
+        mates = "、".join(service.get_policy(m).title(lang()) for m in result["group_policies"])
         console.print(
             t(
                 f"已与不可兼得组 {group} 的其他政策一并测算：{mates}",
@@ -259,7 +260,30 @@ def simulate(
             ),
             highlight=False,
         )
-    emit_rows(result["distribution"]["industry_section"], OutputFormat.table, title="industry")
+    emit_rows(
+        [_section_row(row) for row in result["distribution"]["industry_section"]],
+        OutputFormat.table,
+        title=t(
+            f"{service.get_policy(policy).title('zh')}：按行业门类",
+            f"{service.get_policy(policy).title('en')}: by industry section",
+        ),
+    )
+
+
+def _section_row(row: dict) -> dict[str, object]:
+    """One industry section of a simulation as a person reads it: the section by name, the
+    firms paid and the amounts in 元, as the policy stands and with the changes."""
+    from yuanqu.core.industry import industry_catalog
+
+    found = industry_catalog().find(row["group"]) if row["group"] else None
+    section = f"{row['group']} {found.label(lang())}" if found else t("未分类", "unclassified")
+    return {
+        t("行业门类", "industry section"): section,
+        t("现行（家）", "firms now"): row["before_firms"],
+        t("现行金额", "amount now"): Money(row["before_fen"]).format(lang()),
+        t("调整后（家）", "firms after"): row["firms"],
+        t("调整后金额", "amount after"): Money(row["allocated_fen"]).format(lang()),
+    }
 
 
 @app.command("import-facts")
