@@ -283,7 +283,7 @@ def bulletin_sql(months: int, *, narrow: bool = True) -> tuple[str, str]:
     inside the statement; otherwise from the ``ytd`` cache of every month (what a zone's
     snapshot keeps for its pages)."""
     last = bulletin_month(months)
-    window = Window(YEAR, last, last)  # the month's bulletin; last year's read from the ytd cache
+    window = Window(YEAR, last, last)  # the month's bulletin, against the same month last year
     fw = firm_windows_sql(MEASURES, window, prices=True, narrow=narrow)
     grouped = grouped_sql(
         MEASURES,

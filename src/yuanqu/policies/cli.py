@@ -16,6 +16,7 @@ from yuanqu.core.errors import ValidationError
 from yuanqu.core.money import Money
 from yuanqu.core.terminal import OutputFormat, console, emit_json, emit_rows, lang, t
 from yuanqu.policies import service
+from yuanqu.policies.views import section_name
 
 app = typer.Typer(help="Incentive policies as rules: check, cost, explain and simulate.")
 
@@ -260,25 +261,19 @@ def simulate(
             ),
             highlight=False,
         )
+    title = service.get_policy(policy).title(lang())
     emit_rows(
         [_section_row(row) for row in result["distribution"]["industry_section"]],
         OutputFormat.table,
-        title=t(
-            f"{service.get_policy(policy).title('zh')}：按行业门类",
-            f"{service.get_policy(policy).title('en')}: by industry section",
-        ),
+        title=t(f"{title}：按行业门类", f"{title}: by industry section"),
     )
 
 
 def _section_row(row: dict) -> dict[str, object]:
     """One industry section of a simulation as a person reads it: the section by name, the
     firms paid and the amounts in 元, as the policy stands and with the changes."""
-    from yuanqu.core.industry import industry_catalog
-
-    found = industry_catalog().find(row["group"]) if row["group"] else None
-    section = f"{row['group']} {found.label(lang())}" if found else t("未分类", "unclassified")
     return {
-        t("行业门类", "industry section"): section,
+        t("行业门类", "industry section"): section_name(row["group"], lang()),
         t("现行（家）", "firms now"): row["before_firms"],
         t("现行金额", "amount now"): Money(row["before_fen"]).format(lang()),
         t("调整后（家）", "firms after"): row["firms"],
